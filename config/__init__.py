@@ -1,0 +1,122 @@
+"""Settings: every IMGMOD_* variable parsed once into a frozen object, or a ConfigError naming it."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+from urllib.parse import urlsplit
+
+LANGUAGES = ("ar", "fr", "en")
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(ValueError):
+    """A configuration variable is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_key: str
+    redis_url: str | None = None
+    threshold: int = 3
+    admin_tokens: Mapping[str, str] = field(default_factory=dict)  # name -> token
+    frontend_keys: Mapping[str, str] = field(default_factory=dict)  # name -> key
+    trusted_proxies: int = 0
+    report_rate_limit: str = "10/minute;100/day"
+    cors_origins: tuple[str, ...] = ()
+    image_hosts: tuple[str, ...] = ()
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    default_lang: str = "ar"
+    log_level: str = "INFO"
+    audit_max_events: int = 100_000
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _named_secrets(env: Mapping[str, str], name: str) -> dict[str, str]:
+    """Parse `name:secret,name:secret`."""
+    pairs: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in env.get(name, "").split(","))):
+        label, sep, secret = item.partition(":")
+        if not sep or not label or not secret:
+            raise ConfigError(f"{name} must look like name:secret,name:secret")
+        if label in pairs:
+            raise ConfigError(f"{name} names {label!r} twice")
+        pairs[label] = secret
+    return pairs
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(filter(None, (part.strip() for part in env.get(name, "").split(","))))
+
+
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise ConfigError(f"{name} must be a {'/'.join(schemes)} URL, got {raw!r}")
+    return raw
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    from limits import parse_many  # flask-limiter's own parser, so the syntax is exactly its own
+
+    raw = env.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must use flask-limiter syntax like '10/minute;100/day', got {raw!r}") from None
+    return raw
+
+
+def check_secret(secret: str | None, name: str = "IMGMOD_SECRET_KEY") -> str:
+    if not secret:
+        raise ConfigError(f"{name} is required (at least {MIN_SECRET_LENGTH} characters)")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{name} must be at least {MIN_SECRET_LENGTH} characters, got {len(secret)}")
+    return secret
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the environment; raise ConfigError naming the first bad variable."""
+    env = os.environ if env is None else env
+    default_lang = env.get("IMGMOD_DEFAULT_LANG", "").strip() or "ar"
+    if default_lang not in LANGUAGES:
+        raise ConfigError(f"IMGMOD_DEFAULT_LANG must be one of {', '.join(LANGUAGES)}, got {default_lang!r}")
+    log_level = env.get("IMGMOD_LOG_LEVEL", "").strip().upper() or "INFO"
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"IMGMOD_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+    webhook_url = _url(env, "IMGMOD_WEBHOOK_URL", ("http", "https"))
+    webhook_secret = env.get("IMGMOD_WEBHOOK_SECRET") or None
+    if webhook_url and not webhook_secret:
+        raise ConfigError("IMGMOD_WEBHOOK_SECRET is required when IMGMOD_WEBHOOK_URL is set")
+    return Settings(
+        secret_key=check_secret(env.get("IMGMOD_SECRET_KEY")),
+        redis_url=_url(env, "IMGMOD_REDIS_URL", ("redis", "rediss", "unix")),
+        threshold=_integer(env, "IMGMOD_THRESHOLD", 3, minimum=1),
+        admin_tokens=_named_secrets(env, "IMGMOD_ADMIN_TOKENS"),
+        frontend_keys=_named_secrets(env, "IMGMOD_FRONTEND_KEYS"),
+        trusted_proxies=_integer(env, "IMGMOD_TRUSTED_PROXIES", 0, minimum=0),
+        report_rate_limit=_rate_limit(env, "IMGMOD_REPORT_RATE_LIMIT", "10/minute;100/day"),
+        cors_origins=_list(env, "IMGMOD_CORS_ORIGINS"),
+        image_hosts=tuple(host.lower() for host in _list(env, "IMGMOD_IMAGE_HOSTS")),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        default_lang=default_lang,
+        log_level=log_level,
+        audit_max_events=_integer(env, "IMGMOD_AUDIT_MAX_EVENTS", 100_000, minimum=100),
+    )

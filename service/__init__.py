@@ -1,0 +1,43 @@
+"""imgmod's HTTP service: the Flask app factory."""
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Settings, load_settings
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from service import context, errors
+    from service.api import health, images, reports
+
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="imgmod",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        ETAG_ENABLED=True,
+    )
+    app.json.ensure_ascii = False  # Arabic messages stay readable on the wire
+
+    # X-Forwarded-For is believed only through the configured number of our own proxies.
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0)
+
+    # Redis clients, the store and the hide queue.
+    context.init_app(app, settings)
+    # JSON errors everywhere, 503 when Redis is away, 415 for non-JSON bodies.
+    api = errors.JsonErrorsApi(app)
+    errors.init_app(app)
+    # Public API and operations endpoints.
+    for module in (reports, images, health):
+        api.register_blueprint(module.bp)
+    return app

@@ -1,0 +1,28 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.context import services
+from service.schemas import HealthSchema
+
+bp = Blueprint("health", __name__, description="Operations")
+
+
+@bp.route("/healthz")
+class Health(MethodView):
+    @bp.response(200, HealthSchema)
+    def get(self):
+        """200 while the process runs"""
+        return {"status": "ok"}
+
+
+@bp.route("/readyz")
+class Ready(MethodView):
+    @bp.response(200, HealthSchema)
+    @bp.alt_response(503, description="Redis does not answer")
+    def get(self):
+        """200 when Redis answers, else 503"""
+        services().store.ping()  # a Redis error becomes the 503 of service.errors
+        return {"status": "ready"}

@@ -1,0 +1,34 @@
+"""GET /v1/images…: is an image hidden? Asked on every page view, so one Redis call and cacheable."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.context import services
+from service.schemas import BulkQuerySchema, ImageListSchema, ImagePathSchema, ImageStatusSchema
+
+bp = Blueprint("images", __name__, url_prefix="/v1", description="Which images are hidden")
+
+# Short enough that a hide shows within seconds, long enough to absorb a viral page's views.
+CACHE_HEADERS = {"Cache-Control": "public, max-age=10"}
+
+
+@bp.route("/images/<image_id>")
+class Image(MethodView):
+    @bp.etag
+    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.response(200, ImageStatusSchema)
+    def get(self, image_id):
+        """Whether one image is hidden"""
+        return {"image_id": image_id, "hidden": services().store.is_hidden(image_id)}, CACHE_HEADERS
+
+
+@bp.route("/images")
+class Images(MethodView):
+    @bp.etag
+    @bp.arguments(BulkQuerySchema, location="query", as_kwargs=True)
+    @bp.response(200, ImageListSchema)
+    def get(self, id):
+        """Whether each of up to 100 images is hidden, in the order asked"""
+        hidden = services().store.hidden_many(id)
+        return {"images": [{"image_id": i, "hidden": h} for i, h in zip(id, hidden)]}, CACHE_HEADERS

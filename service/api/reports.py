@@ -1,0 +1,47 @@
+"""POST /v1/reports: a reader reports an image."""
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from service import identity
+from service.auth import bearer_token, name_for
+from service.context import services
+from service.messages import THANKS, negotiate
+from service.schemas import LangQuerySchema, ReportResultSchema, ReportSchema
+from workers.queue import enqueue_hide
+
+bp = Blueprint("reports", __name__, url_prefix="/v1", description="Readers report images")
+
+
+def _reporter_identity(report: dict) -> str:
+    """Anonymous: the client's network. With a frontend key: its reporter_id. Unknown key: 401."""
+    token = bearer_token(request)
+    if token is None:
+        return identity.anonymous_identity(request.remote_addr)
+    frontend = name_for(token, services().settings.frontend_keys)
+    if frontend is None:
+        abort(401, message="Unknown bearer key", headers={"WWW-Authenticate": "Bearer"})
+    if "reporter_id" not in report:
+        abort(422, message="reporter_id: Required with a frontend key.",
+              errors={"json": {"reporter_id": ["Required with a frontend key."]}})
+    return identity.frontend_identity(frontend, report["reporter_id"])
+
+
+@bp.route("/reports")
+class Reports(MethodView):
+    @bp.arguments(ReportSchema)
+    @bp.arguments(LangQuerySchema, location="query", as_kwargs=True)
+    @bp.response(202, ReportResultSchema)
+    def post(self, report, lang=None):
+        """Report an image; each distinct reporter counts once"""
+        svc = services()
+        image_id = report["image_id"]
+        reporter = identity.reporter_hash(svc.settings.secret_key, _reporter_identity(report), image_id)
+        outcome = svc.store.report(image_id, reporter, report["reason"], report.get("image_url"))
+        if outcome.crossed:
+            enqueue_hide(svc.hides, image_id, outcome.generation)
+        lang = negotiate(request, lang, svc.settings.default_lang)
+        return {"image_id": image_id, "counted": outcome.counted, "hidden": outcome.state == "hidden",
+                "lang": lang, "message": THANKS[lang]}

@@ -1,0 +1,33 @@
+"""The per-app services (settings, store, queue), kept in app.extensions, never in globals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from rq import Queue
+
+from config import Settings
+from service.connections import connect
+from service.store import Store
+from workers.queue import hide_queue
+
+EXTENSION = "imgmod"
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+    hides: Queue
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    if not settings.redis_url:
+        raise ValueError("IMGMOD_REDIS_URL is required to serve (imgmod dev starts a Redis of its own)")
+    store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events)
+    hides = hide_queue(connect(settings.redis_url, decode=False))
+    app.extensions[EXTENSION] = Services(settings, store, hides)
+
+
+def services() -> Services:
+    return current_app.extensions[EXTENSION]

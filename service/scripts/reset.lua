@@ -1,0 +1,24 @@
+-- Restore an image: count and reasons to zero, visible again, generation bumped (so queued hides
+-- become stale), all in one step so a racing report lands wholly before or wholly after it.
+-- Dismissed reporters keep their fields and so cannot count again, unless asked to forget them.
+-- KEYS: image hash, reported index, pending index, hidden index, audit stream
+-- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length
+local image, reported, pending, hidden, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local id, forget = ARGV[1], ARGV[2] == '1'
+
+local was_hidden = redis.call('ZREM', hidden, id)
+local was_pending = redis.call('ZREM', pending, id)
+redis.call('ZREM', reported, id)
+local previous = tonumber(redis.call('HGET', image, 'n') or '0')
+for _, field in ipairs(redis.call('HKEYS', image)) do
+  local reporter = string.sub(field, 1, 1) == '@'
+  if (reporter and forget) or (not reporter and field ~= 'g' and field ~= 'u') then
+    redis.call('HDEL', image, field)
+  end
+end
+local generation = redis.call('HINCRBY', image, 'g', 1)
+local detail = cjson.encode({previous_count = previous, was_hidden = was_hidden == 1,
+                             forget_reporters = forget, note = ARGV[4]})
+redis.call('XADD', audit, 'MAXLEN', '~', ARGV[5], '*',
+           'type', 'reset', 'image_id', id, 'actor', ARGV[3], 'detail', detail)
+return {was_hidden, was_pending, generation}

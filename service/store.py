@@ -1,0 +1,123 @@
+"""The Redis data model: every key, every script and every atomic operation on images.
+
+Per image one small hash (`imgmod:img:<id>`): `n` count, `g` generation, `f`/`l` first and last
+counted report (ms), `u` image URL, `r:<reason>` counts, and one `@<hmac>` field per reporter
+ever counted. An image's state lives only in the index sorted sets, so a lookup is one
+ZSCORE/ZMSCORE: member of `hidden` -> hidden, of `pending` -> crossed and waiting for a worker.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Sequence
+
+from redis import Redis
+
+PREFIX = "imgmod:"
+IMAGE_PREFIX = PREFIX + "img:"
+REPORTED = PREFIX + "idx:reported"  # score: report count
+PENDING = PREFIX + "idx:pending"  # score: crossing time (ms)
+HIDDEN = PREFIX + "idx:hidden"  # score: hide time (ms)
+PROTECTED = PREFIX + "idx:protected"  # score: protection time (ms)
+AUDIT = PREFIX + "audit"  # stream
+
+REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "other")
+
+
+def image_key(image_id: str) -> str:
+    return IMAGE_PREFIX + image_id
+
+
+def _load_script(redis: Redis, name: str):
+    prelude = files(__package__).joinpath("scripts/now.lua").read_text()
+    body = files(__package__).joinpath(f"scripts/{name}.lua").read_text()
+    return redis.register_script(prelude + body)
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    counted: bool
+    count: int
+    state: str  # visible | pending | hidden
+    generation: str
+    crossed: bool  # this report reached the threshold: enqueue exactly one hide
+
+
+@dataclass(frozen=True)
+class ResetOutcome:
+    was_hidden: bool
+    was_pending: bool
+    generation: int
+
+
+class Store:
+    """Atomic operations on images; the only code that knows the key layout."""
+
+    def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000):
+        self.redis = redis
+        self.threshold = threshold
+        self.audit_max_events = audit_max_events
+        self._report = _load_script(redis, "report")
+        self._hide = _load_script(redis, "hide")
+        self._reset = _load_script(redis, "reset")
+
+    def report(self, image_id: str, reporter: str, reason: str, image_url: str | None) -> ReportOutcome:
+        """Count `reporter` (an opaque keyed hash) once for `image_id`."""
+        counted, count, state, generation, crossed = self._report(
+            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED],
+            args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold],
+        )
+        return ReportOutcome(bool(counted), int(count), _text(state), _text(generation), bool(crossed))
+
+    def is_hidden(self, image_id: str) -> bool:
+        return self.redis.zscore(HIDDEN, image_id) is not None
+
+    def hidden_many(self, image_ids: Sequence[str]) -> list[bool]:
+        return [score is not None for score in self.redis.zmscore(HIDDEN, list(image_ids))]
+
+    def hide_if_current(self, image_id: str, generation: str, actor: str = "system") -> bool:
+        """Flip a pending image to hidden if `generation` is still current; True only the first time."""
+        return bool(self._hide(
+            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT],
+            args=[image_id, generation, actor, self.audit_max_events],
+        ))
+
+    def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "") -> ResetOutcome:
+        was_hidden, was_pending, generation = self._reset(
+            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT],
+            args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events],
+        )
+        return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation))
+
+    def status(self, image_id: str) -> dict:
+        """Everything known about one image, read in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(image_key(image_id), ["n", "f", "l", "g", *("r:" + reason for reason in REASONS)])
+        for index in (HIDDEN, PENDING, PROTECTED):
+            pipe.zscore(index, image_id)
+        (count, first, last, generation, *reasons), hidden_at, pending_at, protected_at = pipe.execute()
+        state = "hidden" if hidden_at is not None else "pending" if pending_at is not None else "visible"
+        return {
+            "image_id": image_id,
+            "state": state,
+            "hidden": hidden_at is not None,
+            "protected": protected_at is not None,
+            "report_count": int(count or 0),
+            "threshold": self.threshold,
+            "reasons": {reason: int(n) for reason, n in zip(REASONS, reasons) if n},
+            "first_reported_at": _ms(first),
+            "last_reported_at": _ms(last),
+            "hidden_at": _ms(hidden_at),
+            "generation": int(generation or 0),
+        }
+
+    def ping(self) -> bool:
+        return bool(self.redis.ping())
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _ms(value) -> int | None:
+    return None if value is None else int(float(value))

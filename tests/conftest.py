@@ -1,0 +1,149 @@
+"""Fixtures: a private redis-server, the app on it, a real HTTP server and real RQ workers."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+
+import pytest
+import requests
+from rq import Queue
+from werkzeug.serving import make_server
+
+from config import Settings
+from service import create_app
+from tests.redis_server import RedisServer
+from workers.queue import QUEUE_NAME
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+FRONTEND_KEY = "frontend-key-of-the-test-site-0123"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def settings(redis_server, redis_client) -> Settings:
+    return Settings(
+        secret_key=SECRET,
+        redis_url=redis_server.url,
+        threshold=3,
+        frontend_keys={"site": FRONTEND_KEY},
+    )
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app):
+    return app.extensions["imgmod"].store
+
+
+@pytest.fixture
+def queue(redis_server):
+    return Queue(QUEUE_NAME, connection=redis_server.client(decode=False))
+
+
+class Reporter:
+    """Sends reports through the test client as distinct anonymous readers or as the frontend."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def anonymous(self, image_id: str, ip: str = "203.0.113.7", **body):
+        return self.client.post("/v1/reports", json={"image_id": image_id, **body},
+                                environ_base={"REMOTE_ADDR": ip})
+
+    def frontend(self, image_id: str, reporter_id: str, key: str = FRONTEND_KEY, **body):
+        return self.client.post("/v1/reports", json={"image_id": image_id, "reporter_id": reporter_id, **body},
+                                headers={"Authorization": f"Bearer {key}"})
+
+
+@pytest.fixture
+def reporter(client):
+    return Reporter(client)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app behind a real threaded HTTP server, for tests that race over sockets."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def worker_env(settings: Settings) -> dict:
+    env = dict(os.environ)
+    env.update(IMGMOD_REDIS_URL=settings.redis_url, IMGMOD_SECRET_KEY=settings.secret_key,
+               IMGMOD_THRESHOLD=str(settings.threshold))
+    return env
+
+
+class Workers:
+    """Real `imgmod worker` processes."""
+
+    def __init__(self, settings: Settings):
+        self.env = worker_env(settings)
+        self.running: list[subprocess.Popen] = []
+
+    def burst(self, count: int = 1, timeout: float = 60) -> None:
+        """Run `count` burst workers at once until the queue is empty."""
+        processes = [self._spawn("--burst") for _ in range(count)]
+        for process in processes:
+            assert process.wait(timeout=timeout) == 0
+
+    def start(self, count: int = 1) -> None:
+        self.running += [self._spawn() for _ in range(count)]
+
+    def stop(self) -> None:
+        for process in self.running:
+            process.send_signal(signal.SIGTERM)
+        for process in self.running:
+            process.wait(timeout=30)
+        self.running.clear()
+
+    def _spawn(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "service.cli", "worker", *args], env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def workers(settings):
+    pool = Workers(settings)
+    yield pool
+    pool.stop()
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as session:
+        yield session
+
+
+def with_settings(settings: Settings, **changes) -> Settings:
+    return replace(settings, **changes)

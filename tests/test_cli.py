@@ -1,0 +1,109 @@
+"""The command line: `imgmod status`, and `imgmod dev` from start to a clean Ctrl-C."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from tests.conftest import worker_env
+from tests.redis_server import free_port
+
+
+def imgmod(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_status_prints_the_image(settings, store):
+    for n in range(2):
+        store.report("img-1", f"r{n}", "spam", None)
+    result = imgmod("status", "img-1", env=worker_env(settings))
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert (status["image_id"], status["state"], status["report_count"]) == ("img-1", "visible", 2)
+    assert status["reasons"] == {"spam": 2}
+
+
+def test_status_rejects_a_bad_id(settings):
+    result = imgmod("status", "bad id!", env=worker_env(settings))
+    assert result.returncode != 0
+    assert "IMAGE_ID" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_status_with_redis_unreachable(settings):
+    env = {**worker_env(settings), "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    result = imgmod("status", "img-1", env=env)
+    assert result.returncode != 0
+    assert "unreachable" in result.stderr and "Traceback" not in result.stderr
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] if Path(f"/proc/{pid}").exists() else "X"
+    return state != "Z"
+
+
+def test_dev_runs_everything_and_stops_cleanly_on_sigint(tmp_path):
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("IMGMOD_")}
+    env["IMGMOD_TRUSTED_PROXIES"] = "1"
+    dev = subprocess.Popen([sys.executable, "-m", "service.cli", "dev", "--bind", f"127.0.0.1:{port}",
+                            "--data-dir", str(tmp_path / "data")], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert dev.poll() is None and time.monotonic() < deadline, "imgmod dev did not come up"
+            time.sleep(0.1)
+        for n in range(3):
+            answer = requests.post(f"{base}/v1/reports", json={"image_id": "dev-img"},
+                                   headers={"X-Forwarded-For": f"198.51.100.{n}"}, timeout=5)
+            assert answer.status_code == 202 and answer.json()["counted"] is True
+        deadline = time.monotonic() + 30
+        while not requests.get(f"{base}/v1/images/dev-img", timeout=5).json()["hidden"]:
+            assert time.monotonic() < deadline, "the dev worker did not hide the image"
+            time.sleep(0.1)
+        children = descendants(dev.pid)
+        assert len(children) >= 3  # redis-server, gunicorn (+ its worker), the RQ worker
+    finally:
+        dev.send_signal(signal.SIGINT)
+        output, _ = dev.communicate(timeout=60)
+    assert dev.returncode == 0, output
+    assert f"http://127.0.0.1:{port}" in output
+    assert (tmp_path / "data" / "redis" / "appendonly.aof").exists()
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+    left = [pid for pid in children if alive(pid)]
+    assert left == [], f"children still running after Ctrl-C: {left}"

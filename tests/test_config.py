@@ -1,0 +1,79 @@
+"""Configuration: every variable validated at start, a bad one named in one line."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from config import ConfigError, load_settings
+
+SECRET = "s" * 32
+
+
+def test_defaults():
+    settings = load_settings({"IMGMOD_SECRET_KEY": SECRET})
+    assert settings.threshold == 3
+    assert settings.redis_url is None
+    assert settings.trusted_proxies == 0
+    assert settings.report_rate_limit == "10/minute;100/day"
+    assert settings.default_lang == "ar"
+    assert (settings.admin_tokens, settings.frontend_keys, settings.cors_origins, settings.image_hosts) == ({}, {}, (), ())
+
+
+def test_everything_parsed():
+    settings = load_settings({
+        "IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REDIS_URL": "redis://cache:6379/2", "IMGMOD_THRESHOLD": "5",
+        "IMGMOD_ADMIN_TOKENS": "alice:tok-a, bob:tok-b", "IMGMOD_FRONTEND_KEYS": "hespress:key1",
+        "IMGMOD_TRUSTED_PROXIES": "2", "IMGMOD_REPORT_RATE_LIMIT": "5/minute",
+        "IMGMOD_CORS_ORIGINS": "https://a.example,https://b.example", "IMGMOD_IMAGE_HOSTS": "CDN.example",
+        "IMGMOD_WEBHOOK_URL": "https://hooks.example/imgmod", "IMGMOD_WEBHOOK_SECRET": "w",
+        "IMGMOD_DEFAULT_LANG": "fr",
+    })
+    assert settings.threshold == 5 and settings.trusted_proxies == 2
+    assert settings.admin_tokens == {"alice": "tok-a", "bob": "tok-b"}
+    assert settings.frontend_keys == {"hespress": "key1"}
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.image_hosts == ("cdn.example",)
+    assert settings.webhook_url == "https://hooks.example/imgmod" and settings.default_lang == "fr"
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("IMGMOD_THRESHOLD", "three"),
+    ("IMGMOD_THRESHOLD", "0"),
+    ("IMGMOD_TRUSTED_PROXIES", "-1"),
+    ("IMGMOD_REDIS_URL", "http://localhost"),
+    ("IMGMOD_ADMIN_TOKENS", "no-colon"),
+    ("IMGMOD_ADMIN_TOKENS", "a:x,a:y"),
+    ("IMGMOD_FRONTEND_KEYS", ":key"),
+    ("IMGMOD_REPORT_RATE_LIMIT", "lots"),
+    ("IMGMOD_WEBHOOK_URL", "ftp://x"),
+    ("IMGMOD_DEFAULT_LANG", "de"),
+])
+def test_bad_values_are_refused_naming_the_variable(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({"IMGMOD_SECRET_KEY": SECRET, variable: value})
+
+
+@pytest.mark.parametrize("secret", [None, "", "short"])
+def test_secret_is_required_and_long(secret):
+    env = {} if secret is None else {"IMGMOD_SECRET_KEY": secret}
+    with pytest.raises(ConfigError, match="IMGMOD_SECRET_KEY"):
+        load_settings(env)
+
+
+def test_webhook_needs_its_secret():
+    with pytest.raises(ConfigError, match="IMGMOD_WEBHOOK_SECRET"):
+        load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_WEBHOOK_URL": "https://hooks.example/x"})
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker", "--burst"], ["status", "img-1"]])
+def test_processes_refuse_to_start_half_configured(command):
+    env = {"PATH": "/usr/bin:/bin", "IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REDIS_URL": "redis://127.0.0.1:1/0",
+           "IMGMOD_THRESHOLD": "many"}
+    result = subprocess.run([sys.executable, "-m", "service.cli", *command], env=env, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode != 0
+    assert "IMGMOD_THRESHOLD" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

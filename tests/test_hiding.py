@@ -1,0 +1,113 @@
+"""The crossing: exactly one hide per crossing, by real RQ workers, however many race."""
+from __future__ import annotations
+
+import threading
+
+import requests
+from rq.registry import FailedJobRegistry, FinishedJobRegistry
+
+from service.store import AUDIT
+from tests.conftest import FRONTEND_KEY
+
+
+def hidden_events(redis_client) -> list[dict]:
+    return [fields for _, fields in redis_client.xrange(AUDIT) if fields["type"] == "hidden"]
+
+
+def test_third_distinct_reporter_gets_the_image_hidden_by_a_worker(reporter, client, workers, redis_client):
+    for ip in ["198.51.100.1", "198.51.100.2"]:
+        reporter.anonymous("img-1", ip=ip)
+    third = reporter.anonymous("img-1", ip="198.51.100.3")
+    assert third.json["counted"] is True
+    assert client.get("/v1/images/img-1").json["hidden"] is False  # the worker has not run yet
+    workers.burst()
+    assert client.get("/v1/images/img-1").json["hidden"] is True
+    assert [event["image_id"] for event in hidden_events(redis_client)] == ["img-1"]
+
+
+def test_below_the_threshold_nothing_is_queued(reporter, queue, store):
+    reporter.anonymous("img-1", ip="198.51.100.1")
+    reporter.anonymous("img-1", ip="198.51.100.2")
+    assert queue.count == 0
+    assert store.status("img-1")["state"] == "visible"
+
+
+def test_reports_after_the_crossing_queue_nothing_more(reporter, queue, workers, store):
+    for n in range(6):
+        reporter.anonymous("img-1", ip=f"198.51.100.{n}")
+    assert queue.count == 1
+    workers.burst()
+    reporter.anonymous("img-1", ip="198.51.100.99")
+    assert queue.count == 0
+    assert store.status("img-1")["report_count"] == 7
+
+
+def test_racing_reporters_and_workers_hide_each_image_exactly_once(live_server, workers, queue, store, redis_client):
+    """24 readers per image report 4 images at the same instant while 3 workers wait for the jobs."""
+    images = [f"race-{n}" for n in range(4)]
+    readers = 24
+    workers.start(3)
+    barrier = threading.Barrier(len(images) * readers)
+    answers: list[int] = []
+
+    def report(image_id: str, reader: int) -> None:
+        with requests.Session() as session:
+            barrier.wait()
+            answer = session.post(f"{live_server}/v1/reports",
+                                  json={"image_id": image_id, "reporter_id": f"reader-{reader}"},
+                                  headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=30)
+            answers.append(answer.status_code)
+
+    threads = [threading.Thread(target=report, args=(image_id, reader)) for image_id in images
+               for reader in range(readers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    workers.stop()  # a warm shutdown finishes the jobs in hand
+
+    assert answers == [202] * len(threads)
+    finished = FinishedJobRegistry(queue=queue)
+    assert len(finished.get_job_ids()) == len(images)
+    assert FailedJobRegistry(queue=queue).count == 0
+    assert sorted(event["image_id"] for event in hidden_events(redis_client)) == images
+    for image_id in images:
+        status = store.status(image_id)
+        assert (status["state"], status["report_count"]) == ("hidden", readers)
+
+
+def test_a_hide_queued_before_a_reset_does_nothing_after_it(reporter, workers, queue, store, redis_client):
+    for n in range(3):
+        reporter.anonymous("img-1", ip=f"198.51.100.{n}")
+    assert queue.count == 1
+    store.reset("img-1", actor="cli:test")
+    workers.burst()
+    assert store.status("img-1")["state"] == "visible"
+    assert hidden_events(redis_client) == []
+    [job_id] = FinishedJobRegistry(queue=queue).get_job_ids()
+    assert queue.fetch_job(job_id).return_value() is False
+
+
+def test_the_same_hide_job_twice_hides_once(reporter, store, redis_client):
+    for n in range(3):
+        outcome = store.report("img-1", f"r{n}", "other", None)
+    assert store.hide_if_current("img-1", outcome.generation) is True
+    assert store.hide_if_current("img-1", outcome.generation) is False
+    assert len(hidden_events(redis_client)) == 1
+
+
+def test_dismissed_reporters_do_not_count_again_after_a_reset(store):
+    for n in range(3):
+        store.report("img-1", f"r{n}", "other", None)
+    store.reset("img-1", actor="cli:test")
+    again = [store.report("img-1", f"r{n}", "other", None) for n in range(3)]
+    assert [outcome.counted for outcome in again] == [False, False, False]
+    assert store.status("img-1")["report_count"] == 0
+    assert store.report("img-1", "newcomer", "other", None).count == 1
+
+
+def test_forgetting_reporters_lets_them_count_again(store):
+    for n in range(3):
+        store.report("img-1", f"r{n}", "other", None)
+    store.reset("img-1", actor="cli:test", forget_reporters=True)
+    assert store.report("img-1", "r0", "other", None).counted is True

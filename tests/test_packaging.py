@@ -1,0 +1,44 @@
+"""What operators run: the compose file and the OpenAPI document."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_compose_file_is_valid_and_scalable():
+    checker = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+    result = subprocess.run([checker, "--builtin-schema", "vendor.compose-spec", str(ROOT / "docker-compose.yml")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    worker = compose["services"]["worker"]
+    # A fixed name or host port would stop `docker compose up --scale worker=N`.
+    assert "container_name" not in worker and "ports" not in worker
+    assert worker["command"] == ["imgmod", "worker"]
+    assert "--appendonly" in compose["services"]["redis"]["command"]
+    assert compose["services"]["redis"]["volumes"]
+
+
+def test_openapi_document_is_generated_from_the_schemas(client):
+    document = client.get("/openapi.json").json
+    assert document["info"]["title"] == "imgmod"
+    for path in ("/v1/reports", "/v1/images/{image_id}", "/v1/images", "/healthz", "/readyz"):
+        assert path in document["paths"], path
+    report = document["components"]["schemas"]["Report"]
+    assert report["properties"]["reason"]["enum"] == ["nudity", "violence", "hate", "spam", "misleading",
+                                                      "copyright", "other"]
+    assert "202" in document["paths"]["/v1/reports"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("path", ["/docs"])
+def test_docs_page(client, path):
+    answer = client.get(path)
+    assert answer.status_code == 200 and "text/html" in answer.content_type
+    assert "/openapi.json" in answer.get_data(as_text=True)

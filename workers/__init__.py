@@ -1,0 +1,1 @@
+"""RQ side of imgmod: the queue, the jobs and the worker entry point."""
