@@ -11,7 +11,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 def create_app(settings: Settings | None = None) -> Flask:
     from service import context, errors
-    from service.api import health, images, reports
+    from service.api import admin, health, images, reports
 
     settings = settings or load_settings()
     app = Flask(__name__)
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # JSON errors everywhere, 503 when Redis is away, 415 for non-JSON bodies.
     api = errors.JsonErrorsApi(app)
     errors.init_app(app)
-    # Public API and operations endpoints.
-    for module in (reports, images, health):
+    # Public API, admin API and operations endpoints.
+    for module in (reports, images, admin, health):
         api.register_blueprint(module.bp)
     return app

@@ -26,3 +26,16 @@ def name_for(token: str, secrets: Mapping[str, str]) -> str | None:
         if hmac.compare_digest(token.encode(), secret.encode()):
             found = name
     return found
+
+
+def admin_name(request: Request, admin_tokens: Mapping[str, str], frontend_keys: Mapping[str, str]) -> str:
+    """The admin token's name; 401 without a valid token, 403 for a frontend key."""
+    token = bearer_token(request)
+    if token is None:
+        abort(401, message="Admin token required: Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
+    name = name_for(token, admin_tokens)
+    if name is not None:
+        return name
+    if name_for(token, frontend_keys) is not None:
+        abort(403, message="A frontend key cannot use the admin API")
+    abort(401, message="Unknown admin token", headers={"WWW-Authenticate": "Bearer"})

@@ -1,6 +1,7 @@
 """The `imgmod` command line: thin wrappers over the functions the API and workers use."""
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -21,7 +22,17 @@ def _settings(require_redis: bool = True) -> Settings:
     return settings
 
 
-@click.group()
+class Commands(click.Group):
+    """Turns a Redis outage in the middle of any command into one clear line, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RedisError as error:
+            raise click.ClickException(f"Redis is unreachable: {type(error).__name__}") from None
+
+
+@click.group(cls=Commands)
 def main():
     """imgmod: image-report moderation for news sites."""
 
@@ -58,40 +69,90 @@ def worker(burst):
     """An RQ worker on the hide queue; run as many as you like."""
     from workers.worker import run_worker
 
-    settings = _settings()
-    try:
-        run_worker(settings, burst=burst)
-    except RedisError as error:
-        raise click.ClickException(f"Redis at {settings.redis_url} is unreachable: {type(error).__name__}") from None
+    run_worker(_settings(), burst=burst)
+
+
+def _image_id(ctx, param, values):
+    from service.schemas import ImagePathSchema
+
+    for value in values if isinstance(values, tuple) else (values,):
+        errors = ImagePathSchema().validate({"image_id": value})
+        if errors:
+            raise click.BadParameter(f"{value!r}: {' '.join(errors['image_id'])}")
+    return values
+
+
+def _services():
+    from service.context import build_services
+
+    services = build_services(_settings())
+    services.store.ping()
+    return services
+
+
+def _actor() -> str:
+    return "cli:" + getpass.getuser()
+
+
+def _print(document) -> None:
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @main.command()
-@click.argument("image_id")
+@click.argument("image_id", callback=_image_id)
 def status(image_id):
     """What is known about one image."""
-    print(json.dumps(_store().status(_image_id(image_id)), indent=2))
+    _print(_services().store.status(image_id))
 
 
-def _image_id(value: str) -> str:
-    from service.schemas import ImagePathSchema
+@main.command()
+@click.argument("image_ids", nargs=-1, required=True, callback=_image_id, metavar="ID...")
+@click.option("--forget-reporters", is_flag=True, help="Let the dismissed reporters count again")
+@click.option("--note", default="", help="Why, for the audit trail")
+def reset(image_ids, forget_reporters, note):
+    """Count to zero and visible again (restore)."""
+    from service import moderation
 
-    errors = ImagePathSchema().validate({"image_id": value})
-    if errors:
-        raise click.BadParameter(" ".join(errors["image_id"]), param_hint="IMAGE_ID")
-    return value
+    services = _services()
+    for image_id in image_ids:
+        _print(moderation.reset(services, image_id, _actor(), forget_reporters, note))
 
 
-def _store():
-    from service.connections import connect
-    from service.store import Store
+@main.command()
+@click.argument("image_id", callback=_image_id)
+def hide(image_id):
+    """Hide an image now, by hand."""
+    from service import moderation
 
-    settings = _settings()
-    store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events)
-    try:
-        store.ping()
-    except RedisError as error:
-        raise click.ClickException(f"Redis at {settings.redis_url} is unreachable: {type(error).__name__}") from None
-    return store
+    _print(moderation.hide(_services(), image_id, _actor()))
+
+
+@main.command()
+@click.argument("image_id", callback=_image_id)
+def protect(image_id):
+    """Never hide this image automatically (reports still count)."""
+    from service import moderation
+
+    _print(moderation.set_protection(_services(), image_id, True, _actor()))
+
+
+@main.command()
+@click.argument("image_id", callback=_image_id)
+def unprotect(image_id):
+    """Lift the protection; an image already over the threshold is then hidden."""
+    from service import moderation
+
+    _print(moderation.set_protection(_services(), image_id, False, _actor()))
+
+
+@main.command()
+def stats():
+    """How many images are reported, pending, hidden and protected; queue and workers."""
+    from rq import Worker
+
+    services = _services()
+    _print({**services.store.counts(), "queue_length": services.hides.count,
+            "workers": Worker.count(connection=services.hides.connection)})
 
 
 if __name__ == "__main__":

@@ -21,12 +21,17 @@ class Services:
     hides: Queue
 
 
-def init_app(app: Flask, settings: Settings) -> None:
+def build_services(settings: Settings) -> Services:
+    """Clients, store and queue for one process; shared by the app and the command line."""
     if not settings.redis_url:
-        raise ValueError("IMGMOD_REDIS_URL is required to serve (imgmod dev starts a Redis of its own)")
+        raise ValueError("IMGMOD_REDIS_URL is required (imgmod dev starts a Redis of its own)")
     store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events)
     hides = hide_queue(connect(settings.redis_url, decode=False))
-    app.extensions[EXTENSION] = Services(settings, store, hides)
+    return Services(settings, store, hides)
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    app.extensions[EXTENSION] = build_services(settings)
 
 
 def services() -> Services:

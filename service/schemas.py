@@ -77,3 +77,68 @@ class ImageListSchema(ma.Schema):
 
 class HealthSchema(ma.Schema):
     status = ma.fields.String(required=True)
+
+
+# Admin API
+
+STATES = ("reported", "pending", "hidden", "protected")
+EVENT_TYPES = ("hidden", "reset", "manual_hide", "protected", "unprotected")
+
+
+class AdminImageSchema(ma.Schema):
+    image_id = ma.fields.String(required=True)
+    state = ma.fields.String(required=True, validate=validate.OneOf(("visible", "pending", "hidden")))
+    hidden = ma.fields.Boolean(required=True)
+    protected = ma.fields.Boolean(required=True)
+    report_count = ma.fields.Integer(required=True)
+    threshold = ma.fields.Integer(required=True)
+    reasons = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(REASONS)), values=ma.fields.Integer(),
+                             required=True)
+    first_reported_at = ma.fields.DateTime(allow_none=True, required=True)
+    last_reported_at = ma.fields.DateTime(allow_none=True, required=True)
+    hidden_at = ma.fields.DateTime(allow_none=True, required=True)
+
+
+class AdminListQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    state = ma.fields.String(load_default="reported", validate=validate.OneOf(STATES),
+                             metadata={"description": "hidden: newest first; reported: most reports first"})
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    cursor = ma.fields.String(validate=validate.Length(1, 600), metadata={"description": "next_cursor of the page before"})
+
+
+class AdminImageListSchema(ma.Schema):
+    images = ma.fields.List(ma.fields.Nested(AdminImageSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+class ResetSchema(StrictSchema):
+    forget_reporters = ma.fields.Boolean(load_default=False,
+                                         metadata={"description": "Let the dismissed reporters count again"})
+    note = ma.fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ProtectionSchema(StrictSchema):
+    protected = ma.fields.Boolean(required=True)
+
+
+class AuditQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    image_id = ImageId()
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+class AuditEventSchema(ma.Schema):
+    at = ma.fields.DateTime(required=True)
+    type = ma.fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
+    image_id = ma.fields.String(required=True)
+    actor = ma.fields.String(required=True)
+    detail = ma.fields.Dict(required=True)
+
+
+class AuditListSchema(ma.Schema):
+    events = ma.fields.List(ma.fields.Nested(AuditEventSchema), required=True)

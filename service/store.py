@@ -20,6 +20,7 @@ PENDING = PREFIX + "idx:pending"  # score: crossing time (ms)
 HIDDEN = PREFIX + "idx:hidden"  # score: hide time (ms)
 PROTECTED = PREFIX + "idx:protected"  # score: protection time (ms)
 AUDIT = PREFIX + "audit"  # stream
+INDEXES = {"reported": REPORTED, "pending": PENDING, "hidden": HIDDEN, "protected": PROTECTED}
 
 REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "other")
 
@@ -44,6 +45,13 @@ class ReportOutcome:
 
 
 @dataclass(frozen=True)
+class ProtectionOutcome:
+    changed: bool
+    crossed: bool  # lifting protection put an image over the threshold: enqueue its hide
+    generation: str
+
+
+@dataclass(frozen=True)
 class ResetOutcome:
     was_hidden: bool
     was_pending: bool
@@ -60,6 +68,9 @@ class Store:
         self._report = _load_script(redis, "report")
         self._hide = _load_script(redis, "hide")
         self._reset = _load_script(redis, "reset")
+        self._manual_hide = _load_script(redis, "manual_hide")
+        self._protect = _load_script(redis, "protect")
+        self._page = _load_script(redis, "page")
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None) -> ReportOutcome:
         """Count `reporter` (an opaque keyed hash) once for `image_id`."""
@@ -89,13 +100,33 @@ class Store:
         )
         return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation))
 
+    def hide_now(self, image_id: str, actor: str) -> bool:
+        """An editor's hide; False if the image was already hidden (the action is audited either way)."""
+        return bool(self._manual_hide(keys=[PENDING, HIDDEN, AUDIT], args=[image_id, actor, self.audit_max_events]))
+
+    def set_protection(self, image_id: str, protected: bool, actor: str) -> ProtectionOutcome:
+        changed, crossed, generation = self._protect(
+            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT],
+            args=[image_id, "1" if protected else "0", actor, self.audit_max_events, self.threshold],
+        )
+        return ProtectionOutcome(bool(changed), bool(crossed), _text(generation))
+
     def status(self, image_id: str) -> dict:
         """Everything known about one image, read in one round trip."""
+        return self.statuses([image_id])[0]
+
+    def statuses(self, image_ids: Sequence[str]) -> list[dict]:
+        """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
-        pipe.hmget(image_key(image_id), ["n", "f", "l", "g", *("r:" + reason for reason in REASONS)])
-        for index in (HIDDEN, PENDING, PROTECTED):
-            pipe.zscore(index, image_id)
-        (count, first, last, generation, *reasons), hidden_at, pending_at, protected_at = pipe.execute()
+        for image_id in image_ids:
+            pipe.hmget(image_key(image_id), ["n", "f", "l", "g", *("r:" + reason for reason in REASONS)])
+            for index in (HIDDEN, PENDING, PROTECTED):
+                pipe.zscore(index, image_id)
+        replies = pipe.execute()
+        return [self._status(image_id, *replies[4 * i:4 * i + 4]) for i, image_id in enumerate(image_ids)]
+
+    def _status(self, image_id, fields, hidden_at, pending_at, protected_at) -> dict:
+        count, first, last, generation, *reasons = fields
         state = "hidden" if hidden_at is not None else "pending" if pending_at is not None else "visible"
         return {
             "image_id": image_id,
@@ -110,6 +141,35 @@ class Store:
             "hidden_at": _ms(hidden_at),
             "generation": int(generation or 0),
         }
+
+    def page(self, state: str, limit: int, after: tuple[str, str] | None = None) -> list[tuple[str, str]]:
+        """(image id, score) of one page of an index, highest score first, strictly after `after`."""
+        score, member = after or ("", "")
+        flat = self._page(keys=[INDEXES[state]], args=[limit, score, member])
+        return [(_text(flat[i]), _text(flat[i + 1])) for i in range(0, len(flat), 2)]
+
+    def audit(self, image_id: str | None = None, limit: int = 50, chunk: int = 1000) -> list[dict]:
+        """Audit events, newest first; filtering by image reads the stream backwards in chunks."""
+        events: list[dict] = []
+        end = "+"
+        while len(events) < limit:
+            entries = self.redis.xrevrange(AUDIT, max=end, count=limit if image_id is None else chunk)
+            for entry_id, fields in entries:
+                if image_id is None or _text(fields.get("image_id", "")) == image_id:
+                    events.append({"id": _text(entry_id), **{_text(k): _text(v) for k, v in fields.items()}})
+            if len(entries) < (limit if image_id is None else chunk):
+                break
+            end = "(" + _text(entries[-1][0])
+        return events[:limit]
+
+    def counts(self) -> dict[str, int]:
+        """How many images each index holds, and the audit stream's length."""
+        pipe = self.redis.pipeline(transaction=False)
+        for index in INDEXES.values():
+            pipe.zcard(index)
+        pipe.xlen(AUDIT)
+        *sizes, audit = pipe.execute()
+        return {**dict(zip(INDEXES, sizes)), "audit_events": audit}
 
     def ping(self) -> bool:
         return bool(self.redis.ping())

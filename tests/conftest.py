@@ -20,6 +20,7 @@ from workers.queue import QUEUE_NAME
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 FRONTEND_KEY = "frontend-key-of-the-test-site-0123"
+ADMIN_TOKEN = "admin-token-of-the-test-editor-0123"
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +45,7 @@ def settings(redis_server, redis_client) -> Settings:
         redis_url=redis_server.url,
         threshold=3,
         frontend_keys={"site": FRONTEND_KEY},
+        admin_tokens={"editor": ADMIN_TOKEN},
     )
 
 
@@ -58,8 +60,13 @@ def client(app):
 
 
 @pytest.fixture
-def store(app):
-    return app.extensions["imgmod"].store
+def services(app):
+    return app.extensions["imgmod"]
+
+
+@pytest.fixture
+def store(services):
+    return services.store
 
 
 @pytest.fixture
@@ -85,6 +92,28 @@ class Reporter:
 @pytest.fixture
 def reporter(client):
     return Reporter(client)
+
+
+class Admin:
+    """Calls the admin API as the test editor."""
+
+    def __init__(self, client, token: str = ADMIN_TOKEN):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get("/v1/admin" + path, headers=self.headers, **kwargs)
+
+    def post(self, path: str, **kwargs):
+        return self.client.post("/v1/admin" + path, headers=self.headers, **kwargs)
+
+    def put(self, path: str, **kwargs):
+        return self.client.put("/v1/admin" + path, headers=self.headers, **kwargs)
+
+
+@pytest.fixture
+def admin(client):
+    return Admin(client)
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from service import identity
+from service import identity, moderation
 from service.auth import bearer_token, name_for
 from service.context import services
 from service.messages import THANKS, negotiate
 from service.schemas import LangQuerySchema, ReportResultSchema, ReportSchema
-from workers.queue import enqueue_hide
 
 bp = Blueprint("reports", __name__, url_prefix="/v1", description="Readers report images")
 
@@ -39,9 +38,7 @@ class Reports(MethodView):
         svc = services()
         image_id = report["image_id"]
         reporter = identity.reporter_hash(svc.settings.secret_key, _reporter_identity(report), image_id)
-        outcome = svc.store.report(image_id, reporter, report["reason"], report.get("image_url"))
-        if outcome.crossed:
-            enqueue_hide(svc.hides, image_id, outcome.generation)
+        outcome = moderation.report(svc, image_id, reporter, report["reason"], report.get("image_url"))
         lang = negotiate(request, lang, svc.settings.default_lang)
         return {"image_id": image_id, "counted": outcome.counted, "hidden": outcome.state == "hidden",
                 "lang": lang, "message": THANKS[lang]}

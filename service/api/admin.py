@@ -1,0 +1,114 @@
+"""The admin API for newsroom editors: what was reported, reset, hide, protect, and the audit trail."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime, timezone
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from service import moderation
+from service.auth import admin_name
+from service.context import services
+from service.schemas import (AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AuditListSchema,
+                             AuditQuerySchema, ImagePathSchema, ProtectionSchema, ResetSchema)
+
+bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
+
+
+@bp.before_request
+def require_admin():
+    settings = services().settings
+    g.actor = admin_name(request, settings.admin_tokens, settings.frontend_keys)
+
+
+def _time(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+
+
+def detail(status: dict) -> dict:
+    return {**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at")}}
+
+
+def encode_cursor(state: str, score: str, image_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([state, score, image_id]).encode()).decode()
+
+
+def decode_cursor(cursor: str, state: str) -> tuple[str, str]:
+    """(score, image id) of the last image of the page before; 422 for anything we did not issue."""
+    try:
+        cursor_state, score, image_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        float(score)
+        if cursor_state == state and isinstance(image_id, str):
+            return str(score), image_id
+    except (ValueError, TypeError, binascii.Error):
+        pass
+    abort(422, message="cursor: Not a cursor of this listing.", errors={"query": {"cursor": ["Not a cursor of this listing."]}})
+
+
+@bp.route("/images")
+class AdminImages(MethodView):
+    @bp.arguments(AdminListQuerySchema, location="query", as_kwargs=True)
+    @bp.response(200, AdminImageListSchema)
+    def get(self, state, limit, cursor=None):
+        """Images by state, paged with opaque cursors: hidden newest first, reported by count"""
+        store = services().store
+        after = decode_cursor(cursor, state) if cursor else None
+        page = store.page(state, limit + 1, after)  # one more than asked tells whether a next page exists
+        shown = page[:limit]
+        next_cursor = encode_cursor(state, shown[-1][1], shown[-1][0]) if len(page) > limit else None
+        statuses = store.statuses([image_id for image_id, _ in shown])
+        return {"images": [detail(status) for status in statuses], "next_cursor": next_cursor}
+
+
+@bp.route("/images/<image_id>")
+class AdminImage(MethodView):
+    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.response(200, AdminImageSchema)
+    def get(self, image_id):
+        """Everything known about one image"""
+        return detail(services().store.status(image_id))
+
+
+@bp.route("/images/<image_id>/reset")
+class Reset(MethodView):
+    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.arguments(ResetSchema)
+    @bp.response(200, AdminImageSchema)
+    def post(self, body, image_id):
+        """Count to zero and visible again; dismissed reporters stay dismissed unless forgotten"""
+        return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"]))
+
+
+@bp.route("/images/<image_id>/hide")
+class Hide(MethodView):
+    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.response(200, AdminImageSchema)
+    def post(self, image_id):
+        """Hide now, by hand"""
+        return detail(moderation.hide(services(), image_id, g.actor))
+
+
+@bp.route("/images/<image_id>/protection")
+class Protection(MethodView):
+    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.arguments(ProtectionSchema)
+    @bp.response(200, AdminImageSchema)
+    def put(self, body, image_id):
+        """Protect from automatic hiding (reports still count), or lift the protection"""
+        return detail(moderation.set_protection(services(), image_id, body["protected"], g.actor))
+
+
+@bp.route("/audit")
+class Audit(MethodView):
+    @bp.arguments(AuditQuerySchema, location="query", as_kwargs=True)
+    @bp.response(200, AuditListSchema)
+    def get(self, limit, image_id=None):
+        """The audit trail, newest first"""
+        events = services().store.audit(image_id, limit)
+        return {"events": [{"at": _time(int(event["id"].split("-")[0])), "type": event["type"],
+                            "image_id": event["image_id"], "actor": event["actor"],
+                            "detail": json.loads(event["detail"])} for event in events]}

@@ -1,0 +1,29 @@
+"""What readers and editors do to an image, with its follow-up jobs; the API and the CLI both call this."""
+from __future__ import annotations
+
+from service.context import Services
+from workers.queue import enqueue_hide
+
+
+def report(services: Services, image_id: str, reporter: str, reason: str, image_url: str | None):
+    outcome = services.store.report(image_id, reporter, reason, image_url)
+    if outcome.crossed:
+        enqueue_hide(services.hides, image_id, outcome.generation)
+    return outcome
+
+
+def reset(services: Services, image_id: str, actor: str, forget_reporters: bool = False, note: str = "") -> dict:
+    services.store.reset(image_id, actor, forget_reporters=forget_reporters, note=note)
+    return services.store.status(image_id)
+
+
+def hide(services: Services, image_id: str, actor: str) -> dict:
+    services.store.hide_now(image_id, actor)
+    return services.store.status(image_id)
+
+
+def set_protection(services: Services, image_id: str, protected: bool, actor: str) -> dict:
+    outcome = services.store.set_protection(image_id, protected, actor)
+    if outcome.crossed:
+        enqueue_hide(services.hides, image_id, outcome.generation)
+    return services.store.status(image_id)
