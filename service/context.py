@@ -25,9 +25,9 @@ def build_services(settings: Settings) -> Services:
     """Clients, store and queue for one process; shared by the app and the command line."""
     if not settings.redis_url:
         raise ValueError("IMGMOD_REDIS_URL is required (imgmod dev starts a Redis of its own)")
-    store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events)
-    hides = hide_queue(connect(settings.redis_url, decode=False))
-    return Services(settings, store, hides)
+    raw = connect(settings.redis_url, decode=False)
+    store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events, raw=raw)
+    return Services(settings, store, hide_queue(raw))
 
 
 def init_app(app: Flask, settings: Settings) -> None:

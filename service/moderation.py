@@ -1,6 +1,7 @@
 """What readers and editors do to an image, with its follow-up jobs; the API and the CLI both call this."""
 from __future__ import annotations
 
+from service import followups
 from service.context import Services
 from workers.queue import enqueue_hide
 
@@ -13,12 +14,13 @@ def report(services: Services, image_id: str, reporter: str, reason: str, image_
 
 
 def reset(services: Services, image_id: str, actor: str, forget_reporters: bool = False, note: str = "") -> dict:
-    services.store.reset(image_id, actor, forget_reporters=forget_reporters, note=note)
+    outcome = services.store.reset(image_id, actor, forget_reporters=forget_reporters, note=note)
+    followups.dispatch(services, outcome.event)
     return services.store.status(image_id)
 
 
 def hide(services: Services, image_id: str, actor: str) -> dict:
-    services.store.hide_now(image_id, actor)
+    followups.dispatch(services, services.store.hide_now(image_id, actor))
     return services.store.status(image_id)
 
 

@@ -20,6 +20,11 @@ PENDING = PREFIX + "idx:pending"  # score: crossing time (ms)
 HIDDEN = PREFIX + "idx:hidden"  # score: hide time (ms)
 PROTECTED = PREFIX + "idx:protected"  # score: protection time (ms)
 AUDIT = PREFIX + "audit"  # stream
+# Follow-ups owed for hides and restores ("hidden|<generation>|<id>", scored by event time):
+# written in the same script as the state change, removed once their jobs are queued, so a
+# process dying in between leaves a trace that recovery finds.
+OUTBOX = PREFIX + "outbox"
+PLACEHOLDER_PREFIX = PREFIX + "ph:"
 INDEXES = {"reported": REPORTED, "pending": PENDING, "hidden": HIDDEN, "protected": PROTECTED}
 
 REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "other")
@@ -27,6 +32,10 @@ REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "oth
 
 def image_key(image_id: str) -> str:
     return IMAGE_PREFIX + image_id
+
+
+def placeholder_key(image_id: str) -> str:
+    return PLACEHOLDER_PREFIX + image_id
 
 
 def _load_script(redis: Redis, name: str):
@@ -56,13 +65,26 @@ class ResetOutcome:
     was_hidden: bool
     was_pending: bool
     generation: int
+    event: str  # outbox entry of the restore
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """A hide or restore whose follow-ups (placeholder, webhook) are owed."""
+    entry: str
+    kind: str  # hidden | restored
+    generation: str
+    image_id: str
+    at_ms: int
 
 
 class Store:
     """Atomic operations on images; the only code that knows the key layout."""
 
-    def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000):
+    def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000, raw: Redis | None = None):
         self.redis = redis
+        # Placeholders are binary: they need a client that does not decode replies.
+        self.raw = raw or redis
         self.threshold = threshold
         self.audit_max_events = audit_max_events
         self._report = _load_script(redis, "report")
@@ -86,23 +108,58 @@ class Store:
     def hidden_many(self, image_ids: Sequence[str]) -> list[bool]:
         return [score is not None for score in self.redis.zmscore(HIDDEN, list(image_ids))]
 
-    def hide_if_current(self, image_id: str, generation: str, actor: str = "system") -> bool:
-        """Flip a pending image to hidden if `generation` is still current; True only the first time."""
-        return bool(self._hide(
-            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT],
+    def hide_if_current(self, image_id: str, generation: str, actor: str = "system") -> str | None:
+        """Flip a pending image to hidden if `generation` is still current.
+
+        Only the first call gets the hide's outbox entry; every later one gets None.
+        """
+        event = self._hide(
+            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, OUTBOX],
             args=[image_id, generation, actor, self.audit_max_events],
-        ))
+        )
+        return _text(event) if event else None
 
     def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "") -> ResetOutcome:
-        was_hidden, was_pending, generation = self._reset(
-            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT],
+        was_hidden, was_pending, generation, event = self._reset(
+            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id)],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events],
         )
-        return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation))
+        return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event))
 
-    def hide_now(self, image_id: str, actor: str) -> bool:
-        """An editor's hide; False if the image was already hidden (the action is audited either way)."""
-        return bool(self._manual_hide(keys=[PENDING, HIDDEN, AUDIT], args=[image_id, actor, self.audit_max_events]))
+    def hide_now(self, image_id: str, actor: str) -> str | None:
+        """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
+        event = self._manual_hide(keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX],
+                                  args=[image_id, actor, self.audit_max_events])
+        return _text(event) if event else None
+
+    def outbox_event(self, entry: str) -> OutboxEvent | None:
+        """The owed event, None once another process has queued its follow-ups."""
+        score = self.redis.zscore(OUTBOX, entry)
+        if score is None:
+            return None
+        kind, generation, image_id = entry.split("|", 2)
+        return OutboxEvent(entry, kind, generation, image_id, int(score))
+
+    def outbox_done(self, entry: str) -> None:
+        self.redis.zrem(OUTBOX, entry)
+
+    def outbox_older_than(self, at_ms: int, limit: int = 100) -> list[str]:
+        return [_text(entry) for entry in self.redis.zrangebyscore(OUTBOX, "-inf", at_ms, start=0, num=limit)]
+
+    def image_url(self, image_id: str) -> str | None:
+        url = self.redis.hget(image_key(image_id), "u")
+        return None if url is None else _text(url)
+
+    def save_placeholder(self, image_id: str, data: bytes) -> None:
+        self.raw.set(placeholder_key(image_id), data)
+
+    def placeholder(self, image_id: str) -> tuple[bool, bytes | None]:
+        """(hidden, stored placeholder bytes) in one round trip."""
+        pipe = self.raw.pipeline(transaction=False)
+        pipe.zscore(HIDDEN, image_id)
+        pipe.get(placeholder_key(image_id))
+        hidden_at, data = pipe.execute()
+        return hidden_at is not None, data
 
     def set_protection(self, image_id: str, protected: bool, actor: str) -> ProtectionOutcome:
         changed, crossed, generation = self._protect(

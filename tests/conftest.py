@@ -127,9 +127,19 @@ def live_server(app):
 
 
 def worker_env(settings: Settings) -> dict:
-    env = dict(os.environ)
-    env.update(IMGMOD_REDIS_URL=settings.redis_url, IMGMOD_SECRET_KEY=settings.secret_key,
-               IMGMOD_THRESHOLD=str(settings.threshold))
+    """The environment that configures a real `imgmod` process exactly like `settings`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("IMGMOD_")}
+    env.update(
+        IMGMOD_REDIS_URL=settings.redis_url,
+        IMGMOD_SECRET_KEY=settings.secret_key,
+        IMGMOD_THRESHOLD=str(settings.threshold),
+        IMGMOD_ADMIN_TOKENS=",".join(f"{name}:{token}" for name, token in settings.admin_tokens.items()),
+        IMGMOD_FRONTEND_KEYS=",".join(f"{name}:{key}" for name, key in settings.frontend_keys.items()),
+        IMGMOD_TRUSTED_PROXIES=str(settings.trusted_proxies),
+        IMGMOD_IMAGE_HOSTS=",".join(settings.image_hosts),
+        IMGMOD_WEBHOOK_URL=settings.webhook_url or "",
+        IMGMOD_WEBHOOK_SECRET=settings.webhook_secret or "",
+    )
     return env
 
 

@@ -6,19 +6,55 @@ import logging
 from rq import get_current_job
 
 from config import load_settings
+from service import followups
+from service.context import Services
 from service.store import Store
+from workers import placeholder
+from workers.fetch import FetchFailed, FetchRefused, fetch_image
+from workers.queue import hide_queue
+from workers.webhook import deliver
 
 log = logging.getLogger(__name__)
 
 
-def _store() -> Store:
+def _services() -> Services:
     # The worker's own connection and environment; cheap enough to build per job.
     settings = load_settings()
-    return Store(get_current_job().connection, settings.threshold, settings.audit_max_events)
+    connection = get_current_job().connection
+    store = Store(connection, settings.threshold, settings.audit_max_events)
+    return Services(settings, store, hide_queue(connection))
 
 
 def hide_image(image_id: str, generation: str) -> bool:
     """Hide an image whose reports crossed the threshold at `generation`; True if this call hid it."""
-    hidden = _store().hide_if_current(image_id, generation)
-    log.info("hide %s generation %s: %s", image_id, generation, "hidden" if hidden else "nothing to do")
-    return hidden
+    services = _services()
+    event = services.store.hide_if_current(image_id, generation)
+    log.info("hide %s generation %s: %s", image_id, generation, "hidden" if event else "nothing to do")
+    followups.dispatch(services, event)
+    return event is not None
+
+
+def make_placeholder(image_id: str, generation: str) -> str:
+    """Store a blurred copy of the reported image_url; any refusal leaves the neutral placeholder."""
+    services = _services()
+    store = services.store
+    if not store.is_hidden(image_id) or store.status(image_id)["generation"] != int(generation):
+        return "stale"
+    url = store.image_url(image_id)
+    if url is None:
+        return "neutral: no image_url"
+    try:
+        data = placeholder.blurred(fetch_image(url, services.settings.image_hosts))
+    except (FetchRefused, FetchFailed, placeholder.ImageRefused) as error:
+        log.info("placeholder %s: neutral (%s)", image_id, error)
+        return f"neutral: {error}"
+    store.save_placeholder(image_id, data)
+    return "blurred"
+
+
+def deliver_webhook(body: str) -> int:
+    """POST one signed event; an exception makes RQ retry it later with the same body."""
+    settings = load_settings()
+    if not settings.webhook_url:
+        return 0
+    return deliver(settings.webhook_url, settings.webhook_secret, body)

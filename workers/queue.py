@@ -1,19 +1,37 @@
-"""The hide queue: its name and how a crossing is enqueued."""
+"""The queues: their names and how each job is enqueued."""
 from __future__ import annotations
 
 from redis import Redis
 from rq import Queue, Retry
 
 QUEUE_NAME = "imgmod"
+# Placeholders may wait on a slow image host: their own queue keeps hides from waiting behind them.
+FOLLOWUP_QUEUE_NAME = "imgmod-followups"
 # A hide retried at these delays (seconds) rides out a short Redis or worker hiccup.
 HIDE_RETRY = Retry(max=5, interval=[1, 2, 5, 10, 30])
+# A site's webhook endpoint may be down for a while: keep trying for about an hour and a half.
+WEBHOOK_RETRY = Retry(max=8, interval=[1, 2, 5, 15, 60, 300, 900, 3600])
 
 
 def hide_queue(connection: Redis) -> Queue:
     return Queue(QUEUE_NAME, connection=connection)
 
 
+def followup_queue(connection: Redis) -> Queue:
+    return Queue(FOLLOWUP_QUEUE_NAME, connection=connection)
+
+
 def enqueue_hide(queue: Queue, image_id: str, generation: str):
     # The job takes the generation that crossed, so a reset in between makes it a no-op.
     return queue.enqueue("workers.jobs.hide_image", image_id, generation,
                          retry=HIDE_RETRY, description=f"hide {image_id}")
+
+
+def enqueue_placeholder(queue: Queue, image_id: str, generation: str):
+    return queue.enqueue("workers.jobs.make_placeholder", image_id, generation,
+                         description=f"placeholder {image_id}")
+
+
+def enqueue_webhook(queue: Queue, body: str, event_id: str):
+    return queue.enqueue("workers.jobs.deliver_webhook", body, retry=WEBHOOK_RETRY,
+                         description=f"webhook {event_id}")

@@ -1,8 +1,9 @@
 -- The worker's half of a crossing: pending -> hidden, once, and only for the generation that crossed.
 -- A reset bumps the generation, so a job queued before it finds a stale generation and does nothing.
--- KEYS: image hash, pending index, hidden index, protected index, audit stream
+-- Returns the outbox entry of the hide (its follow-ups: placeholder, webhook), or 0.
+-- KEYS: image hash, pending index, hidden index, protected index, audit stream, outbox
 -- ARGV: image id, generation, actor, audit max length
-local image, pending, hidden, protected, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local image, pending, hidden, protected, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id = ARGV[1]
 
 if (redis.call('HGET', image, 'g') or '0') ~= ARGV[2] then return 0 end
@@ -15,4 +16,6 @@ local detail = cjson.encode({report_count = tonumber(redis.call('HGET', image, '
                              generation = tonumber(ARGV[2])})
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*',
            'type', 'hidden', 'image_id', id, 'actor', ARGV[3], 'detail', detail)
-return 1
+local event = 'hidden|' .. ARGV[2] .. '|' .. id
+redis.call('ZADD', outbox, now, event)
+return event

@@ -1,15 +1,20 @@
 -- An editor hides an image now, whatever its count or protection; a pending automatic hide
 -- becomes a no-op because the image leaves the pending index.
--- KEYS: pending index, hidden index, audit stream
+-- Returns the outbox entry of the hide, or 0 when the image was already hidden.
+-- KEYS: image hash, pending index, hidden index, audit stream, outbox
 -- ARGV: image id, actor, audit max length
-local pending, hidden, audit = KEYS[1], KEYS[2], KEYS[3]
+local image, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id = ARGV[1]
 
 local already = redis.call('ZSCORE', hidden, id) ~= false
+local event = 0
 if not already then
+  local now = now_ms()
   redis.call('ZREM', pending, id)
-  redis.call('ZADD', hidden, now_ms(), id)
+  redis.call('ZADD', hidden, now, id)
+  event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. id
+  redis.call('ZADD', outbox, now, event)
 end
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[3], '*', 'type', 'manual_hide', 'image_id', id,
            'actor', ARGV[2], 'detail', cjson.encode({already_hidden = already}))
-return already and 0 or 1
+return event

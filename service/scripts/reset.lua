@@ -1,9 +1,10 @@
 -- Restore an image: count and reasons to zero, visible again, generation bumped (so queued hides
 -- become stale), all in one step so a racing report lands wholly before or wholly after it.
 -- Dismissed reporters keep their fields and so cannot count again, unless asked to forget them.
--- KEYS: image hash, reported index, pending index, hidden index, audit stream
+-- The restore goes into the outbox for its webhook; the placeholder of the old hide is dropped.
+-- KEYS: image hash, reported index, pending index, hidden index, audit stream, outbox, placeholder
 -- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length
-local image, reported, pending, hidden, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local image, reported, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id, forget = ARGV[1], ARGV[2] == '1'
 
 local was_hidden = redis.call('ZREM', hidden, id)
@@ -17,8 +18,11 @@ for _, field in ipairs(redis.call('HKEYS', image)) do
   end
 end
 local generation = redis.call('HINCRBY', image, 'g', 1)
+redis.call('DEL', KEYS[7])
+local event = 'restored|' .. generation .. '|' .. id
+redis.call('ZADD', outbox, now_ms(), event)
 local detail = cjson.encode({previous_count = previous, was_hidden = was_hidden == 1,
                              forget_reporters = forget, note = ARGV[4]})
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[5], '*',
            'type', 'reset', 'image_id', id, 'actor', ARGV[3], 'detail', detail)
-return {was_hidden, was_pending, generation}
+return {was_hidden, was_pending, generation, event}

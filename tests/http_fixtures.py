@@ -1,0 +1,53 @@
+"""Small real HTTP servers for the tests: an image host and a webhook receiver."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    host: str
+    headers: dict
+    body: bytes
+
+
+@dataclass
+class LocalServer:
+    """Answers with `route(handler) -> (status, headers, body)` and records every request."""
+    route: Callable
+    requests: list[Seen] = field(default_factory=list)
+
+    def __enter__(self) -> "LocalServer":
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                seen = Seen(self.command, self.path, self.headers.get("Host", ""), dict(self.headers), body)
+                recorder.requests.append(seen)
+                status, headers, payload = recorder.route(seen)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

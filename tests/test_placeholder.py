@@ -1,0 +1,181 @@
+"""Placeholders: a blurred copy fetched safely from allowed hosts, or the neutral image."""
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageStat
+
+from service import moderation
+from tests.conftest import with_settings
+from tests.http_fixtures import LocalServer
+from workers.placeholder import neutral
+
+
+def photo(width: int = 400, height: int = 300) -> bytes:
+    """A detailed test picture: stripes and a checkerboard, full of edges."""
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, 8):
+        draw.rectangle([x, 0, x + 3, height // 2], fill=(200, 30, 30))
+    for x in range(0, width, 10):
+        for y in range(height // 2, height, 10):
+            if (x + y) // 10 % 2:
+                draw.rectangle([x, y, x + 9, y + 9], fill=(20, 20, 120))
+    out = BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def bomb() -> bytes:
+    """A tiny file that decodes to 144 megapixels."""
+    out = BytesIO()
+    Image.new("1", (12_000, 12_000)).save(out, "PNG")
+    return out.getvalue()
+
+
+def animated() -> bytes:
+    out = BytesIO()
+    frames = [Image.new("RGB", (40, 40), colour) for colour in ("red", "blue")]
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return out.getvalue()
+
+
+PHOTO = photo()
+FILES = {
+    "/photo.jpg": ("image/jpeg", PHOTO),
+    "/tall.jpg": ("image/jpeg", photo(200, 500)),
+    "/bomb.png": ("image/png", bomb()),
+    "/truncated.jpg": ("image/jpeg", PHOTO[: len(PHOTO) // 2]),
+    "/notes.txt": ("text/plain", b"this is not an image at all\n" * 20),
+    "/animated.gif": ("image/gif", animated()),
+}
+
+
+@pytest.fixture(scope="module")
+def image_host():
+    def route(request):
+        if request.path.startswith("/redirect-away"):
+            return 302, {"Location": f"http://localhost:{server.port}/photo.jpg"}, b""
+        if request.path.startswith("/redirect-home"):
+            return 302, {"Location": "/photo.jpg"}, b""
+        if request.path in FILES:
+            kind, data = FILES[request.path]
+            return 200, {"Content-Type": kind}, data
+        return 404, {}, b""
+
+    with LocalServer(route) as server:
+        yield server
+
+
+@pytest.fixture
+def settings(settings, image_host):
+    image_host.requests.clear()
+    return with_settings(settings, image_hosts=("127.0.0.1",))
+
+
+def hide_with_url(services, image_id: str, url: str | None) -> None:
+    for n in range(3):
+        moderation.report(services, image_id, f"r{n}", "nudity", url)
+
+
+def served(client, image_id: str) -> Image.Image:
+    answer = client.get(f"/v1/images/{image_id}/placeholder")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.content_type in ("image/webp", "image/jpeg")
+    return Image.open(BytesIO(answer.data))
+
+
+def edge_energy(image: Image.Image) -> float:
+    return ImageStat.Stat(image.convert("L").filter(ImageFilter.FIND_EDGES)).mean[0]
+
+
+def is_neutral(client, image_id: str) -> bool:
+    return client.get(f"/v1/images/{image_id}/placeholder").data == neutral()
+
+
+@pytest.mark.parametrize(("path", "size"), [("/photo.jpg", (400, 300)), ("/tall.jpg", (200, 500))])
+def test_placeholder_is_a_small_blurred_copy_with_the_aspect_ratio(client, services, workers, image_host, path, size):
+    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}{path}")
+    workers.burst()
+    answer = client.get("/v1/images/img-1/placeholder")
+    assert "max-age=86400" in answer.headers["Cache-Control"]
+    assert len(answer.data) < 10_000
+    placeholder = Image.open(BytesIO(answer.data))
+    assert abs(placeholder.width / placeholder.height - size[0] / size[1]) < 0.03
+    original = Image.open(BytesIO(FILES[path][1])).resize(placeholder.size)
+    assert edge_energy(placeholder) < 0.2 * edge_energy(original)
+
+
+def test_no_placeholder_while_visible(client, services):
+    assert client.get("/v1/images/img-1/placeholder").status_code == 404
+    moderation.report(services, "img-1", "r0", "spam", None)
+    answer = client.get("/v1/images/img-1/placeholder")
+    assert answer.status_code == 404 and answer.is_json and "img-1" in answer.json["message"]
+
+
+def test_neutral_placeholder_without_a_url(client, services, workers):
+    hide_with_url(services, "img-1", None)
+    workers.burst()
+    image = served(client, "img-1")
+    assert is_neutral(client, "img-1")
+    assert ImageStat.Stat(image.convert("L")).stddev[0] < 2  # one calm colour
+
+
+def test_neutral_until_the_worker_made_the_copy(client, services, image_host):
+    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+    services.store.hide_now("img-1", "test")  # hidden, no placeholder job has run
+    answer = client.get("/v1/images/img-1/placeholder")
+    assert answer.data == neutral() and "max-age=60" in answer.headers["Cache-Control"]
+
+
+def test_unlisted_host_is_never_requested(client, services, workers, image_host):
+    hide_with_url(services, "img-1", f"http://localhost:{image_host.port}/photo.jpg")
+    workers.burst()
+    assert is_neutral(client, "img-1")
+    assert image_host.requests == []
+
+
+def test_redirect_to_an_unlisted_host_is_not_followed(client, services, workers, image_host):
+    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/redirect-away")
+    workers.burst()
+    assert is_neutral(client, "img-1")
+    assert [request.path for request in image_host.requests] == ["/redirect-away"]
+
+
+def test_redirect_within_an_allowed_host_is_followed(client, services, workers, image_host):
+    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/redirect-home")
+    workers.burst()
+    assert not is_neutral(client, "img-1")
+
+
+def test_hostile_images_give_the_neutral_placeholder_and_the_worker_goes_on(client, services, workers, image_host):
+    hostile = ["/bomb.png", "/truncated.jpg", "/notes.txt", "/animated.gif"]
+    for n, path in enumerate(hostile):
+        hide_with_url(services, f"hostile-{n}", f"http://127.0.0.1:{image_host.port}{path}")
+    hide_with_url(services, "next", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+    workers.burst(1)  # one worker takes them all, in order
+    for n, path in enumerate(hostile):
+        assert services.store.status(f"hostile-{n}")["hidden"] is True
+        assert is_neutral(client, f"hostile-{n}"), path
+    assert services.store.status("next")["hidden"] is True
+    assert not is_neutral(client, "next")
+    assert sorted(request.path for request in image_host.requests) == sorted(hostile + ["/photo.jpg"])
+
+
+def test_first_valid_url_is_kept(client, services, workers, image_host):
+    moderation.report(services, "img-1", "r0", "other", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+    moderation.report(services, "img-1", "r1", "other", f"http://127.0.0.1:{image_host.port}/notes.txt")
+    moderation.report(services, "img-1", "r2", "other", None)
+    workers.burst()
+    assert not is_neutral(client, "img-1")
+
+
+def test_manual_hide_makes_a_placeholder_and_reset_removes_it(client, services, workers, image_host, admin):
+    moderation.report(services, "img-1", "r0", "other", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+    admin.post("/images/img-1/hide")
+    workers.burst()
+    assert not is_neutral(client, "img-1")
+    admin.post("/images/img-1/reset", json={})
+    assert client.get("/v1/images/img-1/placeholder").status_code == 404
+    assert services.store.raw.exists("imgmod:ph:img-1") == 0

@@ -1,0 +1,131 @@
+"""Signed webhooks: one image.hidden per hide, image.restored per reset, retried with the same event_id."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from datetime import datetime
+
+import pytest
+
+from service import followups, moderation
+from service import create_app
+from tests.conftest import Workers, with_settings
+from tests.http_fixtures import LocalServer
+
+WEBHOOK_SECRET = "webhook-secret-shared-with-the-site"
+
+
+class Receiver(LocalServer):
+    """The site's webhook endpoint: checks nothing itself, fails the first `failures` calls."""
+
+    def __init__(self):
+        self.failures = 0
+        super().__init__(self.answer)
+
+    def answer(self, request):
+        failing = len(self.requests) <= self.failures
+        return (500 if failing else 204), {}, b""
+
+    def events(self) -> list[dict]:
+        return [json.loads(request.body) for request in self.requests]
+
+    def wait_for(self, count: int, seconds: float = 30) -> list[dict]:
+        deadline = time.monotonic() + seconds
+        while len(self.requests) < count:
+            assert time.monotonic() < deadline, f"{len(self.requests)} webhook calls, expected {count}"
+            time.sleep(0.05)
+        return self.events()
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(settings, receiver):
+    return with_settings(settings, webhook_url=f"http://127.0.0.1:{receiver.port}/hooks/imgmod",
+                         webhook_secret=WEBHOOK_SECRET)
+
+
+def cross(services, image_id: str) -> None:
+    for n in range(3):
+        moderation.report(services, image_id, f"r{n}", "hate", None)
+
+
+def test_hide_posts_a_signed_event(services, workers, receiver):
+    cross(services, "img-1")
+    workers.start(1)
+    [event] = receiver.wait_for(1)
+    request = receiver.requests[0]
+    assert request.path == "/hooks/imgmod" and request.headers["Content-Type"] == "application/json"
+    expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), request.body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(request.headers["X-Imgmod-Signature"], expected)
+    assert set(event) == {"event", "event_id", "image_id", "at"}
+    assert (event["event"], event["image_id"]) == ("image.hidden", "img-1")
+    hidden_at = services.store.status("img-1")["hidden_at"]
+    assert datetime.fromisoformat(event["at"]).timestamp() == pytest.approx(hidden_at / 1000, abs=0.001)
+
+
+def test_failures_are_retried_with_the_same_event_id(services, workers, receiver):
+    receiver.failures = 2
+    cross(services, "img-1")
+    workers.start(1)
+    events = receiver.wait_for(3)
+    assert len({event["event_id"] for event in events}) == 1
+    assert len({request.body for request in receiver.requests}) == 1  # byte-identical, same signature
+    time.sleep(1.5)
+    assert len(receiver.requests) == 3  # delivered: no more retries
+
+
+def test_several_workers_send_one_event_per_hide(services, workers, receiver):
+    images = [f"img-{n}" for n in range(6)]
+    for image_id in images:
+        cross(services, image_id)
+    workers.start(3)
+    events = receiver.wait_for(len(images))
+    time.sleep(1)
+    events = receiver.events()
+    assert sorted(event["image_id"] for event in events) == images
+    assert len({event["event_id"] for event in events}) == len(images)
+
+
+def test_reset_posts_a_restore_event(services, workers, receiver, admin):
+    cross(services, "img-1")
+    workers.start(1)
+    [hidden] = receiver.wait_for(1)
+    admin.post("/images/img-1/reset", json={"note": "fine"})
+    hidden_again, restored = receiver.wait_for(2)
+    assert hidden_again == hidden
+    assert (restored["event"], restored["image_id"]) == ("image.restored", "img-1")
+    assert restored["event_id"] != hidden["event_id"]
+
+
+def test_manual_hide_posts_an_event(services, workers, receiver, admin):
+    admin.post("/images/img-1/hide")
+    workers.start(1)
+    [event] = receiver.wait_for(1)
+    assert (event["event"], event["image_id"]) == ("image.hidden", "img-1")
+
+
+def test_follow_ups_left_by_a_dead_process_are_recovered(services, workers, receiver):
+    """A hide whose process died before queueing its follow-ups: the outbox keeps it."""
+    services.store.hide_now("img-1", "test")  # state changed, follow-ups never dispatched
+    assert followups.recover(services, older_than_seconds=60) == 0  # too fresh to be orphaned
+    assert followups.recover(services, older_than_seconds=0) == 1
+    assert followups.recover(services, older_than_seconds=0) == 0  # dispatched once
+    workers.start(1)
+    [event] = receiver.wait_for(1)
+    assert event["image_id"] == "img-1"
+
+
+def test_no_webhook_configured_sends_nothing(settings, receiver):
+    quiet = with_settings(settings, webhook_url=None, webhook_secret=None)
+    services = create_app(quiet).extensions["imgmod"]
+    cross(services, "img-1")
+    Workers(quiet).burst()
+    assert services.store.status("img-1")["hidden"] is True
+    assert receiver.requests == []

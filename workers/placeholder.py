@@ -1,0 +1,58 @@
+"""Placeholders: a small, heavily blurred copy of the original, or a neutral image when there is none."""
+from __future__ import annotations
+
+import warnings
+from functools import cache
+from io import BytesIO
+
+from PIL import Image, ImageFilter, ImageOps
+
+# Far below Pillow's default (~89 MP): a placeholder never needs a large decode, and a
+# decompression bomb must fail early. Past this Pillow warns; past twice this it raises.
+MAX_PIXELS = 24_000_000
+SIZE = 160  # longest side of the placeholder; the page scales it up, which only blurs it more
+BLUR_RADIUS = 8
+NEUTRAL_SIZE = (160, 90)
+NEUTRAL_COLOUR = (214, 214, 210)
+
+
+class ImageRefused(Exception):
+    """Bytes Pillow cannot or must not decode: not an image, truncated, a bomb, animated."""
+
+
+def _encode(image: Image.Image) -> bytes:
+    out = BytesIO()
+    image.save(out, "WEBP", quality=55, method=4)
+    return out.getvalue()
+
+
+def blurred(data: bytes) -> bytes:
+    """A WebP a few KB in size with the original's aspect ratio, too blurred to show anything."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as image:
+                if getattr(image, "n_frames", 1) > 1:
+                    raise ImageRefused("animated image")
+                image.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG: decode at reduced scale
+                image = ImageOps.exif_transpose(image).convert("RGB")
+    except ImageRefused:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise ImageRefused(f"decompression bomb: {error}") from None
+    except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError) as error:
+        raise ImageRefused(f"{type(error).__name__}: {error}") from None
+    image.thumbnail((SIZE, SIZE))
+    return _encode(image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS)))
+
+
+@cache
+def neutral() -> bytes:
+    """A plain, calm placeholder, made once per process."""
+    image = Image.new("RGB", NEUTRAL_SIZE, NEUTRAL_COLOUR)
+    return _encode(image)
+
+
+def content_type(data: bytes) -> str:
+    return "image/webp" if data[8:12] == b"WEBP" else "image/jpeg"
