@@ -15,7 +15,8 @@ class GunicornServer(BaseApplication):
 
     def load_config(self):
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self):
         return self.application
@@ -30,4 +31,6 @@ def serve(app: Flask, bind: str, workers: int, log_level: str = "info") -> None:
         "graceful_timeout": 10,
         "loglevel": log_level.lower(),
         "accesslog": None,
+        # gunicorn 27's control socket sits at one path per user: several servers would collide.
+        "control_socket_disable": True,
     }).run()
