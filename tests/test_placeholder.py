@@ -1,6 +1,7 @@
 """Placeholders: a blurred copy fetched safely from allowed hosts, or the neutral image."""
 from __future__ import annotations
 
+import time
 from io import BytesIO
 
 import pytest
@@ -9,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageStat
 from service import moderation
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
+from workers.fetch import FetchFailed, FetchRefused, fetch_image
 from workers.placeholder import neutral
 
 
@@ -179,3 +181,24 @@ def test_manual_hide_makes_a_placeholder_and_reset_removes_it(client, services, 
     admin.post("/images/img-1/reset", json={})
     assert client.get("/v1/images/img-1/placeholder").status_code == 404
     assert services.store.raw.exists("imgmod:ph:img-1") == 0
+
+
+def test_fetch_limits(image_host):
+    base = f"http://127.0.0.1:{image_host.port}"
+    assert fetch_image(f"{base}/photo.jpg", ("127.0.0.1",)) == PHOTO
+    with pytest.raises(FetchFailed, match="byte cap"):
+        fetch_image(f"{base}/bomb.png", ("127.0.0.1",), max_bytes=1000)
+    with pytest.raises(FetchFailed, match="HTTP 404"):
+        fetch_image(f"{base}/missing.jpg", ("127.0.0.1",))
+    with pytest.raises(FetchRefused):
+        fetch_image("file:///etc/passwd", ("127.0.0.1",))
+
+
+def test_a_stalling_image_host_is_given_up(image_host):
+    def stall(request):
+        time.sleep(1.5)
+        return 200, {"Content-Type": "image/jpeg"}, PHOTO
+
+    with LocalServer(stall) as slow:
+        with pytest.raises(FetchFailed, match="Timeout"):
+            fetch_image(f"http://127.0.0.1:{slow.port}/photo.jpg", ("127.0.0.1",), timeout=(1, 0.3))

@@ -13,6 +13,7 @@ from service import followups, moderation
 from service import create_app
 from tests.conftest import Workers, with_settings
 from tests.http_fixtures import LocalServer
+from workers.webhook import WebhookRejected, deliver
 
 WEBHOOK_SECRET = "webhook-secret-shared-with-the-site"
 
@@ -129,3 +130,13 @@ def test_no_webhook_configured_sends_nothing(settings, receiver):
     Workers(quiet).burst()
     assert services.store.status("img-1")["hidden"] is True
     assert receiver.requests == []
+
+
+def test_a_receiver_that_times_out_is_a_failure_to_retry():
+    def stall(request):
+        time.sleep(1.5)
+        return 204, {}, b""
+
+    with LocalServer(stall) as slow:
+        with pytest.raises(WebhookRejected, match="Timeout"):
+            deliver(f"http://127.0.0.1:{slow.port}/", WEBHOOK_SECRET, '{"event":"image.hidden"}', timeout=(1, 0.3))

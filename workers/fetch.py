@@ -25,33 +25,34 @@ def allowed(url: str, hosts: tuple[str, ...]) -> bool:
     return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in hosts
 
 
-def fetch_image(url: str, hosts: tuple[str, ...]) -> bytes:
+def fetch_image(url: str, hosts: tuple[str, ...], timeout: tuple[float, float] = TIMEOUT,
+                total_seconds: float = TOTAL_SECONDS, max_bytes: int = MAX_BYTES) -> bytes:
     """The bytes at `url`, following redirects only while they stay on allowed hosts."""
-    deadline = time.monotonic() + TOTAL_SECONDS
+    deadline = time.monotonic() + total_seconds
     for _ in range(MAX_REDIRECTS + 1):
         if not allowed(url, hosts):
             raise FetchRefused(f"host of {url!r} is not in IMGMOD_IMAGE_HOSTS")
         try:
-            with requests.get(url, stream=True, timeout=TIMEOUT, allow_redirects=False,
+            with requests.get(url, stream=True, timeout=timeout, allow_redirects=False,
                               headers={"User-Agent": "imgmod-placeholder"}) as response:
                 if response.is_redirect:
                     url = urljoin(url, response.headers["Location"])
                     continue
                 if response.status_code != 200:
                     raise FetchFailed(f"HTTP {response.status_code}")
-                return _read_capped(response, deadline)
+                return _read_capped(response, deadline, max_bytes)
         except requests.RequestException as error:
             raise FetchFailed(type(error).__name__) from None
     raise FetchFailed("too many redirects")
 
 
-def _read_capped(response: requests.Response, deadline: float) -> bytes:
-    if int(response.headers.get("Content-Length") or 0) > MAX_BYTES:
+def _read_capped(response: requests.Response, deadline: float, max_bytes: int) -> bytes:
+    if int(response.headers.get("Content-Length") or 0) > max_bytes:
         raise FetchFailed("image larger than the byte cap")
     chunks, size = [], 0
     for chunk in response.iter_content(64 * 1024):
         size += len(chunk)
-        if size > MAX_BYTES:
+        if size > max_bytes:
             raise FetchFailed("image larger than the byte cap")
         if time.monotonic() > deadline:
             raise FetchFailed("image took too long")

@@ -17,11 +17,11 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def deliver(url: str, secret: str, body: str) -> int:
+def deliver(url: str, secret: str, body: str, timeout: tuple[float, float] = TIMEOUT) -> int:
     """POST the exact body (so retries are byte-identical); raise unless the site answers 2xx."""
     payload = body.encode()
     try:
-        response = requests.post(url, data=payload, timeout=TIMEOUT, allow_redirects=False, headers={
+        response = requests.post(url, data=payload, timeout=timeout, allow_redirects=False, headers={
             "Content-Type": "application/json",
             "User-Agent": "imgmod-webhook",
             "X-Imgmod-Signature": signature(secret, payload),
