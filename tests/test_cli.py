@@ -96,6 +96,11 @@ def test_dev_runs_everything_and_stops_cleanly_on_sigint(tmp_path):
         while not requests.get(f"{base}/v1/images/dev-img", timeout=5).json()["hidden"]:
             assert time.monotonic() < deadline, "the dev worker did not hide the image"
             time.sleep(0.1)
+        token = (tmp_path / "data" / "admin_token").read_text().strip()
+        console_answers = [requests.get(f"{base}/demo", timeout=5).status_code,
+                           requests.get(f"{base}/admin", timeout=5).status_code,
+                           requests.get(f"{base}/v1/admin/audit", headers={"Authorization": f"Bearer {token}"},
+                                        timeout=5).status_code]
         children = descendants(dev.pid)
         assert len(children) >= 3  # redis-server, gunicorn (+ its worker), the RQ worker
     finally:
@@ -103,7 +108,24 @@ def test_dev_runs_everything_and_stops_cleanly_on_sigint(tmp_path):
         output, _ = dev.communicate(timeout=60)
     assert dev.returncode == 0, output
     assert f"http://127.0.0.1:{port}" in output
+    assert f"http://127.0.0.1:{port}/demo" in output and f"http://127.0.0.1:{port}/admin" in output
+    token_file = tmp_path / "data" / "admin_token"
+    assert token_file.read_text().strip() in output  # printed, so the console can be used at once
+    assert token_file.stat().st_mode & 0o077 == 0
+    assert console_answers == [200, 200, 200]
     assert (tmp_path / "data" / "redis" / "appendonly.aof").exists()
     assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
     left = [pid for pid in children if alive(pid)]
     assert left == [], f"children still running after Ctrl-C: {left}"
+
+
+def test_dev_makes_an_admin_token_once_and_keeps_the_users_own(tmp_path):
+    from service.devserver import ensure_admin_token
+
+    env: dict = {}
+    token = ensure_admin_token(env, tmp_path)
+    assert token and env["IMGMOD_ADMIN_TOKENS"] == f"dev:{token}"
+    assert ensure_admin_token({}, tmp_path) == token  # kept in the data dir across runs
+    own = {"IMGMOD_ADMIN_TOKENS": "alice:her-own-token-0123456789"}
+    assert ensure_admin_token(own, tmp_path) is None
+    assert own["IMGMOD_ADMIN_TOKENS"] == "alice:her-own-token-0123456789"

@@ -1,0 +1,202 @@
+"""The words of the demo article and of the editors' console, in Arabic, French and English."""
+from __future__ import annotations
+
+LANG_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+
+REASONS = {
+    "ar": {"nudity": "عري", "violence": "عنف", "hate": "كراهية", "spam": "محتوى مزعج", "misleading": "مضللة",
+           "copyright": "حقوق المؤلف", "other": "سبب آخر"},
+    "fr": {"nudity": "Nudité", "violence": "Violence", "hate": "Haine", "spam": "Spam", "misleading": "Trompeuse",
+           "copyright": "Droit d'auteur", "other": "Autre raison"},
+    "en": {"nudity": "Nudity", "violence": "Violence", "hate": "Hate", "spam": "Spam", "misleading": "Misleading",
+           "copyright": "Copyright", "other": "Other"},
+}
+
+# The demo's photographs: image id (what the site would choose), scene name, and where they stand.
+PHOTOS = {"kasbah": "demo-1842.kasbah", "souk": "demo-1842.souk", "coast": "demo-1842.coast",
+          "atlas": "demo-1842.atlas"}
+
+DEMO = {
+    "ar": {
+        "site": "الأطلس بريس",
+        "tagline": "جريدة إلكترونية مغربية — صفحة تجريبية",
+        "nav": ["الرئيسية", "سياسة", "اقتصاد", "مجتمع", "ثقافة", "رياضة"],
+        "date": "السبت 28 نونبر 2026",
+        "kicker": "ثقافة",
+        "headline": "مهرجان التراث المغربي يجوب القصبات والأسواق والسواحل في دورته الأولى",
+        "byline": "الرباط — هيئة التحرير",
+        "lede": "انطلقت، أمس الجمعة، فعاليات الدورة الأولى لمهرجان التراث المغربي، الذي يقترح على الزوار على مدى "
+                "عشرة أيام رحلة بين قصبات الجنوب وأسواق المدن العتيقة وسواحل الأطلسي وقرى الأطلس.",
+        "blocks": [
+            ("p", "وأوضح المنظمون، في ندوة صحفية، أن المهرجان يراهن على التعريف بالموروث المعماري والحرفي للمملكة، "
+                  "وعلى تشجيع السياحة الداخلية خارج المدن الكبرى، من خلال برنامج يضم معارض وجولات مصحوبة بمرشدين "
+                  "وورشات للحرفيين."),
+            ("figure", "kasbah", "قصبة طينية بأبراج مسننة عند غروب الشمس",
+             "قصبة في ضواحي ورزازات عند الغروب، إحدى المحطات الأولى للمهرجان."),
+            ("p", "وفي ورزازات، تحتضن القصبات المرممة حديثا معارض للصور القديمة وعروضا لفن أحواش، فيما يشارك "
+                  "بنّاؤون تقليديون في ورشات لتعليم تقنيات البناء بالتراب المدكوك."),
+            ("figure", "souk", "أكوام توابل ملونة وفوانيس تحت مظلات مخططة في سوق",
+             "توابل وفوانيس في سوق بالمدينة العتيقة لمراكش."),
+            ("p", "أما في مراكش وفاس، فيفتح الحرفيون أبواب ورشاتهم للزوار، ويقدم الطباخون عروضا حول استعمال "
+                  "التوابل في المطبخ المغربي، وسط إقبال لافت من العائلات والطلبة."),
+            ("figure", "coast", "قوارب صيد زرقاء في البحر أمام سور أبيض بنوافذ زرقاء",
+             "قوارب الصيد الزرقاء أمام أسوار الصويرة."),
+            ("p", "ويختتم المهرجان في الصويرة بأمسيات موسيقية على الشاطئ، بعد محطة في قرى الأطلس الكبير حيث ينظم "
+                  "السكان مسارات للمشي بين الجبال."),
+            ("figure", "atlas", "جبال بقمم مكسوة بالثلج فوق واد أخضر يخترقه ممر",
+             "قمم الأطلس الكبير المكسوة بالثلوج فوق وادٍ أخضر."),
+            ("p", "ويؤكد المنظمون أن الدخول إلى جميع الأنشطة مجاني، وأن البرنامج الكامل متاح على موقع المهرجان."),
+        ],
+        "about_title": "عن هذه الصفحة",
+        "about": "هذه صفحة تجريبية لخدمة imgmod. تحت كل صورة زر «إبلاغ». عندما يبلغ {threshold} قراء مختلفين عن "
+                 "صورة، تحجبها الخدمة، وعند إعادة تحميل الصفحة تظهر صورة بديلة مكانها. يمكن للمحررين إعادة إظهارها "
+                 "من لوحة المحررين.",
+        "console": "لوحة المحررين",
+        "noscript": "الإبلاغ عن الصور يحتاج إلى JavaScript.",
+        "footer": "© 2026 الأطلس بريس — موقع تجريبي، والأخبار الواردة فيه متخيلة.",
+    },
+    "fr": {
+        "site": "Atlas Presse",
+        "tagline": "Journal marocain en ligne — page de démonstration",
+        "nav": ["Accueil", "Politique", "Économie", "Société", "Culture", "Sport"],
+        "date": "Samedi 28 novembre 2026",
+        "kicker": "Culture",
+        "headline": "Le festival du patrimoine marocain parcourt kasbahs, souks et côtes pour sa première édition",
+        "byline": "Rabat — La rédaction",
+        "lede": "La première édition du festival du patrimoine marocain s'est ouverte vendredi : dix jours de voyage "
+                "entre les kasbahs du Sud, les souks des médinas, la côte atlantique et les villages de l'Atlas.",
+        "blocks": [
+            ("p", "Les organisateurs ont expliqué en conférence de presse vouloir faire connaître le patrimoine "
+                  "architectural et artisanal du Royaume et encourager le tourisme intérieur loin des grandes villes, "
+                  "avec des expositions, des visites guidées et des ateliers d'artisans."),
+            ("figure", "kasbah", "Kasbah en pisé aux tours crénelées au coucher du soleil",
+             "Une kasbah des environs de Ouarzazate au coucher du soleil, l'une des premières étapes."),
+            ("p", "À Ouarzazate, les kasbahs récemment restaurées accueillent des expositions de photographies "
+                  "anciennes et des spectacles d'ahwach, tandis que des maçons traditionnels enseignent la technique "
+                  "du pisé."),
+            ("figure", "souk", "Cônes d'épices colorées et lanternes sous des auvents rayés dans un souk",
+             "Épices et lanternes dans un souk de la médina de Marrakech."),
+            ("p", "À Marrakech et à Fès, les artisans ouvrent leurs ateliers au public et des cuisiniers présentent "
+                  "l'usage des épices dans la cuisine marocaine, devant un public nombreux de familles et d'étudiants."),
+            ("figure", "coast", "Barques de pêche bleues devant un rempart blanc aux fenêtres bleues",
+             "Les barques bleues devant les remparts d'Essaouira."),
+            ("p", "Le festival se clôt à Essaouira par des soirées musicales sur la plage, après une étape dans les "
+                  "villages du Haut Atlas où les habitants proposent des randonnées."),
+            ("figure", "atlas", "Montagnes aux sommets enneigés au-dessus d'une vallée verte traversée par un chemin",
+             "Les sommets enneigés du Haut Atlas au-dessus d'une vallée verdoyante."),
+            ("p", "Selon les organisateurs, l'entrée est gratuite pour toutes les activités et le programme complet "
+                  "est disponible sur le site du festival."),
+        ],
+        "about_title": "À propos de cette page",
+        "about": "Ceci est la page de démonstration d'imgmod. Sous chaque photo, un bouton « Signaler ». Quand "
+                 "{threshold} lecteurs différents signalent une photo, le service la masque ; au rechargement de la "
+                 "page, une image de remplacement s'affiche à sa place. Les éditeurs peuvent la rétablir depuis la "
+                 "console.",
+        "console": "Console des éditeurs",
+        "noscript": "Le signalement des images nécessite JavaScript.",
+        "footer": "© 2026 Atlas Presse — site de démonstration, les nouvelles y sont imaginaires.",
+    },
+    "en": {
+        "site": "Atlas Press",
+        "tagline": "A Moroccan online newspaper — demo page",
+        "nav": ["Home", "Politics", "Economy", "Society", "Culture", "Sport"],
+        "date": "Saturday 28 November 2026",
+        "kicker": "Culture",
+        "headline": "Moroccan heritage festival tours kasbahs, souks and coasts in its first edition",
+        "byline": "Rabat — Newsroom",
+        "lede": "The first Moroccan heritage festival opened on Friday: ten days of travel between the kasbahs of the "
+                "south, the souks of the old cities, the Atlantic coast and the villages of the Atlas.",
+        "blocks": [
+            ("p", "The organisers told a press conference they want to make the Kingdom's architectural and craft "
+                  "heritage better known and to encourage domestic tourism away from the big cities, with "
+                  "exhibitions, guided tours and craft workshops."),
+            ("figure", "kasbah", "Mud-brick kasbah with crenellated towers at sunset",
+             "A kasbah near Ouarzazate at sunset, one of the festival's first stops."),
+            ("p", "In Ouarzazate, newly restored kasbahs host exhibitions of old photographs and ahwach performances, "
+                  "while traditional builders teach the rammed-earth technique."),
+            ("figure", "souk", "Cones of coloured spices and lanterns under striped awnings in a souk",
+             "Spices and lanterns in a souk of Marrakech's medina."),
+            ("p", "In Marrakech and Fez, craftspeople open their workshops to visitors and cooks show how spices are "
+                  "used in Moroccan cooking, to large crowds of families and students."),
+            ("figure", "coast", "Blue fishing boats at sea in front of a white rampart with blue windows",
+             "Blue fishing boats in front of Essaouira's ramparts."),
+            ("p", "The festival ends in Essaouira with music on the beach, after a stop in the villages of the High "
+                  "Atlas, where residents lead hikes through the mountains."),
+            ("figure", "atlas", "Snow-capped mountains above a green valley crossed by a path",
+             "The snow-capped peaks of the High Atlas above a green valley."),
+            ("p", "The organisers say all events are free and the full programme is on the festival's website."),
+        ],
+        "about_title": "About this page",
+        "about": "This is imgmod's demo page. Under each photo is a \"Report\" button. When {threshold} different "
+                 "readers report a photo, the service hides it, and on reload a placeholder stands in its place. "
+                 "Editors can restore it from the console.",
+        "console": "Editors' console",
+        "noscript": "Reporting images needs JavaScript.",
+        "footer": "© 2026 Atlas Press — a demo site; its news is made up.",
+    },
+}
+
+ADMIN = {
+    "ar": {
+        "when": "الوقت", "event": "الحدث", "actor": "المنفّذ", "detail": "التفاصيل",
+        "title": "لوحة المحررين", "token": "رمز المحرر", "sign_in": "دخول", "sign_out": "خروج",
+        "token_help": "يُحفظ الرمز في هذه النافذة فقط (sessionStorage) ولا يُرسل إلا في ترويسة Authorization.",
+        "refused": "الرمز مرفوض.", "forbidden": "هذا مفتاح واجهة، وليس رمز محرر.",
+        "unavailable": "الخدمة غير متاحة حاليا، حاول بعد قليل.", "failed": "تعذر تنفيذ الطلب:",
+        "tabs": {"hidden": "محجوبة", "pending": "في الانتظار", "reported": "الأكثر إبلاغا", "protected": "محمية"},
+        "find": "معرّف الصورة", "show": "عرض", "refresh": "تحديث", "more": "المزيد", "empty": "لا توجد صور هنا.",
+        "states": {"visible": "ظاهرة", "pending": "في انتظار الحجب", "hidden": "محجوبة"},
+        "protected_badge": "محمية", "reports": "الإبلاغات", "of": "من", "reasons": "الأسباب",
+        "first": "أول إبلاغ", "last": "آخر إبلاغ", "hidden_at": "حُجبت في",
+        "reset": "إعادة الإظهار…", "forget": "نسيان المبلّغين (يمكن أن يُحتسبوا من جديد)",
+        "note": "ملاحظة لسجل التدقيق", "reset_now": "أعد إظهارها الآن", "hide": "احجبها الآن",
+        "protect": "احمها", "unprotect": "ارفع الحماية", "history": "السجل",
+        "done": {"reset": "أعيد إظهار {id}.", "hide": "حُجبت {id}.", "protect": "أصبحت {id} محمية.",
+                 "unprotect": "رُفعت الحماية عن {id}."},
+        "history_of": "سجل {id}", "no_events": "لا أحداث.",
+        "events": {"hidden": "حجب تلقائي", "reset": "إعادة إظهار", "manual_hide": "حجب يدوي", "protected": "حماية",
+                   "unprotected": "رفع الحماية"},
+    },
+    "fr": {
+        "when": "Quand", "event": "Événement", "actor": "Par", "detail": "Détails",
+        "title": "Console des éditeurs", "token": "Jeton d'éditeur", "sign_in": "Entrer", "sign_out": "Sortir",
+        "token_help": "Le jeton reste dans cet onglet (sessionStorage) et ne part que dans l'en-tête Authorization.",
+        "refused": "Jeton refusé.", "forbidden": "C'est une clé de site, pas un jeton d'éditeur.",
+        "unavailable": "Service indisponible ; réessayez dans un instant.", "failed": "La requête a échoué :",
+        "tabs": {"hidden": "Masquées", "pending": "En attente", "reported": "Les plus signalées",
+                 "protected": "Protégées"},
+        "find": "Identifiant d'image", "show": "Afficher", "refresh": "Actualiser", "more": "Plus",
+        "empty": "Aucune image ici.",
+        "states": {"visible": "visible", "pending": "masquage en attente", "hidden": "masquée"},
+        "protected_badge": "protégée", "reports": "Signalements", "of": "sur", "reasons": "Raisons",
+        "first": "Premier signalement", "last": "Dernier signalement", "hidden_at": "Masquée le",
+        "reset": "Rétablir…", "forget": "Oublier les signaleurs (ils pourront compter à nouveau)",
+        "note": "Note pour le journal", "reset_now": "Rétablir maintenant", "hide": "Masquer maintenant",
+        "protect": "Protéger", "unprotect": "Lever la protection", "history": "Historique",
+        "done": {"reset": "{id} rétablie.", "hide": "{id} masquée.", "protect": "{id} protégée.",
+                 "unprotect": "{id} n'est plus protégée."},
+        "history_of": "Historique de {id}", "no_events": "Aucun événement.",
+        "events": {"hidden": "Masquée automatiquement", "reset": "Rétablie", "manual_hide": "Masquée à la main",
+                   "protected": "Protégée", "unprotected": "Protection levée"},
+    },
+    "en": {
+        "when": "When", "event": "Event", "actor": "By", "detail": "Details",
+        "title": "Editors' console", "token": "Editor token", "sign_in": "Sign in", "sign_out": "Sign out",
+        "token_help": "The token stays in this tab (sessionStorage) and is sent only in the Authorization header.",
+        "refused": "Token refused.", "forbidden": "That is a frontend key, not an editor token.",
+        "unavailable": "The service is unavailable; try again shortly.", "failed": "The request failed:",
+        "tabs": {"hidden": "Hidden", "pending": "Pending", "reported": "Most reported", "protected": "Protected"},
+        "find": "Image id", "show": "Show", "refresh": "Refresh", "more": "Load more", "empty": "No images here.",
+        "states": {"visible": "visible", "pending": "hide pending", "hidden": "hidden"},
+        "protected_badge": "protected", "reports": "Reports", "of": "of", "reasons": "Reasons",
+        "first": "First report", "last": "Last report", "hidden_at": "Hidden at",
+        "reset": "Restore…", "forget": "Forget the reporters (they may count again)",
+        "note": "Note for the audit trail", "reset_now": "Restore now", "hide": "Hide now",
+        "protect": "Protect", "unprotect": "Unprotect", "history": "History",
+        "done": {"reset": "{id} restored.", "hide": "{id} hidden.", "protect": "{id} protected.",
+                 "unprotect": "{id} no longer protected."},
+        "history_of": "History of {id}", "no_events": "No events.",
+        "events": {"hidden": "Hidden automatically", "reset": "Restored", "manual_hide": "Hidden by hand",
+                   "protected": "Protected", "unprotected": "Unprotected"},
+    },
+}

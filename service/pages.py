@@ -1,0 +1,75 @@
+"""The pages: the embeddable widget script, the demo article and the editors' console."""
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request
+from flask_smorest import abort
+
+from config import LANGUAGES
+from service import demo_images
+from service.context import services
+from service.messages import negotiate
+from service.page_texts import ADMIN, DEMO, LANG_NAMES, PHOTOS, REASONS
+
+bp = Blueprint("pages", __name__)
+
+# News pages embed the widget on every view: let browsers and CDNs keep it a few minutes,
+# so a new version reaches readers quickly without costing a request per page view.
+WIDGET_MAX_AGE = 300
+PHOTO_MAX_AGE = 86400
+
+
+def _asked_lang() -> str | None:
+    """`?lang=` when given; 400 naming it when it is not one of ours."""
+    lang = request.args.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        abort(400, message=f"lang: Must be one of: {', '.join(LANGUAGES)}.")
+    return lang
+
+
+@cache
+def _widget(static_folder: str) -> tuple[bytes, str]:
+    """The script and its content hash: the same ETag from every server behind a load balancer."""
+    source = (Path(static_folder) / "widget.js").read_bytes()
+    return source, hashlib.sha256(source).hexdigest()[:32]
+
+
+@bp.get("/v1/widget.js")
+def widget():
+    source, etag = _widget(current_app.static_folder)
+    response = current_app.response_class(source, mimetype="text/javascript")
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = WIDGET_MAX_AGE
+    return response.make_conditional(request)
+
+
+@bp.get("/demo")
+def demo():
+    lang = _asked_lang() or "ar"  # the article of our first customer, a Moroccan site in Arabic
+    return render_template("demo.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=DEMO[lang],
+                           photos=PHOTOS, languages=LANG_NAMES, threshold=services().settings.threshold)
+
+
+@bp.get("/demo/images/<name>.jpg")
+def demo_photo(name: str):
+    if name not in demo_images.SCENES:
+        abort(404, message=f"name: no demo photo called {name!r}")
+    response = current_app.response_class(demo_images.photo(name), mimetype="image/jpeg")
+    response.cache_control.public = True
+    response.cache_control.max_age = PHOTO_MAX_AGE
+    return response
+
+
+@bp.get("/admin")
+def admin():
+    lang = _asked_lang() or negotiate(request, None, services().settings.default_lang)
+    texts = {**ADMIN[lang], "reason_names": REASONS[lang]}
+    response = current_app.make_response(render_template(
+        "admin.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=ADMIN[lang], texts=texts,
+        languages=LANG_NAMES))
+    response.vary.add("Accept-Language")
+    return response
