@@ -10,7 +10,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from service import context, errors
+    from service import context, errors, ratelimit
     from service.api import health, images, reports
 
     settings = settings or load_settings()
@@ -34,6 +34,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     # Redis clients, the store and the hide queue.
     context.init_app(app, settings)
+    # Per-reporter report limits, on the same Redis so that every process shares them.
+    ratelimit.init_app(app, settings, app.extensions[context.EXTENSION].store.redis)
     # JSON errors everywhere, 503 when Redis is away, 415 for non-JSON bodies.
     api = errors.JsonErrorsApi(app)
     errors.init_app(app)

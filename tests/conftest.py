@@ -44,6 +44,8 @@ def settings(redis_server, redis_client) -> Settings:
         redis_url=redis_server.url,
         threshold=3,
         frontend_keys={"site": FRONTEND_KEY},
+        # Tests send many reports from one fixture reporter; tests/test_rate_limits.py uses tight limits.
+        report_rate_limit="10000/minute",
     )
 
 

@@ -9,6 +9,7 @@ from service import identity
 from service.auth import bearer_token, name_for
 from service.context import services
 from service.messages import THANKS, negotiate
+from service.ratelimit import report_limits
 from service.schemas import LangQuerySchema, ReportResultSchema, ReportSchema
 from workers.queue import enqueue_hide
 
@@ -38,7 +39,9 @@ class Reports(MethodView):
         """Report an image; each distinct reporter counts once"""
         svc = services()
         image_id = report["image_id"]
-        reporter = identity.reporter_hash(svc.settings.secret_key, _reporter_identity(report), image_id)
+        who = _reporter_identity(report)
+        report_limits().check(who)  # before counting: a report answered 429 is not counted
+        reporter = identity.reporter_hash(svc.settings.secret_key, who, image_id)
         outcome = svc.store.report(image_id, reporter, report["reason"], report.get("image_url"))
         if outcome.crossed:
             enqueue_hide(svc.hides, image_id, outcome.generation)
