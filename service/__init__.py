@@ -10,7 +10,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from service import context, errors, ratelimit
+    from service import context, errors, hardening, ratelimit
     from service.api import health, images, reports
 
     settings = settings or load_settings()
@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     # JSON errors everywhere, 503 when Redis is away, 415 for non-JSON bodies.
     api = errors.JsonErrorsApi(app)
     errors.init_app(app)
+    # Security headers on every answer; JSON nested too deeply is refused before parsing.
+    hardening.init_app(app)
     # Public API and operations endpoints.
     for module in (reports, images, health):
         api.register_blueprint(module.bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service.api.error_docs import documents_errors
 from service.context import services
 from service.schemas import BulkQuerySchema, ImageListSchema, ImagePathSchema, ImageStatusSchema
 
@@ -18,6 +19,7 @@ class Image(MethodView):
     @bp.etag
     @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
     @bp.response(200, ImageStatusSchema)
+    @documents_errors(bp, 503)
     def get(self, image_id):
         """Whether one image is hidden"""
         return {"image_id": image_id, "hidden": services().store.is_hidden(image_id)}, CACHE_HEADERS
@@ -28,6 +30,7 @@ class Images(MethodView):
     @bp.etag
     @bp.arguments(BulkQuerySchema, location="query", as_kwargs=True)
     @bp.response(200, ImageListSchema)
+    @documents_errors(bp, 503)
     def get(self, id):
         """Whether each of up to 100 images is hidden, in the order asked"""
         hidden = services().store.hidden_many(id)

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 
 from service import identity
 from service.auth import bearer_token, name_for
+from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.context import services
 from service.messages import THANKS, negotiate
 from service.ratelimit import report_limits
@@ -35,6 +36,7 @@ class Reports(MethodView):
     @bp.arguments(ReportSchema)
     @bp.arguments(LangQuerySchema, location="query", as_kwargs=True)
     @bp.response(202, ReportResultSchema)
+    @documents_errors(bp, *BODY_ERRORS, 401, 429, 503)
     def post(self, report, lang=None):
         """Report an image; each distinct reporter counts once"""
         svc = services()
