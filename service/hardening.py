@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 
 from flask import Flask, request
@@ -47,6 +48,7 @@ def nesting_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 def _check_json_body():
+    """Refuse what webargs' parser would turn into a 500 (RecursionError, huge integers) or quietly cut."""
     if not request.is_json or request.content_length == 0:
         return
     body = request.get_data(cache=True)
@@ -55,6 +57,10 @@ def _check_json_body():
         abort(413, message=f"Body over the limit of {request.max_content_length} bytes")
     if nesting_exceeds(body):
         abort(400, message=f"JSON body: nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        json.loads(body)  # parsed again by webargs; our bodies are small, so this costs microseconds
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, and ints over 4300 digits
+        abort(400, message=f"Invalid JSON body: {error}")
 
 
 def docs_policy(app: Flask) -> str:

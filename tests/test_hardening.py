@@ -113,6 +113,18 @@ def test_deeply_nested_json_is_a_400_not_a_recursion_error(client, store, body):
     assert store.redis.dbsize() == 0
 
 
+@pytest.mark.parametrize("body", [
+    '{"image_id": "img-1", "comment": ' + "1" * 5_000 + "}",  # Python refuses ints over 4300 digits
+    b'{"image_id": "img-1\xff"}',
+    '{"image_id": "img-1"',
+])
+def test_json_python_cannot_read_is_a_400(client, store, body):
+    answer = client.post("/v1/reports", data=body, content_type="application/json")
+    assert answer.status_code == 400 and answer.is_json
+    assert "JSON" in answer.json["message"]
+    assert store.redis.dbsize() == 0
+
+
 def test_nesting_up_to_the_limit_reaches_validation(client):
     answer = client.post("/v1/reports", data='{"image_id": "img-1", "comment": ' + nested(MAX_JSON_DEPTH - 1) + "}",
                          content_type="application/json")
