@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     ratelimit.init_app(app, settings, app.extensions[context.EXTENSION].store.redis)
     # JSON errors everywhere, 503 when Redis is away, 415 for non-JSON bodies.
     api = errors.JsonErrorsApi(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                                   "description": "A frontend key, or an admin token for /v1/admin"})
     errors.init_app(app)
     # Security headers on every answer; JSON nested too deeply is refused before parsing.
     hardening.init_app(app)

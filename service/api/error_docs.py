@@ -11,6 +11,8 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying aga
 DESCRIPTIONS = {
     400: "The body is not valid JSON, or is nested too deeply",
     401: "An Authorization header that matches no key",
+    403: "A frontend key cannot use the admin API",
+    404: "The image is not hidden",
     413: "The body is over the size limit",
     415: "The body is not application/json",
     429: "This reporter sent too many reports; wait Retry-After seconds",

@@ -46,7 +46,7 @@ class Placeholder(MethodView):
     @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
     @bp.response(200, {"type": "string", "format": "binary"}, content_type="image/webp",
                  description="A blurred copy of the original (WebP or JPEG), or a neutral image")
-    @bp.alt_response(404, description="The image is not hidden")
+    @documents_errors(bp, 404, 503)
     def get(self, image_id):
         """What to show instead of a hidden image"""
         hidden, data = services().store.placeholder(image_id)

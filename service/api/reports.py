@@ -36,6 +36,7 @@ class Reports(MethodView):
     @bp.arguments(LangQuerySchema, location="query", as_kwargs=True)
     @bp.response(202, ReportResultSchema)
     @documents_errors(bp, *BODY_ERRORS, 401, 429, 503)
+    @bp.doc(security=[{}, {"bearer": []}])  # anonymous, or a frontend key with reporter_id
     def post(self, report, lang=None):
         """Report an image; each distinct reporter counts once"""
         svc = services()
