@@ -10,7 +10,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from service import context, cors, errors, pages
+    from service import context, cors, errors, hardening, pages, ratelimit
     from service.api import admin, health, images, reports
 
     settings = settings or load_settings()
@@ -34,9 +34,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     # Redis clients, the store and the hide queue.
     context.init_app(app, settings)
+    # Per-reporter report limits, on the same Redis so that every process shares them.
+    ratelimit.init_app(app, settings, app.extensions[context.EXTENSION].store.redis)
     # JSON errors everywhere, 503 when Redis is away, 415 for non-JSON bodies.
     api = errors.JsonErrorsApi(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                                   "description": "A frontend key, or an admin token for /v1/admin"})
     errors.init_app(app)
+    # Security headers on every answer; JSON nested too deeply is refused before parsing.
+    hardening.init_app(app)
     # Public API, admin API and operations endpoints.
     for module in (reports, images, admin, health):
         api.register_blueprint(module.bp)

@@ -8,33 +8,66 @@ from config import LANGUAGES
 from service.store import REASONS
 
 IMAGE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]*$"
+# http(s), a host, then anything without spaces or control characters. A regex rather than a URL
+# field, so that the OpenAPI document states exactly what is accepted; hosts are checked on fetching.
+IMAGE_URL_PATTERN = r"^https?://[^\x00-\x20\x7f-\x9f/?#]+(?:[/?#][^\x00-\x20\x7f-\x9f]*)?$"
+# Printable: no control characters or line separators (lone surrogates are refused for every field).
+REPORTER_ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MAX_BULK_IDS = 100
+
+
+class FullMatch(validate.Regexp):
+    """Regexp on the whole value: Python's `$` would also accept a trailing newline, JSON Schema's does not."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
 
 
 def ImageId(**kwargs) -> ma.fields.String:
     return ma.fields.String(
-        validate=[validate.Length(1, 200), validate.Regexp(IMAGE_ID_PATTERN, error="Not a valid image id.")],
+        validate=[validate.Length(1, 200), FullMatch(IMAGE_ID_PATTERN, error="Not a valid image id.")],
         metadata={"description": "Opaque id chosen by the site", "example": "article-1842.hero"},
         **kwargs,
     )
 
 
-def _printable(value: str) -> None:
-    if not value.isprintable():
-        raise ma.ValidationError("Must contain printable characters only.")
+def _is_text(value) -> bool:
+    """False for a str with lone surrogates: JSON can carry them, UTF-8 (and so Redis) cannot."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class StrictSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
+    @ma.pre_load
+    def _refuse_invalid_unicode(self, data, **kwargs):
+        if isinstance(data, dict):
+            bad = [key for key, value in data.items()
+                   if not _is_text(key) or (isinstance(value, str) and not _is_text(value))]
+            if bad:
+                # The key itself may be the broken text, so name it with escapes.
+                raise ma.ValidationError({key.encode(errors="backslashreplace").decode(): ["Not valid Unicode text."]
+                                          for key in bad})
+        return data
+
 
 class ReportSchema(StrictSchema):
     image_id = ImageId(required=True)
     reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
-    image_url = ma.fields.Url(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=2000))
+    image_url = ma.fields.String(
+        validate=[validate.Length(max=2000), FullMatch(IMAGE_URL_PATTERN, error="Not a valid http(s) URL.")],
+        metadata={"description": "http(s) URL of the image, used for its placeholder"},
+    )
     reporter_id = ma.fields.String(
-        validate=[validate.Length(1, 200), _printable],
+        validate=[validate.Length(1, 200),
+                  FullMatch(REPORTER_ID_PATTERN, error="Must contain printable characters only.")],
         metadata={"description": "Required with a frontend key; ignored for anonymous calls"},
     )
     comment = ma.fields.String(validate=validate.Length(max=500))

@@ -46,6 +46,8 @@ def settings(redis_server, redis_client) -> Settings:
         threshold=3,
         frontend_keys={"site": FRONTEND_KEY},
         admin_tokens={"editor": ADMIN_TOKEN},
+        # Tests send many reports from one fixture reporter; tests/test_rate_limits.py uses tight limits.
+        report_rate_limit="10000/minute",
     )
 
 
@@ -136,6 +138,7 @@ def worker_env(settings: Settings) -> dict:
         IMGMOD_ADMIN_TOKENS=",".join(f"{name}:{token}" for name, token in settings.admin_tokens.items()),
         IMGMOD_FRONTEND_KEYS=",".join(f"{name}:{key}" for name, key in settings.frontend_keys.items()),
         IMGMOD_TRUSTED_PROXIES=str(settings.trusted_proxies),
+        IMGMOD_REPORT_RATE_LIMIT=settings.report_rate_limit,
         IMGMOD_IMAGE_HOSTS=",".join(settings.image_hosts),
         IMGMOD_WEBHOOK_URL=settings.webhook_url or "",
         IMGMOD_WEBHOOK_SECRET=settings.webhook_secret or "",

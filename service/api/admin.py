@@ -11,12 +11,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from service import moderation
+from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
 from service.schemas import (AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AuditListSchema,
                              AuditQuerySchema, ImagePathSchema, ProtectionSchema, ResetSchema)
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
+ADMIN_ERRORS = (401, 403, 503)
+SECURITY = [{"bearer": []}]
 
 
 @bp.before_request
@@ -53,6 +56,8 @@ def decode_cursor(cursor: str, state: str) -> tuple[str, str]:
 class AdminImages(MethodView):
     @bp.arguments(AdminListQuerySchema, location="query", as_kwargs=True)
     @bp.response(200, AdminImageListSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
     def get(self, state, limit, cursor=None):
         """Images by state, paged with opaque cursors: hidden newest first, reported by count"""
         store = services().store
@@ -68,6 +73,8 @@ class AdminImages(MethodView):
 class AdminImage(MethodView):
     @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
     def get(self, image_id):
         """Everything known about one image"""
         return detail(services().store.status(image_id))
@@ -78,6 +85,8 @@ class Reset(MethodView):
     @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
     @bp.arguments(ResetSchema)
     @bp.response(200, AdminImageSchema)
+    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
     def post(self, body, image_id):
         """Count to zero and visible again; dismissed reporters stay dismissed unless forgotten"""
         return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"]))
@@ -87,6 +96,8 @@ class Reset(MethodView):
 class Hide(MethodView):
     @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
+    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
     def post(self, image_id):
         """Hide now, by hand"""
         return detail(moderation.hide(services(), image_id, g.actor))
@@ -97,6 +108,8 @@ class Protection(MethodView):
     @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
     @bp.arguments(ProtectionSchema)
     @bp.response(200, AdminImageSchema)
+    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
     def put(self, body, image_id):
         """Protect from automatic hiding (reports still count), or lift the protection"""
         return detail(moderation.set_protection(services(), image_id, body["protected"], g.actor))
@@ -106,6 +119,8 @@ class Protection(MethodView):
 class Audit(MethodView):
     @bp.arguments(AuditQuerySchema, location="query", as_kwargs=True)
     @bp.response(200, AuditListSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
     def get(self, limit, image_id=None):
         """The audit trail, newest first"""
         events = services().store.audit(image_id, limit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service.api.error_docs import documents_errors
 from service.context import services
 from service.schemas import HealthSchema
 
@@ -21,7 +22,7 @@ class Health(MethodView):
 @bp.route("/readyz")
 class Ready(MethodView):
     @bp.response(200, HealthSchema)
-    @bp.alt_response(503, description="Redis does not answer")
+    @documents_errors(bp, 503)
     def get(self):
         """200 when Redis answers, else 503"""
         services().store.ping()  # a Redis error becomes the 503 of service.errors

@@ -7,6 +7,7 @@ from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+from service.api.error_docs import documents_errors
 from service.context import services
 from service.schemas import BulkQuerySchema, ImageListSchema, ImagePathSchema, ImageStatusSchema
 from workers.placeholder import content_type, neutral
@@ -22,6 +23,7 @@ class Image(MethodView):
     @bp.etag
     @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
     @bp.response(200, ImageStatusSchema)
+    @documents_errors(bp, 503)
     def get(self, image_id):
         """Whether one image is hidden"""
         return {"image_id": image_id, "hidden": services().store.is_hidden(image_id)}, CACHE_HEADERS
@@ -32,6 +34,7 @@ class Images(MethodView):
     @bp.etag
     @bp.arguments(BulkQuerySchema, location="query", as_kwargs=True)
     @bp.response(200, ImageListSchema)
+    @documents_errors(bp, 503)
     def get(self, id):
         """Whether each of up to 100 images is hidden, in the order asked"""
         hidden = services().store.hidden_many(id)
@@ -43,7 +46,7 @@ class Placeholder(MethodView):
     @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
     @bp.response(200, {"type": "string", "format": "binary"}, content_type="image/webp",
                  description="A blurred copy of the original (WebP or JPEG), or a neutral image")
-    @bp.alt_response(404, description="The image is not hidden")
+    @documents_errors(bp, 404, 503)
     def get(self, image_id):
         """What to show instead of a hidden image"""
         hidden, data = services().store.placeholder(image_id)

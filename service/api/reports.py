@@ -7,8 +7,10 @@ from flask_smorest import Blueprint, abort
 
 from service import identity, moderation
 from service.auth import bearer_token, name_for
+from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.context import services
 from service.messages import THANKS, negotiate
+from service.ratelimit import report_limits
 from service.schemas import LangQuerySchema, ReportResultSchema, ReportSchema
 
 bp = Blueprint("reports", __name__, url_prefix="/v1", description="Readers report images")
@@ -33,11 +35,15 @@ class Reports(MethodView):
     @bp.arguments(ReportSchema)
     @bp.arguments(LangQuerySchema, location="query", as_kwargs=True)
     @bp.response(202, ReportResultSchema)
+    @documents_errors(bp, *BODY_ERRORS, 401, 429, 503)
+    @bp.doc(security=[{}, {"bearer": []}])  # anonymous, or a frontend key with reporter_id
     def post(self, report, lang=None):
         """Report an image; each distinct reporter counts once"""
         svc = services()
         image_id = report["image_id"]
-        reporter = identity.reporter_hash(svc.settings.secret_key, _reporter_identity(report), image_id)
+        who = _reporter_identity(report)
+        report_limits().check(who)  # before counting: a report answered 429 is not counted
+        reporter = identity.reporter_hash(svc.settings.secret_key, who, image_id)
         outcome = moderation.report(svc, image_id, reporter, report["reason"], report.get("image_url"))
         lang = negotiate(request, lang, svc.settings.default_lang)
         return {"image_id": image_id, "counted": outcome.counted, "hidden": outcome.state == "hidden",

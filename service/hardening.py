@@ -1,0 +1,91 @@
+"""Defences on every request and answer: security headers, and size and nesting limits on JSON bodies.
+
+A view that needs another Content-Security-Policy (a page with its own assets) sets the header
+itself; the defaults here only fill in what a response does not already carry.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+from flask import Flask, request
+from flask_smorest import abort
+
+# Our bodies are flat objects; anything deeper is an attack on the parser (RecursionError).
+MAX_JSON_DEPTH = 20
+# A JSON string (brackets inside it are text) or one bracket.
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+# JSON, images and scripts are never documents: they may load nothing and be framed nowhere.
+RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'"
+PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+DOCS_ENDPOINT = "api-docs.openapi_swagger_ui"
+
+BASE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def nesting_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when brackets outside strings nest deeper than `limit`; cheap unless the body has many."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    for token in _JSON_TOKENS.finditer(body):
+        bracket = token.group()
+        if bracket in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _check_json_body():
+    """Refuse what webargs' parser would turn into a 500 (RecursionError, huge integers) or quietly cut."""
+    if not request.is_json or request.content_length == 0:
+        return
+    body = request.get_data(cache=True)
+    # A chunked body has no Content-Length to refuse up front: werkzeug stops reading at the limit.
+    if request.content_length is None and len(body) >= (request.max_content_length or float("inf")):
+        abort(413, message=f"Body over the limit of {request.max_content_length} bytes")
+    if nesting_exceeds(body):
+        abort(400, message=f"JSON body: nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        json.loads(body)  # parsed again by webargs; our bodies are small, so this costs microseconds
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, and ints over 4300 digits
+        abort(400, message=f"Invalid JSON body: {error}")
+
+
+def docs_policy(app: Flask) -> str:
+    """Exactly what flask-smorest's swagger-ui page loads: its CDN files, its one inline script, our API."""
+    cdn = app.config["OPENAPI_SWAGGER_UI_URL"]
+    with app.test_request_context():
+        page = app.view_functions[DOCS_ENDPOINT]()
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+                      for script in _INLINE_SCRIPT.findall(page))
+    return (f"default-src 'none'; script-src {cdn} {hashes}; style-src {cdn}; img-src 'self' data:; "
+            f"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def init_app(app: Flask) -> None:
+    policies = {DOCS_ENDPOINT: docs_policy(app)} if DOCS_ENDPOINT in app.view_functions else {}
+
+    def security_headers(response):
+        for name, value in BASE_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.mimetype == "text/html":
+            policy = policies.get(request.endpoint, PAGE_POLICY)
+        else:
+            policy = RESOURCE_POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
+        return response
+
+    app.before_request(_check_json_body)
+    app.after_request(security_headers)

@@ -1,0 +1,48 @@
+"""The real `imgmod serve` (gunicorn) as a subprocess on a free port, for tests that need its processes."""
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Iterator
+
+import requests
+
+from tests.redis_server import free_port
+
+START_SECONDS = 30
+
+
+@contextlib.contextmanager
+def imgmod_serve(env: dict, workers: int = 2) -> Iterator[str]:
+    """Yield the base URL once /healthz answers; SIGTERM (gunicorn's graceful stop) afterwards."""
+    port = free_port()
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty server never blocks on it
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"imgmod serve did not come up:\n{log.read()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
