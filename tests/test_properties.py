@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from rq import SimpleWorker
@@ -17,6 +18,9 @@ IMAGES = ("img-a", "img-b")
 READERS = tuple(f"reader-{n}" for n in range(5))
 
 
+# Each worker run is a real RQ worker whose teardown waits up to a second for its pub/sub thread:
+# on a loaded two-core machine the whole machine of 40 runs can outlast the default time-out.
+@pytest.mark.timeout(900)
 def test_count_and_hidden_state_follow_the_distinct_non_dismissed_reporters(settings, queue, monkeypatch):
     app = create_app(with_settings(settings, threshold=THRESHOLD))
     reporter = Reporter(app.test_client())
