@@ -1,14 +1,65 @@
 """No crossing is lost: a reconciler in the workers re-enqueues hides whose job vanished."""
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from service.store import PENDING, image_key
+from rq.registry import StartedJobRegistry
+
+from service.store import PENDING, STATS, image_key
+from tests.processes import Process, imgmod_env, wait_until
+from tests.test_hiding import hidden_events
+from workers.reconcile import reconcile
+
+FAST = {"IMGMOD_PENDING_GRACE_SECONDS": "1", "IMGMOD_RECONCILE_INTERVAL_SECONDS": "1"}
 
 
 def cross(reporter, image_id: str) -> None:
     for n in range(3):
         assert reporter.anonymous(image_id, ip=f"198.51.100.{n}").status_code == 202
+
+
+def burst(settings, tmp_path, name: str = "worker", **env: str) -> Process:
+    worker = Process(["worker", "--burst"], imgmod_env(settings, **env), tmp_path / f"{name}.log")
+    assert worker.wait(60) == 0
+    return worker
+
+
+def test_a_flushed_queue_still_ends_hidden(reporter, queue, store, settings, redis_client, tmp_path):
+    cross(reporter, "img-1")
+    queue.empty()  # the job is gone, the crossing is not
+    assert queue.count == 0
+
+    # Within the grace period the reconciler leaves the crossing alone...
+    burst(settings, tmp_path, "early", IMGMOD_PENDING_GRACE_SECONDS="30", IMGMOD_RECONCILE_INTERVAL_SECONDS="1")
+    assert store.status("img-1")["state"] == "pending"
+    time.sleep(1.1)  # past the 1 s grace and the 1 s reconcile turn
+    # ...after it, any worker that starts hides the image.
+    worker = burst(settings, tmp_path, "late", **FAST)
+    assert store.status("img-1")["state"] == "hidden"
+    assert [event["image_id"] for event in hidden_events(redis_client)] == ["img-1"]
+    assert redis_client.hget(STATS, "requeued") == "1"
+    assert any(line["message"] == "lost hides enqueued again" for line in worker.lines())
+
+
+def test_a_worker_killed_mid_job_still_ends_hidden(reporter, queue, store, settings, redis_client, tmp_path):
+    cross(reporter, "img-1")
+    [job] = queue.get_jobs()
+    queue.empty()
+    # The same hide, made slow so that the worker can be SIGKILLed in the middle of it.
+    slow = queue.enqueue("tests.jobs.slow_hide", *job.args, 30)
+    victim = Process(["worker"], imgmod_env(settings, **FAST), tmp_path / "victim.log")
+    try:
+        wait_until(lambda: slow.id in StartedJobRegistry(queue=queue).get_job_ids(), what="the hide to start")
+    finally:
+        victim.kill_all()
+    assert store.status("img-1")["state"] == "pending"
+    assert queue.count == 0
+
+    time.sleep(1.1)
+    burst(settings, tmp_path, "rescuer", **FAST)
+    assert store.status("img-1")["state"] == "hidden"
+    assert [event["image_id"] for event in hidden_events(redis_client)] == ["img-1"]
 
 
 def redis_ms(redis_client) -> int:
@@ -60,3 +111,7 @@ def test_cost_grows_with_pending_crossings_not_with_visible_images(store, redis_
     assert claims.scanned == 2
     assert sorted(image_id for image_id, _ in claims.crossings) == ["img-1", "img-2"]
 
+
+def test_one_reconcile_pass_per_interval_across_workers(services):
+    assert reconcile(services) is not None
+    assert reconcile(services) is None  # another worker's turn was just taken

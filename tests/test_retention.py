@@ -4,6 +4,7 @@ from __future__ import annotations
 from service import create_app
 from service.store import REPORTED, image_key
 from tests.conftest import with_settings
+from workers.reconcile import reconcile
 
 DAY = 86400
 
@@ -58,3 +59,11 @@ def test_expired_images_leave_the_reported_index_a_bounded_slice_at_a_time(store
         assert passes < 100
     assert sorted(redis_client.zrange(REPORTED, 0, -1)) == sorted(ids[300:])
 
+
+def test_the_reconcile_pass_prunes(services, store, redis_client):
+    for image_id in ("img-1", "img-2"):
+        store.report(image_id, "r0", "other", None)
+    redis_client.delete(image_key("img-1"))
+    done = reconcile(services)
+    assert (done.checked, done.pruned) == (2, 1)
+    assert redis_client.zrange(REPORTED, 0, -1) == ["img-2"]
