@@ -3,7 +3,8 @@
 Two sources, merged at scrape time:
 - per-process metrics of the API (requests, reports), kept by prometheus-client; under gunicorn it
   runs in multiprocess mode (`imgmod serve` sets PROMETHEUS_MULTIPROC_DIR before anything imports
-  it) and the scrape sums every process's files, dead ones included, so counts survive restarts;
+  it) and the scrape sums every process's files, dead ones included, so a gunicorn worker that is
+  replaced keeps its counts;
 - cluster-wide facts read from Redis when scraped: event counters that workers, the CLI and the API
   all bump in the store's stats hash (hides, resets, job failures, webhook deliveries, requeues),
   and gauges (queue length, pending hides and their age, live workers). A worker therefore needs

@@ -81,7 +81,8 @@ def test_processes_refuse_to_start_half_configured(command):
 
 def test_operations_settings():
     defaults = load_settings({"IMGMOD_SECRET_KEY": SECRET})
-    assert (defaults.report_ttl_days, defaults.pending_grace_seconds, defaults.reconcile_interval_seconds) == (30, 30, 30)
+    assert defaults.report_ttl_days == 30
+    assert (defaults.pending_grace_seconds, defaults.reconcile_interval_seconds) == (30, 30)
     settings = load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REPORT_TTL_DAYS": "7",
                               "IMGMOD_PENDING_GRACE_SECONDS": "5", "IMGMOD_RECONCILE_INTERVAL_SECONDS": "2"})
     assert (settings.report_ttl_days, settings.pending_grace_seconds, settings.reconcile_interval_seconds) == (7, 5, 2)

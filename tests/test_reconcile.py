@@ -48,7 +48,9 @@ def test_a_worker_killed_mid_job_still_ends_hidden(reporter, queue, store, setti
     queue.empty()
     # The same hide, made slow so that the worker can be SIGKILLed in the middle of it.
     slow = queue.enqueue("tests.jobs.slow_hide", *job.args, 30)
-    victim = Process(["worker"], imgmod_env(settings, **FAST), tmp_path / "victim.log")
+    # A long grace for the victim, so that only the rescuer's reconciler can bring the hide back.
+    victim = Process(["worker"], imgmod_env(settings, **{**FAST, "IMGMOD_PENDING_GRACE_SECONDS": "60"}),
+                     tmp_path / "victim.log")
     try:
         wait_until(lambda: slow.id in StartedJobRegistry(queue=queue).get_job_ids(), what="the hide to start")
     finally:
