@@ -30,6 +30,9 @@ class Settings:
     default_lang: str = "ar"
     log_level: str = "INFO"
     audit_max_events: int = 100_000
+    report_ttl_days: int = 30  # counts of images that never cross expire after this much silence
+    pending_grace_seconds: int = 30  # a crossing older than this without its hide is re-enqueued
+    reconcile_interval_seconds: int = 30  # how often some worker looks for such crossings
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -119,4 +122,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         default_lang=default_lang,
         log_level=log_level,
         audit_max_events=_integer(env, "IMGMOD_AUDIT_MAX_EVENTS", 100_000, minimum=100),
+        report_ttl_days=_integer(env, "IMGMOD_REPORT_TTL_DAYS", 30, minimum=1),
+        pending_grace_seconds=_integer(env, "IMGMOD_PENDING_GRACE_SECONDS", 30, minimum=1),
+        reconcile_interval_seconds=_integer(env, "IMGMOD_RECONCILE_INTERVAL_SECONDS", 30, minimum=1),
     )

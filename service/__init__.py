@@ -10,8 +10,9 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from service import context, cors, errors, hardening, pages, ratelimit
+    from service import context, cors, errors, hardening, logs, metrics, pages, ratelimit
     from service.api import admin, health, images, reports
+    from service.api import metrics as metrics_api
 
     settings = settings or load_settings()
     app = Flask(__name__)
@@ -36,6 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     context.init_app(app, settings)
     # Per-reporter report limits, on the same Redis so that every process shares them.
     ratelimit.init_app(app, settings, app.extensions[context.EXTENSION].store.redis)
+    # A request id and one JSON log line per request; request metrics (GET /metrics).
+    logs.init_app(app)
+    metrics.init_app(app)
     # JSON errors everywhere, 503 when Redis is away, 415 for non-JSON bodies.
     api = errors.JsonErrorsApi(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
@@ -44,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Security headers on every answer; JSON nested too deeply is refused before parsing.
     hardening.init_app(app)
     # Public API, admin API and operations endpoints.
-    for module in (reports, images, admin, health):
+    for module in (reports, images, admin, health, metrics_api):
         api.register_blueprint(module.bp)
     # The widget, the demo article and the editors' console (plain pages, not in the OpenAPI document).
     app.register_blueprint(pages.bp)

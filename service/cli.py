@@ -56,20 +56,42 @@ def dev(bind, data_dir):
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn processes")
 def serve(bind, workers):
     """The API under gunicorn."""
-    from service import create_app
-    from service.server import serve as run
+    from service import logs
+    from service.server import metrics_dir, serve as run
 
     settings = _settings()
-    run(create_app(settings), bind, workers, settings.log_level)
+    logs.configure(settings.log_level)
+    with metrics_dir():  # before the app (and prometheus-client) is imported
+        from service import create_app
+
+        run(create_app(settings), bind, workers, settings.log_level)
 
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty")
-def worker(burst):
+@click.option("--check", is_flag=True, help="Only check: exit 0 if a worker on this host has a recent heartbeat")
+def worker(burst, check):
     """An RQ worker on the hide queue; run as many as you like."""
+    from service import logs
     from workers.worker import run_worker
 
-    run_worker(_settings(), burst=burst)
+    settings = _settings()
+    if check:
+        _check_worker(settings)
+        return
+    logs.configure(settings.log_level)
+    run_worker(settings, burst=burst)
+
+
+def _check_worker(settings: Settings) -> None:
+    """The container healthcheck: RQ's heartbeat of a worker on this host, read from Redis."""
+    from service.connections import connect
+    from workers.health import worker_alive_here
+    from workers.queue import hide_queue
+
+    if not worker_alive_here(hide_queue(connect(settings.redis_url, decode=False))):
+        raise click.ClickException("no worker with a recent heartbeat on this host")
+    click.echo("worker alive")
 
 
 def _image_id(ctx, param, values):

@@ -26,7 +26,8 @@ def build_services(settings: Settings) -> Services:
     if not settings.redis_url:
         raise ValueError("IMGMOD_REDIS_URL is required (imgmod dev starts a Redis of its own)")
     raw = connect(settings.redis_url, decode=False)
-    store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events, raw=raw)
+    store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events, raw=raw,
+                  report_ttl_seconds=settings.report_ttl_days * 86400)
     return Services(settings, store, hide_queue(raw))
 
 

@@ -1,8 +1,46 @@
 """`imgmod serve`: the app under gunicorn, configured from code rather than a config file."""
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from service.logs import logging_config
+
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def metrics_dir():
+    """PROMETHEUS_MULTIPROC_DIR for this server's processes: the operator's, emptied of an earlier
+    run's files, else a private temp dir removed when the server stops."""
+    # prometheus-client chooses multiprocess mode once, when first imported.
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus_client was imported before its multiprocess directory was set")
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+        yield path
+        return
+    path = Path(tempfile.mkdtemp(prefix="imgmod-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(path)
+    owner = os.getpid()
+    try:
+        yield path
+    finally:
+        # gunicorn's forked workers unwind this frame too when they exit: only the master cleans up.
+        if os.getpid() == owner:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class GunicornServer(BaseApplication):
@@ -22,6 +60,14 @@ class GunicornServer(BaseApplication):
         return self.application
 
 
+def child_exit(server, worker) -> None:
+    """gunicorn hook: a dead process's live gauges leave the metrics (its counters stay counted)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 def serve(app: Flask, bind: str, workers: int, log_level: str = "info") -> None:
     GunicornServer(app, {
         "bind": bind,
@@ -31,6 +77,9 @@ def serve(app: Flask, bind: str, workers: int, log_level: str = "info") -> None:
         "graceful_timeout": 10,
         "loglevel": log_level.lower(),
         "accesslog": None,
+        # JSON lines like the rest of imgmod; gunicorn.access (client addresses) stays silent.
+        "logconfig_dict": logging_config(log_level.upper()),
+        "child_exit": child_exit,
         # gunicorn 27's control socket sits at one path per user: several servers would collide.
         "control_socket_disable": True,
     }).run()

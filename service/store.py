@@ -26,6 +26,13 @@ AUDIT = PREFIX + "audit"  # stream
 OUTBOX = PREFIX + "outbox"
 PLACEHOLDER_PREFIX = PREFIX + "ph:"
 INDEXES = {"reported": REPORTED, "pending": PENDING, "hidden": HIDDEN, "protected": PROTECTED}
+STATS = PREFIX + "stats"  # hash: cluster-wide event counters (hides, resets, job failures, webhooks)
+RECONCILE_LOCK = PREFIX + "lock:reconcile"  # string with a TTL: whose turn it is to reconcile
+PRUNE_CURSOR = PREFIX + "prune:reported"  # ZSCAN cursor of the sweep over the reported index
+
+# A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
+# so a long queue backlog cannot make the reconciler pile up copies of the same hide.
+MAX_BACKOFF_DOUBLINGS = 6
 
 REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "other")
 
@@ -78,27 +85,37 @@ class OutboxEvent:
     at_ms: int
 
 
+@dataclass(frozen=True)
+class Claims:
+    scanned: int  # overdue pending images looked at: the reconciler's whole cost
+    crossings: list[tuple[str, str]]  # (image id, generation) whose hide must be enqueued again
+
+
 class Store:
     """Atomic operations on images; the only code that knows the key layout."""
 
-    def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000, raw: Redis | None = None):
+    def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000, raw: Redis | None = None,
+                 report_ttl_seconds: int = 30 * 86400):
         self.redis = redis
         # Placeholders are binary: they need a client that does not decode replies.
         self.raw = raw or redis
         self.threshold = threshold
         self.audit_max_events = audit_max_events
+        self.report_ttl_seconds = report_ttl_seconds
         self._report = _load_script(redis, "report")
         self._hide = _load_script(redis, "hide")
         self._reset = _load_script(redis, "reset")
         self._manual_hide = _load_script(redis, "manual_hide")
         self._protect = _load_script(redis, "protect")
         self._page = _load_script(redis, "page")
+        self._claim = _load_script(redis, "claim")
+        self._prune = _load_script(redis, "prune")
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None) -> ReportOutcome:
         """Count `reporter` (an opaque keyed hash) once for `image_id`."""
         counted, count, state, generation, crossed = self._report(
             keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED],
-            args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold],
+            args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold, self.report_ttl_seconds],
         )
         return ReportOutcome(bool(counted), int(count), _text(state), _text(generation), bool(crossed))
 
@@ -114,21 +131,21 @@ class Store:
         Only the first call gets the hide's outbox entry; every later one gets None.
         """
         event = self._hide(
-            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, OUTBOX],
+            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, OUTBOX, STATS],
             args=[image_id, generation, actor, self.audit_max_events],
         )
         return _text(event) if event else None
 
     def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "") -> ResetOutcome:
         was_hidden, was_pending, generation, event = self._reset(
-            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id)],
+            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events],
         )
         return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event))
 
     def hide_now(self, image_id: str, actor: str) -> str | None:
         """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
-        event = self._manual_hide(keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX],
+        event = self._manual_hide(keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS],
                                   args=[image_id, actor, self.audit_max_events])
         return _text(event) if event else None
 
@@ -230,6 +247,57 @@ class Store:
 
     def ping(self) -> bool:
         return bool(self.redis.ping())
+
+    def claim_overdue_crossings(self, grace_ms: int, page: int = 500) -> Claims:
+        """Pending images crossed more than `grace_ms` ago whose hide is due again; each claimed once per back-off."""
+        seconds, micros = self.redis.time()
+        cutoff = seconds * 1000 + micros // 1000 - grace_ms
+        scanned, crossings = 0, []
+        # Only the overdue part of the pending index is read, never the visible or hidden images.
+        while True:
+            ids = self.redis.zrangebyscore(PENDING, "-inf", cutoff, start=scanned, num=page)
+            scanned += len(ids)
+            if ids:
+                flat = self._claim(keys=[PENDING, *map(image_key, ids)], args=[grace_ms, MAX_BACKOFF_DOUBLINGS, *ids])
+                crossings += [(_text(flat[i]), _text(flat[i + 1])) for i in range(0, len(flat), 2)]
+            if len(ids) < page:
+                return Claims(scanned, crossings)
+
+    def prune_reported(self, budget: int = 1000) -> tuple[int, int]:
+        """Sweep about `budget` entries of the reported index, dropping those whose hash expired; (checked, pruned)."""
+        cursor = int(self.redis.get(PRUNE_CURSOR) or 0)
+        checked = pruned = 0
+        while checked < budget:
+            cursor, entries = self.redis.zscan(REPORTED, cursor, count=min(budget - checked, 500))
+            ids = [_text(member) for member, _ in entries]
+            checked += len(ids)
+            if ids:
+                pruned += self._prune(keys=[REPORTED, *map(image_key, ids)], args=ids)
+            if cursor == 0:
+                break
+        self.redis.set(PRUNE_CURSOR, cursor)
+        return checked, pruned
+
+    def take_reconcile_turn(self, ttl_ms: int) -> bool:
+        """True for the one caller per `ttl_ms` whose turn it is (a lock left to expire, never released)."""
+        return bool(self.redis.set(RECONCILE_LOCK, "1", nx=True, px=ttl_ms))
+
+    def pending_summary(self) -> tuple[int, float | None]:
+        """How many crossings wait for their hide, and the age in seconds of the oldest."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zcard(PENDING).zrange(PENDING, 0, 0, withscores=True).time()
+        count, oldest, (seconds, micros) = pipe.execute()
+        now_ms = seconds * 1000 + micros / 1000
+        return int(count), (max(0.0, (now_ms - oldest[0][1]) / 1000) if oldest else None)
+
+    def hidden_count(self) -> int:
+        return int(self.redis.zcard(HIDDEN))
+
+    def incr_stat(self, name: str, amount: int = 1) -> None:
+        self.redis.hincrby(STATS, name, amount)
+
+    def stats(self) -> dict[str, int]:
+        return {_text(name): int(value) for name, value in self.redis.hgetall(STATS).items()}
 
 
 def _text(value) -> str:

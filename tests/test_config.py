@@ -77,3 +77,23 @@ def test_processes_refuse_to_start_half_configured(command):
     assert "IMGMOD_THRESHOLD" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_operations_settings():
+    defaults = load_settings({"IMGMOD_SECRET_KEY": SECRET})
+    assert defaults.report_ttl_days == 30
+    assert (defaults.pending_grace_seconds, defaults.reconcile_interval_seconds) == (30, 30)
+    settings = load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REPORT_TTL_DAYS": "7",
+                              "IMGMOD_PENDING_GRACE_SECONDS": "5", "IMGMOD_RECONCILE_INTERVAL_SECONDS": "2"})
+    assert (settings.report_ttl_days, settings.pending_grace_seconds, settings.reconcile_interval_seconds) == (7, 5, 2)
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("IMGMOD_REPORT_TTL_DAYS", "0"),
+    ("IMGMOD_REPORT_TTL_DAYS", "a month"),
+    ("IMGMOD_PENDING_GRACE_SECONDS", "0"),
+    ("IMGMOD_RECONCILE_INTERVAL_SECONDS", "-5"),
+])
+def test_bad_operations_settings_are_refused(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({"IMGMOD_SECRET_KEY": SECRET, variable: value})

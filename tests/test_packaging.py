@@ -26,6 +26,13 @@ def test_compose_file_is_valid_and_scalable():
     assert compose["services"]["redis"]["volumes"]
 
 
+def test_compose_healthchecks_use_readyz_and_the_worker_heartbeat():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "/readyz" in " ".join(services["api"]["healthcheck"]["test"])
+    assert services["worker"]["healthcheck"]["test"] == ["CMD", "imgmod", "worker", "--check"]
+    assert services["worker"]["stop_grace_period"]  # room for a warm shutdown
+
+
 def test_openapi_document_is_generated_from_the_schemas(client):
     document = client.get("/openapi.json").json
     assert document["info"]["title"] == "imgmod"

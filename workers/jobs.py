@@ -8,11 +8,12 @@ from rq import get_current_job
 from config import load_settings
 from service import followups
 from service.context import Services
+from service.metrics import record_webhook
 from service.store import Store
 from workers import placeholder
 from workers.fetch import FetchFailed, FetchRefused, fetch_image
 from workers.queue import hide_queue
-from workers.webhook import deliver
+from workers.webhook import WebhookRejected, deliver
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,14 @@ def make_placeholder(image_id: str, generation: str) -> str:
 
 def deliver_webhook(body: str) -> int:
     """POST one signed event; an exception makes RQ retry it later with the same body."""
-    settings = load_settings()
+    services = _services()
+    settings = services.settings
     if not settings.webhook_url:
         return 0
-    return deliver(settings.webhook_url, settings.webhook_secret, body)
+    try:
+        status = deliver(settings.webhook_url, settings.webhook_secret, body)
+    except WebhookRejected:
+        record_webhook(services.store, "retried" if get_current_job().should_retry else "failed")
+        raise
+    record_webhook(services.store, "delivered")
+    return status

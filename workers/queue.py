@@ -4,6 +4,8 @@ from __future__ import annotations
 from redis import Redis
 from rq import Queue, Retry
 
+from service.logs import request_id_var
+
 QUEUE_NAME = "imgmod"
 # Placeholders may wait on a slow image host: their own queue keeps hides from waiting behind them.
 FOLLOWUP_QUEUE_NAME = "imgmod-followups"
@@ -12,26 +14,27 @@ HIDE_RETRY = Retry(max=5, interval=[1, 2, 5, 10, 30])
 # A site's webhook endpoint may be down for a while: keep trying for about an hour and a half.
 WEBHOOK_RETRY = Retry(max=8, interval=[1, 2, 5, 15, 60, 300, 900, 3600])
 
-
 def hide_queue(connection: Redis) -> Queue:
     return Queue(QUEUE_NAME, connection=connection)
 
-
 def followup_queue(connection: Redis) -> Queue:
     return Queue(FOLLOWUP_QUEUE_NAME, connection=connection)
+
+def _meta() -> dict | None:
+    # The request id rides along (and on to follow-ups), so job log lines match the request behind them.
+    request_id = request_id_var.get()
+    return {"request_id": request_id} if request_id else None
 
 
 def enqueue_hide(queue: Queue, image_id: str, generation: str):
     # The job takes the generation that crossed, so a reset in between makes it a no-op.
     return queue.enqueue("workers.jobs.hide_image", image_id, generation,
-                         retry=HIDE_RETRY, description=f"hide {image_id}")
-
+                         retry=HIDE_RETRY, description=f"hide {image_id}", meta=_meta())
 
 def enqueue_placeholder(queue: Queue, image_id: str, generation: str):
     return queue.enqueue("workers.jobs.make_placeholder", image_id, generation,
-                         description=f"placeholder {image_id}")
-
+                         description=f"placeholder {image_id}", meta=_meta())
 
 def enqueue_webhook(queue: Queue, body: str, event_id: str):
     return queue.enqueue("workers.jobs.deliver_webhook", body, retry=WEBHOOK_RETRY,
-                         description=f"webhook {event_id}")
+                         description=f"webhook {event_id}", meta=_meta())

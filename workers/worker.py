@@ -1,21 +1,104 @@
-"""`imgmod worker`: an RQ worker on the hide queue."""
+"""`imgmod worker`: an RQ worker on the imgmod queues that also reconciles what a crash left behind."""
 from __future__ import annotations
 
+import logging
+import time
+
+from redis.exceptions import RedisError
 from rq import Worker
+from rq.job import Job
+from rq.queue import Queue
 
 from config import Settings
-from service import followups
+from service import followups, logs
 from service.connections import connect
-from service.context import build_services
+from service.context import Services, build_services
+from service.metrics import record_job_failure
+from workers.health import WORKER_TTL
 from workers.queue import followup_queue, hide_queue
+from workers.reconcile import reconcile
+
+log = logging.getLogger("imgmod.worker")
+
+
+class ImgmodWorker(Worker):
+    """RQ's forking worker, plus: a reconcile pass at start and every interval, one log line per job,
+    and failed runs counted in the stats the metrics read.
+
+    SIGTERM is RQ's warm shutdown: the job in hand finishes, then the worker stops; a second SIGTERM
+    (or SIGKILL) stops it at once, and the reconciler re-enqueues whatever hide was lost.
+    """
+
+    def __init__(self, queues, *, services: Services, **kwargs):
+        self.services = services  # before RQ's __init__, which reads dequeue_timeout
+        super().__init__(queues, worker_ttl=WORKER_TTL, **kwargs)
+        self.reconciled_at: float | None = None
+        self.push_exc_handler(self._count_failure)
+
+    @property
+    def interval(self) -> int:
+        return self.services.settings.reconcile_interval_seconds
+
+    @property
+    def dequeue_timeout(self) -> int:
+        # RQ checks its maintenance hooks between blocking pops: wake at least once per interval.
+        return min(super().dequeue_timeout, self.interval)
+
+    @property
+    def reconcile_due(self) -> bool:
+        return self.reconciled_at is None or time.monotonic() - self.reconciled_at >= self.interval
+
+    @property
+    def should_run_maintenance_tasks(self) -> bool:
+        return super().should_run_maintenance_tasks or self.reconcile_due
+
+    def run_maintenance_tasks(self):
+        if super().should_run_maintenance_tasks:
+            super().run_maintenance_tasks()
+        if self.reconcile_due:
+            self.reconciled_at = time.monotonic()
+            try:
+                reconcile(self.services)
+            except RedisError as error:
+                # RQ's loop would stop the worker on an error here; Redis coming back is enough to retry.
+                log.warning("reconcile skipped: Redis unavailable", extra={"error": type(error).__name__})
+
+    def perform_job(self, job: Job, queue: Queue, execution) -> bool:
+        """Run the job (in the work horse) and log one line saying how it ended."""
+        request_token = logs.request_id_var.set(job.meta.get("request_id"))
+        job_token = logs.job_id_var.set(job.id)
+        started = time.perf_counter()
+        try:
+            return super().perform_job(job, queue, execution)
+        finally:
+            status = job.get_status(refresh=False)
+            log.log(logging.INFO if status == "finished" else logging.WARNING, "job", extra={
+                "func": job.func_name, "description": job.description, "status": status, "queue": queue.name,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2), "retries_left": job.retries_left,
+            })
+            logs.job_id_var.reset(job_token)
+            logs.request_id_var.reset(request_token)
+
+    def _count_failure(self, job: Job, *exc_info):
+        # Called for each failed run, before RQ decides on a retry: retries_left still counts this one.
+        try:
+            record_job_failure(self.services.store, retried=job.should_retry)
+        except RedisError:
+            pass  # the failure itself is in RQ's registry; only the counter misses one
+        return True  # let RQ's other handlers run
 
 
 def run_worker(settings: Settings, burst: bool = False) -> None:
-    # Blocking dequeues wait for minutes, so this client has no command time-out.
+    services = build_services(settings)
     # Follow-ups that a process dying mid-way left behind are queued before any new work.
-    followups.recover(build_services(settings))
+    followups.recover(services)
+    # Blocking dequeues wait for minutes, so this client has no command time-out.
     connection = connect(settings.redis_url, decode=False, command_timeout=None)
     # Queues in priority order: a hide never waits behind a slow placeholder fetch.
-    worker = Worker([hide_queue(connection), followup_queue(connection)], connection=connection)
-    # The scheduler moves retried jobs back onto the queue after their back-off.
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+    worker = ImgmodWorker([hide_queue(connection), followup_queue(connection)], connection=connection,
+                          services=services)
+    log.info("worker started", extra={"worker": worker.name, "burst": burst})
+    # The scheduler moves retried jobs back onto the queue after their back-off. Logging is already
+    # configured (JSON, IMGMOD_LOG_LEVEL): logging_level=None keeps RQ from installing its own.
+    worker.work(burst=burst, with_scheduler=True, logging_level=None)
+    log.info("worker stopped", extra={"worker": worker.name})

@@ -9,6 +9,7 @@ from service import identity, moderation
 from service.auth import bearer_token, name_for
 from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.context import services
+from service.metrics import count_report
 from service.messages import THANKS, negotiate
 from service.ratelimit import report_limits
 from service.schemas import LangQuerySchema, ReportResultSchema, ReportSchema
@@ -45,6 +46,7 @@ class Reports(MethodView):
         report_limits().check(who)  # before counting: a report answered 429 is not counted
         reporter = identity.reporter_hash(svc.settings.secret_key, who, image_id)
         outcome = moderation.report(svc, image_id, reporter, report["reason"], report.get("image_url"))
+        count_report(outcome.counted)
         lang = negotiate(request, lang, svc.settings.default_lang)
         return {"image_id": image_id, "counted": outcome.counted, "hidden": outcome.state == "hidden",
                 "lang": lang, "message": THANKS[lang]}

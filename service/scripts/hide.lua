@@ -1,9 +1,10 @@
 -- The worker's half of a crossing: pending -> hidden, once, and only for the generation that crossed.
 -- A reset bumps the generation, so a job queued before it finds a stale generation and does nothing.
 -- Returns the outbox entry of the hide (its follow-ups: placeholder, webhook), or 0.
--- KEYS: image hash, pending index, hidden index, protected index, audit stream, outbox
+-- KEYS: image hash, pending index, hidden index, protected index, audit stream, outbox, stats hash
 -- ARGV: image id, generation, actor, audit max length
 local image, pending, hidden, protected, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local stats = KEYS[7]
 local id = ARGV[1]
 
 if (redis.call('HGET', image, 'g') or '0') ~= ARGV[2] then return 0 end
@@ -12,6 +13,8 @@ if redis.call('ZSCORE', protected, id) then return 0 end
 
 local now = now_ms()
 redis.call('ZADD', hidden, now, id)
+redis.call('PERSIST', image)  -- a hidden image's counts never expire
+redis.call('HINCRBY', stats, 'hides:auto', 1)
 local detail = cjson.encode({report_count = tonumber(redis.call('HGET', image, 'n') or '0'),
                              generation = tonumber(ARGV[2])})
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*',

@@ -1,9 +1,9 @@
 -- An editor hides an image now, whatever its count or protection; a pending automatic hide
 -- becomes a no-op because the image leaves the pending index.
 -- Returns the outbox entry of the hide, or 0 when the image was already hidden.
--- KEYS: image hash, pending index, hidden index, audit stream, outbox
+-- KEYS: image hash, pending index, hidden index, audit stream, outbox, stats hash
 -- ARGV: image id, actor, audit max length
-local image, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local image, pending, hidden, audit, outbox, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id = ARGV[1]
 
 local already = redis.call('ZSCORE', hidden, id) ~= false
@@ -12,6 +12,8 @@ if not already then
   local now = now_ms()
   redis.call('ZREM', pending, id)
   redis.call('ZADD', hidden, now, id)
+  redis.call('PERSIST', image)  -- a hidden image's counts never expire
+  redis.call('HINCRBY', stats, 'hides:manual', 1)
   event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. id
   redis.call('ZADD', outbox, now, event)
 end

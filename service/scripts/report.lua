@@ -1,7 +1,7 @@
 -- Count one report and, when it is the one that reaches the threshold, mark the image pending.
 -- Atomic, so that exactly one report per crossing returns crossed = 1 and enqueues the hide.
 -- KEYS: image hash, reported index, pending index, hidden index, protected index
--- ARGV: image id, reporter field, reason field, image url or '', threshold
+-- ARGV: image id, reporter field, reason field, image url or '', threshold, ttl seconds of a never-crossed image
 local image, reported, pending, hidden, protected = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id = ARGV[1]
 
@@ -30,5 +30,13 @@ elseif counted == 1 and count >= tonumber(ARGV[5]) and not redis.call('ZSCORE', 
   redis.call('ZADD', pending, now_ms(), id)
   state = 'pending'
   crossed = 1
+end
+
+-- Bounded memory: an image that never crossed (and was never reset: no generation yet) is forgotten
+-- after ARGV[6] seconds without a counted report. Once crossed, it is kept until an editor acts.
+if crossed == 1 then
+  redis.call('PERSIST', image)
+elseif counted == 1 and state == 'visible' and redis.call('HEXISTS', image, 'g') == 0 then
+  redis.call('EXPIRE', image, ARGV[6])
 end
 return {counted, count, state, redis.call('HGET', image, 'g') or '0', crossed}

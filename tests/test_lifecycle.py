@@ -1,0 +1,83 @@
+"""Worker lifecycle: warm shutdown on SIGTERM, retries with back-off then the failed registry, healthcheck."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime
+
+from rq import Retry
+from rq.job import Job
+from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+from service.store import image_key
+from tests.processes import ROOT, Process, imgmod_env, wait_until
+from tests.redis_server import free_port
+from tests.test_metrics import scrape
+
+
+def job_lines(worker: Process) -> list[dict]:
+    return [line for line in worker.lines() if line.get("logger") == "imgmod.worker" and line["message"] == "job"]
+
+
+def test_sigterm_during_a_slow_job_finishes_it_then_stops(settings, queue, redis_client, tmp_path):
+    slow = queue.enqueue("tests.jobs.slow", 2, "mark:slow")
+    after = queue.enqueue("tests.jobs.slow", 0, "mark:after")
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    try:
+        wait_until(lambda: slow.id in StartedJobRegistry(queue=queue).get_job_ids(), what="the slow job to start")
+    finally:
+        assert worker.terminate(30) == 0  # SIGTERM while the job runs
+    assert redis_client.get("mark:slow") == "done"  # the job in hand ran to its end
+    assert slow.get_status() == "finished"
+    # ...and the worker took nothing more.
+    assert redis_client.get("mark:after") is None
+    assert after.get_status() == "queued" and queue.count == 1
+    assert [line["status"] for line in job_lines(worker)] == ["finished"]
+    assert worker.lines()[-1]["message"] == "worker stopped"
+
+
+def test_a_poisoned_job_is_retried_with_backoff_then_failed_and_counted(settings, queue, redis_client, client,
+                                                                         tmp_path):
+    # A corrupt image key (a string, not a hash) makes the real hide job fail on every run.
+    redis_client.set(image_key("poison"), "not a hash")
+    job = queue.enqueue("workers.jobs.hide_image", "poison", "0", retry=Retry(max=2, interval=[1, 3]))
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    try:
+        wait_until(lambda: job.id in FailedJobRegistry(queue=queue).get_job_ids(), timeout=60,
+                   what="the job to land in the failed registry")
+    finally:
+        assert worker.terminate() == 0
+
+    runs = job_lines(worker)
+    assert [line["status"] for line in runs] == ["scheduled", "scheduled", "failed"]
+    assert all(line["job_id"] == job.id for line in runs)
+    started = [datetime.fromisoformat(line["ts"]) for line in runs]
+    gaps = [(later - earlier).total_seconds() for earlier, later in zip(started, started[1:])]
+    # The back-off was waited out (RQ schedules to the whole second, so a wait can be up to 1 s short).
+    assert gaps[1] >= 1.9 and gaps[1] > gaps[0]
+    assert Job.fetch(job.id, connection=queue.connection).retries_left == 0
+
+    metrics = scrape(client)
+    assert metrics[("imgmod_job_failures_total", ("outcome", "retried"))] == 2
+    assert metrics[("imgmod_job_failures_total", ("outcome", "failed"))] == 1
+    assert metrics[("imgmod_jobs_failed", ("queue", "imgmod"))] == 1
+
+
+def check(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "service.cli", "worker", "--check"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_worker_healthcheck_reads_the_heartbeat(settings, tmp_path):
+    env = imgmod_env(settings)
+    assert check(env).returncode != 0
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    try:
+        wait_until(lambda: check(env).returncode == 0, what="the healthcheck to see the worker")
+    finally:
+        assert worker.terminate() == 0
+    failing = check(env)
+    assert failing.returncode != 0 and "no worker" in failing.stderr
+
+    away = check({**env, "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    assert away.returncode != 0 and "unreachable" in away.stderr and "Traceback" not in away.stderr

@@ -1,0 +1,53 @@
+"""The reconciler: no crossing is lost, whatever happened to its hide job.
+
+A crossing is pending until its job hides it. If the job is lost (queue flushed, worker killed
+mid-job, Redis failover losing the list) the image stays pending; after the grace period some
+worker enqueues its hide again. The hide is idempotent (generation check, ZREM of pending), so a
+copy that races the original does nothing. The cost of a pass is the number of overdue pending
+images, never the number of visible ones. The same pass queues follow-ups (placeholder, webhook)
+that a dying process left in the outbox, and sweeps a bounded slice of the reported index for
+entries whose image hash has expired.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from service import followups
+from service.context import Services
+from service.metrics import record_requeued
+from workers.queue import enqueue_hide
+
+log = logging.getLogger(__name__)
+
+PRUNE_BUDGET = 1000  # reported-index entries checked per pass
+
+
+@dataclass(frozen=True)
+class Pass:
+    scanned: int  # overdue pending images looked at
+    requeued: int  # hides enqueued again
+    followups: int  # outbox entries dispatched
+    checked: int  # reported-index entries checked for an expired hash
+    pruned: int  # of which removed
+
+
+def reconcile(services: Services) -> Pass | None:
+    """One pass if it is this process's turn (one pass per interval across all workers), else None."""
+    store, settings = services.store, services.settings
+    if not store.take_reconcile_turn(settings.reconcile_interval_seconds * 1000):
+        return None
+    claims = store.claim_overdue_crossings(settings.pending_grace_seconds * 1000)
+    for image_id, generation in claims.crossings:
+        enqueue_hide(services.hides, image_id, generation)
+    record_requeued(store, len(claims.crossings))
+    dispatched = followups.recover(services)
+    checked, pruned = store.prune_reported(PRUNE_BUDGET)
+    done = Pass(claims.scanned, len(claims.crossings), dispatched, checked, pruned)
+    if done.requeued:
+        log.warning("lost hides enqueued again", extra={
+            "requeued": done.requeued, "scanned": done.scanned,
+            "image_ids": [image_id for image_id, _ in claims.crossings[:20]]})
+    if done.pruned:
+        log.info("expired images pruned from the reported index", extra={"checked": checked, "pruned": pruned})
+    return done
