@@ -202,3 +202,13 @@ def test_a_stalling_image_host_is_given_up(image_host):
     with LocalServer(stall) as slow:
         with pytest.raises(FetchFailed, match="Timeout"):
             fetch_image(f"http://127.0.0.1:{slow.port}/photo.jpg", ("127.0.0.1",), timeout=(1, 0.3))
+
+
+def test_placeholder_jobs_are_retried_after_a_crash(services, redis_server):
+    """A worker killed mid-job fails the job; its retries bring the blurred copy back."""
+    from rq import Queue
+    from workers.queue import FOLLOWUP_QUEUE_NAME
+
+    moderation.hide(services, "img-1", "test")
+    [job] = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False)).get_jobs()
+    assert job.func_name == "workers.jobs.make_placeholder" and job.retries_left == 3

@@ -13,6 +13,9 @@ FOLLOWUP_QUEUE_NAME = "imgmod-followups"
 HIDE_RETRY = Retry(max=5, interval=[1, 2, 5, 10, 30])
 # A site's webhook endpoint may be down for a while: keep trying for about an hour and a half.
 WEBHOOK_RETRY = Retry(max=8, interval=[1, 2, 5, 15, 60, 300, 900, 3600])
+# A refused image is not an error (the neutral placeholder stands); these retries are for a
+# worker killed mid-job or Redis lost for a moment.
+PLACEHOLDER_RETRY = Retry(max=3, interval=[5, 30, 120])
 
 def hide_queue(connection: Redis) -> Queue:
     return Queue(QUEUE_NAME, connection=connection)
@@ -31,9 +34,11 @@ def enqueue_hide(queue: Queue, image_id: str, generation: str):
     return queue.enqueue("workers.jobs.hide_image", image_id, generation,
                          retry=HIDE_RETRY, description=f"hide {image_id}", meta=_meta())
 
+
 def enqueue_placeholder(queue: Queue, image_id: str, generation: str):
-    return queue.enqueue("workers.jobs.make_placeholder", image_id, generation,
+    return queue.enqueue("workers.jobs.make_placeholder", image_id, generation, retry=PLACEHOLDER_RETRY,
                          description=f"placeholder {image_id}", meta=_meta())
+
 
 def enqueue_webhook(queue: Queue, body: str, event_id: str):
     return queue.enqueue("workers.jobs.deliver_webhook", body, retry=WEBHOOK_RETRY,
