@@ -205,7 +205,7 @@ def test_a_stalling_image_host_is_given_up(image_host):
 
 
 def test_placeholder_jobs_are_retried_after_a_crash(services, redis_server):
-    """A worker killed mid-job fails the job; its retries bring the blurred copy back."""
+    """Placeholder jobs carry retries, so a worker killed mid-job does not leave the neutral one for good."""
     from rq import Queue
     from workers.queue import FOLLOWUP_QUEUE_NAME
 
