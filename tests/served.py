@@ -16,6 +16,19 @@ from tests.redis_server import free_port
 START_SECONDS = 30
 
 
+def wait_until_healthy(base: str, process: subprocess.Popen, seconds: float) -> bool:
+    """Poll /healthz until it answers 200; False if the process exits or time runs out first."""
+    deadline = time.monotonic() + seconds
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return True
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
 @contextlib.contextmanager
 def imgmod_serve(env: dict, workers: int = 2) -> Iterator[str]:
     """Yield the base URL once /healthz answers; SIGTERM (gunicorn's graceful stop) afterwards."""
@@ -26,17 +39,9 @@ def imgmod_serve(env: dict, workers: int = 2) -> Iterator[str]:
         env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"imgmod serve did not come up:\n{log.read()}")
-            time.sleep(0.1)
+        if not wait_until_healthy(base, process, START_SECONDS):
+            log.seek(0)
+            raise RuntimeError(f"imgmod serve did not come up:\n{log.read()}")
         yield base
     finally:
         process.send_signal(signal.SIGTERM)

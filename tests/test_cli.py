@@ -13,6 +13,7 @@ import requests
 
 from tests.conftest import worker_env
 from tests.redis_server import free_port
+from tests.served import wait_until_healthy
 
 
 def imgmod(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -79,15 +80,7 @@ def test_dev_runs_everything_and_stops_cleanly_on_sigint(tmp_path):
                            stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert dev.poll() is None and time.monotonic() < deadline, "imgmod dev did not come up"
-            time.sleep(0.1)
+        assert wait_until_healthy(base, dev, 30), "imgmod dev did not come up"
         for n in range(3):
             answer = requests.post(f"{base}/v1/reports", json={"image_id": "dev-img"},
                                    headers={"X-Forwarded-For": f"198.51.100.{n}"}, timeout=5)
