@@ -1,0 +1,59 @@
+"""The bench's tools that need no wrk: pipelined fills through the store, the memory weighing,
+the layer-by-layer CPU table and the profile summary."""
+from __future__ import annotations
+
+from bench import anatomy, fill, memory
+from bench.profile import summarize
+from service.store import AUDIT, HIDDEN, OUTBOX, REPORTED
+
+
+def test_a_pipelined_fill_runs_the_stores_own_scripts(settings, store, redis_client):
+    fill.fill_stored(settings.redis_url, settings.threshold, settings.secret_key, 250, hidden_every=100)
+    assert redis_client.zcard(REPORTED) == 250
+    assert sorted(redis_client.zrange(HIDDEN, 0, -1)) == [fill.stored_id(n) for n in (0, 100, 200)]
+    hidden, plain = store.status(fill.stored_id(100)), store.status(fill.stored_id(101))
+    assert (hidden["state"], hidden["report_count"], hidden["reasons"]) == ("hidden", 3, {"spam": 3})
+    assert (plain["state"], plain["report_count"]) == ("visible", 1)
+    # hidden as a worker would leave it: one audit event each, no follow-up left owed
+    assert redis_client.xlen(AUDIT) == 3 and redis_client.zcard(OUTBOX) == 0
+
+
+def test_reporters_of_a_fill_are_keyed_hashes_not_their_ids(settings, redis_client):
+    fill.fill(settings.redis_url, settings.threshold, settings.secret_key, ["img-1"], reporters=2)
+    fields = redis_client.hkeys("imgmod:img:img-1")
+    assert fill.reporter_hash(settings.secret_key, "img-1", 0) in {field.lstrip("@") for field in fields}
+    assert not any("reader" in field for field in fields)
+
+
+def test_forget_drops_the_images_a_measurement_added(settings, store, redis_client):
+    fill.fill(settings.redis_url, settings.threshold, settings.secret_key, ["keep", "drop-1", "drop-2"], reporters=3)
+    fill.forget(store, ["drop-1", "drop-2"])
+    assert redis_client.zrange(HIDDEN, 0, -1) == ["keep"] and redis_client.zrange(REPORTED, 0, -1) == ["keep"]
+    assert store.status("drop-1")["report_count"] == 0
+
+
+def test_memory_is_weighed_per_image_and_by_kind_of_key(settings, redis_client):
+    one = memory.measure(redis_client, settings.redis_url, settings.threshold, settings.secret_key, 300, 1)
+    ten = memory.measure(redis_client, settings.redis_url, settings.threshold, settings.secret_key, 300, 10)
+    assert 0 < one["bytes_per_image"] < ten["bytes_per_image"]
+    assert ten["by_key"]["image hash"] > one["by_key"]["image hash"] > 0
+    assert "hidden index" in ten["by_key"] and "hidden index" not in one["by_key"]
+    assert one["encodings"]["image"] in ("listpack", "ziplist")  # Redis 7 and 6.2 names of the compact encoding
+
+
+def test_anatomy_times_every_layer(redis_server, redis_client):
+    rows = dict(anatomy.layers(redis_server.url, count=5))
+    assert {"bare reference: POST JSON", "imgmod: POST /v1/reports", "Store.report (one Lua call)"} <= set(rows)
+    assert all(value >= 0 for value in rows.values())
+
+
+def test_a_profile_summary_shares_samples_by_package_and_function():
+    collapsed = "\n".join([
+        'process 1:"gunicorn";handle (gunicorn/workers/sync.py:10);report (service/store.py:5);'
+        'send (site-packages/redis/connection.py:7) 30',
+        'process 1:"gunicorn";handle (gunicorn/workers/sync.py:10);load (marshmallow/schema.py:3) 10',
+    ])
+    table = summarize(collapsed)
+    assert "40 samples" in table
+    assert "| redis | 75.0% |" in table and "| marshmallow | 25.0% |" in table
+    assert "| `report (service/store.py)` | 75.0% |" in table
