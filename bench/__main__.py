@@ -18,24 +18,18 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from rq import Queue
-
 from bench import hide, machine, memory, wrk
-from bench.fill import fill_stored, forget
+from bench.fill import forget
 from bench.results import markdown, percentile, summarize
-from bench.services import (ROOT, Processes, RedisServer, RQWorkers, Server, cpu_seconds, redis_version, service_env,
-                            spawn_api, spawn_reference)
+from bench.services import ROOT, Processes, RedisServer, Server, cpu_seconds, redis_version, service_env, spawn_reference
+from bench.stack import Stack, log
 from config import load_settings
-from service.connections import connect
-from service.store import Store
-from workers.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
 
 PHASES = ("memory", "http", "hide")
 # The ids report.lua sends; measured runs drop them again, so the stored count stays as planned.
 INGEST_ID = "news-{nonce}-{number}.hero"
 # The image_url variant of the memory figure: a realistic 64-character URL.
 IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
-QUIET_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -60,48 +54,6 @@ class Plan:
 
 SMOKE = Plan(runs=1, seconds=1, warmup_seconds=0, ingest_pool=1000, stored_small=100, stored_large=1000,
              crossings=4, busy_concurrency=2, memory_images=200)
-
-
-class Log:
-    def __init__(self):
-        self.started = time.monotonic()
-
-    def __call__(self, message: str) -> None:
-        print(f"[{time.monotonic() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-log = Log()
-
-
-class Stack:
-    """One data set: its redis-server, `imgmod serve` on it and its RQ workers."""
-
-    def __init__(self, processes: Processes, name: str, workdir: Path, secret: str, frontend_key: str):
-        self.name = name
-        self.redis = RedisServer(processes, f"redis-{name}", workdir / f"redis-{name}")
-        self.env = service_env(self.redis.url, secret, frontend_key)
-        self.settings = load_settings(self.env)
-        self.store = Store(connect(self.redis.url, command_timeout=120), self.settings.threshold)
-        self.api: Server = spawn_api(processes, f"api-{name}", self.env)
-        self.workers = RQWorkers(processes, f"worker-{name}", self.env, self.redis.url)
-        self.queues = [Queue(name, connection=self.workers.connection) for name in (QUEUE_NAME, FOLLOWUP_QUEUE_NAME)]
-
-    def fill(self, count: int) -> None:
-        started = time.monotonic()
-        fill_stored(self.redis.url, self.settings.threshold, self.settings.secret_key, count)
-        log(f"{self.name}: {count:,} reported images stored in {time.monotonic() - started:.1f} s")
-
-    def redis_cpu(self) -> float:
-        cpu = self.store.redis.info("cpu")
-        return cpu["used_cpu_user"] + cpu["used_cpu_sys"]
-
-    def wait_quiet(self) -> None:
-        """No job waiting: a backlog of hides would eat the CPU of the next measurement."""
-        deadline = time.monotonic() + QUIET_SECONDS
-        while any(queue.count for queue in self.queues):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name}: the RQ queues did not drain within {QUIET_SECONDS} s")
-            time.sleep(0.05)
 
 
 def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -> list[dict]:

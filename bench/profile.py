@@ -14,13 +14,12 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections import Counter
 from pathlib import Path
 
 from bench import hide, wrk
-from bench.__main__ import Stack
+from bench.stack import Stack
 from bench.services import ROOT, Processes
 
 TARGETS = ("ingest", "single", "bulk", "hide")

@@ -1,0 +1,61 @@
+"""One data set of a bench run: its redis-server, `imgmod serve` on it and its RQ workers."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from rq import Queue
+
+from bench.fill import fill_stored
+from bench.services import Processes, RedisServer, RQWorkers, Server, service_env, spawn_api
+from config import load_settings
+from service.connections import connect
+from service.store import Store
+from workers.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+
+QUIET_SECONDS = 120
+
+
+class Log:
+    """Progress lines on stderr, stamped with the seconds since the run started."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+log = Log()
+
+
+class Stack:
+    """One data set: its redis-server, `imgmod serve` on it and its RQ workers."""
+
+    def __init__(self, processes: Processes, name: str, workdir: Path, secret: str, frontend_key: str):
+        self.name = name
+        self.redis = RedisServer(processes, f"redis-{name}", workdir / f"redis-{name}")
+        self.env = service_env(self.redis.url, secret, frontend_key)
+        self.settings = load_settings(self.env)
+        self.store = Store(connect(self.redis.url, command_timeout=120), self.settings.threshold)
+        self.api: Server = spawn_api(processes, f"api-{name}", self.env)
+        self.workers = RQWorkers(processes, f"worker-{name}", self.env, self.redis.url)
+        self.queues = [Queue(name, connection=self.workers.connection) for name in (QUEUE_NAME, FOLLOWUP_QUEUE_NAME)]
+
+    def fill(self, count: int) -> None:
+        started = time.monotonic()
+        fill_stored(self.redis.url, self.settings.threshold, self.settings.secret_key, count)
+        log(f"{self.name}: {count:,} reported images stored in {time.monotonic() - started:.1f} s")
+
+    def redis_cpu(self) -> float:
+        cpu = self.store.redis.info("cpu")
+        return cpu["used_cpu_user"] + cpu["used_cpu_sys"]
+
+    def wait_quiet(self) -> None:
+        """No job waiting: a backlog of hides would eat the CPU of the next measurement."""
+        deadline = time.monotonic() + QUIET_SECONDS
+        while any(queue.count for queue in self.queues):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name}: the RQ queues did not drain within {QUIET_SECONDS} s")
+            time.sleep(0.05)
