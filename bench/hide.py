@@ -38,10 +38,12 @@ def crossing_ms(port: int, key: str, store: Store, image_id: str, before_crossin
     "Reads hidden" is polled with Store.is_hidden, the very read GET /v1/images makes, so that
     polling does not load the API's workers.
     """
-    for reader in range(store.threshold - 1):
-        post_report(port, key, image_id, f"reader-{reader}")
+    # Readers of one image only: per-reporter rate limits must never trip over 200 crossings.
+    readers = [f"reader-{number}-of-{image_id}" for number in range(store.threshold)]
+    for reader in readers[:-1]:
+        post_report(port, key, image_id, reader)
     before_crossing()
-    answer = post_report(port, key, image_id, f"reader-{store.threshold - 1}")
+    answer = post_report(port, key, image_id, readers[-1])
     answered = time.perf_counter()
     if not answer["counted"]:
         raise RuntimeError(f"the crossing report of {image_id} was not counted: {answer}")
