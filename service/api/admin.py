@@ -54,7 +54,7 @@ def decode_cursor(cursor: str, state: str) -> tuple[str, str]:
 
 @bp.route("/images")
 class AdminImages(MethodView):
-    @bp.arguments(AdminListQuerySchema, location="query", as_kwargs=True)
+    @bp.arguments(AdminListQuerySchema(), location="query", as_kwargs=True)
     @bp.response(200, AdminImageListSchema)
     @documents_errors(bp, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
@@ -71,7 +71,7 @@ class AdminImages(MethodView):
 
 @bp.route("/images/<image_id>")
 class AdminImage(MethodView):
-    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
@@ -82,8 +82,8 @@ class AdminImage(MethodView):
 
 @bp.route("/images/<image_id>/reset")
 class Reset(MethodView):
-    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
-    @bp.arguments(ResetSchema)
+    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
+    @bp.arguments(ResetSchema())
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
@@ -94,7 +94,7 @@ class Reset(MethodView):
 
 @bp.route("/images/<image_id>/hide")
 class Hide(MethodView):
-    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
@@ -105,8 +105,8 @@ class Hide(MethodView):
 
 @bp.route("/images/<image_id>/protection")
 class Protection(MethodView):
-    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
-    @bp.arguments(ProtectionSchema)
+    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
+    @bp.arguments(ProtectionSchema())
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
@@ -117,7 +117,7 @@ class Protection(MethodView):
 
 @bp.route("/audit")
 class Audit(MethodView):
-    @bp.arguments(AuditQuerySchema, location="query", as_kwargs=True)
+    @bp.arguments(AuditQuerySchema(), location="query", as_kwargs=True)
     @bp.response(200, AuditListSchema)
     @documents_errors(bp, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)

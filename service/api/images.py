@@ -21,7 +21,7 @@ CACHE_HEADERS = {"Cache-Control": "public, max-age=10"}
 @bp.route("/images/<image_id>")
 class Image(MethodView):
     @bp.etag
-    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, ImageStatusSchema)
     @documents_errors(bp, 503)
     def get(self, image_id):
@@ -32,7 +32,7 @@ class Image(MethodView):
 @bp.route("/images")
 class Images(MethodView):
     @bp.etag
-    @bp.arguments(BulkQuerySchema, location="query", as_kwargs=True)
+    @bp.arguments(BulkQuerySchema(), location="query", as_kwargs=True)
     @bp.response(200, ImageListSchema)
     @documents_errors(bp, 503)
     def get(self, id):
@@ -43,7 +43,7 @@ class Images(MethodView):
 
 @bp.route("/images/<image_id>/placeholder")
 class Placeholder(MethodView):
-    @bp.arguments(ImagePathSchema, location="path", as_kwargs=True)
+    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, {"type": "string", "format": "binary"}, content_type="image/webp",
                  description="A blurred copy of the original (WebP or JPEG), or a neutral image")
     @documents_errors(bp, 404, 503)

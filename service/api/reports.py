@@ -33,8 +33,8 @@ def _reporter_identity(report: dict) -> str:
 
 @bp.route("/reports")
 class Reports(MethodView):
-    @bp.arguments(ReportSchema)
-    @bp.arguments(LangQuerySchema, location="query", as_kwargs=True)
+    @bp.arguments(ReportSchema())
+    @bp.arguments(LangQuerySchema(), location="query", as_kwargs=True)
     @bp.response(202, ReportResultSchema)
     @documents_errors(bp, *BODY_ERRORS, 401, 429, 503)
     @bp.doc(security=[{}, {"bearer": []}])  # anonymous, or a frontend key with reporter_id
