@@ -62,8 +62,8 @@ def summarize(collapsed: str) -> str:
     total = 0
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack:
-            continue
+        if not stack or not count.isdigit():
+            continue  # py-spy now and then writes a line it failed to read from the process
         frames = [frame for frame in stack.split(";") if not frame.startswith("process ")]
         samples = int(count)
         total += samples
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         _, errors = sampler.communicate(timeout=options.seconds + 60)
         if sampler.returncode != 0:
             raise SystemExit(f"py-spy failed: {errors.strip()}")
-    summary = summarize(collapsed.read_text())
+    summary = summarize(collapsed.read_text(errors="replace"))
     (out / f"{options.target}.md").write_text(summary)
     print(summary)
     return 0

@@ -52,6 +52,7 @@ def test_a_profile_summary_shares_samples_by_package_and_function():
         'process 1:"gunicorn";handle (gunicorn/workers/sync.py:10);report (service/store.py:5);'
         'send (site-packages/redis/connection.py:7) 30',
         'process 1:"gunicorn";handle (gunicorn/workers/sync.py:10);load (marshmallow/schema.py:3) 10',
+        'process 1:"gunicorn";garbled (\x00\x08 py-spy misread this one',
     ])
     table = summarize(collapsed)
     assert "40 samples" in table
