@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -111,15 +112,20 @@ class Processes:
 
 
 class RedisServer:
-    """A private redis-server on a free port, never the machine's own 6379, without persistence."""
+    """A private redis-server on a free port, never the machine's own 6379, without persistence.
+
+    It has a password of its own: another program that picked the same "free" port at the same
+    moment (test suites run beside the bench) must get an error from it, never flush its data.
+    """
 
     def __init__(self, processes: Processes, name: str, directory: Path):
         self.port = free_port()
+        self.password = secrets.token_hex(16)
         directory.mkdir(parents=True, exist_ok=True)
         self.process = processes.spawn(name, [
             redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", str(directory)])
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+            "--appendonly", "no", "--dir", str(directory), "--requirepass", self.password])
+        self.url = f"redis://:{self.password}@127.0.0.1:{self.port}/0"
         client = self.client()
         wait_until(lambda: _pings(client), f"redis-server {name}", self.process, seconds=15)
         self.version = client.info("server")["redis_version"]
@@ -127,7 +133,7 @@ class RedisServer:
 
     def client(self, decode: bool = True) -> redis.Redis:
         # Fills and memory scans take longer than the service's 1 s command time-out.
-        return redis.Redis(port=self.port, decode_responses=decode, socket_timeout=120)
+        return redis.Redis(port=self.port, password=self.password, decode_responses=decode, socket_timeout=120)
 
 
 def _pings(client: redis.Redis) -> bool:
