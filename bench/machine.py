@@ -7,7 +7,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-PACKAGES = ("flask", "werkzeug", "flask-smorest", "marshmallow", "gunicorn", "redis", "rq", "flask-limiter", "hiredis")
+PACKAGES = ("flask", "werkzeug", "flask-smorest", "marshmallow", "gunicorn", "redis", "rq", "limits", "hiredis")
 
 
 def _field(path: str, name: str, separator: str = ":") -> str | None:

@@ -76,7 +76,7 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
 
 
 def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
-    from limits import parse_many  # flask-limiter's own parser, so the syntax is exactly its own
+    from limits import parse_many  # the parser flask-limiter uses, so the syntax is exactly its own
 
     raw = env.get(name, "").strip() or default
     try:

@@ -10,7 +10,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from service import context, cors, errors, hardening, logs, metrics, pages, ratelimit
+    from service import context, cors, errors, hardening, logs, metrics, pages
     from service.api import admin, health, images, reports
     from service.api import metrics as metrics_api
 
@@ -33,10 +33,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0)
 
-    # Redis clients, the store and the hide queue.
+    # Redis clients, the store (which also keeps the per-reporter report limits) and the hide queue.
     context.init_app(app, settings)
-    # Per-reporter report limits, on the same Redis so that every process shares them.
-    ratelimit.init_app(app, settings, app.extensions[context.EXTENSION].store.redis)
     # A request id and one JSON log line per request; request metrics (GET /metrics).
     logs.init_app(app)
     metrics.init_app(app)

@@ -8,6 +8,7 @@ from rq import Queue
 
 from config import Settings
 from service.connections import connect
+from service.ratelimit import windows
 from service.store import Store
 from workers.queue import hide_queue
 
@@ -27,7 +28,8 @@ def build_services(settings: Settings) -> Services:
         raise ValueError("IMGMOD_REDIS_URL is required (imgmod dev starts a Redis of its own)")
     raw = connect(settings.redis_url, decode=False)
     store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events, raw=raw,
-                  report_ttl_seconds=settings.report_ttl_days * 86400)
+                  report_ttl_seconds=settings.report_ttl_days * 86400,
+                  rate_windows=[(w.amount, w.seconds) for w in windows(settings.report_rate_limit)])
     return Services(settings, store, hide_queue(raw))
 
 

@@ -6,8 +6,9 @@ from service.context import Services
 from workers.queue import enqueue_hide
 
 
-def report(services: Services, image_id: str, reporter: str, reason: str, image_url: str | None):
-    outcome = services.store.report(image_id, reporter, reason, image_url)
+def report(services: Services, image_id: str, reporter: str, reason: str, image_url: str | None,
+           limit_key: str | None = None):
+    outcome = services.store.report(image_id, reporter, reason, image_url, limit_key)
     if outcome.crossed:
         enqueue_hide(services.hides, image_id, outcome.generation)
     return outcome

@@ -1,9 +1,11 @@
 """The Redis data model: every key, every script and every atomic operation on images.
 
 Per image one small hash (`imgmod:img:<id>`): `n` count, `g` generation, `f`/`l` first and last
-counted report (ms), `u` image URL, `r:<reason>` counts, and one `@<hmac>` field per reporter
-ever counted. An image's state lives only in the index sorted sets, so a lookup is one
-ZSCORE/ZMSCORE: member of `hidden` -> hidden, of `pending` -> crossed and waiting for a worker.
+counted report (ms; `l` only once there is a second), `u` image URL, `r:<reason>` counts, and one
+`@<hmac>` field per reporter ever counted. Per reporter and rate-limit window one counter
+(`imgmod:rl:<hmac>:<amount>/<seconds>`) that expires with its window. An image's state lives only
+in the index sorted sets, so a lookup is one ZSCORE/ZMSCORE: member of `hidden` -> hidden, of
+`pending` -> crossed and waiting for a worker.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ INDEXES = {"reported": REPORTED, "pending": PENDING, "hidden": HIDDEN, "protecte
 STATS = PREFIX + "stats"  # hash: cluster-wide event counters (hides, resets, job failures, webhooks)
 RECONCILE_LOCK = PREFIX + "lock:reconcile"  # string with a TTL: whose turn it is to reconcile
 PRUNE_CURSOR = PREFIX + "prune:reported"  # ZSCAN cursor of the sweep over the reported index
+RATE_PREFIX = PREFIX + "rl:"
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
@@ -45,6 +48,10 @@ def placeholder_key(image_id: str) -> str:
     return PLACEHOLDER_PREFIX + image_id
 
 
+def rate_keys(reporter_key: str, windows: Sequence[tuple[int, int]]) -> list[str]:
+    return [f"{RATE_PREFIX}{reporter_key}:{amount}/{seconds}" for amount, seconds in windows]
+
+
 def _load_script(redis: Redis, name: str):
     prelude = files(__package__).joinpath("scripts/now.lua").read_text()
     body = files(__package__).joinpath(f"scripts/{name}.lua").read_text()
@@ -58,6 +65,8 @@ class ReportOutcome:
     state: str  # visible | pending | hidden
     generation: str
     crossed: bool  # this report reached the threshold: enqueue exactly one hide
+    limited_by: int | None = None  # index of the spent rate-limit window: nothing was counted
+    retry_after_ms: int = 0  # until that window starts afresh
 
 
 @dataclass(frozen=True)
@@ -95,13 +104,15 @@ class Store:
     """Atomic operations on images; the only code that knows the key layout."""
 
     def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000, raw: Redis | None = None,
-                 report_ttl_seconds: int = 30 * 86400):
+                 report_ttl_seconds: int = 30 * 86400, rate_windows: Sequence[tuple[int, int]] = ()):
         self.redis = redis
         # Placeholders are binary: they need a client that does not decode replies.
         self.raw = raw or redis
         self.threshold = threshold
         self.audit_max_events = audit_max_events
         self.report_ttl_seconds = report_ttl_seconds
+        self.rate_windows = tuple(rate_windows)  # (allowed reports, seconds) per window
+        self._rate_args = [str(n) for window in self.rate_windows for n in window]
         self._report = _load_script(redis, "report")
         self._hide = _load_script(redis, "hide")
         self._reset = _load_script(redis, "reset")
@@ -111,12 +122,23 @@ class Store:
         self._claim = _load_script(redis, "claim")
         self._prune = _load_script(redis, "prune")
 
-    def report(self, image_id: str, reporter: str, reason: str, image_url: str | None) -> ReportOutcome:
-        """Count `reporter` (an opaque keyed hash) once for `image_id`."""
-        counted, count, state, generation, crossed = self._report(
-            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED],
-            args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold, self.report_ttl_seconds],
+    def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
+               limit_key: str | None = None) -> ReportOutcome:
+        """Count `reporter` (an opaque keyed hash) once for `image_id`.
+
+        With `limit_key` (another opaque hash, one per reporter across images) the rate windows are
+        checked and charged first, in the same step; a spent window counts nothing.
+        """
+        limited = limit_key is not None and self.rate_windows
+        reply = self._report(
+            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED,
+                  *(rate_keys(limit_key, self.rate_windows) if limited else ())],
+            args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold,
+                  *(self._rate_args if limited else ())],
         )
+        if _text(reply[0]) == "limited":
+            return ReportOutcome(False, 0, "", "", False, limited_by=int(reply[1]), retry_after_ms=max(0, int(reply[2])))
+        counted, count, state, generation, crossed = reply
         return ReportOutcome(bool(counted), int(count), _text(state), _text(generation), bool(crossed))
 
     def is_hidden(self, image_id: str) -> bool:
@@ -211,7 +233,7 @@ class Store:
             "threshold": self.threshold,
             "reasons": {reason: int(n) for reason, n in zip(REASONS, reasons) if n},
             "first_reported_at": _ms(first),
-            "last_reported_at": _ms(last),
+            "last_reported_at": _ms(last or first),
             "hidden_at": _ms(hidden_at),
             "generation": int(generation or 0),
         }
@@ -264,7 +286,8 @@ class Store:
                 return Claims(scanned, crossings)
 
     def prune_reported(self, budget: int = 1000) -> tuple[int, int]:
-        """Sweep about `budget` entries of the reported index, dropping those whose hash expired; (checked, pruned)."""
+        """Sweep about `budget` entries of the reported index, forgetting images that never crossed and
+        had no counted report for `report_ttl_seconds`; (checked, pruned)."""
         cursor = int(self.redis.get(PRUNE_CURSOR) or 0)
         checked = pruned = 0
         while checked < budget:
@@ -272,7 +295,8 @@ class Store:
             ids = [_text(member) for member, _ in entries]
             checked += len(ids)
             if ids:
-                pruned += self._prune(keys=[REPORTED, *map(image_key, ids)], args=ids)
+                pruned += self._prune(keys=[REPORTED, PENDING, HIDDEN, *map(image_key, ids)],
+                                      args=[self.report_ttl_seconds * 1000, *ids])
             if cursor == 0:
                 break
         self.redis.set(PRUNE_CURSOR, cursor)

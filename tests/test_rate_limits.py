@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from service import create_app
-from service.ratelimit import KEY_PREFIX
+from service.store import RATE_PREFIX
 from tests.conftest import FRONTEND_KEY, Reporter, with_settings, worker_env
 from tests.redis_server import RedisServer
 from tests.served import imgmod_serve
@@ -80,11 +80,36 @@ def test_the_longer_window_applies_too(settings):
     assert "hour" in answer.json["message"]
 
 
+def rate_counters(store) -> dict[str, int]:
+    """Each rate-limit counter in Redis by its window ('<amount>/<seconds>'), with its value."""
+    return {key.rsplit(":", 1)[1]: int(store.redis.get(key)) for key in store.redis.scan_iter(f"{RATE_PREFIX}*")}
+
+
+def test_a_refused_report_is_charged_to_no_window(settings):
+    """Readers who keep pressing after a 429 use up no other window and do not lengthen their wait."""
+    reporter, store = limited(settings, "2/minute;3/hour")
+    for n in range(2):
+        assert reporter.anonymous(f"img-{n}", ip="198.51.100.1").status_code == 202
+    for _ in range(5):
+        assert_rate_limited(reporter.anonymous("img-9", ip="198.51.100.1"), 60)
+    assert rate_counters(store) == {"2/60": 2, "3/3600": 2}
+
+
+def test_the_limit_syntax_is_flask_limiters(settings):
+    """IMGMOD_REPORT_RATE_LIMIT keeps flask-limiter's syntax: several limits, 'per', plural units."""
+    reporter, store = limited(settings, "1 per 2 seconds, 50/day")
+    assert reporter.anonymous("img-1", ip="198.51.100.1").status_code == 202
+    answer = reporter.anonymous("img-2", ip="198.51.100.1")
+    assert_rate_limited(answer, 2)
+    assert "1 per 2 second" in answer.json["message"]
+    assert rate_counters(store) == {"1/2": 1, "50/86400": 1}
+
+
 def test_limit_counters_are_keyed_hashes_not_addresses(settings, redis_client):
     reporter, _ = limited(settings, "5/minute")
     reporter.anonymous("img-1", ip="198.51.100.77")
     reporter.frontend("img-1", "reader-alice")
-    keys = list(redis_client.scan_iter(f"{KEY_PREFIX}:*"))
+    keys = list(redis_client.scan_iter(f"{RATE_PREFIX}*"))
     assert len(keys) == 2
     assert all(redis_client.ttl(key) > 0 for key in keys)  # counters expire with their window
     assert not any("198.51.100.77" in key or "reader-alice" in key for key in keys)

@@ -11,7 +11,7 @@ from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.context import services
 from service.metrics import count_report
 from service.messages import THANKS, negotiate
-from service.ratelimit import report_limits
+from service.ratelimit import rate_key, refuse, windows
 from service.schemas import LangQuerySchema, ReportResultSchema, ReportSchema
 
 bp = Blueprint("reports", __name__, url_prefix="/v1", description="Readers report images")
@@ -43,9 +43,11 @@ class Reports(MethodView):
         svc = services()
         image_id = report["image_id"]
         who = _reporter_identity(report)
-        report_limits().check(who)  # before counting: a report answered 429 is not counted
-        reporter = identity.reporter_hash(svc.settings.secret_key, who, image_id)
-        outcome = moderation.report(svc, image_id, reporter, report["reason"], report.get("image_url"))
+        secret = svc.settings.secret_key
+        outcome = moderation.report(svc, image_id, identity.reporter_hash(secret, who, image_id), report["reason"],
+                                    report.get("image_url"), limit_key=rate_key(secret, who))
+        if outcome.limited_by is not None:  # nothing was counted
+            refuse(windows(svc.settings.report_rate_limit)[outcome.limited_by], outcome.retry_after_ms)
         count_report(outcome.counted)
         lang = negotiate(request, lang, svc.settings.default_lang)
         return {"image_id": image_id, "counted": outcome.counted, "hidden": outcome.state == "hidden",

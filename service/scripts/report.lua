@@ -1,9 +1,22 @@
--- Count one report and, when it is the one that reaches the threshold, mark the image pending.
--- Atomic, so that exactly one report per crossing returns crossed = 1 and enqueues the hide.
--- KEYS: image hash, reported index, pending index, hidden index, protected index
--- ARGV: image id, reporter field, reason field, image url or '', threshold, ttl seconds of a never-crossed image
+-- Check the reporter's rate limits, count one report and, when it is the one that reaches the
+-- threshold, mark the image pending. Atomic, so that exactly one report per crossing returns
+-- crossed = 1 and enqueues the hide, and a report refused by a limit changes nothing at all.
+-- KEYS: image hash, reported index, pending index, hidden index, protected index, then one counter
+--       per rate-limit window (none when the report is not limited)
+-- ARGV: image id, reporter field, reason field, image url or '', threshold, then per window its
+--       allowed reports and its length in seconds
 local image, reported, pending, hidden, protected = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id = ARGV[1]
+
+-- Fixed windows, as flask-limiter's default strategy: a counter that expires with its window.
+for i = 6, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 6]) then
+    return {'limited', i - 6, redis.call('PTTL', KEYS[i])}
+  end
+end
+for i = 6, #KEYS do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 5]) end
+end
 
 -- The reporter's field stays after a reset, so dismissed reporters never count twice.
 local counted = redis.call('HSETNX', image, ARGV[2], '1')
@@ -12,8 +25,9 @@ if counted == 1 then
   local now = now_ms()
   count = redis.call('HINCRBY', image, 'n', 1)
   redis.call('HINCRBY', image, ARGV[3], 1)
-  redis.call('HSETNX', image, 'f', now)
-  redis.call('HSET', image, 'l', now)
+  -- 'l' (last report) is written from the second report on and read as 'f' until then: most
+  -- images are reported once, and the field would take them into a larger allocation.
+  if redis.call('HSETNX', image, 'f', now) == 0 then redis.call('HSET', image, 'l', now) end
   if ARGV[4] ~= '' then redis.call('HSETNX', image, 'u', ARGV[4]) end
   redis.call('ZADD', reported, count, id)
 else
@@ -30,13 +44,7 @@ elseif counted == 1 and count >= tonumber(ARGV[5]) and not redis.call('ZSCORE', 
   redis.call('ZADD', pending, now_ms(), id)
   state = 'pending'
   crossed = 1
-end
-
--- Bounded memory: an image that never crossed (and was never reset: no generation yet) is forgotten
--- after ARGV[6] seconds without a counted report. Once crossed, it is kept until an editor acts.
-if crossed == 1 then
+  -- Images from before the reconciler's sweep forgot old reports carried a TTL: a crossed one keeps its counts.
   redis.call('PERSIST', image)
-elseif counted == 1 and state == 'visible' and redis.call('HEXISTS', image, 'g') == 0 then
-  redis.call('EXPIRE', image, ARGV[6])
 end
 return {counted, count, state, redis.call('HGET', image, 'g') or '0', crossed}
