@@ -32,6 +32,11 @@ def json_lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def job_lines(process: Process) -> list[dict]:
+    """The worker's own line per job run (workers/worker.py), in order."""
+    return [line for line in process.lines() if line.get("logger") == "imgmod.worker" and line["message"] == "job"]
+
+
 def wait_until(condition, timeout: float = 30, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while not (result := condition()):

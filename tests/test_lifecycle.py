@@ -10,13 +10,9 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from service.store import image_key
-from tests.processes import ROOT, Process, imgmod_env, wait_until
+from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
 from tests.redis_server import free_port
 from tests.test_metrics import scrape
-
-
-def job_lines(worker: Process) -> list[dict]:
-    return [line for line in worker.lines() if line.get("logger") == "imgmod.worker" and line["message"] == "job"]
 
 
 def test_sigterm_during_a_slow_job_finishes_it_then_stops(settings, queue, redis_client, tmp_path):

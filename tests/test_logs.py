@@ -7,7 +7,7 @@ import re
 import requests
 
 from tests.conftest import FRONTEND_KEY
-from tests.processes import Process, Served, imgmod_env
+from tests.processes import Process, Served, imgmod_env, job_lines
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -78,8 +78,7 @@ def test_each_job_logs_one_line_with_the_request_id_that_queued_it(reporter, set
     assert crossing.status_code == 202
     worker = Process(["worker", "--burst"], imgmod_env(settings), tmp_path / "worker.log")
     assert worker.wait(60) == 0
-    jobs = {line["func"]: line for line in worker.lines()
-            if line.get("logger") == "imgmod.worker" and line["message"] == "job"}
+    jobs = {line["func"]: line for line in job_lines(worker)}
     assert sorted(jobs) == ["workers.jobs.hide_image", "workers.jobs.make_placeholder"]  # one line each
     hide = jobs["workers.jobs.hide_image"]
     assert hide["request_id"] == "cross-9" and hide["status"] == "finished" and hide["job_id"]
