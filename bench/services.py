@@ -181,7 +181,7 @@ def spawn_reference(processes: Processes, name: str = "reference") -> Server:
 
 
 class RQWorkers:
-    """Real `imgmod worker` processes (RQ's forking Worker) on one Redis."""
+    """Real `imgmod worker` processes (hides in the worker itself, follow-ups in forked horses) on one Redis."""
 
     def __init__(self, processes: Processes, name: str, env: dict, redis_url: str):
         self.processes = processes

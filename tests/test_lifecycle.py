@@ -5,7 +5,8 @@ import subprocess
 import sys
 from datetime import datetime
 
-from rq import Retry
+import pytest
+from rq import Queue, Retry
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
@@ -13,9 +14,17 @@ from service.store import image_key
 from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
 from tests.redis_server import free_port
 from tests.test_metrics import scrape
+from workers.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
 
 
-def test_sigterm_during_a_slow_job_finishes_it_then_stops(settings, queue, redis_client, tmp_path):
+# Jobs of the hide queue run in the worker process itself, follow-ups in a forked work horse.
+BOTH_WAYS = pytest.mark.parametrize("queue_name", [QUEUE_NAME, FOLLOWUP_QUEUE_NAME],
+                                    ids=["hide-queue-in-process", "follow-up-queue-in-horse"])
+
+
+@BOTH_WAYS
+def test_sigterm_during_a_slow_job_finishes_it_then_stops(queue_name, settings, redis_server, redis_client, tmp_path):
+    queue = Queue(queue_name, connection=redis_server.client(decode=False))
     slow = queue.enqueue("tests.jobs.slow", 2, "mark:slow")
     after = queue.enqueue("tests.jobs.slow", 0, "mark:after")
     worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
@@ -28,7 +37,9 @@ def test_sigterm_during_a_slow_job_finishes_it_then_stops(settings, queue, redis
     # ...and the worker took nothing more.
     assert redis_client.get("mark:after") is None
     assert after.get_status() == "queued" and queue.count == 1
-    assert [line["status"] for line in job_lines(worker)] == ["finished"]
+    [run] = job_lines(worker)
+    assert run["status"] == "finished"
+    assert (run["pid"] == worker.popen.pid) == (queue_name == QUEUE_NAME)  # ran where it should
     assert worker.lines()[-1]["message"] == "worker stopped"
 
 

@@ -46,7 +46,8 @@ def test_a_worker_killed_mid_job_still_ends_hidden(reporter, queue, store, setti
     cross(reporter, "img-1")
     [job] = queue.get_jobs()
     queue.empty()
-    # The same hide, made slow so that the worker can be SIGKILLed in the middle of it.
+    # The same hide, made slow so that the worker can be SIGKILLed in the middle of it (hides run in the
+    # worker process itself, so the hide dies with it).
     slow = queue.enqueue("tests.jobs.slow_hide", *job.args, 30)
     # A long grace for the victim, so that only the rescuer's reconciler can bring the hide back.
     victim = Process(["worker"], imgmod_env(settings, **{**FAST, "IMGMOD_PENDING_GRACE_SECONDS": "60"}),
