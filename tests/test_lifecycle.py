@@ -1,4 +1,5 @@
-"""Worker lifecycle: warm shutdown on SIGTERM, retries with back-off then the failed registry, healthcheck."""
+"""Worker lifecycle: warm shutdown on SIGTERM, job time-outs, retries with back-off then the failed registry,
+healthcheck."""
 from __future__ import annotations
 
 import subprocess
@@ -41,6 +42,23 @@ def test_sigterm_during_a_slow_job_finishes_it_then_stops(queue_name, settings, 
     assert run["status"] == "finished"
     assert (run["pid"] == worker.popen.pid) == (queue_name == QUEUE_NAME)  # ran where it should
     assert worker.lines()[-1]["message"] == "worker stopped"
+
+
+def test_a_job_of_the_hide_queue_past_its_timeout_is_stopped_and_the_worker_carries_on(settings, queue,
+                                                                                        redis_client, tmp_path):
+    # No horse to kill: RQ's death penalty (SIGALRM) must stop the job inside the worker process.
+    stuck = queue.enqueue("tests.jobs.slow", 60, "mark:stuck", job_timeout=1)
+    after = queue.enqueue("tests.jobs.slow", 0, "mark:after")
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    try:
+        wait_until(lambda: redis_client.get("mark:after") == "done", what="the job after the stuck one")
+    finally:
+        assert worker.terminate() == 0
+    assert stuck.get_status() == "failed" and redis_client.get("mark:stuck") is None
+    assert "JobTimeoutException" in stuck.latest_result().exc_string
+    runs = job_lines(worker)
+    assert [line["status"] for line in runs] == ["failed", "finished"]
+    assert {line["pid"] for line in runs} == {worker.popen.pid}
 
 
 def test_a_poisoned_job_is_retried_with_backoff_then_failed_and_counted(settings, queue, redis_client, client,

@@ -8,7 +8,8 @@ from rq import Queue, Worker
 from rq.utils import now
 
 # RQ's worker key lives WORKER_TTL + 60 s after its last heartbeat. Our workers beat at least every
-# 45 s when idle (see ImgmodWorker.dequeue_timeout) and every 30 s during a job (RQ's job monitor).
+# 45 s when idle (see ImgmodWorker.dequeue_timeout), every 30 s while a horse runs a follow-up (RQ's
+# job monitor), and before and after each hide, which runs in the worker for at most HIDE_TIMEOUT.
 WORKER_TTL = 60
 HEARTBEAT_LIMIT = timedelta(seconds=WORKER_TTL + 30)
 

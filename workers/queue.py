@@ -11,6 +11,10 @@ QUEUE_NAME = "imgmod"
 FOLLOWUP_QUEUE_NAME = "imgmod-followups"
 # A hide retried at these delays (seconds) rides out a short Redis or worker hiccup.
 HIDE_RETRY = Retry(max=5, interval=[1, 2, 5, 10, 30])
+# A hide takes milliseconds. It runs in the worker process, whose heartbeat nothing renews meanwhile:
+# a hide stuck on Redis is stopped (and retried) after this many seconds, before that heartbeat is
+# older than the 90 s after which the worker counts as dead (workers/health.py).
+HIDE_TIMEOUT = 30
 # A site's webhook endpoint may be down for a while: keep trying for about an hour and a half.
 WEBHOOK_RETRY = Retry(max=8, interval=[1, 2, 5, 15, 60, 300, 900, 3600])
 # A refused image is not an error (the neutral placeholder stands); these retries are for a
@@ -31,7 +35,7 @@ def _meta() -> dict | None:
 
 def enqueue_hide(queue: Queue, image_id: str, generation: str):
     # The job takes the generation that crossed, so a reset in between makes it a no-op.
-    return queue.enqueue("workers.jobs.hide_image", image_id, generation,
+    return queue.enqueue("workers.jobs.hide_image", image_id, generation, job_timeout=HIDE_TIMEOUT,
                          retry=HIDE_RETRY, description=f"hide {image_id}", meta=_meta())
 
 
