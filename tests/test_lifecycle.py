@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 from rq import Queue, Retry
+from rq.command import send_stop_job_command
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
@@ -59,6 +60,21 @@ def test_a_job_of_the_hide_queue_past_its_timeout_is_stopped_and_the_worker_carr
     runs = job_lines(worker)
     assert [line["status"] for line in runs] == ["failed", "finished"]
     assert {line["pid"] for line in runs} == {worker.popen.pid}
+
+
+def test_rq_stop_job_command_does_not_kill_a_worker_running_a_hide(settings, queue, redis_client, tmp_path):
+    # RQ stops a job by killing its horse; a hide has none, and the worker must not kill itself instead.
+    slow = queue.enqueue("tests.jobs.slow", 3, "mark:slow")
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    try:
+        wait_until(lambda: slow.id in StartedJobRegistry(queue=queue).get_job_ids(), what="the slow job to start")
+        send_stop_job_command(queue.connection, slow.id)
+        wait_until(lambda: redis_client.get("mark:slow") == "done", what="the job to finish")
+        assert worker.popen.poll() is None
+    finally:
+        assert worker.terminate() == 0
+    assert [line["status"] for line in job_lines(worker)] == ["finished"]
+    assert any("cannot be stopped" in line["message"] for line in worker.lines())
 
 
 def test_a_poisoned_job_is_retried_with_backoff_then_failed_and_counted(settings, queue, redis_client, client,

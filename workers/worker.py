@@ -8,6 +8,7 @@ from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
 from rq.job import Job
 from rq.queue import Queue
+from rq.worker import SHUTDOWN_SIGNAL
 
 from config import Settings
 from service import followups, logs
@@ -91,6 +92,14 @@ class ImgmodWorker(Worker):
             # whole job timeout, as SimpleWorker does.
             return SimpleWorker.get_heartbeat_ttl(self, job, working_time)
         return super().get_heartbeat_ttl(job, working_time)
+
+    def kill_horse(self, sig=SHUTDOWN_SIGNAL):
+        # RQ's stop-job command kills the horse of the job in hand. A hide has none, and with no horse
+        # Worker.kill_horse would signal os.getpgid(0): the worker's own process group.
+        if self.horse_pid:
+            super().kill_horse(sig)
+        else:
+            log.warning("a hide runs in the worker process: it cannot be stopped, only waited for")
 
     def perform_job(self, job: Job, queue: Queue, execution) -> bool:
         """Run the job (a hide here, a follow-up in its horse) and log one line saying how it ended."""
