@@ -49,3 +49,16 @@ def test_docs_page(client, path):
     answer = client.get(path)
     assert answer.status_code == 200 and "text/html" in answer.content_type
     assert "/openapi.json" in answer.get_data(as_text=True)
+
+
+def test_redis_clients_pack_and_parse_with_hiredis(store):
+    """The install brings hiredis and the app's clients use it: 100-id lookups parse replies in C."""
+    from redis.connection import HiredisRespSerializer
+    from redis._parsers import _HiredisParser
+
+    connection = store.redis.connection_pool.get_connection()
+    try:
+        assert isinstance(connection._parser, _HiredisParser)
+        assert isinstance(connection._command_packer, HiredisRespSerializer)
+    finally:
+        store.redis.connection_pool.release(connection)
