@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_smorest import abort
 
 # Our bodies are flat objects; anything deeper is an attack on the parser (RecursionError).
@@ -58,7 +58,8 @@ def _check_json_body():
     if nesting_exceeds(body):
         abort(400, message=f"JSON body: nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        json.loads(body)  # parsed again by webargs; our bodies are small, so this costs microseconds
+        # Kept for the views that validate it themselves (service/api/inputs.py); webargs parses again.
+        g.imgmod_json = json.loads(body)
     except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, and ints over 4300 digits
         abort(400, message=f"Invalid JSON body: {error}")
 

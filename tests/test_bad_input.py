@@ -37,6 +37,22 @@ def test_invalid_report_fields(client, store, body, field):
     assert store.redis.dbsize() == 0
 
 
+def test_report_errors_name_the_location_and_field_word_for_word(client):
+    """The report view validates with its schemas itself (service/api/inputs.py), in webargs' error shape."""
+    answer = client.post("/v1/reports", json={"image_id": "has space", "extra": 1})
+    assert answer.status_code == 422
+    assert answer.json == {
+        "code": 422, "status": "Unprocessable Entity",
+        "errors": {"json": {"image_id": ["Not a valid image id."], "extra": ["Unknown field."]}},
+        "message": "image_id: Not a valid image id.; extra: Unknown field.",
+    }
+    answer = client.post("/v1/reports?lang=de", json=OK)
+    assert answer.json["errors"] == {"query": {"lang": ["Must be one of: ar, fr, en."]}}
+    # No body at all reads as an empty object: the missing field is named.
+    answer = client.post("/v1/reports")
+    assert answer.json["errors"] == {"json": {"image_id": ["Missing data for required field."]}}
+
+
 def test_longest_valid_id_and_punctuation_are_accepted(reporter):
     assert reporter.anonymous("A" + "b" * 199).status_code == 202
     assert reporter.anonymous("a1._:~-z").status_code == 202

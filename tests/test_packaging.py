@@ -41,7 +41,12 @@ def test_openapi_document_is_generated_from_the_schemas(client):
     report = document["components"]["schemas"]["Report"]
     assert report["properties"]["reason"]["enum"] == ["nudity", "violence", "hate", "spam", "misleading",
                                                       "copyright", "other"]
-    assert "202" in document["paths"]["/v1/reports"]["post"]["responses"]
+    post = document["paths"]["/v1/reports"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Report"}
+    assert [(p["in"], p["name"]) for p in post["parameters"]] == [("query", "lang")]
+    assert post["responses"]["202"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ReportResult"}
+    assert {"400", "401", "413", "415", "422", "429", "503"} <= set(post["responses"])
 
 
 @pytest.mark.parametrize("path", ["/docs"])

@@ -1,13 +1,14 @@
 """POST /v1/reports: a reader reports an image."""
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from service import identity, moderation
 from service.auth import bearer_token, name_for
 from service.api.error_docs import BODY_ERRORS, documents_errors
+from service.api.inputs import documented, json_body, load
 from service.context import services
 from service.metrics import count_report
 from service.messages import THANKS, negotiate
@@ -31,15 +32,19 @@ def _reporter_identity(report: dict) -> str:
     return identity.frontend_identity(frontend, report["reporter_id"])
 
 
+REPORT = ReportSchema()
+LANG_QUERY = LangQuerySchema()
+
+
 @bp.route("/reports")
 class Reports(MethodView):
-    @bp.arguments(ReportSchema())
-    @bp.arguments(LangQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(202, ReportResultSchema)
+    @bp.doc(**documented(body=REPORT, query=LANG_QUERY, status=202, answer=ReportResultSchema, description="Accepted"))
     @documents_errors(bp, *BODY_ERRORS, 401, 429, 503)
     @bp.doc(security=[{}, {"bearer": []}])  # anonymous, or a frontend key with reporter_id
-    def post(self, report, lang=None):
+    def post(self):
         """Report an image; each distinct reporter counts once"""
+        report = load(REPORT, json_body(), "json")
+        lang = load(LANG_QUERY, request.args, "query").get("lang")
         svc = services()
         image_id = report["image_id"]
         who = _reporter_identity(report)
@@ -50,5 +55,5 @@ class Reports(MethodView):
             refuse(windows(svc.settings.report_rate_limit)[outcome.limited_by], outcome.retry_after_ms)
         count_report(outcome.counted)
         lang = negotiate(request, lang, svc.settings.default_lang)
-        return {"image_id": image_id, "counted": outcome.counted, "hidden": outcome.state == "hidden",
-                "lang": lang, "message": THANKS[lang]}
+        return jsonify(image_id=image_id, counted=outcome.counted, hidden=outcome.state == "hidden", lang=lang,
+                       message=THANKS[lang]), 202
