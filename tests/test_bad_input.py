@@ -1,6 +1,8 @@
 """Every malformed input gets the contract's JSON 4xx naming the field, and changes nothing."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 OK = {"image_id": "img-1"}
@@ -102,3 +104,93 @@ def test_wrong_method_is_405_with_allow(client):
     answer = client.delete("/v1/reports")
     assert answer.status_code == 405 and answer.is_json
     assert "POST" in answer.headers["Allow"]
+
+
+# The exact error answers of the two lookups, word for word: news sites parse them.
+
+def _error(location: str, field: str, errors) -> dict:
+    described = "; ".join(f"{field}{'' if index is None else f'.{index}'}: {' '.join(messages)}"
+                          for index, messages in (errors.items() if isinstance(errors, dict) else [(None, errors)]))
+    return {"code": 422, "status": "Unprocessable Entity", "message": described,
+            "errors": {location: {field: errors}}}  # int indexes: serialized in numeric order
+
+
+BAD_ID = ["Not a valid image id."]
+BAD_LENGTH = ["Length must be between 1 and 200."]
+
+
+@pytest.mark.parametrize(("path", "messages"), [
+    ("/v1/images/" + "x" * 201, BAD_LENGTH),
+    ("/v1/images/" + "x" * 200 + "%20", BAD_LENGTH + BAD_ID),
+    ("/v1/images/bad%20id", BAD_ID),
+    ("/v1/images/img-1%0A", BAD_ID),  # a trailing newline: Python's `$` alone would let it through
+    ("/v1/images/-starts-with-dash", BAD_ID),
+    ("/v1/images/%C3%BCnicode", BAD_ID),
+    ("/v1/images/nul%00", BAD_ID),
+    ("/v1/images/%ED%A0%80", BAD_ID),  # a UTF-8-encoded lone surrogate
+])
+def test_bad_path_id_answer_word_for_word(client, store, path, messages):
+    for answer in (client.get(path), client.get(path, headers={"If-None-Match": "*"})):
+        assert answer.status_code == 422 and answer.content_type == "application/json"
+        assert answer.json == _error("path", "image_id", messages)
+        assert answer.get_data(as_text=True) == json.dumps(answer.json, sort_keys=True, separators=(",", ":"),
+                                                           ensure_ascii=False) + "\n"
+        assert "ETag" not in answer.headers and "Cache-Control" not in answer.headers
+    assert client.head(path).status_code == 422
+    assert store.redis.dbsize() == 0
+
+
+MISSING = {"code": 422, "status": "Unprocessable Entity", "message": "id: Missing data for required field.",
+           "errors": {"query": {"id": ["Missing data for required field."]}}}
+TOO_MANY = {"code": 422, "status": "Unprocessable Entity", "message": "id: Length must be between 1 and 100.",
+            "errors": {"query": {"id": ["Length must be between 1 and 100."]}}}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("", MISSING),
+    ("?", MISSING),
+    ("?ID=a", MISSING),
+    ("?id[]=a", MISSING),
+    ("?ids=a&other=b", MISSING),
+    ("?" + "&".join(f"id=i{n}" for n in range(101)), TOO_MANY),
+    ("?" + "&".join(f"id=i{n % 7}" for n in range(150)), TOO_MANY),  # duplicates count
+    ("?id=", _error("query", "id", {0: BAD_LENGTH + BAD_ID})),
+    ("?id=ok&id=", _error("query", "id", {1: BAD_LENGTH + BAD_ID})),
+    ("?id=ok&id=-bad", _error("query", "id", {1: BAD_ID})),
+    ("?id=img-1%0A", _error("query", "id", {0: BAD_ID})),
+    ("?id=a%0D", _error("query", "id", {0: BAD_ID})),
+    ("?id=nul%00", _error("query", "id", {0: BAD_ID})),
+    ("?id=%ED%A0%80", _error("query", "id", {0: BAD_ID})),
+    ("?id=a,b", _error("query", "id", {0: BAD_ID})),
+    ("?id=a+b", _error("query", "id", {0: BAD_ID})),
+    ("?id=ok&id=" + "y" * 201, _error("query", "id", {1: BAD_LENGTH})),
+    ("?id=" + "x" * 201 + "&id=-b&id=ok&id=c%20d", _error("query", "id", {0: BAD_LENGTH, 1: BAD_ID, 3: BAD_ID})),
+    ("?id=" + "x" * 200 + "%2F", _error("query", "id", {0: BAD_LENGTH + BAD_ID})),
+    # Numbered in numeric order (2, 10, 11), not as text ("10" < "2").
+    ("?" + "&".join(f"id={'-' if n in (2, 10, 11) else ''}i{n}" for n in range(12)),
+     _error("query", "id", {2: BAD_ID, 10: BAD_ID, 11: BAD_ID})),
+    # Over 100 ids with bad ones among them: the bad ids are named, the count is not.
+    ("?" + "&".join(f"id=-{n}" for n in range(101)), _error("query", "id", {n: BAD_ID for n in range(101)})),
+])
+def test_bad_bulk_lookup_answer_word_for_word(client, store, query, expected):
+    answer = client.get(f"/v1/images{query}")
+    assert answer.status_code == 422 and answer.content_type == "application/json"
+    assert answer.json == json.loads(json.dumps(expected))
+    assert answer.get_data(as_text=True) == json.dumps(expected, sort_keys=True, separators=(",", ":"),
+                                                       ensure_ascii=False) + "\n"
+    assert "ETag" not in answer.headers and "Cache-Control" not in answer.headers
+    assert client.head(f"/v1/images{query}").status_code == 422
+    assert store.redis.dbsize() == 0
+
+
+@pytest.mark.parametrize("image_id", ["A" + "b" * 199, "a1._:~-z", "0", "Z~"])
+def test_ids_at_the_edges_of_the_rules_are_looked_up(client, image_id):
+    assert client.get(f"/v1/images/{image_id}").json == {"image_id": image_id, "hidden": False}
+    assert client.get(f"/v1/images?id={image_id}").json == {"images": [{"image_id": image_id, "hidden": False}]}
+
+
+def test_a_hundred_ids_of_the_longest_length_are_looked_up(client):
+    ids = [f"{n:03d}" + "x" * 197 for n in range(100)]
+    answer = client.get("/v1/images?" + "&".join(f"id={i}" for i in ids))
+    assert answer.status_code == 200
+    assert answer.json == {"images": [{"image_id": i, "hidden": False} for i in ids]}

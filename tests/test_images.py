@@ -53,3 +53,102 @@ def test_bulk_lookup_etag(client, store):
     assert client.get("/v1/images?id=a&id=b", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     hide_now(store, "b")
     assert client.get("/v1/images?id=a&id=b", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+def test_single_lookup_answer_word_for_word(client, store):
+    answer = client.get("/v1/images/a.b:c~d-e_f")
+    assert answer.status_code == 200 and answer.content_type == "application/json"
+    assert answer.get_data(as_text=True) == '{"hidden":false,"image_id":"a.b:c~d-e_f"}\n'
+    assert answer.headers["Cache-Control"] == "public, max-age=10"
+    assert answer.headers["ETag"].startswith('"') and answer.headers["ETag"].endswith('"')  # a strong tag
+    hide_now(store, "a.b:c~d-e_f")
+    assert client.get("/v1/images/a.b:c~d-e_f").get_data(as_text=True) == '{"hidden":true,"image_id":"a.b:c~d-e_f"}\n'
+    head = client.head("/v1/images/a.b:c~d-e_f")
+    assert head.status_code == 200 and head.get_data() == b"" and head.headers["ETag"]
+
+
+def test_bulk_lookup_answer_word_for_word(client, store):
+    hide_now(store, "b")
+    answer = client.get("/v1/images?id=a&id=b")
+    assert answer.status_code == 200 and answer.content_type == "application/json"
+    assert answer.get_data(as_text=True) == \
+        '{"images":[{"hidden":false,"image_id":"a"},{"hidden":true,"image_id":"b"}]}\n'
+    assert answer.headers["Cache-Control"] == "public, max-age=10"
+
+
+def test_bulk_lookup_answers_each_duplicate_where_asked(client, store):
+    hide_now(store, "b")
+    answer = client.get("/v1/images?id=b&id=a&id=b&id=b")
+    assert answer.json == {"images": [{"image_id": "b", "hidden": True}, {"image_id": "a", "hidden": False},
+                                      {"image_id": "b", "hidden": True}, {"image_id": "b", "hidden": True}]}
+
+
+def test_bulk_lookup_ignores_other_query_parameters(client):
+    assert client.get("/v1/images?v=3&id=a&cb=x&id=b").json == \
+        {"images": [{"image_id": "a", "hidden": False}, {"image_id": "b", "hidden": False}]}
+
+
+def test_every_one_of_a_hundred_ids_reads_its_own_flag(client, store):
+    ids = [f"img-{n}" for n in range(100)]
+    hidden = {"img-0", "img-7", "img-8", "img-63", "img-99"}
+    for image_id in hidden:
+        hide_now(store, image_id)
+    store.report("img-50", "someone", "other", None)  # reported, not hidden
+    answer = client.get("/v1/images?" + "&".join(f"id={i}" for i in ids))
+    assert answer.json == {"images": [{"image_id": i, "hidden": i in hidden} for i in ids]}
+
+
+def test_etags_name_the_answer(client, store):
+    """A different answer gets a different tag; the same answer the same tag, on every request."""
+    def etag(path):
+        return client.get(path).headers["ETag"]
+
+    assert etag("/v1/images/a") == etag("/v1/images/a")
+    assert etag("/v1/images?id=a&id=b") == etag("/v1/images?id=a&id=b")
+    tags = {etag(path) for path in ("/v1/images/a", "/v1/images/b", "/v1/images?id=a&id=b",
+                                    "/v1/images?id=b&id=a", "/v1/images?id=a", "/v1/images?id=a&id=a")}
+    assert len(tags) == 6
+    before = {path: etag(path) for path in ("/v1/images/b", "/v1/images?id=a&id=b", "/v1/images?id=b&id=a")}
+    hide_now(store, "b")
+    for path, tag in before.items():
+        assert etag(path) != tag, path
+    assert etag("/v1/images/a") == etag("/v1/images/a")
+
+
+def test_conditional_lookups_answer_304_without_a_body(client, store):
+    for path in ("/v1/images/img-1", "/v1/images?id=img-1&id=img-2"):
+        etag = client.get(path).headers["ETag"]
+        for headers in ({"If-None-Match": etag}, {"If-None-Match": f'"other", {etag}'}, {"If-None-Match": "*"}):
+            for method in ("GET", "HEAD"):
+                answer = client.open(path, method=method, headers=headers)
+                assert answer.status_code == 304, (path, headers, method)
+                assert answer.get_data() == b""
+                assert answer.headers["X-Content-Type-Options"] == "nosniff"
+                assert answer.headers["X-Request-ID"]
+        assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
+        assert client.get(path, headers={"If-Match": '"other"'}).status_code == 200  # not a precondition on GET
+    hide_now(store, "img-2")
+    assert client.get("/v1/images/img-1", headers={"If-None-Match": etag}).status_code == 200  # another URL's tag
+
+
+def test_openapi_documents_the_lookups_from_the_schemas(client):
+    from service.schemas import IMAGE_ID_PATTERN, MAX_BULK_IDS
+
+    document = client.get("/openapi.json").json
+    rule = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": IMAGE_ID_PATTERN,
+            "example": "article-1842.hero"}
+    single = document["paths"]["/v1/images/{image_id}"]["get"]
+    [path_id] = [p for p in single["parameters"] if p.get("in") == "path"]
+    assert path_id["name"] == "image_id" and path_id["required"] is True and path_id["schema"] == rule
+    bulk = document["paths"]["/v1/images"]["get"]
+    [ids] = [p for p in bulk["parameters"] if p.get("in") == "query"]
+    assert (ids["name"], ids["required"], ids["style"], ids["explode"]) == ("id", True, "form", True)
+    assert ids["schema"] == {"type": "array", "minItems": 1, "maxItems": MAX_BULK_IDS,
+                             "items": {**rule, "description": "Opaque id chosen by the site"}}
+    for operation, schema in ((single, "ImageStatus"), (bulk, "ImageList")):
+        assert {"$ref": "#/components/parameters/IF_NONE_MATCH"} in operation["parameters"]
+        ok = operation["responses"]["200"]
+        assert ok["content"]["application/json"]["schema"] == {"$ref": f"#/components/schemas/{schema}"}
+        assert ok["headers"] == {"ETag": {"$ref": "#/components/headers/ETAG"}}
+        assert {"304", "422", "503", "default"} <= set(operation["responses"])
+    assert set(document["components"]["schemas"]["ImageStatus"]["properties"]) == {"image_id", "hidden"}
