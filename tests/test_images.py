@@ -1,6 +1,11 @@
 """GET /v1/images…: lookups, in the order asked, cacheable with ETag and 304."""
 from __future__ import annotations
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from service.schemas import VALID_IMAGE_ID, ImagePathSchema
+
 
 def hide_now(store, image_id: str) -> None:
     """Take an image through the real crossing and hide steps, without a worker."""
@@ -123,6 +128,8 @@ def test_conditional_lookups_answer_304_without_a_body(client, store):
                 answer = client.open(path, method=method, headers=headers)
                 assert answer.status_code == 304, (path, headers, method)
                 assert answer.get_data() == b""
+                # What a 200 would have carried, so that a cache refreshes its copy (RFC 9110, 15.4.5).
+                assert (answer.headers["ETag"], answer.headers["Cache-Control"]) == (etag, "public, max-age=10")
                 assert answer.headers["X-Content-Type-Options"] == "nosniff"
                 assert answer.headers["X-Request-ID"]
         assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
@@ -152,3 +159,18 @@ def test_openapi_documents_the_lookups_from_the_schemas(client):
         assert ok["headers"] == {"ETag": {"$ref": "#/components/headers/ETAG"}}
         assert {"304", "422", "503", "default"} <= set(operation["responses"])
     assert set(document["components"]["schemas"]["ImageStatus"]["properties"]) == {"image_id", "hidden"}
+
+
+ID_CHARACTERS = "aZ09._:~-"
+FOREIGN = list("\n\r\t\x00 /%?#&+=,;\"'<>\\\u00fc\u00a0\u2028\ufffd\U0001f600")
+PLAIN = st.text(alphabet=ID_CHARACTERS, max_size=205)
+
+
+@given(st.one_of(PLAIN, st.builds(lambda head, odd, tail: head + odd + tail, PLAIN, st.sampled_from(FOREIGN), PLAIN),
+                 st.text(max_size=5)))
+@example("a" * 200)
+@example("a" * 201)
+@example("a\n")
+@example("")
+def test_the_lookups_expression_accepts_exactly_what_the_schema_accepts(image_id):
+    assert (VALID_IMAGE_ID.fullmatch(image_id) is not None) == (ImagePathSchema().validate({"image_id": image_id}) == {})
