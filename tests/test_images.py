@@ -174,3 +174,20 @@ PLAIN = st.text(alphabet=ID_CHARACTERS, max_size=205)
 @example("")
 def test_the_lookups_expression_accepts_exactly_what_the_schema_accepts(image_id):
     assert (VALID_IMAGE_ID.fullmatch(image_id) is not None) == (ImagePathSchema().validate({"image_id": image_id}) == {})
+
+
+def test_store_reads_hidden_flags_in_order_across_calls_and_for_any_text(store):
+    from service.store import FLAGS_PER_CALL, HIDDEN
+
+    hidden = {f"h{n}" for n in range(0, 2 * FLAGS_PER_CALL + 500, 7)}
+    store.redis.zadd(HIDDEN, {image_id: 1 for image_id in hidden})
+    store.report("pending-or-reported", "someone", "other", None)
+    assert store.hidden_flags([]) == "" and store.hidden_many([]) == []
+    ids = [f"h{n}" for n in range(2 * FLAGS_PER_CALL + 500)] + ["h0", "pending-or-reported", "never", "h0"]
+    expected = "".join("1" if image_id in hidden else "0" for image_id in ids)
+    assert store.hidden_flags(ids) == expected and expected.count("1") == len(hidden) + 2
+    assert store.hidden_flags(tuple(ids[:5])) == expected[:5]
+    assert store.hidden_many(ids[:8]) == [flag == "1" for flag in expected[:8]]
+    # Text no lookup accepts still reads right (one score each), rather than splitting at the newline.
+    store.redis.zadd(HIDDEN, {"odd\nid": 1, "": 1})
+    assert store.hidden_flags(["h0", "odd\nid", "odd", "", "h1"]) == "11010"

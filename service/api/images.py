@@ -81,10 +81,9 @@ class Images(MethodView):
         if not 0 < len(ids) <= MAX_BULK_IDS or not all(map(VALID_IMAGE_ID.fullmatch, ids)):
             # webargs hands the schema nothing for an absent `id`: "Missing data for required field."
             ids = _checked(_BULK_SCHEMA, "query", {"id": ids} if ids else {})["id"]
-        hidden = services().store.hidden_many(ids)
-        flags = "".join("1" if flag else "0" for flag in hidden)
+        flags = services().store.hidden_flags(ids)  # "0100…": one character per id
         # Valid ids hold no newline, so the joined ids and flags name exactly one answer.
-        return _cacheable({"images": [{"image_id": i, "hidden": h} for i, h in zip(ids, hidden)]},
+        return _cacheable({"images": [{"image_id": i, "hidden": f == "1"} for i, f in zip(ids, flags)]},
                           f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
 
 
