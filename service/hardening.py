@@ -29,6 +29,7 @@ BASE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+_BASE_HEADERS = tuple((name, name.lower(), value) for name, value in BASE_HEADERS.items())
 
 
 def nesting_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -79,13 +80,18 @@ def init_app(app: Flask) -> None:
     policies = {DOCS_ENDPOINT: docs_policy(app)} if DOCS_ENDPOINT in app.view_functions else {}
 
     def security_headers(response):
-        for name, value in BASE_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if response.mimetype == "text/html":
-            policy = policies.get(request.endpoint, PAGE_POLICY)
-        else:
-            policy = RESOURCE_POLICY
-        response.headers.setdefault("Content-Security-Policy", policy)
+        # One pass over the answer's headers, then only the missing ones added: setdefault would
+        # scan the list three times and raise a KeyError for each header it has to add.
+        headers = response.headers
+        present = {name.lower() for name, _ in headers}
+        for name, lowered, value in _BASE_HEADERS:
+            if lowered not in present:
+                headers.add(name, value)
+        if "content-security-policy" not in present:
+            if response.mimetype == "text/html":
+                headers.add("Content-Security-Policy", policies.get(request.endpoint, PAGE_POLICY))
+            else:
+                headers.add("Content-Security-Policy", RESOURCE_POLICY)
         return response
 
     app.before_request(_check_json_body)

@@ -76,6 +76,28 @@ def test_other_pages_get_the_strict_page_policy_and_may_set_their_own(settings):
     assert_secured(client.get("/own"), policy="default-src 'self'")
 
 
+def test_headers_a_view_sets_itself_are_kept_and_never_doubled(settings):
+    app = create_app(settings)
+    own = {"x-content-type-options": "nosniff", "REFERRER-POLICY": "same-origin",
+           "content-security-policy": "default-src 'self'"}
+    app.add_url_rule("/own-all", "own_all", lambda: Response("{}", mimetype="application/json", headers=own))
+    app.add_url_rule("/own-one", "own_one", lambda: Response("<p>hi</p>", mimetype="text/html",
+                                                             headers={"referrer-policy": "origin"}))
+    client = app.test_client()
+    answer = client.get("/own-all")
+    for name, value in own.items():
+        assert answer.headers.getlist(name) == [value], name
+    answer = client.get("/own-one")
+    assert answer.headers.getlist("Referrer-Policy") == ["origin"]
+    assert answer.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert answer.headers.getlist("Content-Security-Policy") == [PAGE_POLICY]
+    for path in ("/v1/images/img-1", "/v1/images?id=img-1", "/nowhere"):
+        answer = client.get(path)
+        for name in ("X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy"):
+            assert len(answer.headers.getlist(name)) == 1, (path, name)
+        assert answer.headers["Content-Security-Policy"] == RESOURCE_POLICY
+
+
 def test_image_answers_carry_the_security_headers(settings):
     """The placeholder endpoint is not built yet; the headers are global, so any image answer has them."""
     app = create_app(settings)
