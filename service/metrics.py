@@ -175,19 +175,36 @@ def _start_timer():
     g.imgmod_metrics_started = time.perf_counter()
 
 
-def _observe(response):
-    metrics: AppMetrics = current_app.extensions[EXTENSION]
-    # Route templates, not raw paths, keep the label set bounded whatever ids are asked for.
-    endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    method = request.method if request.method in METHODS else "other"
-    started = g.get("imgmod_metrics_started")
-    if started is not None:
-        metrics.latency.labels(method, endpoint, str(response.status_code)).observe(time.perf_counter() - started)
-    if request.endpoint == REPORTS_ENDPOINT and request.method == "POST":
-        metrics.reports_received.inc()
-        if response.status_code >= 400:
-            metrics.reports_rejected.labels(str(response.status_code)).inc()
-    return response
+def _observer(metrics: AppMetrics):
+    """The after_request hook of one app: its metrics are bound here, not looked up per request."""
+    latency = metrics.latency
+    # One histogram child per (method, route, status), kept: prometheus-client's labels() checks
+    # and converts the label values and takes a lock on every call. The label set is bounded by
+    # the routes, so is this.
+    children: dict[tuple, object] = {}
+
+    def _observe(response):
+        # Route templates, not raw paths, keep the label set bounded whatever ids are asked for.
+        rule = request.url_rule
+        endpoint = rule.rule if rule is not None else "unmatched"
+        method = request.method
+        if method not in METHODS:
+            method = "other"
+        status = response.status_code
+        started = g.get("imgmod_metrics_started")
+        if started is not None:
+            key = (method, endpoint, status)
+            child = children.get(key)
+            if child is None:
+                child = children[key] = latency.labels(method, endpoint, str(status))
+            child.observe(time.perf_counter() - started)
+        if method == "POST" and request.endpoint == REPORTS_ENDPOINT:
+            metrics.reports_received.inc()
+            if status >= 400:
+                metrics.reports_rejected.labels(str(status)).inc()
+        return response
+
+    return _observe
 
 
 def exposition_response():
@@ -196,6 +213,7 @@ def exposition_response():
 
 def init_app(app: Flask) -> None:
     services = app.extensions[context.EXTENSION]
-    app.extensions[EXTENSION] = _build(services.store, [services.hides, followup_queue(services.hides.connection)])
+    metrics = app.extensions[EXTENSION] = _build(services.store,
+                                                 [services.hides, followup_queue(services.hides.connection)])
     app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
-    app.after_request(_observe)
+    app.after_request(_observer(metrics))

@@ -217,3 +217,28 @@ def test_metrics_add_up_across_gunicorn_processes(settings, tmp_path):
     finally:
         assert served.terminate() == 0
     assert not metrics_dir.exists()  # the temp dir went with the server
+
+
+def test_latency_has_one_series_per_method_route_and_status(client):
+    etag = client.get("/v1/images/img-1").headers["ETag"]
+    client.get("/v1/images/img-2")
+    client.get("/v1/images/img-1", headers={"If-None-Match": etag})
+    client.get("/v1/images/bad%20id")
+    client.get("/v1/images?id=a&id=b")
+    client.get("/nowhere")
+    client.open("/v1/images/img-1", method="PROPFIND")
+    counts = {tuple(labels for labels in key[1:]): value for key, value in scrape(client).items()
+              if key[0] == "imgmod_http_request_duration_seconds_count"}
+    assert counts == {
+        (("endpoint", "/v1/images/<image_id>"), ("method", "GET"), ("status", "200")): 2,
+        (("endpoint", "/v1/images/<image_id>"), ("method", "GET"), ("status", "304")): 1,
+        (("endpoint", "/v1/images/<image_id>"), ("method", "GET"), ("status", "422")): 1,
+        (("endpoint", "/v1/images"), ("method", "GET"), ("status", "200")): 1,
+        (("endpoint", "unmatched"), ("method", "GET"), ("status", "404")): 1,
+        (("endpoint", "unmatched"), ("method", "other"), ("status", "405")): 1,
+    }
+    buckets = {key: value for key, value in scrape(client).items()
+               if key[0] == "imgmod_http_request_duration_seconds_bucket" and ("status", "200") in key
+               and ("endpoint", "/v1/images/<image_id>") in key}
+    assert buckets[("imgmod_http_request_duration_seconds_bucket", ("endpoint", "/v1/images/<image_id>"),
+                    ("le", "+Inf"), ("method", "GET"), ("status", "200"))] == 2
