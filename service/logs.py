@@ -68,27 +68,41 @@ def request_id_from(header: str | None) -> str:
     return header if header and _VALID_REQUEST_ID.match(header) else uuid.uuid4().hex
 
 
+# The request hooks keep (start time, request id, context-variable token) in one attribute of `g`.
+_STATE = "imgmod_request"
+
+
 def _start_request():
-    g.imgmod_started = time.perf_counter()
-    g.imgmod_request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-    g.imgmod_request_token = request_id_var.set(g.imgmod_request_id)
+    request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+    setattr(g, _STATE, (time.perf_counter(), request_id, request_id_var.set(request_id)))
 
 
 def _finish_request(response):
-    request_id = g.get("imgmod_request_id") or request_id_from(None)
+    state = g.get(_STATE)
+    if state is None:  # an earlier before_request hook failed before ours ran
+        started, request_id = time.perf_counter(), request_id_from(None)
+    else:
+        started, request_id, _ = state
     response.headers[REQUEST_ID_HEADER] = request_id
-    duration_ms = round((time.perf_counter() - g.get("imgmod_started", time.perf_counter())) * 1000, 2)
-    log.log(logging.ERROR if response.status_code >= 500 else logging.INFO, "request", extra={
-        "method": request.method, "path": request.path, "status": response.status_code,
-        "duration_ms": duration_ms, "request_id": request_id,
-    })
+    status = response.status_code
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if log.isEnabledFor(level):
+        # The record is made and handled directly: Logger.log would also walk the stack to find
+        # the caller, which is always this line. The JSON line is the same.
+        log.handle(log.makeRecord(log.name, level, __file__, _LINE, "request", (), None, "_finish_request", extra={
+            "method": request.method, "path": request.path, "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2), "request_id": request_id,
+        }))
     return response
 
 
+_LINE = _finish_request.__code__.co_firstlineno
+
+
 def _forget_request(error=None):
-    token = g.pop("imgmod_request_token", None)
-    if token is not None:
-        request_id_var.reset(token)
+    state = g.pop(_STATE, None)
+    if state is not None:
+        request_id_var.reset(state[2])
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 import requests
@@ -96,3 +97,62 @@ def test_log_level_comes_from_the_configuration(reporter, settings, tmp_path):
     assert worker.wait(60) == 0
     assert reporter.client.get("/v1/images/img-1").json["hidden"] is True  # the job did run
     assert [line for line in worker.lines() if line["level"] in ("DEBUG", "INFO")] == []
+
+
+def test_the_request_line_has_exactly_its_fields(client, app):
+    """The JSON line as the production formatter writes it: these fields, in this order, nothing more."""
+    import io
+    import json
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    from service.logs import ContextFilter, logging_config, request_id_var
+
+    options = {key: value for key, value in logging_config("INFO")["formatters"]["json"].items() if key != "()"}
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(**options))
+    handler.addFilter(ContextFilter())
+    logger = logging.getLogger("imgmod.request")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+
+    @app.get("/boom")
+    def boom():
+        return {"message": "boom"}, 503
+
+    try:
+        client.get("/v1/images/img-1?x=1", headers={"X-Request-ID": "edge-1"})
+        client.get("/boom")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert list(first) == ["level", "logger", "pid", "message", "method", "path", "status", "duration_ms",
+                           "request_id", "ts"]
+    assert {key: first[key] for key in ("level", "logger", "message", "method", "path", "status", "request_id")} == {
+        "level": "INFO", "logger": "imgmod.request", "message": "request", "method": "GET",
+        "path": "/v1/images/img-1", "status": 200, "request_id": "edge-1"}
+    assert isinstance(first["duration_ms"], float) and first["duration_ms"] >= 0
+    assert first["pid"] == os.getpid() and first["ts"].endswith("+00:00")
+    assert (second["level"], second["status"], second["path"]) == ("ERROR", 503, "/boom")
+    assert GENERATED_ID.match(second["request_id"])
+    assert request_id_var.get() is None  # the request's id does not outlive it
+
+
+def test_lines_logged_during_a_request_carry_its_id(client, app, caplog):
+    from service.logs import ContextFilter
+
+    caplog.handler.addFilter(ContextFilter())  # as the production handler does
+
+    @app.get("/says")
+    def says():
+        logging.getLogger("imgmod.test").warning("inside")
+        return {}
+
+    with caplog.at_level(logging.INFO):
+        client.get("/says", headers={"X-Request-ID": "req-inside"})
+    [inside] = [r for r in caplog.records if r.name == "imgmod.test"]
+    [line] = [r for r in caplog.records if r.name == "imgmod.request"]
+    assert inside.request_id == line.request_id == "req-inside"
