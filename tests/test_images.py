@@ -1,9 +1,14 @@
 """GET /v1/images…: lookups, in the order asked, cacheable with ETag and 304."""
 from __future__ import annotations
 
+import functools
+
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from config import Settings
+from service import create_app
+from service.api.images import status_body, statuses_body
 from service.schemas import VALID_IMAGE_ID, ImagePathSchema
 
 
@@ -191,3 +196,21 @@ def test_store_reads_hidden_flags_in_order_across_calls_and_for_any_text(store):
     # Text no lookup accepts still reads right (one score each), rather than splitting at the newline.
     store.redis.zadd(HIDDEN, {"odd\nid": 1, "": 1})
     assert store.hidden_flags(["h0", "odd\nid", "odd", "", "h1"]) == "11010"
+
+
+@functools.cache
+def json_app():
+    """An app with the JSON provider create_app configures (no Redis is reached)."""
+    return create_app(Settings(secret_key="d" * 32, redis_url="redis://127.0.0.1:1/0"))
+
+
+@given(st.lists(st.tuples(st.from_regex(VALID_IMAGE_ID, fullmatch=True), st.booleans()), min_size=1, max_size=100))
+def test_answers_are_written_as_the_apps_json_provider_writes_them(pairs):
+    ids, flags = [i for i, _ in pairs], "".join("1" if h else "0" for _, h in pairs)
+    app = json_app()
+    with app.app_context():
+        assert statuses_body(ids, flags) == app.json.response(
+            {"images": [{"image_id": i, "hidden": h} for i, h in pairs]}).get_data(as_text=True)
+        image_id, hidden = pairs[0]
+        assert status_body(image_id, flags[0]) == app.json.response(
+            {"image_id": image_id, "hidden": hidden}).get_data(as_text=True)

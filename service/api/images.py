@@ -41,7 +41,27 @@ def _checked(schema, location: str, data: dict) -> dict:
         abort(422, errors={location: error.messages})
 
 
-def _cacheable(payload: dict, tag: str):
+# A valid image id holds only letters, digits and ._:~-, which JSON never escapes: the answers are
+# written out directly, byte for byte what the app's JSON provider writes for the same dict
+# (sorted keys, compact), as tests/test_images.py checks; for 100 ids, a fifth of the CPU.
+_STATUS_JSON = {"0": '{"hidden":false,"image_id":"', "1": '{"hidden":true,"image_id":"'}
+
+
+def _status_json(image_id: str, flag: str) -> str:
+    return f'{_STATUS_JSON[flag]}{image_id}"}}'
+
+
+def status_body(image_id: str, flag: str) -> str:
+    """{"image_id", "hidden"} of one valid id, `flag` '1' when hidden."""
+    return _status_json(image_id, flag) + "\n"
+
+
+def statuses_body(image_ids: list[str], flags: str) -> str:
+    """{"images": [{"image_id", "hidden"}…]} of valid ids, one flag ('1' hidden, '0' not) per id."""
+    return '{"images":[' + ",".join(map(_status_json, image_ids, flags)) + "]}\n"
+
+
+def _cacheable(body: str, tag: str):
     """The JSON answer with its ETag and Cache-Control, or 304 when the caller holds that tag.
 
     As flask-smorest's ETag did: a strong comparison with If-None-Match, `*` matching any tag.
@@ -51,7 +71,7 @@ def _cacheable(payload: dict, tag: str):
         # application/json only picks the security headers of a resource; werkzeug drops it from a 304.
         response = current_app.response_class(status=304, mimetype="application/json")
     else:
-        response = current_app.json.response(payload)
+        response = current_app.response_class(body, mimetype="application/json")
     headers = response.headers
     headers["ETag"] = f'"{etag}"'
     headers["Cache-Control"] = CACHE_CONTROL
@@ -66,9 +86,8 @@ class Image(MethodView):
         """Whether one image is hidden"""
         if VALID_IMAGE_ID.fullmatch(image_id) is None:
             image_id = _checked(_PATH_SCHEMA, "path", {"image_id": image_id})["image_id"]
-        hidden = services().store.is_hidden(image_id)
-        return _cacheable({"image_id": image_id, "hidden": hidden},
-                          f"{ETAG_VERSION}:image\n{image_id}\n{'1' if hidden else '0'}")
+        flag = "1" if services().store.is_hidden(image_id) else "0"
+        return _cacheable(status_body(image_id, flag), f"{ETAG_VERSION}:image\n{image_id}\n{flag}")
 
 
 @bp.route("/images")
@@ -83,8 +102,7 @@ class Images(MethodView):
             ids = _checked(_BULK_SCHEMA, "query", {"id": ids} if ids else {})["id"]
         flags = services().store.hidden_flags(ids)  # "0100…": one character per id
         # Valid ids hold no newline, so the joined ids and flags name exactly one answer.
-        return _cacheable({"images": [{"image_id": i, "hidden": f == "1"} for i, f in zip(ids, flags)]},
-                          f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
+        return _cacheable(statuses_body(ids, flags), f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
 
 
 @bp.route("/images/<image_id>/placeholder")
