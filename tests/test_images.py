@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from config import Settings
 from service import create_app
-from service.api.images import status_body, statuses_body
+from service.api.images import query_ids, status_body, statuses_body
 from service.schemas import VALID_IMAGE_ID, ImagePathSchema
 
 
@@ -214,3 +214,22 @@ def test_answers_are_written_as_the_apps_json_provider_writes_them(pairs):
         image_id, hidden = pairs[0]
         assert status_body(image_id, flags[0]) == app.json.response(
             {"image_id": image_id, "hidden": hidden}).get_data(as_text=True)
+
+
+QUERY_PARTS = st.one_of(
+    st.builds(lambda value: "id=" + value, st.text(alphabet="aZ09._:~-%+=&; /\u00fc\x00", max_size=8)),
+    st.sampled_from(["id", "id=", "ID=a", "ids=a", "i%64=a", "id%3Da", "id=%41", "id=a+b", "id=%C3%BC", "id=%ZZ",
+                     "x=1", "", "id=a;id=b", "id=%ED%A0%80", "cb=%26id%3Dz"]),
+)
+
+
+@given(st.lists(QUERY_PARTS, max_size=12))
+@example(["id=a", "id=b"])
+@example(["id=\u00fc"])
+def test_ids_are_read_from_the_query_as_werkzeug_reads_them(parts):
+    from flask import request
+
+    # The WSGI environ holds the raw bytes of the query decoded as latin-1.
+    query = "&".join(parts).encode().decode("latin-1")
+    with json_app().test_request_context("/v1/images", query_string=query):
+        assert query_ids() == request.args.getlist("id")

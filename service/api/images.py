@@ -61,6 +61,21 @@ def statuses_body(image_ids: list[str], flags: str) -> str:
     return '{"images":[' + ",".join(map(_status_json, image_ids, flags)) + "]}\n"
 
 
+def query_ids() -> list[str]:
+    """The request's `id` values, exactly as request.args.getlist("id") has them.
+
+    A plain query (no percent-escapes, no '+', ASCII only: what asking for valid ids looks like)
+    is split by hand, a quarter of the CPU of werkzeug's parse for 100 ids; any other query, and
+    a bare `id` with no '=', is left to werkzeug.
+    """
+    query = request.query_string
+    if b"%" not in query and b"+" not in query and query.isascii():
+        parts = query.decode().split("&")
+        if "id" not in parts:
+            return [part[3:] for part in parts if part.startswith("id=")]
+    return request.args.getlist("id")
+
+
 def _cacheable(body: str, tag: str):
     """The JSON answer with its ETag and Cache-Control, or 304 when the caller holds that tag.
 
@@ -96,7 +111,7 @@ class Images(MethodView):
                    bp.response(200, ImageListSchema), documents_errors(bp, 503))
     def get(self):
         """Whether each of up to 100 images is hidden, in the order asked"""
-        ids = request.args.getlist("id")
+        ids = query_ids()
         if not 0 < len(ids) <= MAX_BULK_IDS or not all(map(VALID_IMAGE_ID.fullmatch, ids)):
             # webargs hands the schema nothing for an absent `id`: "Missing data for required field."
             ids = _checked(_BULK_SCHEMA, "query", {"id": ids} if ids else {})["id"]
