@@ -50,7 +50,8 @@ def nesting_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 def _check_json_body():
     """Refuse what webargs' parser would turn into a 500 (RecursionError, huge integers) or quietly cut."""
-    if not request.is_json or request.content_length == 0:
+    # Without a Content-Type there is no JSON body: a lookup pays one environ read, no header parsing.
+    if not request.environ.get("CONTENT_TYPE") or not request.is_json or request.content_length == 0:
         return
     body = request.get_data(cache=True)
     # A chunked body has no Content-Length to refuse up front: werkzeug stops reading at the limit.

@@ -257,3 +257,12 @@ def test_openapi_documents_the_error_answers(client):
     for path in ("/v1/images/{image_id}", "/v1/images"):
         assert {"422", "503"} <= set(operations[path]["get"]["responses"])
     assert json.dumps(report["429"]["content"]).count("Error") == 1
+
+
+def test_a_json_body_is_checked_whatever_the_method_and_only_when_declared(client):
+    bad = client.get("/v1/images/img-1", data="{", content_type="application/json")
+    assert bad.status_code == 400 and "Invalid JSON body" in bad.json["message"]
+    deep = client.get("/v1/images/img-1", data="[" * (MAX_JSON_DEPTH + 1), content_type="application/vnd.x+json")
+    assert deep.status_code == 400 and "nested deeper" in deep.json["message"]
+    assert client.get("/v1/images/img-1", data="{", content_type="text/plain").status_code == 200
+    assert client.get("/v1/images/img-1", data="{").status_code == 200  # no Content-Type: not JSON
