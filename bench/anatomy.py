@@ -22,7 +22,6 @@ from bench.services import Processes, RedisServer
 from config import Settings
 from service import create_app, identity
 from service.schemas import ReportSchema
-from service.store import HIDDEN
 
 FRONTEND_KEY = "bench-anatomy-frontend-key-0123456789"
 
@@ -68,8 +67,7 @@ def layers(redis_url: str, count: int) -> list[tuple[str, float]]:
         ("identity.reporter_hash", lambda n: identity.reporter_hash(settings.secret_key, f"fe:bench:r{n}", "img")),
         ("Store.report (one Lua call)", lambda n: store.report(f"news-{nonce}-x{n}.hero", f"h{n}", "spam", None)),
         ("Store.is_hidden (ZSCORE)", lambda n: store.is_hidden(stored_id(n % 10_000))),
-        ("Store.hidden_flags, 100 ids (one Lua call)", lambda n: store.hidden_flags(hundred)),
-        ("ZMSCORE of the same 100 ids", lambda n: store.redis.zmscore(HIDDEN, hundred)),
+        ("Store.hidden_flags, 100 ids (ZMSCORE)", lambda n: store.hidden_flags(hundred)),
         ("Redis PING round trip", lambda n: store.redis.ping()),
     ]
     return [(name, round(cpu_us(call, count), 1)) for name, call in rows]

@@ -36,8 +36,6 @@ RATE_PREFIX = PREFIX + "rl:"
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
 MAX_BACKOFF_DOUBLINGS = 6
-# Ids per call of hidden_flags.lua: it unpacks them into one ZMSCORE, and Lua's stack holds 8000 values.
-FLAGS_PER_CALL = 1000
 
 REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "other")
 
@@ -123,7 +121,6 @@ class Store:
         self._page = _load_script(redis, "page")
         self._claim = _load_script(redis, "claim")
         self._prune = _load_script(redis, "prune")
-        self._hidden_flags = _load_script(redis, "hidden_flags")
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
                limit_key: str | None = None) -> ReportOutcome:
@@ -147,24 +144,11 @@ class Store:
     def is_hidden(self, image_id: str) -> bool:
         return self.redis.zscore(HIDDEN, image_id) is not None
 
-    def hidden_many(self, image_ids: Sequence[str]) -> list[bool]:
-        return [flag == "1" for flag in self.hidden_flags(image_ids)]
-
     def hidden_flags(self, image_ids: Sequence[str]) -> str:
-        """'1' for each hidden image and '0' for each other, in the order given, duplicates included.
-
-        One script call with the ids joined by newlines, answered by one string: 100 ids cost
-        redis-py a fraction of what packing 100 arguments and parsing 100 scores of ZMSCORE do.
-        """
-        ids, flags = list(image_ids), []
-        for start in range(0, len(ids), FLAGS_PER_CALL):
-            chunk = ids[start:start + FLAGS_PER_CALL]
-            joined = "\n".join(chunk)
-            if joined.count("\n") == len(chunk) - 1 and all(chunk):
-                flags.append(_text(self._hidden_flags(keys=[HIDDEN], args=[joined])))
-            else:  # ids no API accepts (empty, or with a newline): one score each
-                flags.append("".join("0" if score is None else "1" for score in self.redis.zmscore(HIDDEN, chunk)))
-        return "".join(flags)
+        """'1' for each hidden image and '0' for each other, in the order given: one ZMSCORE."""
+        if not image_ids:
+            return ""
+        return "".join("0" if score is None else "1" for score in self.redis.zmscore(HIDDEN, list(image_ids)))
 
     def hide_if_current(self, image_id: str, generation: str, actor: str = "system") -> str | None:
         """Flip a pending image to hidden if `generation` is still current.

@@ -30,20 +30,3 @@ def documents_errors(bp: Blueprint, *codes: int):
         return view
     return decorate
 
-
-def documented_as(*decorators):
-    """Give a view the OpenAPI description that flask-smorest's decorators would give it, without
-    their work on every request.
-
-    The decorators (`bp.arguments`, `bp.response`, `bp.etag`, `documents_errors`…) are applied to a
-    stand-in that is never called; only the description they attach to it is kept. The schemas stay
-    the source of the document, while the view validates, answers and tags by itself.
-    """
-    def decorate(view):
-        def stand_in(*args, **kwargs):
-            raise AssertionError("documentation only")
-        for decorator in reversed(decorators):
-            stand_in = decorator(stand_in)
-        view._apidoc = stand_in._apidoc  # where flask-smorest's decorators keep what they document
-        return view
-    return decorate

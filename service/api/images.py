@@ -1,7 +1,7 @@
 """GET /v1/images…: is an image hidden? Asked on every page view, so one Redis call and cacheable.
 
-The two lookups take the lean path: ids checked with one compiled expression, the answer built as
-a dict and its ETag hashed from the ids and flags, with no webargs or marshmallow on the way. The
+The two lookups take the lean path: ids checked with one compiled expression, the answer written
+out and its ETag hashed from the ids and flags, with no webargs or marshmallow on the way. The
 schemas still describe them in /openapi.json (`documented_as`) and still word every refusal: an id
 the expression refuses is handed to the schema, so a 422 reads exactly as webargs made it.
 """
@@ -13,9 +13,9 @@ from io import BytesIO
 from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import ValidationError
 
-from service.api.error_docs import documented_as, documents_errors
+from service.api.error_docs import documents_errors
+from service.api.inputs import documented_as, load
 from service.context import services
 from service.schemas import (MAX_BULK_IDS, VALID_IMAGE_ID, BulkQuerySchema, ImageListSchema, ImagePathSchema,
                              ImageStatusSchema)
@@ -31,14 +31,6 @@ ETAG_VERSION = "lookup-1"
 
 _PATH_SCHEMA = ImagePathSchema()
 _BULK_SCHEMA = BulkQuerySchema()
-
-
-def _checked(schema, location: str, data: dict) -> dict:
-    """What the schema loads from `data`, or the 422 webargs would answer, word for word."""
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        abort(422, errors={location: error.messages})
 
 
 # A valid image id holds only letters, digits and ._:~-, which JSON never escapes: the answers are
@@ -100,7 +92,7 @@ class Image(MethodView):
     def get(self, image_id):
         """Whether one image is hidden"""
         if VALID_IMAGE_ID.fullmatch(image_id) is None:
-            image_id = _checked(_PATH_SCHEMA, "path", {"image_id": image_id})["image_id"]
+            image_id = load(_PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
         flag = "1" if services().store.is_hidden(image_id) else "0"
         return _cacheable(status_body(image_id, flag), f"{ETAG_VERSION}:image\n{image_id}\n{flag}")
 
@@ -114,7 +106,7 @@ class Images(MethodView):
         ids = query_ids()
         if not 0 < len(ids) <= MAX_BULK_IDS or not all(map(VALID_IMAGE_ID.fullmatch, ids)):
             # webargs hands the schema nothing for an absent `id`: "Missing data for required field."
-            ids = _checked(_BULK_SCHEMA, "query", {"id": ids} if ids else {})["id"]
+            ids = load(_BULK_SCHEMA, {"id": ids} if ids else {}, "query")["id"]
         flags = services().store.hidden_flags(ids)  # "0100…": one character per id
         # Valid ids hold no newline, so the joined ids and flags name exactly one answer.
         return _cacheable(statuses_body(ids, flags), f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint, abort
 from service import identity, moderation
 from service.auth import bearer_token, name_for
 from service.api.error_docs import BODY_ERRORS, documents_errors
-from service.api.inputs import documented, json_body, load
+from service.api.inputs import documented_as, json_body, load
 from service.context import services
 from service.metrics import count_report
 from service.messages import THANKS, negotiate
@@ -38,8 +38,8 @@ LANG_QUERY = LangQuerySchema()
 
 @bp.route("/reports")
 class Reports(MethodView):
-    @bp.doc(**documented(body=REPORT, query=LANG_QUERY, status=202, answer=ReportResultSchema, description="Accepted"))
-    @documents_errors(bp, *BODY_ERRORS, 401, 429, 503)
+    @documented_as(bp.arguments(REPORT), bp.arguments(LANG_QUERY, location="query", as_kwargs=True),
+                   bp.response(202, ReportResultSchema), documents_errors(bp, *BODY_ERRORS, 401, 429, 503))
     @bp.doc(security=[{}, {"bearer": []}])  # anonymous, or a frontend key with reporter_id
     def post(self):
         """Report an image; each distinct reporter counts once"""
