@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from service.logs import logging_config
@@ -41,6 +42,15 @@ def metrics_dir():
         # gunicorn's forked workers unwind this frame too when they exit: only the master cleans up.
         if os.getpid() == owner:
             shutil.rmtree(path, ignore_errors=True)
+
+
+class QuietAccessLogger(glogging.Logger):
+    """gunicorn's logger without the access log, which imgmod never writes (it would hold client
+    addresses): gunicorn otherwise formats every request's access atoms whenever a logging config is
+    given, only for gunicorn.access to drop them."""
+
+    def access(self, resp, req, environ, request_time):
+        pass
 
 
 class GunicornServer(BaseApplication):
@@ -77,6 +87,7 @@ def serve(app: Flask, bind: str, workers: int, log_level: str = "info") -> None:
         "graceful_timeout": 10,
         "loglevel": log_level.lower(),
         "accesslog": None,
+        "logger_class": QuietAccessLogger,
         # JSON lines like the rest of imgmod; gunicorn.access (client addresses) stays silent.
         "logconfig_dict": logging_config(log_level.upper()),
         "child_exit": child_exit,
