@@ -192,3 +192,47 @@ def test_store_reads_hidden_flags_in_order_with_duplicates(store):
     expected = "".join("1" if image_id in hidden else "0" for image_id in ids)
     assert store.hidden_flags(ids) == expected and expected.count("1") == len(hidden) + 2
     assert store.hidden_flags(tuple(ids[:5])) == expected[:5]
+
+
+@functools.cache
+def json_app():
+    """An app with the JSON provider create_app configures (no Redis is reached)."""
+    return create_app(Settings(secret_key="d" * 32, redis_url="redis://127.0.0.1:1/0"))
+
+
+@given(st.lists(st.tuples(st.from_regex(VALID_IMAGE_ID, fullmatch=True), st.booleans()), min_size=1, max_size=100))
+@example([("a", False), ("b", False), ("c", False)])
+@example([("a", False), ("b", True), ("c", False)])
+@example([("a", True)])
+def test_answers_are_written_as_the_apps_json_provider_writes_them(pairs):
+    ids, flags = [i for i, _ in pairs], "".join("1" if h else "0" for _, h in pairs)
+    app = json_app()
+    with app.app_context():
+        assert statuses_body(ids, flags) == app.json.response(
+            {"images": [{"image_id": i, "hidden": h} for i, h in pairs]}).get_data(as_text=True)
+        image_id, hidden = pairs[0]
+        assert status_body(image_id, flags[0]) == app.json.response(
+            {"image_id": image_id, "hidden": hidden}).get_data(as_text=True)
+
+
+QUERY_PARTS = st.one_of(
+    st.builds(lambda value: "id=" + value, st.text(alphabet="aZ09._:~-%+=&; /\u00fc\x00", max_size=8)),
+    st.sampled_from(["id", "id=", "ID=a", "ids=a", "i%64=a", "id%3Da", "id=%41", "id=a+b", "id=%C3%BC", "id=%ZZ",
+                     "x=1", "", "id=a;id=b", "id=%ED%A0%80", "cb=%26id%3Dz"]),
+)
+
+
+@given(st.lists(QUERY_PARTS, max_size=12))
+@example(["id=a", "id=b"])
+@example(["id=a", "id=b", "x=1"])
+@example(["id=a", "id=", "id=b"])
+@example(["id=a", "id"])
+@example(["id=a=b", "id=c"])
+@example(["id=\u00fc"])
+def test_ids_are_read_from_the_query_as_werkzeug_reads_them(parts):
+    from flask import request
+
+    # The WSGI environ holds the raw bytes of the query decoded as latin-1.
+    query = "&".join(parts).encode().decode("latin-1")
+    with json_app().test_request_context("/v1/images", query_string=query):
+        assert query_ids() == request.args.getlist("id")

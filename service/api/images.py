@@ -48,9 +48,15 @@ def status_body(image_id: str, flag: str) -> str:
     return _status_json(image_id, flag) + "\n"
 
 
+_ALL_VISIBLE = ('{"images":[' + _STATUS_JSON["0"], '"},' + _STATUS_JSON["0"], '"}]}\n')
+
+
 def statuses_body(image_ids: list[str], flags: str) -> str:
     """{"images": [{"image_id", "hidden"}…]} of valid ids, one flag ('1' hidden, '0' not) per id."""
-    return '{"images":[' + ",".join(map(_status_json, image_ids, flags)) + "]}\n"
+    if "1" not in flags:  # the usual page: nothing on it is hidden, one join does it
+        head, between, tail = _ALL_VISIBLE
+        return head + between.join(image_ids) + tail
+    return '{"images":[' + ",".join([f'{_STATUS_JSON[f]}{i}"}}' for i, f in zip(image_ids, flags)]) + "]}\n"
 
 
 def query_ids() -> list[str]:
@@ -62,7 +68,12 @@ def query_ids() -> list[str]:
     """
     query = request.query_string
     if b"%" not in query and b"+" not in query and query.isascii():
-        parts = query.decode().split("&")
+        text = query.decode()
+        if text.startswith("id="):  # nothing but ids, the way the widget asks: split at each "&id="
+            ids = text[3:].split("&id=")
+            if text.count("&") == len(ids) - 1:  # no other parameter among them
+                return ids
+        parts = text.split("&")
         if "id" not in parts:
             return [part[3:] for part in parts if part.startswith("id=")]
     return request.args.getlist("id")
