@@ -66,6 +66,14 @@ def _check_json_body():
         abort(400, message=f"Invalid JSON body: {error}")
 
 
+def _check_query_string():
+    """400 for a query string that is not UTF-8: werkzeug's parse of request.args would raise (a 500)."""
+    try:
+        request.query_string.decode()
+    except UnicodeDecodeError as error:
+        abort(400, message=f"Query string: not valid UTF-8 ({error.reason} at byte {error.start})")
+
+
 def docs_policy(app: Flask) -> str:
     """Exactly what flask-smorest's swagger-ui page loads: its CDN files, its one inline script, our API."""
     cdn = app.config["OPENAPI_SWAGGER_UI_URL"]
@@ -95,5 +103,6 @@ def init_app(app: Flask) -> None:
                 headers.add("Content-Security-Policy", RESOURCE_POLICY)
         return response
 
+    app.before_request(_check_query_string)
     app.before_request(_check_json_body)
     app.after_request(security_headers)

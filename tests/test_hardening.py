@@ -266,3 +266,15 @@ def test_a_json_body_is_checked_whatever_the_method_and_only_when_declared(clien
     assert deep.status_code == 400 and "nested deeper" in deep.json["message"]
     assert client.get("/v1/images/img-1", data="{", content_type="text/plain").status_code == 200
     assert client.get("/v1/images/img-1", data="{").status_code == 200  # no Content-Type: not JSON
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/v1/images"), ("GET", "/v1/images/img-1"), ("POST", "/v1/reports"), ("GET", "/v1/admin/images"),
+])
+@pytest.mark.parametrize("query", [b"id=\xff", b"id=a&lang=\xc3", b"\xed\xa0\x80"])
+def test_a_query_string_that_is_not_utf8_is_a_400_not_a_500(client, store, method, path, query):
+    answer = client.open(path, method=method, json={"image_id": "img-1"} if method == "POST" else None,
+                         environ_overrides={"QUERY_STRING": query.decode("latin-1")})
+    assert answer.status_code == 400 and answer.is_json, answer.get_data(as_text=True)
+    assert "Query string" in answer.json["message"]
+    assert store.redis.dbsize() == 0  # nothing counted
