@@ -29,7 +29,7 @@ def build_services(settings: Settings) -> Services:
     raw = connect(settings.redis_url, decode=False)
     store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events, raw=raw,
                   report_ttl_seconds=settings.report_ttl_days * 86400,
-                  rate_windows=[(w.amount, w.seconds) for w in windows(settings.report_rate_limit)])
+                  rate_windows=windows(settings.report_rate_limit))
     return Services(settings, store, hide_queue(raw))
 
 

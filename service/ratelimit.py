@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask_smorest import abort
 from limits import parse_many
@@ -31,7 +30,6 @@ class Window:
     text: str  # as flask-limiter words it: "10 per 1 minute"
 
 
-@lru_cache(maxsize=8)
 def windows(spec: str) -> tuple[Window, ...]:
     return tuple(Window(item.amount, item.get_expiry(), str(item)) for item in parse_many(spec))
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from redis import Redis
+
+if TYPE_CHECKING:
+    from service.ratelimit import Window
 
 PREFIX = "imgmod:"
 IMAGE_PREFIX = PREFIX + "img:"
@@ -48,8 +51,8 @@ def placeholder_key(image_id: str) -> str:
     return PLACEHOLDER_PREFIX + image_id
 
 
-def rate_keys(reporter_key: str, windows: Sequence[tuple[int, int]]) -> list[str]:
-    return [f"{RATE_PREFIX}{reporter_key}:{amount}/{seconds}" for amount, seconds in windows]
+def rate_keys(reporter_key: str, windows: Sequence[Window]) -> list[str]:
+    return [f"{RATE_PREFIX}{reporter_key}:{window.amount}/{window.seconds}" for window in windows]
 
 
 def _load_script(redis: Redis, name: str):
@@ -104,15 +107,15 @@ class Store:
     """Atomic operations on images; the only code that knows the key layout."""
 
     def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000, raw: Redis | None = None,
-                 report_ttl_seconds: int = 30 * 86400, rate_windows: Sequence[tuple[int, int]] = ()):
+                 report_ttl_seconds: int = 30 * 86400, rate_windows: Sequence[Window] = ()):
         self.redis = redis
         # Placeholders are binary: they need a client that does not decode replies.
         self.raw = raw or redis
         self.threshold = threshold
         self.audit_max_events = audit_max_events
         self.report_ttl_seconds = report_ttl_seconds
-        self.rate_windows = tuple(rate_windows)  # (allowed reports, seconds) per window
-        self._rate_args = [str(n) for window in self.rate_windows for n in window]
+        self.rate_windows = tuple(rate_windows)  # ReportOutcome.limited_by indexes these
+        self._rate_args = [str(n) for window in self.rate_windows for n in (window.amount, window.seconds)]
         self._report = _load_script(redis, "report")
         self._hide = _load_script(redis, "hide")
         self._reset = _load_script(redis, "reset")

@@ -12,7 +12,7 @@ from service.api.inputs import documented_as, json_body, load
 from service.context import services
 from service.metrics import count_report
 from service.messages import THANKS, negotiate
-from service.ratelimit import rate_key, refuse, windows
+from service.ratelimit import rate_key, refuse
 from service.schemas import LangQuerySchema, ReportResultSchema, ReportSchema
 
 bp = Blueprint("reports", __name__, url_prefix="/v1", description="Readers report images")
@@ -52,7 +52,7 @@ class Reports(MethodView):
         outcome = moderation.report(svc, image_id, identity.reporter_hash(secret, who, image_id), report["reason"],
                                     report.get("image_url"), limit_key=rate_key(secret, who))
         if outcome.limited_by is not None:  # nothing was counted
-            refuse(windows(svc.settings.report_rate_limit)[outcome.limited_by], outcome.retry_after_ms)
+            refuse(svc.store.rate_windows[outcome.limited_by], outcome.retry_after_ms)
         count_report(outcome.counted)
         lang = negotiate(request, lang, svc.settings.default_lang)
         return jsonify(image_id=image_id, counted=outcome.counted, hidden=outcome.state == "hidden", lang=lang,
