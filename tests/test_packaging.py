@@ -47,6 +47,7 @@ def test_openapi_document_is_generated_from_the_schemas(client):
     assert post["responses"]["202"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ReportResult"}
     assert {"400", "401", "413", "415", "422", "429", "503"} <= set(post["responses"])
+    assert post["security"] == [{}, {"bearer": []}]  # anonymous, or a frontend key
 
 
 @pytest.mark.parametrize("path", ["/docs"])

@@ -33,12 +33,15 @@ def documented_as(*decorators):
     their work on every request.
 
     The decorators (`bp.arguments`, `bp.response`, `bp.etag`, `documents_errors`…) are applied to a
-    stand-in that is never called; only the description they attach to it is kept. The schemas stay
-    the source of the document, while the view validates, answers and tags by itself.
+    stand-in that is never called; only the description they attach to it is kept, added to what
+    decorators applied before this one (`bp.doc`…) gave the view. The schemas stay the source of the
+    document, while the view validates, answers and tags by itself.
     """
     def decorate(view):
         def stand_in(*args, **kwargs):
             raise AssertionError("documentation only")
+        if hasattr(view, "_apidoc"):
+            stand_in._apidoc = view._apidoc
         for decorator in reversed(decorators):
             stand_in = decorator(stand_in)
         view._apidoc = stand_in._apidoc  # where flask-smorest's decorators keep what they document
