@@ -25,12 +25,12 @@ from rq import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from service import context
+from service.server import MULTIPROC_ENV
 from service.store import Store
 from workers.health import live_workers
 from workers.queue import followup_queue
 
 EXTENSION = "imgmod.metrics"
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 REPORTS_ENDPOINT = "reports.Reports"
 

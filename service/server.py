@@ -72,7 +72,7 @@ class GunicornServer(BaseApplication):
 
 def child_exit(server, worker) -> None:
     """gunicorn hook: a dead process's live gauges leave the metrics (its counters stay counted)."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if os.environ.get(MULTIPROC_ENV):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
