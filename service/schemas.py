@@ -9,12 +9,13 @@ from marshmallow import validate
 from config import LANGUAGES
 from service.store import REASONS
 
-IMAGE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]*$"
+_ID_FIRST, _ID_REST = "[A-Za-z0-9]", "[A-Za-z0-9._:~-]"
+IMAGE_ID_PATTERN = rf"^{_ID_FIRST}{_ID_REST}*$"
 IMAGE_ID_MAX_LENGTH = 200
 # ImageId's two rules (the pattern and the length) in one expression, for `fullmatch`: the lookups
 # check ids with it alone, and ask the schema only for the words of a refusal. Kept equal to the
 # schema's rules by tests/test_images.py.
-VALID_IMAGE_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:~-]{{0,{IMAGE_ID_MAX_LENGTH - 1}}}")
+VALID_IMAGE_ID = re.compile(rf"{_ID_FIRST}{_ID_REST}{{0,{IMAGE_ID_MAX_LENGTH - 1}}}")
 # http(s), a host, then anything without spaces or control characters. A regex rather than a URL
 # field, so that the OpenAPI document states exactly what is accepted; hosts are checked on fetching.
 IMAGE_URL_PATTERN = r"^https?://[^\x00-\x20\x7f-\x9f/?#]+(?:[/?#][^\x00-\x20\x7f-\x9f]*)?$"

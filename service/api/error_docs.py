@@ -29,4 +29,3 @@ def documents_errors(bp: Blueprint, *codes: int):
                                    headers=RETRY_AFTER if code in (429, 503) else None)(view)
         return view
     return decorate
-
