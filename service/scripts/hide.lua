@@ -13,7 +13,6 @@ if redis.call('ZSCORE', protected, id) then return 0 end
 
 local now = now_ms()
 redis.call('ZADD', hidden, now, id)
-redis.call('PERSIST', image)  -- a hidden image's counts never expire
 redis.call('HINCRBY', stats, 'hides:auto', 1)
 local detail = cjson.encode({report_count = tonumber(redis.call('HGET', image, 'n') or '0'),
                              generation = tonumber(ARGV[2])})

@@ -12,7 +12,7 @@ if not already then
   local now = now_ms()
   redis.call('ZREM', pending, id)
   redis.call('ZADD', hidden, now, id)
-  redis.call('PERSIST', image)  -- a hidden image's counts never expire
+  redis.call('PERSIST', image)  -- clears a TTL that versions before the sweep (prune.lua) set
   redis.call('HINCRBY', stats, 'hides:manual', 1)
   event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. id
   redis.call('ZADD', outbox, now, event)

@@ -16,7 +16,7 @@ else
   if count >= tonumber(ARGV[5]) and not redis.call('ZSCORE', hidden, id)
       and redis.call('ZADD', pending, 'NX', now_ms(), id) == 1 then
     crossed = 1
-    redis.call('PERSIST', image)  -- crossed: kept until an editor acts, like report.lua
+    redis.call('PERSIST', image)  -- clears a TTL that versions before the sweep (prune.lua) set
   end
 end
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', protect and 'protected' or 'unprotected',

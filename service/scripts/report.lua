@@ -44,7 +44,6 @@ elseif counted == 1 and count >= tonumber(ARGV[5]) and not redis.call('ZSCORE', 
   redis.call('ZADD', pending, now_ms(), id)
   state = 'pending'
   crossed = 1
-  -- Images from before the reconciler's sweep forgot old reports carried a TTL: a crossed one keeps its counts.
-  redis.call('PERSIST', image)
+  redis.call('PERSIST', image)  -- clears a TTL that versions before the sweep (prune.lua) set
 end
 return {counted, count, state, redis.call('HGET', image, 'g') or '0', crossed}

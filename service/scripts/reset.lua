@@ -2,7 +2,7 @@
 -- become stale), all in one step so a racing report lands wholly before or wholly after it.
 -- Dismissed reporters keep their fields and so cannot count again, unless asked to forget them.
 -- The restore goes into the outbox for its webhook; the placeholder of the old hide is dropped.
--- A reset image keeps no TTL: its dismissed reporters stay dismissed for as long as the image exists.
+-- A reset image is never forgotten by the sweep (it has a generation): its dismissed reporters stay dismissed.
 -- KEYS: image hash, reported index, pending index, hidden index, audit stream, outbox, placeholder, stats hash
 -- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length
 local image, reported, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -23,7 +23,7 @@ local generation = redis.call('HINCRBY', image, 'g', 1)
 redis.call('DEL', KEYS[7])
 local event = 'restored|' .. generation .. '|' .. id
 redis.call('ZADD', outbox, now_ms(), event)
-redis.call('PERSIST', image)
+redis.call('PERSIST', image)  -- clears a TTL that versions before the sweep (prune.lua) set
 redis.call('HINCRBY', stats, 'resets', 1)
 local detail = cjson.encode({previous_count = previous, was_hidden = was_hidden == 1,
                              forget_reporters = forget, note = ARGV[4]})
