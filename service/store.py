@@ -14,6 +14,10 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Sequence
 
 from redis import Redis
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError
+
+from service.connections import DirectCommands
 
 if TYPE_CHECKING:
     from service.ratelimit import Window
@@ -55,10 +59,26 @@ def rate_keys(reporter_key: str, windows: Sequence[Window]) -> list[str]:
     return [f"{RATE_PREFIX}{reporter_key}:{window.amount}/{window.seconds}" for window in windows]
 
 
-def _load_script(redis: Redis, name: str):
+class DirectScript(Script):
+    """redis-py's script object, sent on the store's direct connection unless a client (a pipeline) is given."""
+
+    def __init__(self, redis: Redis, direct: DirectCommands, text: str):
+        super().__init__(redis, text)
+        self.direct = direct
+
+    def __call__(self, keys=(), args=(), client=None):
+        if client is not None:
+            return super().__call__(keys, args, client)
+        try:
+            return self.direct("EVALSHA", self.sha, len(keys), *keys, *args)
+        except NoScriptError:  # a restarted or flushed Redis: the client's way loads the script again
+            return super().__call__(keys, args)
+
+
+def _load_script(redis: Redis, direct: DirectCommands, name: str) -> DirectScript:
     prelude = files(__package__).joinpath("scripts/now.lua").read_text()
     body = files(__package__).joinpath(f"scripts/{name}.lua").read_text()
-    return redis.register_script(prelude + body)
+    return DirectScript(redis, direct, prelude + body)
 
 
 @dataclass(frozen=True)
@@ -116,14 +136,16 @@ class Store:
         self.report_ttl_seconds = report_ttl_seconds
         self.rate_windows = tuple(rate_windows)  # ReportOutcome.limited_by indexes these
         self._rate_args = [str(n) for window in self.rate_windows for n in (window.amount, window.seconds)]
-        self._report = _load_script(redis, "report")
-        self._hide = _load_script(redis, "hide")
-        self._reset = _load_script(redis, "reset")
-        self._manual_hide = _load_script(redis, "manual_hide")
-        self._protect = _load_script(redis, "protect")
-        self._page = _load_script(redis, "page")
-        self._claim = _load_script(redis, "claim")
-        self._prune = _load_script(redis, "prune")
+        # Scripts and the lookups, one command per request or job, skip the client's per-command overhead.
+        self._direct = direct = DirectCommands(redis)
+        self._report = _load_script(redis, direct, "report")
+        self._hide = _load_script(redis, direct, "hide")
+        self._reset = _load_script(redis, direct, "reset")
+        self._manual_hide = _load_script(redis, direct, "manual_hide")
+        self._protect = _load_script(redis, direct, "protect")
+        self._page = _load_script(redis, direct, "page")
+        self._claim = _load_script(redis, direct, "claim")
+        self._prune = _load_script(redis, direct, "prune")
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
                limit_key: str | None = None) -> ReportOutcome:
@@ -145,13 +167,13 @@ class Store:
         return ReportOutcome(bool(counted), int(count), _text(state), _text(generation), bool(crossed))
 
     def is_hidden(self, image_id: str) -> bool:
-        return self.redis.zscore(HIDDEN, image_id) is not None
+        return self._direct("ZSCORE", HIDDEN, image_id) is not None
 
     def hidden_flags(self, image_ids: Sequence[str]) -> str:
         """'1' for each hidden image and '0' for each other, in the order given: one ZMSCORE."""
         if not image_ids:
             return ""
-        return "".join("0" if score is None else "1" for score in self.redis.zmscore(HIDDEN, list(image_ids)))
+        return "".join("0" if score is None else "1" for score in self._direct("ZMSCORE", HIDDEN, *image_ids))
 
     def hide_if_current(self, image_id: str, generation: str, actor: str = "system") -> str | None:
         """Flip a pending image to hidden if `generation` is still current.
