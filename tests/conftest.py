@@ -1,6 +1,7 @@
 """Fixtures: a private redis-server, the app on it, a real HTTP server and real RQ workers."""
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -185,6 +186,12 @@ def workers(settings):
 def http():
     with requests.Session() as session:
         yield session
+
+
+@functools.cache
+def json_app():
+    """An app with the JSON provider create_app configures (no Redis is reached)."""
+    return create_app(Settings(secret_key="d" * 32, redis_url="redis://127.0.0.1:1/0"))
 
 
 def with_settings(settings: Settings, **changes) -> Settings:

@@ -1,15 +1,12 @@
 """GET /v1/images…: lookups, in the order asked, cacheable with ETag and 304."""
 from __future__ import annotations
 
-import functools
-
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from config import Settings
-from service import create_app
 from service.api.images import query_ids, status_body, statuses_body
 from service.schemas import VALID_IMAGE_ID, ImagePathSchema
+from tests.conftest import json_app
 
 
 def hide_now(store, image_id: str) -> None:
@@ -192,12 +189,6 @@ def test_store_reads_hidden_flags_in_order_with_duplicates(store):
     expected = "".join("1" if image_id in hidden else "0" for image_id in ids)
     assert store.hidden_flags(ids) == expected and expected.count("1") == len(hidden) + 2
     assert store.hidden_flags(tuple(ids[:5])) == expected[:5]
-
-
-@functools.cache
-def json_app():
-    """An app with the JSON provider create_app configures (no Redis is reached)."""
-    return create_app(Settings(secret_key="d" * 32, redis_url="redis://127.0.0.1:1/0"))
 
 
 @given(st.lists(st.tuples(st.from_regex(VALID_IMAGE_ID, fullmatch=True), st.booleans()), min_size=1, max_size=100))

@@ -1,7 +1,9 @@
 """POST /v1/reports: a reader reports an image."""
 from __future__ import annotations
 
-from flask import jsonify, request
+import json
+
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -35,6 +37,16 @@ def _reporter_identity(report: dict) -> str:
 REPORT = ReportSchema()
 LANG_QUERY = LangQuerySchema()
 
+_JSON_BOOL = {False: "false", True: "true"}
+_THANKS_JSON = {lang: json.dumps(text, ensure_ascii=False) for lang, text in THANKS.items()}
+
+
+def answer_body(image_id: str, counted: bool, hidden: bool, lang: str) -> str:
+    """The 202's JSON, byte for byte what the app's JSON provider writes (sorted keys, compact, UTF-8),
+    as tests/test_reports.py checks, at a seventh of its cost. A valid image id needs no escaping."""
+    return (f'{{"counted":{_JSON_BOOL[counted]},"hidden":{_JSON_BOOL[hidden]},"image_id":"{image_id}",'
+            f'"lang":"{lang}","message":{_THANKS_JSON[lang]}}}\n')
+
 
 @bp.route("/reports")
 class Reports(MethodView):
@@ -44,7 +56,7 @@ class Reports(MethodView):
     def post(self):
         """Report an image; each distinct reporter counts once"""
         report = load(REPORT, json_body(), "json")
-        lang = load(LANG_QUERY, request.args, "query").get("lang")
+        lang = load(LANG_QUERY, request.args, "query").get("lang") if request.query_string else None
         svc = services()
         image_id = report["image_id"]
         who = _reporter_identity(report)
@@ -55,5 +67,5 @@ class Reports(MethodView):
             refuse(svc.store.rate_windows[outcome.limited_by], outcome.retry_after_ms)
         count_report(outcome.counted)
         lang = negotiate(request, lang, svc.settings.default_lang)
-        return jsonify(image_id=image_id, counted=outcome.counted, hidden=outcome.state == "hidden", lang=lang,
-                       message=THANKS[lang]), 202
+        body = answer_body(image_id, outcome.counted, outcome.state == "hidden", lang)
+        return current_app.response_class(body, status=202, mimetype="application/json")
