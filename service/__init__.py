@@ -1,6 +1,9 @@
 """imgmod's HTTP service: the Flask app factory."""
 from __future__ import annotations
 
+from inspect import iscoroutinefunction
+from types import FunctionType
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -9,13 +12,36 @@ from config import Settings, load_settings
 MAX_BODY_BYTES = 64 * 1024
 
 
+class App(Flask):
+    """Flask, remembering which of its handlers are coroutine functions.
+
+    Flask asks `inspect.iscoroutinefunction` of every hook and view on every request, a dozen
+    times per request here (about 2 % of a report's CPU); the answer never changes for a function.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._is_coroutine: dict[FunctionType, bool] = {}
+
+    def ensure_sync(self, func):
+        # A view's bound method is a new object on every request; its function is not. Anything
+        # else (a partial…) is left to Flask, so that the memo stays as small as the app's code.
+        function = getattr(func, "__func__", func)
+        if type(function) is not FunctionType:
+            return super().ensure_sync(func)
+        is_coroutine = self._is_coroutine.get(function)
+        if is_coroutine is None:
+            is_coroutine = self._is_coroutine[function] = iscoroutinefunction(function)
+        return self.async_to_sync(func) if is_coroutine else func
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     from service import context, cors, errors, hardening, logs, metrics, pages
     from service.api import admin, health, images, reports
     from service.api import metrics as metrics_api
 
     settings = settings or load_settings()
-    app = Flask(__name__)
+    app = App(__name__)
     app.config.update(
         API_TITLE="imgmod",
         API_VERSION="v1",
