@@ -74,8 +74,8 @@ def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -
     return entries
 
 
-def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server, frontend_key: str,
-               workdir: Path) -> dict:
+def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server, roundtrip: Server,
+               roundtrip_redis: RedisServer, frontend_key: str, workdir: Path) -> dict:
     scripts = {name: wrk.script_path(name, workdir / "lua") for name in ("report", "single", "bulk")}
     results: dict = defaultdict(lambda: defaultdict(list))
 
@@ -97,12 +97,14 @@ def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server,
 
     def measured(server: Server, stack: Stack | None, load) -> dict:
         """One wrk run, with the CPU the server (gunicorn's processes) and its Redis spent per request."""
-        server_cpu, redis_cpu = cpu_seconds(server.process.pid), stack.redis_cpu() if stack else 0.0
+        redis = stack.redis if stack else roundtrip_redis if server is roundtrip else None  # the bare app has none
+        redis_clock = redis.cpu if redis else None
+        server_cpu, redis_cpu = cpu_seconds(server.process.pid), redis_clock() if redis_clock else 0.0
         figures = load()
         per_request = 1000 / max(1, figures.requests)
         return {**figures.as_dict(),
                 "server_cpu_ms": round((cpu_seconds(server.process.pid) - server_cpu) * per_request, 4),
-                "redis_cpu_ms": round((stack.redis_cpu() - redis_cpu) * per_request, 4) if stack else None}
+                "redis_cpu_ms": round((redis_clock() - redis_cpu) * per_request, 4) if redis_clock else None}
 
     def record(figure: str, side: str, load: dict, run: int) -> None:
         results[figure][side].append(load)
@@ -112,7 +114,8 @@ def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server,
             f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
             f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")
 
-    sides = [("reference", reference, None, plan.stored_small), ("imgmod", small.api, small, plan.stored_small)]
+    sides = [("reference", reference, None, plan.stored_small), ("roundtrip", roundtrip, None, plan.stored_small),
+             ("imgmod", small.api, small, plan.stored_small)]
     if large:
         sides.append(("large", large.api, large, plan.stored_large))
     if plan.warmup_seconds:
@@ -124,7 +127,7 @@ def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server,
     for run in range(plan.runs):
         for connections in plan.connections:
             for side, server, stack, stored in sides:
-                if side != "large" or connections == plan.lookup_connections:
+                if side not in ("large", "roundtrip") or connections == plan.lookup_connections:
                     figure = f"ingest_c{connections}" + ("_large" if side == "large" else "")
                     record(figure, "imgmod" if side == "large" else side,
                            ingest(server, stack, connections, plan.seconds), run)
@@ -165,19 +168,24 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
         if "memory" in phases:
             results["memory"] = memory_phase(plan, processes, workdir, secret)
         if "http" in phases or "hide" in phases:
-            reference = spawn_reference(processes) if "http" in phases else None
+            reference = roundtrip = roundtrip_redis = None
+            if "http" in phases:
+                reference = spawn_reference(processes)
+                roundtrip_redis = RedisServer(processes, "redis-roundtrip", workdir / "redis-roundtrip")
+                roundtrip = spawn_reference(processes, "roundtrip", roundtrip_redis.url)
             small = Stack(processes, "small", workdir, secret, frontend_key)
             large = Stack(processes, "large", workdir, secret, frontend_key) if "http" in phases else None
             small.fill(plan.stored_small)
             if large:
                 large.fill(plan.stored_large)
-            for server in filter(None, (reference, small.api, large and large.api)):
+            for server in filter(None, (reference, roundtrip, small.api, large and large.api)):
                 server.wait()
             if "http" in phases:
                 # One idle worker per data set takes the rare crossings of the ingest runs.
                 small.workers.start(1)
                 large.workers.start(1)
-                results["http"] = http_phase(plan, small, large, reference, frontend_key, workdir)
+                results["http"] = http_phase(plan, small, large, reference, roundtrip, roundtrip_redis,
+                                             frontend_key, workdir)
                 small.workers.stop()
                 large.workers.stop()
             if "hide" in phases:

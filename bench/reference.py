@@ -1,7 +1,11 @@
-"""The reference: a bare Flask app served by `imgmod serve`'s own gunicorn settings.
+"""The references: bare Flask apps served by `imgmod serve`'s own gunicorn settings.
 
-A POST parses the JSON body and answers a constant; a GET answers a constant. Any path is
-accepted, so the load generator sends it exactly the requests it sends imgmod.
+The bare app: a POST parses the JSON body and answers a constant; a GET answers a constant. With
+`--redis-url`, the one-round-trip app: the same, plus exactly one Redis command through a plain
+redis-py client (the service's time-outs), as the issue measured its limits: a POST runs one Lua
+script (SADD of the reporter to a set per image, then SCARD), a GET of one image one ZSCORE, a GET
+with `id` values one ZMSCORE of them. Any path is accepted, so the load generator sends both
+exactly the requests it sends imgmod.
 """
 from __future__ import annotations
 
@@ -9,23 +13,33 @@ import argparse
 
 from flask import Flask, request
 
+from service.connections import connect
 from service.server import serve
 
 ANSWER = {"ok": True}
+COUNT_REPORTER = "redis.call('SADD', KEYS[1], ARGV[1]) return redis.call('SCARD', KEYS[1])"
+HIDDEN = "reference:hidden"
 
 
-def create_reference_app() -> Flask:
+def create_reference_app(redis_url: str | None = None) -> Flask:
     app = Flask(__name__)
+    redis = connect(redis_url) if redis_url else None
+    count_reporter = redis.register_script(COUNT_REPORTER) if redis else None
 
     @app.post("/", defaults={"path": ""})
     @app.post("/<path:path>")
     def parse_json(path):
-        request.get_json()
+        body = request.get_json()
+        if redis:
+            count_reporter(keys=[f"reference:{body.get('image_id')}"], args=[body.get("reporter_id", "")])
         return ANSWER, 202
 
     @app.get("/", defaults={"path": ""})
     @app.get("/<path:path>")
     def constant(path):
+        if redis:
+            ids = request.args.getlist("id")
+            redis.zmscore(HIDDEN, ids) if ids else redis.zscore(HIDDEN, path.rpartition("/")[2])
         return ANSWER
 
     return app
@@ -35,8 +49,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bind", required=True)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--redis-url", help="make one Redis call per request on this Redis")
     options = parser.parse_args()
-    serve(create_reference_app(), options.bind, options.workers, "info")
+    serve(create_reference_app(options.redis_url), options.bind, options.workers, "info")
 
 
 if __name__ == "__main__":

@@ -106,6 +106,8 @@ def markdown(results: dict) -> str:
                        f"| {_mmm([r['rps'] for r in ref])}{_errors(ref)} | {_latency(ref)} "
                        f"| {_mmm(ratios(ours, ref), 2)} | {cpu_ratio(ours, ref):.2f} | >= {RATIO_TARGETS[figure]} |")
         out.append("")
+    if any("roundtrip" in http.get(figure, {}) for figure in FIGURES):
+        out += _roundtrip_table(http)
     if http:
         out += _cpu_table(http, results.get("meta", {}).get("cores") or 2)
     if any(f"{figure}_large" in http for figure in FIGURES):
@@ -154,6 +156,23 @@ def _latency(loads: Sequence[dict]) -> str:
             f"{statistics.median(r['p99_ms'] for r in loads):.1f}")
 
 
+def _roundtrip_table(http: dict) -> list[str]:
+    """What one Redis round trip through a plain redis-py client costs the bare app: the floor of an
+    endpoint that must ask Redis once, and how far imgmod is above it."""
+    out = ["| figure | one-round-trip reference req/s | its ratio to the bare reference | its ratio of CPU ceilings "
+           "| imgmod / one-round-trip reference, CPU ceilings |", "| --- | --- | --- | --- | --- |"]
+    for figure, label in FIGURES.items():
+        sides = http.get(figure, {})
+        if "roundtrip" in sides:
+            floor, ref, ours = sides["roundtrip"], sides["reference"], sides["imgmod"]
+            out.append(f"| {label} | {_mmm([r['rps'] for r in floor])}{_errors(floor)} | {_mmm(ratios(floor, ref), 2)} "
+                       f"| {cpu_ratio(floor, ref):.2f} | {cpu_ratio(ours, floor):.2f} |")
+    return out + [""]
+
+
+SIDE_NAMES = {"reference": "bare reference", "roundtrip": "one-round-trip reference", "imgmod": "imgmod"}
+
+
 def _cpu_table(http: dict, cores: int) -> list[str]:
     """CPU per request of each part (medians): what the machine could serve if it did nothing else."""
     out = [f"| figure | server | server CPU ms/request | its Redis CPU ms/request | wrk CPU ms/request "
@@ -166,7 +185,7 @@ def _cpu_table(http: dict, cores: int) -> list[str]:
             load_generator = statistics.median(load["wrk_cpu_ms"] for load in loads)
             total = server + redis + load_generator
             ceiling = f"{cores * 1000 / total:,.0f}" if total else "?"
-            name = "bare reference" if side == "reference" else "imgmod"
+            name = SIDE_NAMES[side]
             out.append(f"| {figure} | {name} | {server:.3f} | {redis:.3f} | {load_generator:.3f} | {ceiling} "
                        f"| {statistics.median(load['rps'] for load in loads):,.0f} |")
     return out + [""]

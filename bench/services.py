@@ -131,6 +131,15 @@ class RedisServer:
         self.version = client.info("server")["redis_version"]
         client.close()
 
+    def cpu(self) -> float:
+        """CPU seconds this Redis has spent, user and system."""
+        client = self.client()
+        try:
+            info = client.info("cpu")
+        finally:
+            client.close()
+        return info["used_cpu_user"] + info["used_cpu_sys"]
+
     def client(self, decode: bool = True) -> redis.Redis:
         # Fills and memory scans take longer than the service's 1 s command time-out.
         return redis.Redis(port=self.port, password=self.password, decode_responses=decode, socket_timeout=120)
@@ -173,11 +182,12 @@ def spawn_api(processes: Processes, name: str, env: dict) -> Server:
                                                      f"127.0.0.1:{port}", "--workers", str(API_WORKERS)], env))
 
 
-def spawn_reference(processes: Processes, name: str = "reference") -> Server:
-    """The bare Flask app under the very same gunicorn settings."""
+def spawn_reference(processes: Processes, name: str = "reference", redis_url: str | None = None) -> Server:
+    """A reference app (bench/reference.py) under the very same gunicorn settings; with `redis_url`,
+    the one that makes one Redis call per request."""
     port = free_port()
-    return Server(name, port, processes.spawn(name, [sys.executable, "-m", "bench.reference", "--bind",
-                                                     f"127.0.0.1:{port}", "--workers", str(API_WORKERS)]))
+    argv = [sys.executable, "-m", "bench.reference", "--bind", f"127.0.0.1:{port}", "--workers", str(API_WORKERS)]
+    return Server(name, port, processes.spawn(name, argv + (["--redis-url", redis_url] if redis_url else [])))
 
 
 class RQWorkers:

@@ -48,10 +48,6 @@ class Stack:
         fill_stored(self.redis.url, self.settings.threshold, self.settings.secret_key, count)
         log(f"{self.name}: {count:,} reported images stored in {time.monotonic() - started:.1f} s")
 
-    def redis_cpu(self) -> float:
-        cpu = self.store.redis.info("cpu")
-        return cpu["used_cpu_user"] + cpu["used_cpu_sys"]
-
     def wait_quiet(self) -> None:
         """No job waiting: a backlog of hides would eat the CPU of the next measurement."""
         deadline = time.monotonic() + QUIET_SECONDS

@@ -44,6 +44,15 @@ def test_every_http_figure_has_both_sides_and_only_successful_answers(smoke):
 
 
 @pytest.mark.timeout(420)
+def test_the_one_round_trip_reference_is_measured_where_imgmod_makes_one_call(smoke):
+    out, report, _ = smoke
+    for figure in ("ingest_c16", "single", "bulk"):
+        for load in _loads(report, figure, "roundtrip"):
+            assert load["requests"] > 0 and load["non2xx"] == 0 and load["redis_cpu_ms"] is not None
+    assert "| report ingest, 16 connections | " in (out / "results.md").read_text().split("one-round-trip reference req/s")[1]
+
+
+@pytest.mark.timeout(420)
 def test_hide_latency_is_measured_for_idle_and_busy_workers(smoke):
     _, report, _ = smoke
     config = report["config"]

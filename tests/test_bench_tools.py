@@ -2,7 +2,7 @@
 the layer-by-layer CPU table and the profile summary."""
 from __future__ import annotations
 
-from bench import anatomy, fill, memory
+from bench import anatomy, fill, memory, reference
 from bench.profile import summarize
 from service.store import AUDIT, HIDDEN, OUTBOX, REPORTED
 
@@ -58,3 +58,23 @@ def test_a_profile_summary_shares_samples_by_package_and_function():
     assert "40 samples" in table
     assert "| redis | 75.0% |" in table and "| marshmallow | 25.0% |" in table
     assert "| `report (service/store.py)` | 75.0% |" in table
+
+
+def _calls(redis_client, command: str) -> int:
+    return redis_client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0)
+
+
+def test_the_one_round_trip_reference_makes_exactly_one_redis_call_per_request(settings, redis_client):
+    client = reference.create_reference_app(settings.redis_url).test_client()
+    client.post("/v1/reports", json={"image_id": "warm-up"})  # loads the script (a refused EVALSHA, SCRIPT LOAD)
+    before = {command: _calls(redis_client, command) for command in ("evalsha", "eval", "zscore", "zmscore")}
+    for reader in ("r1", "r2", "r1"):
+        assert client.post("/v1/reports", json={"image_id": "img-1", "reporter_id": reader}).status_code == 202
+    assert client.get("/v1/images/img-1").status_code == 200
+    assert client.get("/v1/images?id=img-1&id=img-2").status_code == 200
+    after = {command: _calls(redis_client, command) for command in before}
+    assert after["evalsha"] + after["eval"] - before["evalsha"] - before["eval"] == 3
+    assert (after["zscore"] - before["zscore"], after["zmscore"] - before["zmscore"]) == (1, 1)
+    assert redis_client.smembers("reference:img-1") == {"r1", "r2"}  # SADD then SCARD, as the issue measured
+    # The bare reference touches no Redis at all.
+    assert reference.create_reference_app().test_client().get("/v1/images/img-1").json == {"ok": True}
