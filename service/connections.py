@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-import threading
+import weakref
 
 from redis import Redis
 from redis.backoff import NoBackoff
@@ -30,13 +30,14 @@ def connect(url: str, *, decode: bool = True, command_timeout: float | None = CO
 
 
 class DirectCommands:
-    """Single commands sent on a connection that the calling thread keeps to itself.
+    """Single commands, each sent on an idle connection of this object's own.
 
     For each command, redis-py's client checks a connection out of its pool (with a poll of the
     socket), records connection-count metrics, and goes through its retry and event machinery:
     about 70 µs of CPU on this machine, as much as the round trip itself (BENCHMARKS.md). The
     endpoints that news pages call on every page view make one command each, so they send it
-    here. The connection is made with the client's own settings (time-outs, decoding) and gets the
+    here. Connections are made with the client's own settings (time-outs, decoding), kept on a
+    stack (one per command in flight at once: one per gunicorn sync worker), and a command gets the
     same one immediate retry after a connection error; replies come as Redis gives them, without
     the client's per-command conversions.
     """
@@ -44,25 +45,40 @@ class DirectCommands:
     def __init__(self, client: Redis):
         pool = client.connection_pool
         self._connection_class, self._connection_kwargs = pool.connection_class, pool.connection_kwargs
-        self._local = threading.local()
+        self._idle: list = []  # list.append and list.pop are atomic: threads need no lock
+        self._pid = _pid
+        # redis-py's connections sit in reference cycles (maintenance-notification handlers), which
+        # the garbage collector may tear down socket first: close them as soon as this object goes.
+        weakref.finalize(self, _disconnect_all, self._idle)
 
     def __call__(self, *args):
+        connection = self._take()
         try:
-            return self._send(args)
-        except (ConnectionError, TimeoutError):  # redis-py has closed the connection: one fresh try
-            return self._send(args)
+            try:
+                return _send(connection, args)
+            except (ConnectionError, TimeoutError):  # redis-py has closed the connection: one fresh try
+                return _send(connection, args)
+        finally:
+            self._idle.append(connection)  # even closed: it reconnects on its next command
 
-    def _send(self, args):
-        connection = self._connection()
-        connection.send_command(*args)
-        return connection.read_response()
+    def _take(self):
+        if self._pid != _pid:  # a fork copied the parent's sockets: the child closes its copies, opens its own
+            _disconnect_all(self._idle)  # redis-py shuts a socket down only in the process that made it
+            self._pid = _pid
+        try:
+            return self._idle.pop()
+        except IndexError:
+            return self._connection_class(**self._connection_kwargs)
 
-    def _connection(self):
-        local = self._local
-        if getattr(local, "pid", None) != _pid:  # new thread, or a fork copied the parent's socket
-            local.connection = self._connection_class(**self._connection_kwargs)
-            local.pid = _pid
-        return local.connection
+
+def _disconnect_all(connections: list) -> None:
+    while connections:
+        connections.pop().disconnect()
+
+
+def _send(connection, args):
+    connection.send_command(*args)
+    return connection.read_response()
 
 
 _pid = os.getpid()

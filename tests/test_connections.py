@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from service.connections import DirectCommands, connect
 
@@ -19,15 +20,28 @@ def test_replies_carry_what_the_client_reads(redis_server, redis_client):
     assert direct("ECHO", "شكرا") == "شكرا"  # decoded text, as the app's client gives
 
 
-def test_a_thread_keeps_its_connection_and_threads_do_not_share_one(redis_server):
+def test_commands_reuse_one_connection_even_from_thread_after_thread(redis_server):
     direct = DirectCommands(connect(redis_server.url))
-    mine = client_id(direct)
-    assert client_id(direct) == mine  # no new connection per command
-    theirs = []
-    thread = threading.Thread(target=lambda: theirs.append(client_id(direct)))
-    thread.start()
-    thread.join()
-    assert theirs and theirs[0] != mine
+    first = client_id(direct)
+    assert client_id(direct) == first
+    seen = []
+    for _ in range(3):  # a thread per request, as the development server serves
+        thread = threading.Thread(target=lambda: seen.append(client_id(direct)))
+        thread.start()
+        thread.join()
+    assert seen == [first] * 3
+
+
+def test_commands_in_flight_at_once_never_share_a_connection(redis_server):
+    direct = DirectCommands(connect(redis_server.url))
+    idle = client_id(direct)
+    blocked = threading.Thread(target=lambda: direct("BLPOP", "nothing-comes", "0.5"))
+    blocked.start()
+    time.sleep(0.1)  # the BLPOP holds the idle connection; this command needs another one
+    busy = client_id(direct)
+    blocked.join()
+    assert busy != idle
+    assert {client_id(direct), client_id(direct)} <= {idle, busy}  # both kept for later
 
 
 def test_a_forked_child_opens_its_own_connection(redis_server):
@@ -53,3 +67,13 @@ def test_a_connection_that_redis_dropped_is_replaced_without_an_error(redis_serv
     redis_client.client_kill_filter(_id=dropped)
     assert direct("PING") == "PONG"
     assert client_id(direct) != dropped
+
+
+def test_connections_are_closed_when_their_owner_goes(redis_server, redis_client):
+    direct = DirectCommands(connect(redis_server.url))
+    mine = client_id(direct)
+    del direct
+    deadline = time.monotonic() + 5  # Redis notices the closed socket on its next event loop turn
+    while mine in {int(client["id"]) for client in redis_client.client_list()}:
+        assert time.monotonic() < deadline, "the connection is still open"
+        time.sleep(0.01)
