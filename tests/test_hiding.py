@@ -5,11 +5,13 @@ import threading
 import time
 
 import requests
+from rq import SimpleWorker
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 
 from service.store import AUDIT
 from tests.conftest import FRONTEND_KEY
 from tests.processes import Process, imgmod_env, job_lines
+from workers import jobs
 
 
 def hidden_events(redis_client) -> list[dict]:
@@ -135,3 +137,18 @@ def test_forgetting_reporters_lets_them_count_again(store):
         store.report("img-1", f"r{n}", "other", None)
     store.reset("img-1", actor="cli:test", forget_reporters=True)
     assert store.report("img-1", "r0", "other", None).counted is True
+
+
+def test_a_workers_jobs_share_one_store_and_its_connections(settings, queue, store, monkeypatch):
+    """Building the store per job made a Redis connection and read its scripts for every hide."""
+    monkeypatch.setenv("IMGMOD_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("IMGMOD_REDIS_URL", settings.redis_url)
+    seen = []
+    for image_id in ("img-1", "img-2"):
+        for n in range(settings.threshold):
+            store.report(image_id, f"reader-{n}", "spam", None)
+        queue.enqueue("workers.jobs.hide_image", image_id, "0")
+        SimpleWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
+        assert store.is_hidden(image_id)
+        seen.append(jobs._by_connection[queue.connection])
+    assert seen[0] is seen[1]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 
 from rq import get_current_job
 
@@ -18,12 +19,21 @@ from workers.webhook import WebhookRejected, deliver
 log = logging.getLogger(__name__)
 
 
+# Per worker connection: a store loads its scripts and keeps connections of its own, too much to
+# redo for every job (a hide's latency is measured in milliseconds). A horse forked for a follow-up
+# inherits its worker's entry; the store's connections see the fork and open their own.
+_by_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _services() -> Services:
-    # The worker's own connection and environment; cheap enough to build per job.
-    settings = load_settings()
+    """The worker's own connection, with the settings of the environment at its first job."""
     connection = get_current_job().connection
-    store = Store(connection, settings.threshold, settings.audit_max_events)
-    return Services(settings, store, hide_queue(connection))
+    services = _by_connection.get(connection)
+    if services is None:
+        settings = load_settings()
+        store = Store(connection, settings.threshold, settings.audit_max_events)
+        services = _by_connection[connection] = Services(settings, store, hide_queue(connection))
+    return services
 
 
 def hide_image(image_id: str, generation: str) -> bool:
