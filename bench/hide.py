@@ -15,7 +15,7 @@ from workers.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
 
 POLL_SECONDS = 0.0005
 GIVE_UP_SECONDS = 30
-SETTLE_SECONDS = 0.005
+SETTLE_SECONDS = 0.01
 
 
 def post_report(port: int, key: str, image_id: str, reporter_id: str) -> dict:
@@ -63,13 +63,21 @@ def measure(port: int, key: str, store: Store, workers: RQWorkers, crossings: in
     """
     queues = [Queue(name, connection=workers.connection) for name in (QUEUE_NAME, FOLLOWUP_QUEUE_NAME)]
 
+    def quiet() -> bool:
+        return workers.all_idle() and all(queue.count == 0 for queue in queues)
+
     def wait_idle() -> None:
+        # Quiet twice, SETTLE_SECONDS apart: a worker that has just popped a follow-up reads as idle,
+        # with empty queues, for the few milliseconds before it marks itself busy and forks its horse.
         deadline = time.monotonic() + GIVE_UP_SECONDS
-        while not (workers.all_idle() and all(queue.count == 0 for queue in queues)):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the RQ workers did not become idle")
-            time.sleep(0.001)
-        time.sleep(SETTLE_SECONDS)  # 'idle' is set just before the worker blocks on the queue again
+        while True:
+            while not quiet():
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the RQ workers did not become idle")
+                time.sleep(0.001)
+            time.sleep(SETTLE_SECONDS)
+            if quiet():
+                return
 
     before = wait_idle if concurrency == 1 else (lambda: None)
     latencies: list[float] = []
