@@ -18,8 +18,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from bench import hide, machine, memory, wrk
-from bench.fill import forget
+from bench import hide, machine, memory, reference, wrk
+from bench.fill import HIDDEN_EVERY, forget, stored_id
 from bench.results import markdown, percentile, summarize
 from bench.services import ROOT, Processes, RedisServer, Server, cpu_seconds, redis_version, service_env, spawn_reference
 from bench.stack import Stack, log
@@ -72,6 +72,14 @@ def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -
     client.close()
     processes.stop(server.process)
     return entries
+
+
+def reference_hidden(server: RedisServer, stored: int) -> None:
+    """The one-round-trip reference's hidden set, the size of imgmod's on the small data set (every
+    100th stored image), so that its lookups read a set of the same size, not an absent key."""
+    client = server.client()
+    client.zadd(reference.HIDDEN, {stored_id(number): number for number in range(0, stored, HIDDEN_EVERY)})
+    client.close()
 
 
 def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server, roundtrip: Server,
@@ -172,6 +180,7 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
             if "http" in phases:
                 reference = spawn_reference(processes)
                 roundtrip_redis = RedisServer(processes, "redis-roundtrip", workdir / "redis-roundtrip")
+                reference_hidden(roundtrip_redis, plan.stored_small)
                 roundtrip = spawn_reference(processes, "roundtrip", roundtrip_redis.url)
             small = Stack(processes, "small", workdir, secret, frontend_key)
             large = Stack(processes, "large", workdir, secret, frontend_key) if "http" in phases else None

@@ -21,6 +21,7 @@ from service import identity
 from service.store import INDEXES, Store, image_key
 
 BATCH = 2000
+HIDDEN_EVERY = 100  # of the images stored beforehand, every 100th is at the threshold and hidden
 PARALLEL_FROM = 20_000
 FRONTEND = "bench"
 
@@ -117,7 +118,7 @@ def settle_outbox(store: Store) -> None:
                 queued.outbox_done(entry)
 
 
-def fill_stored(redis_url: str, threshold: int, secret: str, count: int, hidden_every: int = 100) -> None:
+def fill_stored(redis_url: str, threshold: int, secret: str, count: int, hidden_every: int = HIDDEN_EVERY) -> None:
     """Images `stored-<n>.hero`, one reporter each; every `hidden_every`th reaches the threshold and is hidden."""
     fill(redis_url, threshold, secret, [stored_id(n) for n in range(count) if n % hidden_every], 1)
     fill(redis_url, threshold, secret, [stored_id(n) for n in range(0, count, hidden_every)], threshold)
