@@ -64,12 +64,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     # A request id and one JSON log line per request; request metrics (GET /metrics).
     logs.init_app(app)
     metrics.init_app(app)
-    # JSON errors everywhere, 503 when Redis is away, 415 for non-JSON bodies.
+    # JSON errors everywhere, 503 when Redis is away.
     api = errors.JsonErrorsApi(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                    "description": "A frontend key, or an admin token for /v1/admin"})
     errors.init_app(app)
-    # Security headers on every answer; JSON nested too deeply is refused before parsing.
+    # Security headers on every answer; a body that is not JSON (415) or nests too deeply is refused before parsing.
     hardening.init_app(app)
     # Public API, admin API and operations endpoints.
     for module in (reports, images, admin, health, metrics_api):

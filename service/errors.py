@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
-from flask_smorest import Api, abort
+from flask import Flask
+from flask_smorest import Api
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -12,7 +12,6 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 log = logging.getLogger(__name__)
 
 REDIS_RETRY_AFTER = "5"
-BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def _describe(errors, path: str = "") -> list[str]:
@@ -57,14 +56,6 @@ def _redis_unavailable(error):
     )
 
 
-def _require_json_body():
-    """415 for a body that is not JSON, before webargs would read it as 'missing'."""
-    if request.method in BODY_METHODS and (request.content_length or request.headers.get("Transfer-Encoding")):
-        if not request.is_json:
-            abort(415, message="Content-Type must be application/json")
-
-
 def init_app(app: Flask) -> None:
     for error in (RedisConnectionError, RedisTimeoutError, ReadOnlyError):
         app.register_error_handler(error, _redis_unavailable)
-    app.before_request(_require_json_body)

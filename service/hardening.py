@@ -1,4 +1,4 @@
-"""Defences on every request and answer: security headers, and size and nesting limits on JSON bodies.
+"""Defences on every request and answer: security headers, JSON-only bodies, their size and nesting limits.
 
 A view that needs another Content-Security-Policy (a page with its own assets) sets the header
 itself; the defaults here only fill in what a response does not already carry.
@@ -13,6 +13,7 @@ import re
 from flask import Flask, g, request
 from flask_smorest import abort
 
+BODY_METHODS = {"POST", "PUT", "PATCH"}
 # Our bodies are flat objects; anything deeper is an attack on the parser (RecursionError).
 MAX_JSON_DEPTH = 20
 # A JSON string (brackets inside it are text) or one bracket.
@@ -49,9 +50,14 @@ def nesting_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 def _check_json_body():
-    """Refuse what webargs' parser would turn into a 500 (RecursionError, huge integers) or quietly cut."""
+    """415 for a body that is not JSON, before a view would read it as 'missing'; then refuse what
+    webargs' parser would turn into a 500 (RecursionError, huge integers) or quietly cut."""
     # Without a Content-Type there is no JSON body: a lookup pays one environ read, no header parsing.
-    if not request.environ.get("CONTENT_TYPE") or not request.is_json or request.content_length == 0:
+    if not request.environ.get("CONTENT_TYPE") or not request.is_json:
+        if request.method in BODY_METHODS and (request.content_length or request.headers.get("Transfer-Encoding")):
+            abort(415, message="Content-Type must be application/json")
+        return
+    if request.content_length == 0:
         return
     body = request.get_data(cache=True)
     # A chunked body has no Content-Length to refuse up front: werkzeug stops reading at the limit.
