@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 import requests
-from rq import Queue
+from rq import Queue, SimpleWorker
 from werkzeug.serving import make_server
 
 from config import Settings
@@ -186,6 +186,20 @@ def workers(settings):
 def http():
     with requests.Session() as session:
         yield session
+
+
+class BurstWorker(SimpleWorker):
+    """RQ's in-process worker without its command channel (pub/sub for `rq` commands), which nothing here
+    uses: its thread, when the subscription is not yet confirmed, keeps teardown waiting a second per run,
+    and a few hundred runs then outlast any time-out on a loaded machine."""
+
+    def subscribe(self):
+        pass  # and so unsubscribe, which only stops a thread that was started, does nothing
+
+
+def run_queued_jobs(queue: Queue) -> None:
+    """Every job queued, run here in the test's process, as a worker's burst would run them."""
+    BurstWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
 
 
 @functools.cache

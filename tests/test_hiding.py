@@ -5,11 +5,10 @@ import threading
 import time
 
 import requests
-from rq import SimpleWorker
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 
 from service.store import AUDIT
-from tests.conftest import FRONTEND_KEY
+from tests.conftest import FRONTEND_KEY, run_queued_jobs
 from tests.processes import Process, imgmod_env, job_lines
 from workers import jobs
 
@@ -148,7 +147,7 @@ def test_a_workers_jobs_share_one_store_and_its_connections(settings, queue, sto
         for n in range(settings.threshold):
             store.report(image_id, f"reader-{n}", "spam", None)
         queue.enqueue("workers.jobs.hide_image", image_id, "0")
-        SimpleWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
+        run_queued_jobs(queue)
         assert store.is_hidden(image_id)
         seen.append(jobs._by_connection[queue.connection])
     assert seen[0] is seen[1]

@@ -6,25 +6,15 @@ import ipaddress
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
-from rq import SimpleWorker
 
 from service import create_app
 from service.identity import network_of
 from service.store import PROTECTED
-from tests.conftest import Reporter, with_settings
+from tests.conftest import Reporter, run_queued_jobs, with_settings
 
 THRESHOLD = 2  # low, so that random runs cross, reset and cross again often
 IMAGES = ("img-a", "img-b")
 READERS = tuple(f"reader-{n}" for n in range(5))
-
-
-class BurstWorker(SimpleWorker):
-    """RQ's in-process worker without its command channel (pub/sub for `rq` commands), which nothing here
-    uses: its thread, when the subscription is not yet confirmed, keeps teardown waiting a second per run,
-    and a few hundred runs then outlast any time-out on a loaded machine."""
-
-    def subscribe(self):
-        pass  # and so unsubscribe, which only stops a thread that was started, does nothing
 
 
 @pytest.mark.timeout(600)
@@ -71,7 +61,7 @@ def test_count_and_hidden_state_follow_the_distinct_non_dismissed_reporters(sett
 
         @rule()
         def worker_runs(self):
-            BurstWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
+            run_queued_jobs(queue)
             for image in IMAGES:
                 expected = len(self.active[image]) >= THRESHOLD and image not in self.protected
                 assert store.is_hidden(image) is expected, (image, self.active[image], self.protected)
