@@ -43,7 +43,8 @@ _THANKS_JSON = {lang: json.dumps(text, ensure_ascii=False) for lang, text in THA
 
 def answer_body(image_id: str, counted: bool, hidden: bool, lang: str) -> str:
     """The 202's JSON, byte for byte what the app's JSON provider writes (sorted keys, compact, UTF-8),
-    as tests/test_reports.py checks, at a seventh of its cost. A valid image id needs no escaping."""
+    as tests/test_reports.py checks, at half its cost (8 µs against jsonify's 17). A valid image id
+    needs no escaping."""
     return (f'{{"counted":{_JSON_BOOL[counted]},"hidden":{_JSON_BOOL[hidden]},"image_id":"{image_id}",'
             f'"lang":"{lang}","message":{_THANKS_JSON[lang]}}}\n')
 
