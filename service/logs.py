@@ -5,6 +5,7 @@ duration and request id only, and gunicorn's access log (which would print addre
 """
 from __future__ import annotations
 
+import json
 import logging
 import logging.config
 import re
@@ -13,6 +14,8 @@ import uuid
 from contextvars import ContextVar
 
 from flask import Flask, g, request
+from pythonjsonlogger.json import JsonEncoder
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept only if it is short and plain, so it cannot forge or break log lines.
@@ -22,6 +25,21 @@ request_id_var: ContextVar[str | None] = ContextVar("imgmod_request_id", default
 job_id_var: ContextVar[str | None] = ContextVar("imgmod_job_id", default=None)
 
 log = logging.getLogger("imgmod.request")
+
+
+class JsonLineFormatter(OrjsonFormatter):
+    """python-json-logger's orjson formatter: the same fields in the same order as its stdlib-json
+    one, for about a tenth of a lookup's CPU less (BENCHMARKS.md).
+
+    orjson refuses integers beyond 64 bits, which would cost the whole line: such a line is written
+    by the standard library's encoder instead.
+    """
+
+    def jsonify_log_record(self, log_data):
+        try:
+            return super().jsonify_log_record(log_data)
+        except TypeError:
+            return json.dumps(log_data, cls=JsonEncoder, ensure_ascii=False)
 
 
 class ContextFilter(logging.Filter):
@@ -44,7 +62,7 @@ def logging_config(level: str) -> dict:
         "disable_existing_loggers": False,
         "filters": {"context": {"()": ContextFilter}},
         "formatters": {"json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": JsonLineFormatter,
             "fmt": ["levelname", "name", "process", "message"],
             "rename_fields": {"levelname": "level", "name": "logger", "process": "pid"},
             "timestamp": "ts",

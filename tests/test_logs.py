@@ -104,14 +104,13 @@ def test_the_request_line_has_exactly_its_fields(client, app):
     import io
     import json
 
-    from pythonjsonlogger.json import JsonFormatter
-
     from service.logs import ContextFilter, logging_config, request_id_var
 
-    options = {key: value for key, value in logging_config("INFO")["formatters"]["json"].items() if key != "()"}
+    options = dict(logging_config("INFO")["formatters"]["json"])
+    formatter_class = options.pop("()")
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter(**options))
+    handler.setFormatter(formatter_class(**options))
     handler.addFilter(ContextFilter())
     logger = logging.getLogger("imgmod.request")
     logger.addHandler(handler)
@@ -156,3 +155,30 @@ def test_lines_logged_during_a_request_carry_its_id(client, app, caplog):
     [inside] = [r for r in caplog.records if r.name == "imgmod.test"]
     [line] = [r for r in caplog.records if r.name == "imgmod.request"]
     assert inside.request_id == line.request_id == "req-inside"
+
+
+def test_a_line_orjson_cannot_write_is_still_one_json_line():
+    """orjson refuses integers beyond 64 bits; the standard encoder writes that line, fields unchanged."""
+    import io
+    import json
+
+    from service.logs import logging_config
+
+    options = dict(logging_config("INFO")["formatters"]["json"])
+    formatter = options.pop("()")(**options)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    logger = logging.getLogger("imgmod.test.wide")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("wide", extra={"huge": 2**70, "small": 7, "text": "شكرا"})
+        logger.info("narrow", extra={"small": 7})
+    finally:
+        logger.removeHandler(handler)
+    wide, narrow = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert (wide["message"], wide["huge"], wide["small"], wide["text"]) == ("wide", 2**70, 7, "شكرا")
+    assert list(wide) == ["level", "logger", "pid", "message", "huge", "small", "text", "ts"]
+    assert list(narrow) == ["level", "logger", "pid", "message", "small", "ts"]
+    assert wide["ts"].endswith("+00:00") and narrow["ts"].endswith("+00:00")
