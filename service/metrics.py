@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -25,6 +25,7 @@ from rq import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from service import context
+from service.logs import request_started
 from service.server import MULTIPROC_ENV
 from service.store import Store
 from workers.health import live_workers
@@ -171,10 +172,6 @@ def count_report(counted: bool) -> None:
         current_app.extensions[EXTENSION].reports_counted.inc()
 
 
-def _start_timer():
-    g.imgmod_metrics_started = time.perf_counter()
-
-
 def _observer(metrics: AppMetrics):
     """The after_request hook of one app: its metrics are bound here, not looked up per request."""
     latency = metrics.latency
@@ -191,7 +188,7 @@ def _observer(metrics: AppMetrics):
         if method not in METHODS:
             method = "other"
         status = response.status_code
-        started = g.get("imgmod_metrics_started")
+        started = request_started()
         if started is not None:
             key = (method, endpoint, status)
             child = children.get(key)
@@ -212,8 +209,8 @@ def exposition_response():
 
 
 def init_app(app: Flask) -> None:
+    """After logs.init_app: requests are timed from its first hook, which the log line reports too."""
     services = app.extensions[context.EXTENSION]
     metrics = app.extensions[EXTENSION] = _build(services.store,
                                                  [services.hides, followup_queue(services.hides.connection)])
-    app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
     app.after_request(_observer(metrics))
