@@ -173,7 +173,10 @@ class Store:
         """'1' for each hidden image and '0' for each other, in the order given: one ZMSCORE."""
         if not image_ids:
             return ""
-        return "".join("0" if score is None else "1" for score in self._direct("ZMSCORE", HIDDEN, *image_ids))
+        scores = self._direct("ZMSCORE", HIDDEN, *image_ids)
+        if not any(scores):  # the usual page: nothing on it is hidden (a score is never empty text)
+            return "0" * len(scores)
+        return "".join("0" if score is None else "1" for score in scores)
 
     def hide_if_current(self, image_id: str, generation: str, actor: str = "system") -> str | None:
         """Flip a pending image to hidden if `generation` is still current.

@@ -5,6 +5,9 @@ import os
 import threading
 import time
 
+import pytest
+from redis.exceptions import DataError
+
 from service.connections import DirectCommands, connect
 
 
@@ -18,6 +21,14 @@ def test_replies_carry_what_the_client_reads(redis_server, redis_client):
     assert float(direct("ZSCORE", "scores", "a")) == 1.5 and direct("ZSCORE", "scores", "b") is None
     assert [None if score is None else float(score) for score in direct("ZMSCORE", "scores", "a", "b")] == [1.5, None]
     assert direct("ECHO", "شكرا") == "شكرا"  # decoded text, as the app's client gives
+    assert direct("ECHO", 7) == "7" and direct("ECHO", b"raw") == "raw"
+
+
+def test_an_argument_redis_cannot_carry_is_a_redis_data_error(redis_server):
+    direct = DirectCommands(connect(redis_server.url))
+    with pytest.raises(DataError):  # a RedisError, as the client raises, never a bare TypeError
+        direct("ZSCORE", "scores", None)
+    assert direct("PING") == "PONG"  # nothing was sent: the connection is still in step
 
 
 def test_commands_reuse_one_connection_even_from_thread_after_thread(redis_server):
