@@ -2,9 +2,14 @@
 the layer-by-layer CPU table and the profile summary."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from bench import anatomy, fill, memory, reference
 from bench.profile import summarize
 from service.store import AUDIT, HIDDEN, OUTBOX, REPORTED
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_pipelined_fill_runs_the_stores_own_scripts(settings, store, redis_client):
@@ -45,6 +50,24 @@ def test_anatomy_times_every_layer(redis_server, redis_client):
     rows = dict(anatomy.layers(redis_server.url, count=5))
     assert {"bare reference: POST JSON", "imgmod: POST /v1/reports", "Store.report (one Lua call)"} <= set(rows)
     assert all(value >= 0 for value in rows.values())
+    # The 10,000 stored images, then 5 rounds of 5 reports through wsgi_app and 25 through the store.
+    assert redis_client.zcard(REPORTED) == 10_000 + 25 + 25
+    only = anatomy.layers(redis_server.url, count=2, only="GET /v1/images/<id>", rounds=1)
+    assert [name for name, _ in only] == ["imgmod: GET /v1/images/<id>"]
+
+
+def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
+    """With a Redis of its own; the request log lines it formats go to /dev/null, not into the table."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "bench.anatomy", "--only", "POST", "--rounds", "1", "--count", "3"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split(" | ")[0] for row in rows] == ["| bare reference: POST JSON", "| imgmod: POST /v1/reports"]
+    assert '"message":"request"' not in done.stdout + done.stderr
 
 
 def test_a_profile_summary_shares_samples_by_package_and_function():
