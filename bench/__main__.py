@@ -87,32 +87,31 @@ def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server,
     scripts = {name: wrk.script_path(name, workdir / "lua") for name in ("report", "single", "bulk")}
     results: dict = defaultdict(lambda: defaultdict(list))
 
-    def ingest(server: Server, stack: Stack | None, connections: int, seconds: int):
+    def ingest(server: Server, stack: Stack | None, redis: RedisServer | None, connections: int, seconds: int):
         nonce = uuid.uuid4().hex[:8]
         if stack:
             stack.wait_quiet()
-        load = measured(server, stack, lambda: wrk.run(server.url, scripts["report"], connections, seconds,
+        load = measured(server, redis, lambda: wrk.run(server.url, scripts["report"], connections, seconds,
                                                        [frontend_key, plan.ingest_pool, nonce]))
         if stack:
             forget(stack.store, [INGEST_ID.format(nonce=nonce, number=n) for n in range(plan.ingest_pool)])
         return load
 
-    def lookup(server: Server, stack: Stack | None, kind: str, stored: int, seconds: int):
+    def lookup(server: Server, stack: Stack | None, redis: RedisServer | None, kind: str, stored: int, seconds: int):
         if stack:
             stack.wait_quiet()
-        return measured(server, stack, lambda: wrk.run(server.url, scripts[kind], plan.lookup_connections, seconds,
+        return measured(server, redis, lambda: wrk.run(server.url, scripts[kind], plan.lookup_connections, seconds,
                                                         [stored]))
 
-    def measured(server: Server, stack: Stack | None, load) -> dict:
-        """One wrk run, with the CPU the server (gunicorn's processes) and its Redis spent per request."""
-        redis = stack.redis if stack else roundtrip_redis if server is roundtrip else None  # the bare app has none
-        redis_clock = redis.cpu if redis else None
-        server_cpu, redis_cpu = cpu_seconds(server.process.pid), redis_clock() if redis_clock else 0.0
+    def measured(server: Server, redis: RedisServer | None, load) -> dict:
+        """One wrk run, with the CPU the server (gunicorn's processes) and its Redis (the bare app has
+        none) spent per request."""
+        server_cpu, redis_cpu = cpu_seconds(server.process.pid), redis.cpu() if redis else 0.0
         figures = load()
         per_request = 1000 / max(1, figures.requests)
         return {**figures.as_dict(),
                 "server_cpu_ms": round((cpu_seconds(server.process.pid) - server_cpu) * per_request, 4),
-                "redis_cpu_ms": round((redis_clock() - redis_cpu) * per_request, 4) if redis_clock else None}
+                "redis_cpu_ms": round((redis.cpu() - redis_cpu) * per_request, 4) if redis else None}
 
     def record(figure: str, side: str, load: dict, run: int) -> None:
         results[figure][side].append(load)
@@ -122,28 +121,30 @@ def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server,
             f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
             f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")
 
-    sides = [("reference", reference, None, plan.stored_small), ("roundtrip", roundtrip, None, plan.stored_small),
-             ("imgmod", small.api, small, plan.stored_small)]
+    # (side, its server, its imgmod stack, its Redis, images stored)
+    sides = [("reference", reference, None, None, plan.stored_small),
+             ("roundtrip", roundtrip, None, roundtrip_redis, plan.stored_small),
+             ("imgmod", small.api, small, small.redis, plan.stored_small)]
     if large:
-        sides.append(("large", large.api, large, plan.stored_large))
+        sides.append(("large", large.api, large, large.redis, plan.stored_large))
     if plan.warmup_seconds:
-        for _, server, stack, stored in sides:
-            ingest(server, stack, plan.lookup_connections, plan.warmup_seconds)
+        for _, server, stack, redis, stored in sides:
+            ingest(server, stack, redis, plan.lookup_connections, plan.warmup_seconds)
             for kind in ("single", "bulk"):
-                lookup(server, stack, kind, stored, plan.warmup_seconds)
+                lookup(server, stack, redis, kind, stored, plan.warmup_seconds)
     # Interleaved run by run, so that the machine's other load weighs on every side alike.
     for run in range(plan.runs):
         for connections in plan.connections:
-            for side, server, stack, stored in sides:
+            for side, server, stack, redis, stored in sides:
                 if side not in ("large", "roundtrip") or connections == plan.lookup_connections:
                     figure = f"ingest_c{connections}" + ("_large" if side == "large" else "")
                     record(figure, "imgmod" if side == "large" else side,
-                           ingest(server, stack, connections, plan.seconds), run)
+                           ingest(server, stack, redis, connections, plan.seconds), run)
         for kind in ("single", "bulk"):
-            for side, server, stack, stored in sides:
+            for side, server, stack, redis, stored in sides:
                 figure = kind + ("_large" if side == "large" else "")
                 record(figure, "imgmod" if side == "large" else side,
-                       lookup(server, stack, kind, stored, plan.seconds), run)
+                       lookup(server, stack, redis, kind, stored, plan.seconds), run)
     return json.loads(json.dumps(results))
 
 
