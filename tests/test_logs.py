@@ -1,6 +1,9 @@
 """Structured logs: one JSON line per request and per job, a request id end to end, no raw identity."""
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import logging
 import os
 import re
@@ -99,12 +102,10 @@ def test_log_level_comes_from_the_configuration(reporter, settings, tmp_path):
     assert [line for line in worker.lines() if line["level"] in ("DEBUG", "INFO")] == []
 
 
-def test_the_request_line_has_exactly_its_fields(client, app):
-    """The JSON line as the production formatter writes it: these fields, in this order, nothing more."""
-    import io
-    import json
-
-    from service.logs import ContextFilter, logging_config, request_id_var
+@contextlib.contextmanager
+def production_lines(logger_name: str):
+    """The JSON lines `logger_name` writes through the production formatter and filter, parsed."""
+    from service.logs import ContextFilter, logging_config
 
     options = dict(logging_config("INFO")["formatters"]["json"])
     formatter_class = options.pop("()")
@@ -112,22 +113,29 @@ def test_the_request_line_has_exactly_its_fields(client, app):
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter_class(**options))
     handler.addFilter(ContextFilter())
-    logger = logging.getLogger("imgmod.request")
+    logger = logging.getLogger(logger_name)
     logger.addHandler(handler)
     old_level = logger.level
     logger.setLevel(logging.INFO)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+def test_the_request_line_has_exactly_its_fields(client, app):
+    """The JSON line as the production formatter writes it: these fields, in this order, nothing more."""
+    from service.logs import request_id_var
 
     @app.get("/boom")
     def boom():
         return {"message": "boom"}, 503
 
-    try:
+    with production_lines("imgmod.request") as lines:
         client.get("/v1/images/img-1?x=1", headers={"X-Request-ID": "edge-1"})
         client.get("/boom")
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    first, second = lines()
     assert list(first) == ["level", "logger", "pid", "message", "method", "path", "status", "duration_ms",
                            "request_id", "ts"]
     assert {key: first[key] for key in ("level", "logger", "message", "method", "path", "status", "request_id")} == {
@@ -159,25 +167,11 @@ def test_lines_logged_during_a_request_carry_its_id(client, app, caplog):
 
 def test_a_line_orjson_cannot_write_is_still_one_json_line():
     """orjson refuses integers beyond 64 bits; the standard encoder writes that line, fields unchanged."""
-    import io
-    import json
-
-    from service.logs import logging_config
-
-    options = dict(logging_config("INFO")["formatters"]["json"])
-    formatter = options.pop("()")(**options)
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(formatter)
     logger = logging.getLogger("imgmod.test.wide")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
+    with production_lines(logger.name) as lines:
         logger.info("wide", extra={"huge": 2**70, "small": 7, "text": "شكرا"})
         logger.info("narrow", extra={"small": 7})
-    finally:
-        logger.removeHandler(handler)
-    wide, narrow = (json.loads(line) for line in stream.getvalue().splitlines())
+    wide, narrow = lines()
     assert (wide["message"], wide["huge"], wide["small"], wide["text"]) == ("wide", 2**70, 7, "شكرا")
     assert list(wide) == ["level", "logger", "pid", "message", "huge", "small", "text", "ts"]
     assert list(narrow) == ["level", "logger", "pid", "message", "small", "ts"]

@@ -1,7 +1,6 @@
 """POST /v1/reports: distinct counting, reporter identity and the thanks message."""
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
