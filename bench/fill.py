@@ -8,7 +8,6 @@ at pipeline speed, and follows any change to them. The methods' return values ar
 """
 from __future__ import annotations
 
-import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
@@ -18,7 +17,7 @@ from redis import Redis
 from redis.commands.core import Script
 
 from service import identity
-from service.store import INDEXES, Store, image_key
+from service.store import INDEXES, OUTBOX, Store, image_key
 
 BATCH = 2000
 HIDDEN_EVERY = 100  # of the images stored beforehand, every 100th is at the threshold and hidden
@@ -111,11 +110,7 @@ def connect(redis_url: str, threshold: int) -> Store:
 
 def settle_outbox(store: Store) -> None:
     """Clear the hides' outbox entries, as the worker does once their follow-ups are queued."""
-    far_future = int(time.time() * 1000) + 86_400_000
-    while entries := store.outbox_older_than(far_future, limit=BATCH):
-        with pipelined(store) as queued:
-            for entry in entries:
-                queued.outbox_done(entry)
+    store.redis.delete(OUTBOX)
 
 
 def fill_stored(redis_url: str, threshold: int, secret: str, count: int, hidden_every: int = HIDDEN_EVERY) -> None:

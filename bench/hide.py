@@ -11,7 +11,7 @@ from rq import Queue
 
 from bench.services import RQWorkers
 from service.store import Store
-from workers.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
 
 POLL_SECONDS = 0.0005
 GIVE_UP_SECONDS = 30

@@ -12,7 +12,7 @@ from bench.services import Processes, RedisServer, RQWorkers, Server, service_en
 from config import load_settings
 from service.connections import connect
 from service.store import Store
-from workers.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
 
 QUIET_SECONDS = 120
 

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 LANGUAGES = ("ar", "fr", "en")
 MIN_SECRET_LENGTH = 32
+MIN_ADMIN_TOKEN_LENGTH = 24
+# prometheus-client's own variable: `imgmod serve` sets it before the client is imported (multiprocess mode).
+PROMETHEUS_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class ConfigError(ValueError):
@@ -61,6 +64,19 @@ def _named_secrets(env: Mapping[str, str], name: str) -> dict[str, str]:
     return pairs
 
 
+def _admin_tokens(env: Mapping[str, str], frontend_keys: Mapping[str, str]) -> dict[str, str]:
+    """Tokens long enough not to be guessed, and none a frontend key (which sits in every page's source)."""
+    name = "IMGMOD_ADMIN_TOKENS"
+    tokens = _named_secrets(env, name)
+    for label, token in tokens.items():
+        if len(token) < MIN_ADMIN_TOKEN_LENGTH:
+            raise ConfigError(f"{name}: the token of {label!r} must be at least {MIN_ADMIN_TOKEN_LENGTH} characters,"
+                              f" got {len(token)}")
+        if token in frontend_keys.values():
+            raise ConfigError(f"{name}: the token of {label!r} equals a key of IMGMOD_FRONTEND_KEYS")
+    return tokens
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(filter(None, (part.strip() for part in env.get(name, "").split(","))))
 
@@ -73,6 +89,24 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
     if parts.scheme not in schemes or not parts.netloc:
         raise ConfigError(f"{name} must be a {'/'.join(schemes)} URL, got {raw!r}")
     return raw
+
+
+def host_and_port(entry: str) -> tuple[str, int | None]:
+    """An IMGMOD_IMAGE_HOSTS entry, `host` (ports 80 and 443) or `host:port`; ValueError if neither."""
+    parts = urlsplit("//" + entry)
+    if not parts.hostname or parts.path or parts.query or parts.fragment or parts.username:
+        raise ValueError(entry)
+    return parts.hostname.lower(), parts.port  # .port raises ValueError for a port out of range
+
+
+def _image_hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    entries = tuple(entry.lower() for entry in _list(env, name))
+    for entry in entries:
+        try:
+            host_and_port(entry)
+        except ValueError:
+            raise ConfigError(f"{name} entries must be host or host:port, got {entry!r}") from None
+    return entries
 
 
 def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
@@ -107,16 +141,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     webhook_secret = env.get("IMGMOD_WEBHOOK_SECRET") or None
     if webhook_url and not webhook_secret:
         raise ConfigError("IMGMOD_WEBHOOK_SECRET is required when IMGMOD_WEBHOOK_URL is set")
+    frontend_keys = _named_secrets(env, "IMGMOD_FRONTEND_KEYS")
     return Settings(
         secret_key=check_secret(env.get("IMGMOD_SECRET_KEY")),
         redis_url=_url(env, "IMGMOD_REDIS_URL", ("redis", "rediss", "unix")),
         threshold=_integer(env, "IMGMOD_THRESHOLD", 3, minimum=1),
-        admin_tokens=_named_secrets(env, "IMGMOD_ADMIN_TOKENS"),
-        frontend_keys=_named_secrets(env, "IMGMOD_FRONTEND_KEYS"),
+        admin_tokens=_admin_tokens(env, frontend_keys),
+        frontend_keys=frontend_keys,
         trusted_proxies=_integer(env, "IMGMOD_TRUSTED_PROXIES", 0, minimum=0),
         report_rate_limit=_rate_limit(env, "IMGMOD_REPORT_RATE_LIMIT", "10/minute;100/day"),
         cors_origins=_list(env, "IMGMOD_CORS_ORIGINS"),
-        image_hosts=tuple(host.lower() for host in _list(env, "IMGMOD_IMAGE_HOSTS")),
+        image_hosts=_image_hosts(env, "IMGMOD_IMAGE_HOSTS"),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         default_lang=default_lang,

@@ -1,11 +1,21 @@
 """Bearer credentials: frontend keys for reports, admin tokens for the admin API."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 from typing import Mapping
 
 from flask import Request
 from flask_smorest import abort
+
+from service.identity import network_of
+
+# Refused admin tokens allowed per client network and window, before every admin request from it
+# gets 429 until the window ends: guessing a 24-character token stays hopeless, and an editor who
+# mistyped it is back within a minute.
+ADMIN_FAILURES_ALLOWED = 10
+ADMIN_FAILURE_WINDOW_SECONDS = 60
 
 
 def bearer_token(request: Request) -> str | None:
@@ -28,14 +38,27 @@ def name_for(token: str, secrets: Mapping[str, str]) -> str | None:
     return found
 
 
-def admin_name(request: Request, admin_tokens: Mapping[str, str], frontend_keys: Mapping[str, str]) -> str:
-    """The admin token's name; 401 without a valid token, 403 for a frontend key."""
+def failure_key(secret: str, remote_addr: str | None) -> str:
+    """The client's network as a keyed hash, in a domain of its own: no address is stored."""
+    mac = hmac.new(secret.encode(), f"admin-auth\x00{network_of(remote_addr or '')}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:12]).decode()
+
+
+def admin_name(request: Request, admin_tokens: Mapping[str, str], frontend_keys: Mapping[str, str], store,
+               secret: str) -> str:
+    """The admin token's name; 401 without a valid token, 403 for a frontend key, 429 for a client
+    that had too many tokens refused in the current window."""
     token = bearer_token(request)
     if token is None:
         abort(401, message="Admin token required: Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
+    client = failure_key(secret, request.remote_addr)
+    if store.auth_failures(client) >= ADMIN_FAILURES_ALLOWED:
+        abort(429, message=f"Too many refused admin tokens; try again in {ADMIN_FAILURE_WINDOW_SECONDS} seconds.",
+              headers={"Retry-After": str(ADMIN_FAILURE_WINDOW_SECONDS)})
     name = name_for(token, admin_tokens)
     if name is not None:
         return name
+    store.count_auth_failure(client, ADMIN_FAILURE_WINDOW_SECONDS)
     if name_for(token, frontend_keys) is not None:
         abort(403, message="A frontend key cannot use the admin API")
     abort(401, message="Unknown admin token", headers={"WWW-Authenticate": "Bearer"})

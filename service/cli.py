@@ -86,8 +86,8 @@ def worker(burst, check):
 def _check_worker(settings: Settings) -> None:
     """The container healthcheck: RQ's heartbeat of a worker on this host, read from Redis."""
     from service.connections import connect
-    from workers.health import worker_alive_here
-    from workers.queue import hide_queue
+    from service.liveness import worker_alive_here
+    from service.queue import hide_queue
 
     if not worker_alive_here(hide_queue(connect(settings.redis_url, decode=False))):
         raise click.ClickException("no worker with a recent heartbeat on this host")
@@ -105,7 +105,7 @@ def _image_id(ctx, param, values):
 
 
 def _services():
-    from service.context import build_services
+    from service.services import build_services
 
     services = build_services(_settings())
     services.store.ping()

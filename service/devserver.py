@@ -46,6 +46,12 @@ def dev_admin_token(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def demo_image_hosts(bind: str) -> str:
+    """The demo's own port on loopback: never another service of this machine."""
+    port = bind.rpartition(":")[2]
+    return f"127.0.0.1:{port},localhost:{port}"
+
+
 def ensure_admin_token(env: dict, data_dir: Path) -> str | None:
     """Without IMGMOD_ADMIN_TOKENS, configure the dev token so the console works at once; else None."""
     if env.get("IMGMOD_ADMIN_TOKENS"):
@@ -105,8 +111,9 @@ def run_dev(bind: str, data_dir: Path) -> int:
     env = dict(os.environ)
     env.setdefault("IMGMOD_SECRET_KEY", dev_secret(data_dir))
     dev_token = ensure_admin_token(env, data_dir)
-    # The demo article's photos come from this very server: let the worker blur them for placeholders.
-    env.setdefault("IMGMOD_IMAGE_HOSTS", "127.0.0.1,localhost")
+    # The demo article's photos come from this very server: let the worker blur them for placeholders,
+    # from its own port only, whatever address it is bound to.
+    env.setdefault("IMGMOD_IMAGE_HOSTS", demo_image_hosts(bind))
     redis_processes: list[subprocess.Popen] = []
     app_processes: list[subprocess.Popen] = []
     # The children live in their own sessions: Ctrl-C reaches only us, and we stop them in order.

@@ -1,14 +1,23 @@
-"""After a hide or a restore: queue the placeholder and the webhook, exactly once per outbox entry."""
+"""After a hide or a restore: queue the placeholder and the webhook owed by its outbox entry.
+
+Delivery is at least once. The script that hides or restores writes the outbox entry; the process
+that ran it queues the follow-ups, then removes the entry. If it dies in between, recovery (each
+worker at start, and the reconciler) claims the entry once it is RECOVER_AFTER_SECONDS old by
+Redis's clock, each entry going to one claimer per lease, and queues them again. A follow-up can
+therefore be queued twice only when a process stalls or dies after queueing and before removing
+the entry (or when RQ retries a job): the site drops such a repeat by its `event_id`, which is
+derived from the entry's image, generation and kind alone, so a hide redone after a failover
+carries the same id.
+"""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import datetime, timezone
 
-from service.context import Services
+from service.queue import enqueue_placeholder, enqueue_webhook, followup_queue
+from service.services import Services
 from service.store import OutboxEvent
-from workers.queue import enqueue_placeholder, enqueue_webhook, followup_queue
 
 EVENT_NAMESPACE = uuid.UUID("6f1d7a52-3c39-4c55-9f0e-2b7a4c1e9d10")
 # An entry this old was left by a process that died between the state change and its jobs.
@@ -16,8 +25,8 @@ RECOVER_AFTER_SECONDS = 60
 
 
 def event_id(event: OutboxEvent) -> str:
-    # Derived, not random: a recovered entry gets the same id, so the site can drop the repeat.
-    return str(uuid.uuid5(EVENT_NAMESPACE, f"{event.entry}|{event.at_ms}"))
+    # One hide and one restore at most per image and generation: the id names that event, not the moment.
+    return str(uuid.uuid5(EVENT_NAMESPACE, f"{event.kind}|{event.generation}|{event.image_id}"))
 
 
 def webhook_body(event: OutboxEvent) -> str:
@@ -27,10 +36,10 @@ def webhook_body(event: OutboxEvent) -> str:
 
 
 def dispatch(services: Services, entry: str | None) -> None:
-    """Queue the follow-ups of one outbox entry, then clear it; a no-op if already done."""
-    event = services.store.outbox_event(entry) if entry else None
-    if event is None:
+    """Queue the follow-ups of one outbox entry that this process holds, then clear it."""
+    if not entry:
         return
+    event = OutboxEvent.parse(entry)
     queue = followup_queue(services.hides.connection)
     if event.kind == "hidden":
         enqueue_placeholder(queue, event.image_id, event.generation)
@@ -40,9 +49,8 @@ def dispatch(services: Services, entry: str | None) -> None:
 
 
 def recover(services: Services, older_than_seconds: float = RECOVER_AFTER_SECONDS) -> int:
-    """Dispatch entries whose process died before it could; returns how many."""
-    cutoff_ms = int((time.time() - older_than_seconds) * 1000)
-    entries = services.store.outbox_older_than(cutoff_ms)
+    """Dispatch entries whose process died before it could; returns how many this call claimed."""
+    entries = services.store.claim_outbox(int(older_than_seconds * 1000))
     for entry in entries:
         dispatch(services, entry)
     return len(entries)

@@ -26,5 +26,5 @@ def negotiate(request: Request, asked: str | None, default: str) -> str:
 
 @functools.lru_cache(maxsize=512)
 def _best_language(accept_language: str, default: str) -> str:
-    """Parsing a browser's header costs about 20 µs; readers' browsers send few distinct ones."""
+    """Parsing a browser's header is not free (BENCHMARKS.md); readers' browsers send few distinct ones."""
     return parse_accept_header(accept_language, LanguageAccept).best_match(LANGUAGES, default=default)

@@ -24,49 +24,17 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
+from config import PROMETHEUS_MULTIPROC_ENV as MULTIPROC_ENV
 from service import context
-from service.logs import request_started
-from service.server import MULTIPROC_ENV
+from service.liveness import live_workers
+from service.queue import followup_queue
+from service.request_log import request_started
+from service.stats import CLUSTER_COUNTERS
 from service.store import Store
-from workers.health import live_workers
-from workers.queue import followup_queue
 
 EXTENSION = "imgmod.metrics"
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 REPORTS_ENDPOINT = "reports.Reports"
-
-# Cluster-wide counters: (metric, help, label, label values); the store's stats field is
-# "<key>" for an unlabelled counter and "<key>:<value>" for a labelled one.
-CLUSTER_COUNTERS = {
-    "hides": ("imgmod_hides", "Images hidden, automatically or by an editor", "kind", ("auto", "manual")),
-    "resets": ("imgmod_resets", "Images restored by an admin reset", None, ()),
-    "webhook": ("imgmod_webhook_deliveries", "Webhook delivery attempts by outcome", "outcome",
-                ("delivered", "retried", "failed")),
-    "jobs": ("imgmod_job_failures", "Failed job runs: retried later, or given up and kept in RQ's failed registry",
-             "outcome", ("retried", "failed")),
-    "requeued": ("imgmod_reconciler_requeued", "Crossings whose hide was lost and enqueued again", None, ()),
-}
-
-
-def record_webhook(store: Store, outcome: str) -> None:
-    """Count one webhook delivery attempt: 'delivered', 'retried' (will try again) or 'failed' (gave up)."""
-    _record(store, "webhook", outcome)
-
-
-def record_job_failure(store: Store, retried: bool) -> None:
-    _record(store, "jobs", "retried" if retried else "failed")
-
-
-def record_requeued(store: Store, count: int) -> None:
-    if count:
-        store.incr_stat("requeued", count)
-
-
-def _record(store: Store, key: str, value: str) -> None:
-    if value not in CLUSTER_COUNTERS[key][3]:
-        raise ValueError(f"{CLUSTER_COUNTERS[key][0]} has no {value!r}")
-    store.incr_stat(f"{key}:{value}")
-
 
 QUEUE_GAUGES = {
     "imgmod_queue_length": "Jobs waiting in the queue",
@@ -209,7 +177,7 @@ def exposition_response():
 
 
 def init_app(app: Flask) -> None:
-    """After logs.init_app: requests are timed from its first hook, which the log line reports too."""
+    """After request_log.init_app: requests are timed from its first hook, which the log line reports too."""
     services = app.extensions[context.EXTENSION]
     metrics = app.extensions[EXTENSION] = _build(services.store,
                                                  [services.hides, followup_queue(services.hides.connection)])

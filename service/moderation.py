@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from service import followups
-from service.context import Services
-from workers.queue import enqueue_hide
+from service.queue import enqueue_hide
+from service.services import Services
 
 
 def report(services: Services, image_id: str, reporter: str, reason: str, image_url: str | None,
-           limit_key: str | None = None):
-    outcome = services.store.report(image_id, reporter, reason, image_url, limit_key)
+           limit_key: str | None = None, comment: str = ""):
+    outcome = services.store.report(image_id, reporter, reason, image_url, limit_key, comment)
     if outcome.crossed:
         enqueue_hide(services.hides, image_id, outcome.generation)
     return outcome

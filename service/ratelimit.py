@@ -12,13 +12,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import math
 from dataclasses import dataclass
 
-from flask_smorest import abort
 from limits import parse_many
 
-# 96 bits, as for reporter hashes: plenty to keep reporters apart, short keys in Redis.
+# 96 bits: plenty to keep reporters apart, short keys in Redis.
 DIGEST_BYTES = 12
 
 
@@ -38,10 +36,3 @@ def rate_key(secret: str, identity: str) -> str:
     """One key per reporter across all images; a different HMAC domain than the per-image hashes."""
     mac = hmac.new(secret.encode(), f"rate-limit\x00{identity}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:DIGEST_BYTES]).decode()
-
-
-def refuse(window: Window, retry_after_ms: int):
-    """429 with Retry-After: the seconds until the spent window starts afresh."""
-    wait = max(1, math.ceil(retry_after_ms / 1000))
-    abort(429, message=f"Too many reports ({window.text}); try again in {wait} seconds.",
-          headers={"Retry-After": str(wait)})

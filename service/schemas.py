@@ -126,6 +126,12 @@ STATES = ("reported", "pending", "hidden", "protected")
 EVENT_TYPES = ("hidden", "reset", "manual_hide", "protected", "unprotected")
 
 
+class CommentSchema(ma.Schema):
+    at = ma.fields.DateTime(required=True)
+    reason = ma.fields.String(required=True, validate=validate.OneOf(REASONS))
+    text = ma.fields.String(required=True)
+
+
 class AdminImageSchema(ma.Schema):
     image_id = ma.fields.String(required=True)
     state = ma.fields.String(required=True, validate=validate.OneOf(("visible", "pending", "hidden")))
@@ -138,6 +144,10 @@ class AdminImageSchema(ma.Schema):
     first_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     last_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     hidden_at = ma.fields.DateTime(allow_none=True, required=True)
+    image_url = ma.fields.String(allow_none=True, required=True,
+                                 metadata={"description": "the first URL reported since the last reset, to look at"})
+    comments = ma.fields.List(ma.fields.Nested(CommentSchema), required=True,
+                              metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
 
 
 class AdminListQuerySchema(ma.Schema):

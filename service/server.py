@@ -12,10 +12,9 @@ from flask import Flask
 from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
+from config import PROMETHEUS_MULTIPROC_ENV as MULTIPROC_ENV
 from service.logs import logging_config
 
-
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 @contextmanager

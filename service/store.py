@@ -1,7 +1,9 @@
 """The Redis data model: every key, every script and every atomic operation on images.
 
 Per image one small hash (`imgmod:img:<id>`): `n` count, `g` generation, `f`/`l` first and last
-counted report (ms; `l` only once there is a second), `u` image URL, `r:<reason>` counts, and one
+counted report (ms; `l` only once there is a second), `u` image URL (the first reported since the
+last reset), `r:<reason>` counts, `k`/`q` the reconciler's claim on a lost crossing (how many times
+its hide was queued again, and when it may be next; gone once the crossing ends), and one
 `@<hmac>` field per reporter ever counted. Per reporter and rate-limit window one counter
 (`imgmod:rl:<hmac>:<amount>/<seconds>`) that expires with its window. An image's state lives only
 in the index sorted sets, so a lookup is one ZSCORE/ZMSCORE: member of `hidden` -> hidden, of
@@ -9,15 +11,13 @@ in the index sorted sets, so a lookup is one ZSCORE/ZMSCORE: member of `hidden` 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING, Sequence
 
 from redis import Redis
 from redis.commands.core import Script
-from redis.exceptions import NoScriptError
-
-from service.connections import DirectCommands
 
 if TYPE_CHECKING:
     from service.ratelimit import Window
@@ -29,16 +29,19 @@ PENDING = PREFIX + "idx:pending"  # score: crossing time (ms)
 HIDDEN = PREFIX + "idx:hidden"  # score: hide time (ms)
 PROTECTED = PREFIX + "idx:protected"  # score: protection time (ms)
 AUDIT = PREFIX + "audit"  # stream
-# Follow-ups owed for hides and restores ("hidden|<generation>|<id>", scored by event time):
-# written in the same script as the state change, removed once their jobs are queued, so a
-# process dying in between leaves a trace that recovery finds.
+# Follow-ups owed for hides and restores ("<hidden|restored>|<generation>|<event ms>|<id>"): written
+# in the same script as the state change, scored by when recovery may take it (the event time,
+# then each claim's time), removed once its jobs are queued; a process dying in between leaves a
+# trace that recovery finds.
 OUTBOX = PREFIX + "outbox"
 PLACEHOLDER_PREFIX = PREFIX + "ph:"
+COMMENTS_PREFIX = PREFIX + "cm:"  # list, newest first: the last 20 counted reports' comments (JSON)
 INDEXES = {"reported": REPORTED, "pending": PENDING, "hidden": HIDDEN, "protected": PROTECTED}
 STATS = PREFIX + "stats"  # hash: cluster-wide event counters (hides, resets, job failures, webhooks)
 RECONCILE_LOCK = PREFIX + "lock:reconcile"  # string with a TTL: whose turn it is to reconcile
 PRUNE_CURSOR = PREFIX + "prune:reported"  # ZSCAN cursor of the sweep over the reported index
 RATE_PREFIX = PREFIX + "rl:"
+AUTH_FAILURES_PREFIX = PREFIX + "authfail:"  # per client (a keyed hash) and window: refused admin tokens
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
@@ -55,30 +58,18 @@ def placeholder_key(image_id: str) -> str:
     return PLACEHOLDER_PREFIX + image_id
 
 
+def comments_key(image_id: str) -> str:
+    return COMMENTS_PREFIX + image_id
+
+
 def rate_keys(reporter_key: str, windows: Sequence[Window]) -> list[str]:
     return [f"{RATE_PREFIX}{reporter_key}:{window.amount}/{window.seconds}" for window in windows]
 
 
-class DirectScript(Script):
-    """redis-py's script object, sent on the store's direct connection unless a client (a pipeline) is given."""
-
-    def __init__(self, redis: Redis, direct: DirectCommands, text: str):
-        super().__init__(redis, text)
-        self.direct = direct
-
-    def __call__(self, keys=(), args=(), client=None):
-        if client is not None:
-            return super().__call__(keys, args, client)
-        try:
-            return self.direct("EVALSHA", self.sha, len(keys), *keys, *args)
-        except NoScriptError:  # a restarted or flushed Redis: the client's way loads the script again
-            return super().__call__(keys, args)
-
-
-def _load_script(redis: Redis, direct: DirectCommands, name: str) -> DirectScript:
+def _load_script(redis: Redis, name: str) -> Script:
     prelude = files(__package__).joinpath("scripts/now.lua").read_text()
     body = files(__package__).joinpath(f"scripts/{name}.lua").read_text()
-    return DirectScript(redis, direct, prelude + body)
+    return redis.register_script(prelude + body)
 
 
 @dataclass(frozen=True)
@@ -86,7 +77,7 @@ class ReportOutcome:
     counted: bool
     count: int
     state: str  # visible | pending | hidden
-    generation: str
+    generation: int
     crossed: bool  # this report reached the threshold: enqueue exactly one hide
     limited_by: int | None = None  # index of the spent rate-limit window: nothing was counted
     retry_after_ms: int = 0  # until that window starts afresh
@@ -96,7 +87,7 @@ class ReportOutcome:
 class ProtectionOutcome:
     changed: bool
     crossed: bool  # lifting protection put an image over the threshold: enqueue its hide
-    generation: str
+    generation: int
 
 
 @dataclass(frozen=True)
@@ -112,15 +103,20 @@ class OutboxEvent:
     """A hide or restore whose follow-ups (placeholder, webhook) are owed."""
     entry: str
     kind: str  # hidden | restored
-    generation: str
+    generation: int
     image_id: str
     at_ms: int
+
+    @classmethod
+    def parse(cls, entry: str) -> "OutboxEvent":
+        kind, generation, at_ms, image_id = entry.split("|", 3)
+        return cls(entry, kind, int(generation), image_id, int(at_ms))
 
 
 @dataclass(frozen=True)
 class Claims:
     scanned: int  # overdue pending images looked at: the reconciler's whole cost
-    crossings: list[tuple[str, str]]  # (image id, generation) whose hide must be enqueued again
+    crossings: list[tuple[str, int]]  # (image id, generation) whose hide must be enqueued again
 
 
 class Store:
@@ -136,19 +132,19 @@ class Store:
         self.report_ttl_seconds = report_ttl_seconds
         self.rate_windows = tuple(rate_windows)  # ReportOutcome.limited_by indexes these
         self._rate_args = [str(n) for window in self.rate_windows for n in (window.amount, window.seconds)]
-        # Scripts and the lookups, one command per request or job, skip the client's per-command overhead.
-        self._direct = direct = DirectCommands(redis)
-        self._report = _load_script(redis, direct, "report")
-        self._hide = _load_script(redis, direct, "hide")
-        self._reset = _load_script(redis, direct, "reset")
-        self._manual_hide = _load_script(redis, direct, "manual_hide")
-        self._protect = _load_script(redis, direct, "protect")
-        self._page = _load_script(redis, direct, "page")
-        self._claim = _load_script(redis, direct, "claim")
-        self._prune = _load_script(redis, direct, "prune")
+        self._report = _load_script(redis, "report")
+        self._hide = _load_script(redis, "hide")
+        self._reset = _load_script(redis, "reset")
+        self._manual_hide = _load_script(redis, "manual_hide")
+        self._protect = _load_script(redis, "protect")
+        self._page = _load_script(redis, "page")
+        self._claim = _load_script(redis, "claim")
+        self._prune = _load_script(redis, "prune")
+        self._save_placeholder = _load_script(self.raw, "save_placeholder")
+        self._claim_outbox = _load_script(redis, "claim_outbox")
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
-               limit_key: str | None = None) -> ReportOutcome:
+               limit_key: str | None = None, comment: str = "") -> ReportOutcome:
         """Count `reporter` (an opaque keyed hash) once for `image_id`.
 
         With `limit_key` (another opaque hash, one per reporter across images) the rate windows are
@@ -156,29 +152,26 @@ class Store:
         """
         limited = limit_key is not None and self.rate_windows
         reply = self._report(
-            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED,
+            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED, comments_key(image_id),
                   *(rate_keys(limit_key, self.rate_windows) if limited else ())],
-            args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold,
+            args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold, comment,
                   *(self._rate_args if limited else ())],
         )
         if _text(reply[0]) == "limited":
-            return ReportOutcome(False, 0, "", "", False, limited_by=int(reply[1]), retry_after_ms=max(0, int(reply[2])))
+            return ReportOutcome(False, 0, "", 0, False, limited_by=int(reply[1]), retry_after_ms=max(0, int(reply[2])))
         counted, count, state, generation, crossed = reply
-        return ReportOutcome(bool(counted), int(count), _text(state), _text(generation), bool(crossed))
+        return ReportOutcome(bool(counted), int(count), _text(state), int(generation), bool(crossed))
 
     def is_hidden(self, image_id: str) -> bool:
-        return self._direct("ZSCORE", HIDDEN, image_id) is not None
+        return self.redis.zscore(HIDDEN, image_id) is not None
 
     def hidden_flags(self, image_ids: Sequence[str]) -> str:
         """'1' for each hidden image and '0' for each other, in the order given: one ZMSCORE."""
         if not image_ids:
             return ""
-        scores = self._direct("ZMSCORE", HIDDEN, *image_ids)
-        if not any(scores):  # the usual page: nothing on it is hidden (a score is never empty text)
-            return "0" * len(scores)
-        return "".join("0" if score is None else "1" for score in scores)
+        return "".join("0" if score is None else "1" for score in self.redis.zmscore(HIDDEN, list(image_ids)))
 
-    def hide_if_current(self, image_id: str, generation: str, actor: str = "system") -> str | None:
+    def hide_if_current(self, image_id: str, generation: int, actor: str = "system") -> str | None:
         """Flip a pending image to hidden if `generation` is still current.
 
         Only the first call gets the hide's outbox entry; every later one gets None.
@@ -191,7 +184,8 @@ class Store:
 
     def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "") -> ResetOutcome:
         was_hidden, was_pending, generation, event = self._reset(
-            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS],
+            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS,
+                  comments_key(image_id)],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events],
         )
         return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event))
@@ -202,26 +196,21 @@ class Store:
                                   args=[image_id, actor, self.audit_max_events])
         return _text(event) if event else None
 
-    def outbox_event(self, entry: str) -> OutboxEvent | None:
-        """The owed event, None once another process has queued its follow-ups."""
-        score = self.redis.zscore(OUTBOX, entry)
-        if score is None:
-            return None
-        kind, generation, image_id = entry.split("|", 2)
-        return OutboxEvent(entry, kind, generation, image_id, int(score))
-
     def outbox_done(self, entry: str) -> None:
         self.redis.zrem(OUTBOX, entry)
 
-    def outbox_older_than(self, at_ms: int, limit: int = 100) -> list[str]:
-        return [_text(entry) for entry in self.redis.zrangebyscore(OUTBOX, "-inf", at_ms, start=0, num=limit)]
+    def claim_outbox(self, lease_ms: int, limit: int = 100) -> list[str]:
+        """Entries left undispatched for `lease_ms`, each handed to one caller per lease."""
+        return [_text(entry) for entry in self._claim_outbox(keys=[OUTBOX], args=[lease_ms, limit])]
 
     def image_url(self, image_id: str) -> str | None:
         url = self.redis.hget(image_key(image_id), "u")
         return None if url is None else _text(url)
 
-    def save_placeholder(self, image_id: str, data: bytes) -> None:
-        self.raw.set(placeholder_key(image_id), data)
+    def save_placeholder(self, image_id: str, generation: int, data: bytes) -> bool:
+        """Store the placeholder if the image is still hidden in `generation`; False if it is not."""
+        return bool(self._save_placeholder(keys=[image_key(image_id), HIDDEN, placeholder_key(image_id)],
+                                           args=[image_id, generation, data]))
 
     def placeholder(self, image_id: str) -> tuple[bool, bytes | None]:
         """(hidden, stored placeholder bytes) in one round trip."""
@@ -236,7 +225,7 @@ class Store:
             keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT],
             args=[image_id, "1" if protected else "0", actor, self.audit_max_events, self.threshold],
         )
-        return ProtectionOutcome(bool(changed), bool(crossed), _text(generation))
+        return ProtectionOutcome(bool(changed), bool(crossed), int(generation))
 
     def status(self, image_id: str) -> dict:
         """Everything known about one image, read in one round trip."""
@@ -246,14 +235,15 @@ class Store:
         """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for image_id in image_ids:
-            pipe.hmget(image_key(image_id), ["n", "f", "l", "g", *("r:" + reason for reason in REASONS)])
+            pipe.hmget(image_key(image_id), ["n", "f", "l", "g", "u", *("r:" + reason for reason in REASONS)])
             for index in (HIDDEN, PENDING, PROTECTED):
                 pipe.zscore(index, image_id)
+            pipe.lrange(comments_key(image_id), 0, -1)
         replies = pipe.execute()
-        return [self._status(image_id, *replies[4 * i:4 * i + 4]) for i, image_id in enumerate(image_ids)]
+        return [self._status(image_id, *replies[5 * i:5 * i + 5]) for i, image_id in enumerate(image_ids)]
 
-    def _status(self, image_id, fields, hidden_at, pending_at, protected_at) -> dict:
-        count, first, last, generation, *reasons = fields
+    def _status(self, image_id, fields, hidden_at, pending_at, protected_at, comments) -> dict:
+        count, first, last, generation, url, *reasons = fields
         state = "hidden" if hidden_at is not None else "pending" if pending_at is not None else "visible"
         return {
             "image_id": image_id,
@@ -267,6 +257,8 @@ class Store:
             "last_reported_at": _ms(last or first),
             "hidden_at": _ms(hidden_at),
             "generation": int(generation or 0),
+            "image_url": url,
+            "comments": [json.loads(comment) for comment in comments],  # newest first
         }
 
     def page(self, state: str, limit: int, after: tuple[str, str] | None = None) -> list[tuple[str, str]]:
@@ -312,7 +304,7 @@ class Store:
             scanned += len(ids)
             if ids:
                 flat = self._claim(keys=[PENDING, *map(image_key, ids)], args=[grace_ms, MAX_BACKOFF_DOUBLINGS, *ids])
-                crossings += [(_text(flat[i]), _text(flat[i + 1])) for i in range(0, len(flat), 2)]
+                crossings += [(_text(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
             if len(ids) < page:
                 return Claims(scanned, crossings)
 
@@ -326,7 +318,8 @@ class Store:
             ids = [_text(member) for member, _ in entries]
             checked += len(ids)
             if ids:
-                pruned += self._prune(keys=[REPORTED, PENDING, HIDDEN, *map(image_key, ids)],
+                per_image = [key for image_id in ids for key in (image_key(image_id), comments_key(image_id))]
+                pruned += self._prune(keys=[REPORTED, PENDING, HIDDEN, PROTECTED, *per_image],
                                       args=[self.report_ttl_seconds * 1000, *ids])
             if cursor == 0:
                 break
@@ -347,6 +340,16 @@ class Store:
 
     def hidden_count(self) -> int:
         return int(self.redis.zcard(HIDDEN))
+
+    def auth_failures(self, client_key: str) -> int:
+        return int(self.redis.get(AUTH_FAILURES_PREFIX + client_key) or 0)
+
+    def count_auth_failure(self, client_key: str, window_seconds: int) -> None:
+        """One more refused admin token from this client, in a window that starts with its first."""
+        key = AUTH_FAILURES_PREFIX + client_key
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(key, 0, ex=window_seconds, nx=True).incr(key)  # EXPIRE NX would need Redis 7
+        pipe.execute()
 
     def incr_stat(self, name: str, amount: int = 1) -> None:
         self.redis.hincrby(STATS, name, amount)

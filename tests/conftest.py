@@ -11,13 +11,15 @@ from dataclasses import replace
 
 import pytest
 import requests
-from rq import Queue, SimpleWorker
+from rq import Queue
 from werkzeug.serving import make_server
 
 from config import Settings
 from service import create_app
+from service.queue import QUEUE_NAME
+from service.services import Services
 from tests.redis_server import RedisServer
-from workers.queue import QUEUE_NAME
+from workers.worker import ImgmodWorker
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 FRONTEND_KEY = "frontend-key-of-the-test-site-0123"
@@ -188,18 +190,19 @@ def http():
         yield session
 
 
-class BurstWorker(SimpleWorker):
-    """RQ's in-process worker without its command channel (pub/sub for `rq` commands), which nothing here
-    uses: its thread, when the subscription is not yet confirmed, keeps teardown waiting a second per run,
-    and a few hundred runs then outlast any time-out on a loaded machine."""
+class BurstWorker(ImgmodWorker):
+    """imgmod's worker, run in the test's process, without RQ's command channel (pub/sub for `rq`
+    commands), which nothing here uses: its thread, when the subscription is not yet confirmed, keeps
+    teardown waiting a second per run, and a few hundred runs then outlast any time-out on a loaded
+    machine."""
 
     def subscribe(self):
         pass  # and so unsubscribe, which only stops a thread that was started, does nothing
 
 
-def run_queued_jobs(queue: Queue) -> None:
-    """Every job queued, run here in the test's process, as a worker's burst would run them."""
-    BurstWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
+def run_queued_jobs(queue: Queue, services: Services) -> None:
+    """Every hide queued, run here in the test's process by imgmod's worker with `services`, as a burst would."""
+    BurstWorker([queue], connection=queue.connection, services=services).work(burst=True, logging_level="WARNING")
 
 
 @functools.cache

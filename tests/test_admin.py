@@ -13,7 +13,7 @@ from service import create_app
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
 
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
-                 "first_reported_at", "last_reported_at", "hidden_at"}
+                 "first_reported_at", "last_reported_at", "hidden_at", "image_url", "comments"}
 
 
 def cross(reporter, image_id: str, readers: int = 3, first: int = 0, **body) -> None:
@@ -55,6 +55,25 @@ def test_admin_api_is_closed_without_tokens(settings):
         assert answer.status_code in (401, 403)
 
 
+def test_refused_admin_tokens_are_limited_per_client_without_storing_its_address(client, redis_client):
+    def call(token: str, ip: str = "198.51.100.9"):
+        return client.get("/v1/admin/audit", headers={"Authorization": f"Bearer {token}"},
+                          environ_base={"REMOTE_ADDR": ip})
+
+    for n in range(10):
+        assert call(f"guess-{n}").status_code == 401
+    limited = call(ADMIN_TOKEN)  # even the right token: a guesser cannot tell it was right
+    assert limited.status_code == 429 and limited.is_json and limited.headers["Retry-After"] == "60"
+    assert call(ADMIN_TOKEN, ip="198.51.100.10").status_code == 200  # another client is not held back
+    assert not any("198.51.100" in key for key in redis_client.keys("*"))
+
+
+def test_no_admin_token_is_said_once_at_start(settings, caplog):
+    create_app(with_settings(settings, admin_tokens={}))
+    said = [record for record in caplog.records if "IMGMOD_ADMIN_TOKENS" in record.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "WARNING"
+
+
 def test_detail_fields(admin, reporter):
     cross(reporter, "img-1", readers=2, reason="hate")
     answer = admin.get("/images/img-1")
@@ -66,6 +85,19 @@ def test_detail_fields(admin, reporter):
     first, last = (datetime.fromisoformat(detail[key]) for key in ("first_reported_at", "last_reported_at"))
     assert first.utcoffset().total_seconds() == 0 and first <= last
     assert detail["hidden_at"] is None
+
+
+def test_readers_comments_are_kept_bounded_and_shown_to_editors(admin, reporter):
+    """A comment was validated and then dropped."""
+    for n in range(23):
+        reporter.frontend("img-1", f"reader-{n}", reason="misleading", comment=f"comment {n}")
+    reporter.frontend("img-1", "reader-0", comment="a repeat adds nothing")
+    detail = admin.get("/images/img-1").json
+    assert [comment["text"] for comment in detail["comments"]] == [f"comment {n}" for n in range(22, 2, -1)]
+    assert {comment["reason"] for comment in detail["comments"]} == {"misleading"}
+    assert datetime.fromisoformat(detail["comments"][0]["at"]).utcoffset().total_seconds() == 0
+    admin.post("/images/img-1/reset", json={})
+    assert admin.get("/images/img-1").json["comments"] == []  # they went with the dismissed reports
 
 
 def test_detail_of_a_never_reported_image(admin):
@@ -168,14 +200,6 @@ def test_reset_forgetting_reporters_lets_them_count_again(admin, reporter):
 def test_reset_without_a_body(admin, reporter):
     cross(reporter, "img-1", readers=1)
     assert admin.post("/images/img-1/reset").json["report_count"] == 0
-
-
-def test_a_job_queued_before_a_reset_leaves_the_image_visible(admin, reporter, workers, queue):
-    cross(reporter, "img-1")
-    assert queue.count == 1  # queued, no worker yet
-    admin.post("/images/img-1/reset", json={})
-    workers.burst()  # the worker starts only now
-    assert admin.get("/images/img-1").json["state"] == "visible"
 
 
 def test_protected_image_passes_the_threshold_and_stays_visible(admin, reporter, workers, queue):

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import requests
 
+from service.devserver import demo_image_hosts
 from tests.conftest import worker_env
 from tests.redis_server import free_port
 from tests.served import wait_until_healthy
+from workers.fetch import allowed
 
 
 def imgmod(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -122,3 +124,10 @@ def test_dev_makes_an_admin_token_once_and_keeps_the_users_own(tmp_path):
     own = {"IMGMOD_ADMIN_TOKENS": "alice:her-own-token-0123456789"}
     assert ensure_admin_token(own, tmp_path) is None
     assert own["IMGMOD_ADMIN_TOKENS"] == "alice:her-own-token-0123456789"
+
+
+def test_the_dev_server_lets_workers_fetch_its_own_port_only():
+    hosts = tuple(demo_image_hosts("0.0.0.0:8000").split(","))
+    assert allowed("http://127.0.0.1:8000/demo/photo.jpg", hosts) and allowed("http://localhost:8000/x.jpg", hosts)
+    assert not allowed("http://127.0.0.1:6379/", hosts)  # the Redis next door
+    assert not allowed("http://127.0.0.1/x.jpg", hosts) and not allowed("http://10.0.0.5:8000/x.jpg", hosts)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
+import pytest
 import requests
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 
-from service.store import AUDIT
+from service.store import AUDIT, Store
 from tests.conftest import FRONTEND_KEY, run_queued_jobs
 from tests.processes import Process, imgmod_env, job_lines
 from workers import jobs
@@ -116,38 +118,30 @@ def test_a_hide_queued_before_a_reset_does_nothing_after_it(reporter, workers, q
 def test_the_same_hide_job_twice_hides_once(reporter, store, redis_client):
     for n in range(3):
         outcome = store.report("img-1", f"r{n}", "other", None)
-    assert store.hide_if_current("img-1", outcome.generation) == "hidden|0|img-1"
+    assert store.hide_if_current("img-1", outcome.generation).startswith("hidden|0|")
     assert store.hide_if_current("img-1", outcome.generation) is None
     assert len(hidden_events(redis_client)) == 1
 
 
-def test_dismissed_reporters_do_not_count_again_after_a_reset(store):
-    for n in range(3):
-        store.report("img-1", f"r{n}", "other", None)
-    store.reset("img-1", actor="cli:test")
-    again = [store.report("img-1", f"r{n}", "other", None) for n in range(3)]
-    assert [outcome.counted for outcome in again] == [False, False, False]
-    assert store.status("img-1")["report_count"] == 0
-    assert store.report("img-1", "newcomer", "other", None).count == 1
+def test_jobs_use_the_store_of_the_worker_that_runs_them(settings, queue, services):
+    """A job built a second store of its own, from the environment, with connections of its own."""
+    calls = []
 
+    class WatchedStore(Store):
+        def hide_if_current(self, *args, **kwargs):
+            calls.append(args)
+            return super().hide_if_current(*args, **kwargs)
 
-def test_forgetting_reporters_lets_them_count_again(store):
-    for n in range(3):
-        store.report("img-1", f"r{n}", "other", None)
-    store.reset("img-1", actor="cli:test", forget_reporters=True)
-    assert store.report("img-1", "r0", "other", None).counted is True
-
-
-def test_a_workers_jobs_share_one_store_and_its_connections(settings, queue, store, monkeypatch):
-    """Building the store per job made a Redis connection and read its scripts for every hide."""
-    monkeypatch.setenv("IMGMOD_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("IMGMOD_REDIS_URL", settings.redis_url)
-    seen = []
+    store = WatchedStore(services.store.redis, settings.threshold, raw=services.store.raw)
     for image_id in ("img-1", "img-2"):
         for n in range(settings.threshold):
             store.report(image_id, f"reader-{n}", "spam", None)
-        queue.enqueue("workers.jobs.hide_image", image_id, "0")
-        run_queued_jobs(queue)
-        assert store.is_hidden(image_id)
-        seen.append(jobs._by_connection[queue.connection])
-    assert seen[0] is seen[1]
+        queue.enqueue("workers.jobs.hide_image", image_id, 0)
+    run_queued_jobs(queue, replace(services, store=store))
+    assert store.is_hidden("img-1") and store.is_hidden("img-2")
+    assert [image_id for image_id, _ in calls] == ["img-1", "img-2"]
+
+
+def test_a_job_outside_an_imgmod_worker_says_where_it_runs():
+    with pytest.raises(RuntimeError, match="imgmod worker"):
+        jobs.hide_image("img-1", 0)

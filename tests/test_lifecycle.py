@@ -16,7 +16,7 @@ from service.store import image_key
 from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
 from tests.redis_server import free_port
 from tests.test_metrics import scrape
-from workers.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
 
 
 # Jobs of the hide queue run in the worker process itself, follow-ups in a forked work horse.

@@ -1,6 +1,7 @@
-"""What operators run: the compose file and the OpenAPI document."""
+"""What operators run: the compose file, the OpenAPI document, and the packages' one-way imports."""
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -68,3 +69,24 @@ def test_redis_clients_pack_and_parse_with_hiredis(store):
         assert isinstance(connection._command_packer, HiredisRespSerializer)
     finally:
         store.redis.connection_pool.release(connection)
+
+
+def test_service_never_imports_workers():
+    """Imports go one way, workers -> service; only the command line's `imgmod worker` starts a worker."""
+    offenders = []
+    for path in (ROOT / "service").rglob("*.py"):
+        if path.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] == "workers"]
+    assert offenders == []
+
+
+def test_a_worker_loads_neither_flask_nor_gunicorn():
+    probe = "import sys, workers.worker, workers.jobs; print(sorted({'flask', 'gunicorn'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+

@@ -1,7 +1,9 @@
 """Placeholders: a blurred copy fetched safely from allowed hosts, or the neutral image."""
 from __future__ import annotations
 
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 
 import pytest
@@ -10,8 +12,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageStat
 from service import moderation
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
-from workers.fetch import FetchFailed, FetchRefused, fetch_image
-from workers.placeholder import neutral
+from workers.fetch import FetchFailed, FetchRefused, allowed, fetch_image
+from service.placeholders import neutral
 
 
 def photo(width: int = 400, height: int = 300) -> bytes:
@@ -73,7 +75,7 @@ def image_host():
 @pytest.fixture
 def settings(settings, image_host):
     image_host.requests.clear()
-    return with_settings(settings, image_hosts=("127.0.0.1",))
+    return with_settings(settings, image_hosts=(f"127.0.0.1:{image_host.port}",))
 
 
 def hide_with_url(services, image_id: str, url: str | None) -> None:
@@ -183,15 +185,86 @@ def test_manual_hide_makes_a_placeholder_and_reset_removes_it(client, services, 
     assert services.store.raw.exists("imgmod:ph:img-1") == 0
 
 
+def test_a_reset_during_the_fetch_leaves_no_stale_placeholder(client, services, workers):
+    """The job checked the image before its fetch only: a reset meanwhile kept a blurred copy."""
+    def reset_then_answer(request):
+        services.store.reset("img-1", actor="test")  # while the worker waits for the bytes
+        return 200, {"Content-Type": "image/jpeg"}, PHOTO
+
+    with LocalServer(reset_then_answer) as host:
+        hide_with_url(services, "img-1", f"http://127.0.0.1:{host.port}/photo.jpg")
+        workers.env["IMGMOD_IMAGE_HOSTS"] = f"127.0.0.1:{host.port}"
+        workers.burst()
+        assert len(host.requests) == 1
+    assert services.store.raw.exists("imgmod:ph:img-1") == 0
+    assert client.get("/v1/images/img-1/placeholder").status_code == 404
+
+
+def test_a_reset_forgets_the_image_url(client, services, workers, image_host, admin):
+    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/tall.jpg")
+    admin.post("/images/img-1/reset", json={"forget_reporters": True})
+    assert services.store.image_url("img-1") is None
+    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+    assert services.store.image_url("img-1").endswith("/photo.jpg")  # the new reporters' photo
+
+
 def test_fetch_limits(image_host):
-    base = f"http://127.0.0.1:{image_host.port}"
-    assert fetch_image(f"{base}/photo.jpg", ("127.0.0.1",)) == PHOTO
+    base, hosts = f"http://127.0.0.1:{image_host.port}", (f"127.0.0.1:{image_host.port}",)
+    assert fetch_image(f"{base}/photo.jpg", hosts) == PHOTO
     with pytest.raises(FetchFailed, match="byte cap"):
-        fetch_image(f"{base}/bomb.png", ("127.0.0.1",), max_bytes=1000)
+        fetch_image(f"{base}/bomb.png", hosts, max_bytes=1000)
     with pytest.raises(FetchFailed, match="HTTP 404"):
-        fetch_image(f"{base}/missing.jpg", ("127.0.0.1",))
+        fetch_image(f"{base}/missing.jpg", hosts)
     with pytest.raises(FetchRefused):
-        fetch_image("file:///etc/passwd", ("127.0.0.1",))
+        fetch_image("file:///etc/passwd", hosts)
+
+
+def test_a_host_without_a_port_allows_ports_80_and_443_only(image_host):
+    image_host.requests.clear()
+    assert allowed("http://img.example/a.jpg", ("img.example",))
+    assert allowed("https://IMG.example:443/a.jpg", ("img.example",))
+    assert allowed("http://img.example:443/a.jpg", ("img.example",))
+    assert not allowed("http://img.example:6379/a.jpg", ("img.example",))
+    assert not allowed("http://img.example:8080/a.jpg", ("img.example:8081",))
+    assert allowed("http://img.example:8080/a.jpg", ("img.example:8080",))
+    assert not allowed("http://img.example/a.jpg", ("img.example:8080",))  # the port named, not 80
+    assert not allowed("http://img.example:99999/a.jpg", ("img.example",))
+    with pytest.raises(FetchRefused):  # the image host's own port is not 80 or 443: never requested
+        fetch_image(f"http://127.0.0.1:{image_host.port}/photo.jpg", ("127.0.0.1",))
+    assert image_host.requests == []
+
+
+def test_a_dripping_image_host_is_given_up_before_it_finishes():
+    """The total time was checked only after each 64 KiB: 2,000 bytes dripped one by one kept it waiting."""
+    sent = []
+
+    class Drip(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "2000")
+            self.end_headers()
+            try:
+                for _ in range(2000):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    sent.append(1)
+                    time.sleep(0.005)  # the drip itself, not an ordering of threads
+            except OSError:
+                pass  # the client gave up, as it must
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(FetchFailed, match="too long"):
+            fetch_image(f"http://127.0.0.1:{server.server_port}/x.jpg", (f"127.0.0.1:{server.server_port}",),
+                        total_seconds=0.3)
+        assert len(sent) < 2000
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_stalling_image_host_is_given_up(image_host):
@@ -201,13 +274,13 @@ def test_a_stalling_image_host_is_given_up(image_host):
 
     with LocalServer(stall) as slow:
         with pytest.raises(FetchFailed, match="Timeout"):
-            fetch_image(f"http://127.0.0.1:{slow.port}/photo.jpg", ("127.0.0.1",), timeout=(1, 0.3))
+            fetch_image(f"http://127.0.0.1:{slow.port}/photo.jpg", (f"127.0.0.1:{slow.port}",), timeout=(1, 0.3))
 
 
 def test_placeholder_jobs_are_retried_after_a_crash(services, redis_server):
     """Placeholder jobs carry retries, so a worker killed mid-job does not leave the neutral one for good."""
     from rq import Queue
-    from workers.queue import FOLLOWUP_QUEUE_NAME
+    from service.queue import FOLLOWUP_QUEUE_NAME
 
     moderation.hide(services, "img-1", "test")
     [job] = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False)).get_jobs()

@@ -9,7 +9,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from service import create_app
 from service.identity import network_of
-from service.store import PROTECTED
 from tests.conftest import Reporter, run_queued_jobs, with_settings
 
 THRESHOLD = 2  # low, so that random runs cross, reset and cross again often
@@ -18,14 +17,11 @@ READERS = tuple(f"reader-{n}" for n in range(5))
 
 
 @pytest.mark.timeout(600)
-def test_count_and_hidden_state_follow_the_distinct_non_dismissed_reporters(settings, queue, monkeypatch):
+def test_count_and_hidden_state_follow_the_distinct_non_dismissed_reporters(settings, queue):
     app = create_app(with_settings(settings, threshold=THRESHOLD))
     reporter = Reporter(app.test_client())
     store = app.extensions["imgmod"].store
-    # The hide job reads its settings from the environment, as `imgmod worker` does.
-    monkeypatch.setenv("IMGMOD_SECRET_KEY", settings.secret_key)
-    monkeypatch.setenv("IMGMOD_REDIS_URL", settings.redis_url)
-    monkeypatch.setenv("IMGMOD_THRESHOLD", str(THRESHOLD))
+    services = app.extensions["imgmod"]
 
     class Moderation(RuleBasedStateMachine):
         """The model: per image, who counts now (`active`) and who was dismissed by a reset."""
@@ -39,9 +35,8 @@ def test_count_and_hidden_state_follow_the_distinct_non_dismissed_reporters(sett
 
         @initialize(protected=st.sets(st.sampled_from(IMAGES)))
         def protect(self, protected):
-            # There is no protection API yet; an admin's protection is membership of this index.
             for image in protected:
-                store.redis.zadd(PROTECTED, {image: 0})
+                store.set_protection(image, True, actor="cli:test")
             self.protected = protected
 
         @rule(image=st.sampled_from(IMAGES), reader=st.sampled_from(READERS))
@@ -61,7 +56,7 @@ def test_count_and_hidden_state_follow_the_distinct_non_dismissed_reporters(sett
 
         @rule()
         def worker_runs(self):
-            run_queued_jobs(queue)
+            run_queued_jobs(queue, services)
             for image in IMAGES:
                 expected = len(self.active[image]) >= THRESHOLD and image not in self.protected
                 assert store.is_hidden(image) is expected, (image, self.active[image], self.protected)

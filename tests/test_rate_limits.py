@@ -8,6 +8,7 @@ import socket
 import time
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 import requests
 
@@ -15,6 +16,7 @@ from service import create_app
 from service.store import RATE_PREFIX
 from tests.conftest import FRONTEND_KEY, Reporter, with_settings, worker_env
 from tests.redis_server import RedisServer
+from tests.processes import wait_until
 from tests.served import imgmod_serve
 
 NO_HANG_SECONDS = 5  # generous: only proof that nothing waits for a dead peer
@@ -169,13 +171,28 @@ def raw_report_finish(sock: socket.socket, rest: bytes) -> int:
     return int(answer.split(b" ", 2)[1])
 
 
+def accepted_by_a_worker(sock: socket.socket) -> bool:
+    """True once a process of this machine other than ours holds the server end of `sock`."""
+    ours = sock.getsockname()
+    for process in psutil.process_iter():
+        if process.pid == os.getpid():
+            continue
+        try:
+            if any(connection.raddr and tuple(connection.raddr) == ours for connection in process.net_connections("tcp")):
+                return True
+        except (psutil.AccessDenied, psutil.NoSuchProcess):
+            continue
+    return False
+
+
 def test_limits_are_shared_across_gunicorn_processes(settings, store):
     """One worker is held inside a report while the other serves the limit; the held one must then refuse."""
     env = {**worker_env(settings), "IMGMOD_REPORT_RATE_LIMIT": "3/minute",
            "IMGMOD_FRONTEND_KEYS": f"site:{FRONTEND_KEY}", "PATH": os.environ.get("PATH", "")}
     with imgmod_serve(env, workers=2) as base:
         held, rest = raw_report_start(base, {"image_id": "img-held", "reporter_id": "reader-1"})
-        time.sleep(0.5)  # let one worker accept it; it now waits for the rest of the body
+        # One gunicorn worker has accepted it and now waits for the rest of the body.
+        wait_until(lambda: accepted_by_a_worker(held), what="a gunicorn worker to accept the held report")
         with requests.Session() as http:
             for n in range(3):
                 answer = http.post(f"{base}/v1/reports", json={"image_id": f"img-{n}", "reporter_id": "reader-1"},

@@ -1,12 +1,11 @@
 """No crossing is lost: a reconciler in the workers re-enqueues hides whose job vanished."""
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from rq.registry import StartedJobRegistry
 
-from service.store import PENDING, STATS, image_key
+from service.store import PENDING, RECONCILE_LOCK, STATS, image_key
 from tests.processes import Process, imgmod_env, wait_until
 from tests.test_hiding import hidden_events
 from workers.reconcile import reconcile
@@ -17,6 +16,13 @@ FAST = {"IMGMOD_PENDING_GRACE_SECONDS": "1", "IMGMOD_RECONCILE_INTERVAL_SECONDS"
 def cross(reporter, image_id: str) -> None:
     for n in range(3):
         assert reporter.anonymous(image_id, ip=f"198.51.100.{n}").status_code == 202
+
+
+def overdue(redis_client, image_id: str) -> bool:
+    """By Redis's clock, the crossing is past FAST's grace and the last reconcile turn has ended."""
+    crossed_at = redis_client.zscore(PENDING, image_id)
+    return crossed_at is not None and redis_ms(redis_client) > crossed_at + 1000 \
+        and not redis_client.exists(RECONCILE_LOCK)
 
 
 def burst(settings, tmp_path, name: str = "worker", **env: str) -> Process:
@@ -33,7 +39,7 @@ def test_a_flushed_queue_still_ends_hidden(reporter, queue, store, settings, red
     # Within the grace period the reconciler leaves the crossing alone...
     burst(settings, tmp_path, "early", IMGMOD_PENDING_GRACE_SECONDS="30", IMGMOD_RECONCILE_INTERVAL_SECONDS="1")
     assert store.status("img-1")["state"] == "pending"
-    time.sleep(1.1)  # past the 1 s grace and the 1 s reconcile turn
+    wait_until(lambda: overdue(redis_client, "img-1"), what="the 1 s grace and the 1 s reconcile turn to pass")
     # ...after it, any worker that starts hides the image.
     worker = burst(settings, tmp_path, "late", **FAST)
     assert store.status("img-1")["state"] == "hidden"
@@ -59,7 +65,7 @@ def test_a_worker_killed_mid_job_still_ends_hidden(reporter, queue, store, setti
     assert store.status("img-1")["state"] == "pending"
     assert queue.count == 0
 
-    time.sleep(1.1)
+    wait_until(lambda: overdue(redis_client, "img-1"), what="the 1 s grace and the 1 s reconcile turn to pass")
     burst(settings, tmp_path, "rescuer", **FAST)
     assert store.status("img-1")["state"] == "hidden"
     assert [event["image_id"] for event in hidden_events(redis_client)] == ["img-1"]
@@ -79,11 +85,11 @@ def test_claims_wait_for_the_grace_period_then_back_off(reporter, store, redis_c
     cross(reporter, "img-1")
     assert store.claim_overdue_crossings(grace_ms=60_000).crossings == []  # too young
     age(redis_client, "img-1", 61)
-    assert store.claim_overdue_crossings(grace_ms=60_000).crossings == [("img-1", "0")]
+    assert store.claim_overdue_crossings(grace_ms=60_000).crossings == [("img-1", 0)]
     assert store.claim_overdue_crossings(grace_ms=60_000).crossings == []  # claimed: back off one grace
     next_due = int(redis_client.hget(image_key("img-1"), "q"))
     redis_client.hset(image_key("img-1"), "q", 0)  # let that back-off run out
-    assert store.claim_overdue_crossings(grace_ms=60_000).crossings == [("img-1", "0")]
+    assert store.claim_overdue_crossings(grace_ms=60_000).crossings == [("img-1", 0)]
     now_ms = redis_ms(redis_client)
     assert 60_000 - 5_000 < next_due - now_ms <= 60_000  # first back-off: one grace
     assert 120_000 - 5_000 < int(redis_client.hget(image_key("img-1"), "q")) - now_ms <= 120_000  # then doubled

@@ -80,12 +80,23 @@ def test_crossed_hidden_and_reset_images_are_never_forgotten(store, redis_client
     assert store.report("img-reset", "r0", "other", None).counted is False
 
 
+def test_a_protected_image_keeps_its_reports_however_long_it_is_silent(store, redis_client):
+    """The sweep forgot protected images: lifting the protection then hid nothing."""
+    store.set_protection("img-1", True, actor="cli:test")
+    for n in range(3):
+        assert store.report("img-1", f"r{n}", "other", None).crossed is False
+    fall_silent(redis_client, "img-1", 365 * DAY)
+    assert sweep(store) == 0
+    assert store.report("img-1", "r0", "other", None).counted is False  # still known
+    assert store.set_protection("img-1", False, actor="cli:test").crossed is True
+
+
 def test_expired_images_leave_the_reported_index_a_bounded_slice_at_a_time(store, redis_client):
     ids = [f"img-{n}" for n in range(400)]
     for image_id in ids:
         store.report(image_id, "r0", "other", None)
     expired = ids[:300]
-    redis_client.delete(*map(image_key, expired))  # gone, as a TTL of earlier versions left them
+    redis_client.delete(*map(image_key, expired))  # gone, as if deleted by hand
 
     checked, pruned = store.prune_reported(budget=50)
     assert checked < 200 and pruned < 300  # one pass looks at a slice, not at everything

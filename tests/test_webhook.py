@@ -9,9 +9,13 @@ from datetime import datetime
 
 import pytest
 
-from service import followups, moderation
-from service import create_app
+from rq import Queue
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+from service import create_app, followups, moderation
+from service.queue import FOLLOWUP_QUEUE_NAME
 from tests.conftest import Workers, with_settings
+from tests.processes import wait_until
 from tests.http_fixtures import LocalServer
 from workers.webhook import WebhookRejected, deliver
 
@@ -52,6 +56,13 @@ def settings(settings, receiver):
                          webhook_secret=WEBHOOK_SECRET)
 
 
+def no_follow_up_left(services) -> bool:
+    """Nothing queued, running or waiting for a retry: no further webhook can be sent."""
+    queue = Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection)
+    return queue.count == 0 and StartedJobRegistry(queue=queue).count == 0 \
+        and ScheduledJobRegistry(queue=queue).count == 0
+
+
 def cross(services, image_id: str) -> None:
     for n in range(3):
         moderation.report(services, image_id, f"r{n}", "hate", None)
@@ -78,7 +89,7 @@ def test_failures_are_retried_with_the_same_event_id(services, workers, receiver
     events = receiver.wait_for(3)
     assert len({event["event_id"] for event in events}) == 1
     assert len({request.body for request in receiver.requests}) == 1  # byte-identical, same signature
-    time.sleep(1.5)
+    wait_until(lambda: no_follow_up_left(services), what="the webhook job to finish")
     assert len(receiver.requests) == 3  # delivered: no more retries
 
 
@@ -87,8 +98,8 @@ def test_several_workers_send_one_event_per_hide(services, workers, receiver):
     for image_id in images:
         cross(services, image_id)
     workers.start(3)
-    events = receiver.wait_for(len(images))
-    time.sleep(1)
+    receiver.wait_for(len(images))
+    wait_until(lambda: no_follow_up_left(services), what="every follow-up to finish")
     events = receiver.events()
     assert sorted(event["image_id"] for event in events) == images
     assert len({event["event_id"] for event in events}) == len(images)

@@ -1,55 +1,64 @@
-"""RQ jobs: small module-level functions taking ids, safe to run twice."""
+"""RQ jobs: small module-level functions taking ids, safe to run twice.
+
+A job uses the services (settings, store, queues) of the worker that runs it: ImgmodWorker sets
+them for each job it performs, in its own process for a hide and in the work horse for a follow-up,
+so every job of a worker shares one store and its connections.
+"""
 from __future__ import annotations
 
 import logging
-import weakref
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from rq import get_current_job
 
-from config import load_settings
 from service import followups
-from service.context import Services
-from service.metrics import record_webhook
-from service.store import Store
+from service.services import Services
+from service.stats import record_webhook
 from workers import placeholder
 from workers.fetch import FetchFailed, FetchRefused, fetch_image
-from workers.queue import hide_queue
 from workers.webhook import WebhookRejected, deliver
 
 log = logging.getLogger(__name__)
 
-
-# Per worker connection: a store loads its scripts and keeps connections of its own, too much to
-# redo for every job (a hide's latency is measured in milliseconds). A horse forked for a follow-up
-# inherits its worker's entry; the store's connections see the fork and open their own.
-_by_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_services: ContextVar[Services] = ContextVar("imgmod_job_services")
 
 
-def _services() -> Services:
-    """The worker's own connection, with the settings of the environment at its first job."""
-    connection = get_current_job().connection
-    services = _by_connection.get(connection)
-    if services is None:
-        settings = load_settings()
-        store = Store(connection, settings.threshold, settings.audit_max_events)
-        services = _by_connection[connection] = Services(settings, store, hide_queue(connection))
-    return services
+@contextmanager
+def running_with(services: Services):
+    """Jobs run inside this block use `services`."""
+    token = _services.set(services)
+    try:
+        yield
+    finally:
+        _services.reset(token)
 
 
-def hide_image(image_id: str, generation: str) -> bool:
+def _current() -> Services:
+    try:
+        return _services.get()
+    except LookupError:
+        raise RuntimeError("imgmod jobs run in an imgmod worker (workers.worker.ImgmodWorker)") from None
+
+
+def hide_image(image_id: str, generation: int) -> bool:
     """Hide an image whose reports crossed the threshold at `generation`; True if this call hid it."""
-    services = _services()
+    services = _current()
     event = services.store.hide_if_current(image_id, generation)
     log.info("hide %s generation %s: %s", image_id, generation, "hidden" if event else "nothing to do")
     followups.dispatch(services, event)
     return event is not None
 
 
-def make_placeholder(image_id: str, generation: str) -> str:
-    """Store a blurred copy of the reported image_url; any refusal leaves the neutral placeholder."""
-    services = _services()
+def make_placeholder(image_id: str, generation: int) -> str:
+    """Store a blurred copy of the reported image_url; any refusal leaves the neutral placeholder.
+
+    The image may be reset (or reset and hidden again) while its bytes are fetched: the copy is
+    stored only if it is still hidden in `generation`, checked in the same step as the write.
+    """
+    services = _current()
     store = services.store
-    if not store.is_hidden(image_id) or store.status(image_id)["generation"] != int(generation):
+    if store.status(image_id)["generation"] != int(generation) or not store.is_hidden(image_id):
         return "stale"
     url = store.image_url(image_id)
     if url is None:
@@ -59,13 +68,12 @@ def make_placeholder(image_id: str, generation: str) -> str:
     except (FetchRefused, FetchFailed, placeholder.ImageRefused) as error:
         log.info("placeholder %s: neutral (%s)", image_id, error)
         return f"neutral: {error}"
-    store.save_placeholder(image_id, data)
-    return "blurred"
+    return "blurred" if store.save_placeholder(image_id, int(generation), data) else "stale"
 
 
 def deliver_webhook(body: str) -> int:
     """POST one signed event; an exception makes RQ retry it later with the same body."""
-    services = _services()
+    services = _current()
     settings = services.settings
     if not settings.webhook_url:
         return 0

@@ -1,29 +1,22 @@
-"""Placeholders: a small, heavily blurred copy of the original, or a neutral image when there is none."""
+"""Placeholders: a small, heavily blurred copy of the original (the neutral one is in service.placeholders)."""
 from __future__ import annotations
 
 import warnings
-from functools import cache
 from io import BytesIO
 
 from PIL import Image, ImageFilter, ImageOps
+
+from service.placeholders import encode
 
 # Far below Pillow's default (~89 MP): a placeholder never needs a large decode, and a
 # decompression bomb must fail early. Past this Pillow warns; past twice this it raises.
 MAX_PIXELS = 24_000_000
 SIZE = 160  # longest side of the placeholder; the page scales it up, which only blurs it more
 BLUR_RADIUS = 8
-NEUTRAL_SIZE = (160, 90)
-NEUTRAL_COLOUR = (214, 214, 210)
 
 
 class ImageRefused(Exception):
     """Bytes Pillow cannot or must not decode: not an image, truncated, a bomb, animated."""
-
-
-def _encode(image: Image.Image) -> bytes:
-    out = BytesIO()
-    image.save(out, "WEBP", quality=55, method=4)
-    return out.getvalue()
 
 
 def blurred(data: bytes) -> bytes:
@@ -44,15 +37,4 @@ def blurred(data: bytes) -> bytes:
     except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError) as error:
         raise ImageRefused(f"{type(error).__name__}: {error}") from None
     image.thumbnail((SIZE, SIZE))
-    return _encode(image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS)))
-
-
-@cache
-def neutral() -> bytes:
-    """A plain, calm placeholder, made once per process."""
-    image = Image.new("RGB", NEUTRAL_SIZE, NEUTRAL_COLOUR)
-    return _encode(image)
-
-
-def content_type(data: bytes) -> str:
-    return "image/webp" if data[8:12] == b"WEBP" else "image/jpeg"
+    return encode(image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS)))

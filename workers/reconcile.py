@@ -6,7 +6,7 @@ worker enqueues its hide again. The hide is idempotent (generation check, ZREM o
 copy that races the original does nothing. The cost of a pass is the number of overdue pending
 images, never the number of visible ones. The same pass queues follow-ups (placeholder, webhook)
 that a dying process left in the outbox, and sweeps a bounded slice of the reported index for
-entries whose image hash has expired.
+images that never crossed and fell silent for IMGMOD_REPORT_TTL_DAYS (service/scripts/prune.lua).
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import logging
 from dataclasses import dataclass
 
 from service import followups
-from service.context import Services
-from service.metrics import record_requeued
-from workers.queue import enqueue_hide
+from service.queue import enqueue_hide
+from service.services import Services
+from service.stats import record_requeued
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class Pass:
     scanned: int  # overdue pending images looked at
     requeued: int  # hides enqueued again
     followups: int  # outbox entries dispatched
-    checked: int  # reported-index entries checked for an expired hash
+    checked: int  # reported-index entries checked by the retention sweep
     pruned: int  # of which removed
 
 
@@ -49,5 +49,5 @@ def reconcile(services: Services) -> Pass | None:
             "requeued": done.requeued, "scanned": done.scanned,
             "image_ids": [image_id for image_id, _ in claims.crossings[:20]]})
     if done.pruned:
-        log.info("expired images pruned from the reported index", extra={"checked": checked, "pruned": pruned})
+        log.info("silent images forgotten by the retention sweep", extra={"checked": checked, "pruned": pruned})
     return done

@@ -5,22 +5,22 @@ import logging
 import time
 
 from redis.exceptions import RedisError
-from rq import SimpleWorker, Worker
+from rq import Worker
 from rq.job import Job
 from rq.queue import Queue
-from rq.worker import SHUTDOWN_SIGNAL
+from rq.worker import SHUTDOWN_SIGNAL, WorkerStatus
 
 from config import Settings
 from service import followups, logs
 from service.connections import connect
-from service.context import Services, build_services
-from service.metrics import record_job_failure
+from service.liveness import WORKER_TTL
+from service.queue import QUEUE_NAME, followup_queue, hide_queue
+from service.services import Services, build_services
+from service.stats import record_job_failure
 # Imported once, here in the worker process: hides run in it, and each work horse forked for a
 # follow-up inherits the module and its dependencies (requests, Pillow) instead of importing them
 # for every job, about 0.2 s each.
-import workers.jobs  # noqa: F401
-from workers.health import WORKER_TTL
-from workers.queue import QUEUE_NAME, followup_queue, hide_queue
+from workers import jobs
 from workers.reconcile import reconcile
 
 log = logging.getLogger("imgmod.worker")
@@ -82,15 +82,17 @@ class ImgmodWorker(Worker):
     def execute_job(self, job: Job, queue: Queue):
         if not self.in_process(job):
             return super().execute_job(job, queue)  # fork a horse and watch it
-        # SimpleWorker's own: perform_job here, under RQ's death penalty (SIGALRM, which needs the main
-        # thread: the worker's loop runs in it), then back to idle.
-        return SimpleWorker.execute_job(self, job, queue)
+        # As RQ's SimpleWorker does it: perform_job here, under RQ's death penalty (SIGALRM, which
+        # needs the main thread: the worker's loop runs in it), then back to idle.
+        execution = self.prepare_execution(job)
+        self.perform_job(job, queue, execution)
+        self.set_state(WorkerStatus.IDLE)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         if self.in_process(job):
-            # No horse monitor renews the worker's heartbeat while a hide runs here: make it last the
-            # whole job timeout, as SimpleWorker does.
-            return SimpleWorker.get_heartbeat_ttl(self, job, working_time)
+            # No horse monitor renews the worker's heartbeat while a hide runs here: make it outlast
+            # the whole job time-out (every hide is queued with one).
+            return int(job.timeout or WORKER_TTL) + 60
         return super().get_heartbeat_ttl(job, working_time)
 
     def kill_horse(self, sig=SHUTDOWN_SIGNAL):
@@ -107,7 +109,8 @@ class ImgmodWorker(Worker):
         job_token = logs.job_id_var.set(job.id)
         started = time.perf_counter()
         try:
-            return super().perform_job(job, queue, execution)
+            with jobs.running_with(self.services):
+                return super().perform_job(job, queue, execution)
         finally:
             status = job.get_status(refresh=False)
             log.log(logging.INFO if status == "finished" else logging.WARNING, "job", extra={

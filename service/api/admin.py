@@ -18,14 +18,15 @@ from service.schemas import (AdminImageListSchema, AdminImageSchema, AdminListQu
                              AuditQuerySchema, ImagePathSchema, ProtectionSchema, ResetSchema)
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
-ADMIN_ERRORS = (401, 403, 503)
+ADMIN_ERRORS = (401, 403, 429, 503)
 SECURITY = [{"bearer": []}]
 
 
 @bp.before_request
 def require_admin():
-    settings = services().settings
-    g.actor = admin_name(request, settings.admin_tokens, settings.frontend_keys)
+    svc = services()
+    settings = svc.settings
+    g.actor = admin_name(request, settings.admin_tokens, settings.frontend_keys, svc.store, settings.secret_key)
 
 
 def _time(ms: int | None) -> datetime | None:
@@ -33,7 +34,8 @@ def _time(ms: int | None) -> datetime | None:
 
 
 def detail(status: dict) -> dict:
-    return {**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at")}}
+    return {**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at")},
+            "comments": [{**comment, "at": _time(comment["at"])} for comment in status["comments"]]}
 
 
 def encode_cursor(state: str, score: str, image_id: str) -> str:

@@ -19,7 +19,7 @@ from service.api.inputs import documented_as, load
 from service.context import services
 from service.schemas import (MAX_BULK_IDS, VALID_IMAGE_ID, BulkQuerySchema, ImageListSchema, ImagePathSchema,
                              ImageStatusSchema)
-from workers.placeholder import content_type, neutral
+from service.placeholders import content_type, neutral
 
 bp = Blueprint("images", __name__, url_prefix="/v1", description="Which images are hidden")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from flask import current_app, request
 from flask.views import MethodView
@@ -14,7 +15,7 @@ from service.api.inputs import documented_as, json_body, load
 from service.context import services
 from service.metrics import count_report
 from service.messages import THANKS, negotiate
-from service.ratelimit import rate_key, refuse
+from service.ratelimit import Window, rate_key
 from service.schemas import LangQuerySchema, ReportResultSchema, ReportSchema
 
 bp = Blueprint("reports", __name__, url_prefix="/v1", description="Readers report images")
@@ -34,6 +35,13 @@ def _reporter_identity(report: dict) -> str:
     return identity.frontend_identity(frontend, report["reporter_id"])
 
 
+def refuse(window: Window, retry_after_ms: int):
+    """429 with Retry-After: the seconds until the spent window starts afresh."""
+    wait = max(1, math.ceil(retry_after_ms / 1000))
+    abort(429, message=f"Too many reports ({window.text}); try again in {wait} seconds.",
+          headers={"Retry-After": str(wait)})
+
+
 REPORT = ReportSchema()
 LANG_QUERY = LangQuerySchema()
 
@@ -43,8 +51,7 @@ _THANKS_JSON = {lang: json.dumps(text, ensure_ascii=False) for lang, text in THA
 
 def answer_body(image_id: str, counted: bool, hidden: bool, lang: str) -> str:
     """The 202's JSON, byte for byte what the app's JSON provider writes (sorted keys, compact, UTF-8),
-    as tests/test_reports.py checks, at half its cost (8 µs against jsonify's 17). A valid image id
-    needs no escaping."""
+    as tests/test_reports.py checks, at half its cost (BENCHMARKS.md). A valid image id needs no escaping."""
     return (f'{{"counted":{_JSON_BOOL[counted]},"hidden":{_JSON_BOOL[hidden]},"image_id":"{image_id}",'
             f'"lang":"{lang}","message":{_THANKS_JSON[lang]}}}\n')
 
@@ -63,7 +70,8 @@ class Reports(MethodView):
         who = _reporter_identity(report)
         secret = svc.settings.secret_key
         outcome = moderation.report(svc, image_id, identity.reporter_hash(secret, who, image_id), report["reason"],
-                                    report.get("image_url"), limit_key=rate_key(secret, who))
+                                    report.get("image_url"), limit_key=rate_key(secret, who),
+                                    comment=report.get("comment", ""))
         if outcome.limited_by is not None:  # nothing was counted
             refuse(svc.store.rate_windows[outcome.limited_by], outcome.retry_after_ms)
         count_report(outcome.counted)

@@ -8,8 +8,9 @@ local stats = KEYS[7]
 local id = ARGV[1]
 
 if (redis.call('HGET', image, 'g') or '0') ~= ARGV[2] then return 0 end
+if redis.call('ZSCORE', protected, id) then return 0 end  -- protecting already cancelled the crossing
 if redis.call('ZREM', pending, id) == 0 then return 0 end
-if redis.call('ZSCORE', protected, id) then return 0 end
+redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on the crossing ends with it
 
 local now = now_ms()
 redis.call('ZADD', hidden, now, id)
@@ -18,6 +19,6 @@ local detail = cjson.encode({report_count = tonumber(redis.call('HGET', image, '
                              generation = tonumber(ARGV[2])})
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*',
            'type', 'hidden', 'image_id', id, 'actor', ARGV[3], 'detail', detail)
-local event = 'hidden|' .. ARGV[2] .. '|' .. id
+local event = 'hidden|' .. ARGV[2] .. '|' .. now .. '|' .. id
 redis.call('ZADD', outbox, now, event)
 return event

@@ -11,10 +11,10 @@ local event = 0
 if not already then
   local now = now_ms()
   redis.call('ZREM', pending, id)
+  redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on a crossing ends with it
   redis.call('ZADD', hidden, now, id)
-  redis.call('PERSIST', image)  -- clears a TTL that versions before the sweep (prune.lua) set
   redis.call('HINCRBY', stats, 'hides:manual', 1)
-  event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. id
+  event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. id
   redis.call('ZADD', outbox, now, event)
 end
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[3], '*', 'type', 'manual_hide', 'image_id', id,

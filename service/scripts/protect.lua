@@ -10,13 +10,13 @@ local changed, cancelled, crossed = 0, 0, 0
 if protect then
   changed = redis.call('ZADD', protected, 'NX', now_ms(), id)
   cancelled = redis.call('ZREM', pending, id)
+  redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on a crossing ends with it
 else
   changed = redis.call('ZREM', protected, id)
   local count = tonumber(redis.call('HGET', image, 'n') or '0')
   if count >= tonumber(ARGV[5]) and not redis.call('ZSCORE', hidden, id)
       and redis.call('ZADD', pending, 'NX', now_ms(), id) == 1 then
     crossed = 1
-    redis.call('PERSIST', image)  -- clears a TTL that versions before the sweep (prune.lua) set
   end
 end
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', protect and 'protected' or 'unprotected',

@@ -1,21 +1,23 @@
 -- Check the reporter's rate limits, count one report and, when it is the one that reaches the
 -- threshold, mark the image pending. Atomic, so that exactly one report per crossing returns
 -- crossed = 1 and enqueues the hide, and a report refused by a limit changes nothing at all.
--- KEYS: image hash, reported index, pending index, hidden index, protected index, then one counter
---       per rate-limit window (none when the report is not limited)
--- ARGV: image id, reporter field, reason field, image url or '', threshold, then per window its
---       allowed reports and its length in seconds
+-- KEYS: image hash, reported index, pending index, hidden index, protected index, comments list,
+--       then one counter per rate-limit window (none when the report is not limited)
+-- ARGV: image id, reporter field, reason field, image url or '', threshold, comment or '', then per
+--       window its allowed reports and its length in seconds
 local image, reported, pending, hidden, protected = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local comments = KEYS[6]
 local id = ARGV[1]
+local KEPT_COMMENTS = 20
 
 -- Fixed windows, as flask-limiter's default strategy: a counter that expires with its window.
-for i = 6, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 6]) then
-    return {'limited', i - 6, redis.call('PTTL', KEYS[i])}
+for i = 7, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 7]) then
+    return {'limited', i - 7, redis.call('PTTL', KEYS[i])}
   end
 end
-for i = 6, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 5]) end
+for i = 7, #KEYS do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 6]) end
 end
 
 -- The reporter's field stays after a reset, so dismissed reporters never count twice.
@@ -29,6 +31,11 @@ if counted == 1 then
   -- images are reported once, and the field would take them into a larger allocation.
   if redis.call('HSETNX', image, 'f', now) == 0 then redis.call('HSET', image, 'l', now) end
   if ARGV[4] ~= '' then redis.call('HSETNX', image, 'u', ARGV[4]) end
+  -- Only a counted report's comment is kept, without any identity: a repeat cannot flood the list.
+  if ARGV[6] ~= '' then
+    redis.call('LPUSH', comments, cjson.encode({at = tonumber(now), reason = string.sub(ARGV[3], 3), text = ARGV[6]}))
+    redis.call('LTRIM', comments, 0, KEPT_COMMENTS - 1)
+  end
   redis.call('ZADD', reported, count, id)
 else
   count = tonumber(redis.call('HGET', image, 'n') or '0')
@@ -44,6 +51,5 @@ elseif counted == 1 and count >= tonumber(ARGV[5]) and not redis.call('ZSCORE', 
   redis.call('ZADD', pending, now_ms(), id)
   state = 'pending'
   crossed = 1
-  redis.call('PERSIST', image)  -- clears a TTL that versions before the sweep (prune.lua) set
 end
 return {counted, count, state, redis.call('HGET', image, 'g') or '0', crossed}

@@ -1,9 +1,11 @@
 -- Restore an image: count and reasons to zero, visible again, generation bumped (so queued hides
 -- become stale), all in one step so a racing report lands wholly before or wholly after it.
 -- Dismissed reporters keep their fields and so cannot count again, unless asked to forget them.
+-- The image URL is forgotten too: the next crossing's placeholder shows what its reporters saw.
 -- The restore goes into the outbox for its webhook; the placeholder of the old hide is dropped.
 -- A reset image is never forgotten by the sweep (it has a generation): its dismissed reporters stay dismissed.
--- KEYS: image hash, reported index, pending index, hidden index, audit stream, outbox, placeholder, stats hash
+-- KEYS: image hash, reported index, pending index, hidden index, audit stream, outbox, placeholder, stats hash,
+--       comments list (the comments of dismissed reports go with them)
 -- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length
 local image, reported, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local stats = KEYS[8]
@@ -15,15 +17,15 @@ redis.call('ZREM', reported, id)
 local previous = tonumber(redis.call('HGET', image, 'n') or '0')
 for _, field in ipairs(redis.call('HKEYS', image)) do
   local reporter = string.sub(field, 1, 1) == '@'
-  if (reporter and forget) or (not reporter and field ~= 'g' and field ~= 'u') then
+  if (reporter and forget) or (not reporter and field ~= 'g') then
     redis.call('HDEL', image, field)
   end
 end
 local generation = redis.call('HINCRBY', image, 'g', 1)
-redis.call('DEL', KEYS[7])
-local event = 'restored|' .. generation .. '|' .. id
-redis.call('ZADD', outbox, now_ms(), event)
-redis.call('PERSIST', image)  -- clears a TTL that versions before the sweep (prune.lua) set
+redis.call('DEL', KEYS[7], KEYS[9])
+local now = now_ms()
+local event = 'restored|' .. generation .. '|' .. now .. '|' .. id
+redis.call('ZADD', outbox, now, event)
 redis.call('HINCRBY', stats, 'resets', 1)
 local detail = cjson.encode({previous_count = previous, was_hidden = was_hidden == 1,
                              forget_reporters = forget, note = ARGV[4]})

@@ -20,12 +20,21 @@ WEBHOOK_RETRY = Retry(max=8, interval=[1, 2, 5, 15, 60, 300, 900, 3600])
 # A refused image is not an error (the neutral placeholder stands); these retries are for a
 # worker killed mid-job or Redis lost for a moment.
 PLACEHOLDER_RETRY = Retry(max=3, interval=[5, 30, 120])
+# Each follow-up's own bound, past which RQ stops its horse (and retries it): a placeholder's fetch
+# gives up after about 20 s (workers/fetch.py: 15 s in all plus one read), then Pillow decodes a
+# capped image; a webhook waits 3 s to connect and 10 s for the answer.
+PLACEHOLDER_TIMEOUT = 60
+WEBHOOK_TIMEOUT = 30
+
+
 
 def hide_queue(connection: Redis) -> Queue:
     return Queue(QUEUE_NAME, connection=connection)
 
+
 def followup_queue(connection: Redis) -> Queue:
     return Queue(FOLLOWUP_QUEUE_NAME, connection=connection)
+
 
 def _meta() -> dict | None:
     # The request id rides along (and on to follow-ups), so job log lines match the request behind them.
@@ -33,17 +42,17 @@ def _meta() -> dict | None:
     return {"request_id": request_id} if request_id else None
 
 
-def enqueue_hide(queue: Queue, image_id: str, generation: str):
+def enqueue_hide(queue: Queue, image_id: str, generation: int):
     # The job takes the generation that crossed, so a reset in between makes it a no-op.
     return queue.enqueue("workers.jobs.hide_image", image_id, generation, job_timeout=HIDE_TIMEOUT,
                          retry=HIDE_RETRY, description=f"hide {image_id}", meta=_meta())
 
 
-def enqueue_placeholder(queue: Queue, image_id: str, generation: str):
-    return queue.enqueue("workers.jobs.make_placeholder", image_id, generation, retry=PLACEHOLDER_RETRY,
-                         description=f"placeholder {image_id}", meta=_meta())
+def enqueue_placeholder(queue: Queue, image_id: str, generation: int):
+    return queue.enqueue("workers.jobs.make_placeholder", image_id, generation, job_timeout=PLACEHOLDER_TIMEOUT,
+                         retry=PLACEHOLDER_RETRY, description=f"placeholder {image_id}", meta=_meta())
 
 
 def enqueue_webhook(queue: Queue, body: str, event_id: str):
-    return queue.enqueue("workers.jobs.deliver_webhook", body, retry=WEBHOOK_RETRY,
+    return queue.enqueue("workers.jobs.deliver_webhook", body, job_timeout=WEBHOOK_TIMEOUT, retry=WEBHOOK_RETRY,
                          description=f"webhook {event_id}", meta=_meta())

@@ -1,0 +1,31 @@
+"""What every imgmod process holds: its settings, the store and the hide queue. No Flask here:
+workers, the command line and the app all build the same thing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rq import Queue
+
+from config import Settings
+from service.connections import connect
+from service.queue import hide_queue
+from service.ratelimit import windows
+from service.store import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+    hides: Queue
+
+
+def build_services(settings: Settings) -> Services:
+    """Clients, store and queue for one process."""
+    if not settings.redis_url:
+        raise ValueError("IMGMOD_REDIS_URL is required (imgmod dev starts a Redis of its own)")
+    raw = connect(settings.redis_url, decode=False)
+    store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events, raw=raw,
+                  report_ttl_seconds=settings.report_ttl_days * 86400,
+                  rate_windows=windows(settings.report_rate_limit))
+    return Services(settings, store, hide_queue(raw))

@@ -1,0 +1,70 @@
+"""Follow-ups of a hide or restore: claimed once per lease by recovery, with an id that names the event."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from rq import Queue
+
+from service import followups
+from service.queue import FOLLOWUP_QUEUE_NAME
+from service.store import OUTBOX, OutboxEvent
+from tests.conftest import with_settings
+
+
+@pytest.fixture
+def settings(settings):
+    # Webhooks are queued, never delivered: no worker runs here.
+    return with_settings(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="test-webhook")
+
+
+def age_outbox(redis_client, seconds: float) -> None:
+    """Date every outbox entry `seconds` back by Redis's clock, as if its process had died that long ago."""
+    server_s, server_us = redis_client.time()
+    then = server_s * 1000 + server_us // 1000 - seconds * 1000
+    redis_client.zadd(OUTBOX, {entry: then for entry in redis_client.zrange(OUTBOX, 0, -1)})
+
+
+def test_the_event_id_names_the_event_not_the_moment():
+    """A hide redone after a failover (same image, generation and kind, later time) keeps its id."""
+    first = OutboxEvent.parse("hidden|4|1700000000000|img/صورة-1")
+    redone = OutboxEvent.parse("hidden|4|1700000099000|img/صورة-1")
+    assert followups.event_id(first) == followups.event_id(redone)
+    assert followups.event_id(first) != followups.event_id(OutboxEvent.parse("restored|4|1700000000000|img/صورة-1"))
+    assert followups.event_id(first) != followups.event_id(OutboxEvent.parse("hidden|5|1700000000000|img/صورة-1"))
+
+
+def test_workers_recovering_at_once_queue_each_follow_up_once(services, redis_server, redis_client):
+    """Every worker recovers the outbox at start: each entry must go to one of them."""
+    images = [f"img-{n}" for n in range(40)]
+    for image_id in images:
+        services.store.hide_now(image_id, "test")  # the process "died": nothing dispatched
+    age_outbox(redis_client, 120)
+    start = threading.Barrier(4)
+    claimed = []
+
+    def recover():
+        start.wait()
+        claimed.append(followups.recover(services))
+
+    threads = [threading.Thread(target=recover) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(claimed) == len(images)
+    jobs = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False)).get_jobs()
+    webhooks = [job.description for job in jobs if job.func_name == "workers.jobs.deliver_webhook"]
+    assert len(webhooks) == len(set(webhooks)) == len(images)
+    assert services.store.redis.zcard(OUTBOX) == 0
+
+
+def test_an_entry_is_recovered_again_only_after_another_lease(services, redis_client):
+    """A claimer that dies after its claim leaves the entry to the next claim, one lease later."""
+    services.store.hide_now("img-1", "test")
+    assert services.store.claim_outbox(lease_ms=60_000) == []  # its own process still holds it
+    age_outbox(redis_client, 61)
+    [entry] = services.store.claim_outbox(lease_ms=60_000)
+    assert services.store.claim_outbox(lease_ms=60_000) == []  # just claimed
+    age_outbox(redis_client, 61)
+    assert services.store.claim_outbox(lease_ms=60_000) == [entry]
