@@ -120,11 +120,19 @@ def _print(document) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+def _print_image(status: dict) -> None:
+    """An image as the admin API shows it: the same fields, times in ISO 8601 UTC."""
+    from service.api.admin import detail
+    from service.schemas import AdminImageSchema
+
+    _print(AdminImageSchema().dump(detail(status)))
+
+
 @main.command()
 @click.argument("image_id", callback=_image_id)
 def status(image_id):
     """What is known about one image."""
-    _print(_services().store.status(image_id))
+    _print_image(_services().store.status(image_id))
 
 
 @main.command()
@@ -137,7 +145,7 @@ def reset(image_ids, forget_reporters, note):
 
     services = _services()
     for image_id in image_ids:
-        _print(moderation.reset(services, image_id, _actor(), forget_reporters, note))
+        _print_image(moderation.reset(services, image_id, _actor(), forget_reporters, note))
 
 
 @main.command()
@@ -146,7 +154,7 @@ def hide(image_id):
     """Hide an image now, by hand."""
     from service import moderation
 
-    _print(moderation.hide(_services(), image_id, _actor()))
+    _print_image(moderation.hide(_services(), image_id, _actor()))
 
 
 @main.command()
@@ -155,7 +163,7 @@ def protect(image_id):
     """Never hide this image automatically (reports still count)."""
     from service import moderation
 
-    _print(moderation.set_protection(_services(), image_id, True, _actor()))
+    _print_image(moderation.set_protection(_services(), image_id, True, _actor()))
 
 
 @main.command()
@@ -164,7 +172,7 @@ def unprotect(image_id):
     """Lift the protection; an image already over the threshold is then hidden."""
     from service import moderation
 
-    _print(moderation.set_protection(_services(), image_id, False, _actor()))
+    _print_image(moderation.set_protection(_services(), image_id, False, _actor()))
 
 
 @main.command()

@@ -18,8 +18,8 @@ THANKS = {
 
 
 def negotiate(request: Request, asked: str | None, default: str) -> str:
-    """`?lang=` first, then Accept-Language (`fr-FR` matches `fr`), then the configured default."""
-    if asked:
+    """`?lang=` if we offer it, then Accept-Language (`fr-FR` matches `fr`), then the configured default."""
+    if asked in LANGUAGES:
         return asked
     return _best_language(request.headers.get("Accept-Language", ""), default)
 

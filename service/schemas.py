@@ -85,7 +85,9 @@ class LangQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE  # pages add cache-busting parameters of their own
 
-    lang = ma.fields.String(validate=validate.OneOf(LANGUAGES))
+    # A language we do not offer never refuses the report: it is negotiated as if not asked.
+    lang = ma.fields.String(validate=validate.Length(max=35), metadata={
+        "description": f"one of {', '.join(LANGUAGES)}; any other falls back to Accept-Language, then the default"})
 
 
 class ReportResultSchema(ma.Schema):

@@ -48,8 +48,8 @@ def test_report_errors_name_the_location_and_field_word_for_word(client):
         "errors": {"json": {"image_id": ["Not a valid image id."], "extra": ["Unknown field."]}},
         "message": "image_id: Not a valid image id.; extra: Unknown field.",
     }
-    answer = client.post("/v1/reports?lang=de", json=OK)
-    assert answer.json["errors"] == {"query": {"lang": ["Must be one of: ar, fr, en."]}}
+    answer = client.post("/v1/reports?lang=" + "x" * 36, json=OK)
+    assert answer.json["errors"] == {"query": {"lang": ["Longer than maximum length 35."]}}
     # No body at all reads as an empty object: the missing field is named.
     answer = client.post("/v1/reports")
     assert answer.json["errors"] == {"json": {"image_id": ["Missing data for required field."]}}
@@ -79,8 +79,11 @@ def test_body_over_the_limit_is_413(client):
     assert answer.status_code == 413 and answer.is_json
 
 
-def test_unknown_lang_is_rejected(client):
-    assert_json_error(client.post("/v1/reports?lang=de", json=OK), 422, "lang")
+def test_a_language_not_offered_falls_back_and_the_report_counts(client):
+    """`?lang=es` refused the report (422); the contract says it falls back to the default."""
+    answer = client.post("/v1/reports?lang=es", json=OK)
+    assert answer.status_code == 202 and answer.json["counted"] is True and answer.json["lang"] == "ar"
+    assert client.post("/v1/reports?lang=de", json=OK, headers={"Accept-Language": "fr-FR"}).json["lang"] == "fr"
 
 
 def test_bad_path_id(client):

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -31,6 +32,10 @@ def test_status_prints_the_image(settings, store):
     status = json.loads(result.stdout)
     assert (status["image_id"], status["state"], status["report_count"]) == ("img-1", "visible", 2)
     assert status["reasons"] == {"spam": 2}
+    # Times as the admin API gives them: ISO 8601 UTC, not milliseconds.
+    assert datetime.fromisoformat(status["first_reported_at"]).utcoffset().total_seconds() == 0
+    hidden = json.loads(imgmod("hide", "img-1", env=worker_env(settings)).stdout)
+    assert datetime.fromisoformat(hidden["hidden_at"]) >= datetime.fromisoformat(status["last_reported_at"])
 
 
 def test_status_rejects_a_bad_id(settings):

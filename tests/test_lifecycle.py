@@ -12,11 +12,12 @@ from rq.command import send_stop_job_command
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from service.store import image_key
-from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
-from tests.redis_server import free_port
-from tests.test_metrics import scrape
 from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+from service.store import image_key
+from tests.conftest import with_settings
+from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
+from tests.redis_server import RedisServer, free_port
+from tests.test_metrics import scrape
 
 
 # Jobs of the hide queue run in the worker process itself, follow-ups in a forked work horse.
@@ -122,3 +123,29 @@ def test_worker_healthcheck_reads_the_heartbeat(settings, tmp_path):
 
     away = check({**env, "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
     assert away.returncode != 0 and "unreachable" in away.stderr and "Traceback" not in away.stderr
+
+
+def test_a_worker_survives_a_redis_restart_without_data(settings, tmp_path):
+    """After Redis came back empty the worker kept hiding but counted as dead (`--check` exit 1, its
+    registration gone), and RQ's scheduler died with a plain-text traceback among the JSON lines."""
+    redis = RedisServer(tmp_path / "redis").start()
+    env = imgmod_env(with_settings(settings, redis_url=redis.url), IMGMOD_RECONCILE_INTERVAL_SECONDS="1")
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    client = redis.client()
+    scheduled = lambda: client.exists(f"rq:scheduler-lock:{FOLLOWUP_QUEUE_NAME}")  # noqa: E731
+    try:
+        wait_until(lambda: check(env).returncode == 0 and scheduled(), what="the worker and its scheduler to register")
+        redis.kill()
+        redis.start()  # same port, no data
+        assert check(env).returncode == 1
+        wait_until(lambda: check(env).returncode == 0, what="the worker to register again")
+        wait_until(scheduled, what="a scheduler to run again")
+        queue = Queue(QUEUE_NAME, connection=redis.client(decode=False))
+        job = queue.enqueue("tests.jobs.slow", 0, "mark:after-restart")
+        wait_until(lambda: job.get_status() == "finished", what="the worker to take jobs")
+    finally:
+        assert worker.terminate() == 0
+        redis.kill()
+    lines = worker.lines()  # every line JSON, or this raises
+    assert any(line["message"].startswith("worker registered again") for line in lines)
+

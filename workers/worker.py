@@ -8,6 +8,7 @@ from redis.exceptions import RedisError
 from rq import Worker
 from rq.job import Job
 from rq.queue import Queue
+from rq.scheduler import RQScheduler
 from rq.worker import SHUTDOWN_SIGNAL, WorkerStatus
 
 from config import Settings
@@ -26,10 +27,23 @@ from workers.reconcile import reconcile
 log = logging.getLogger("imgmod.worker")
 
 
+class ImgmodScheduler(RQScheduler):
+    """RQ's scheduler (it moves retried jobs back onto their queue after their back-off), ending
+    quietly when Redis goes away: RQ's own re-raises, and its process then prints a plain-text
+    traceback among the JSON log lines. The worker starts it again on its next maintenance turn."""
+
+    def work(self):
+        try:
+            super().work()
+        except RedisError as error:
+            self.log.warning("scheduler stopped: Redis unavailable", extra={"error": type(error).__name__})
+
+
 class ImgmodWorker(Worker):
-    """RQ's worker, running hides in its own process and forking a work horse for each follow-up, plus:
-    a reconcile pass at start and every interval, one log line per job, and failed runs counted in the
-    stats the metrics read.
+    """RQ's worker, running hides in its own process and forking a work horse for each follow-up, plus,
+    at start and every reconcile interval: a reconcile pass, its own registration made again if Redis
+    lost it (a restart without data), and a scheduler started again if it died. One log line per job,
+    and failed runs counted in the stats the metrics read.
 
     A hide is one Lua call on ids, with no untrusted input, and forking for it cost more than the
     hide (about 20 ms, up to 80 ms, of a 50 ms latency target): hides run in-process, as in RQ's
@@ -41,10 +55,11 @@ class ImgmodWorker(Worker):
     whatever hide was lost, as it does for a killed horse.
     """
 
-    def __init__(self, queues, *, services: Services, **kwargs):
+    def __init__(self, queues, *, services: Services, schedule: bool = False, **kwargs):
         self.services = services  # before RQ's __init__, which reads dequeue_timeout
-        super().__init__(queues, worker_ttl=WORKER_TTL, **kwargs)
-        self.reconciled_at: float | None = None
+        # RQ's own maintenance (registries cleaned, a dead scheduler started again) runs as often as ours.
+        super().__init__(queues, worker_ttl=WORKER_TTL, maintenance_interval=self.interval, **kwargs)
+        self.schedule = schedule  # run a scheduler process (RQ's with_scheduler, but ours)
         self.push_exc_handler(self._count_failure)
 
     @property
@@ -56,24 +71,28 @@ class ImgmodWorker(Worker):
         # RQ checks its maintenance hooks between blocking pops: wake at least once per interval.
         return min(super().dequeue_timeout, self.interval)
 
-    @property
-    def reconcile_due(self) -> bool:
-        return self.reconciled_at is None or time.monotonic() - self.reconciled_at >= self.interval
-
-    @property
-    def should_run_maintenance_tasks(self) -> bool:
-        return super().should_run_maintenance_tasks or self.reconcile_due
-
     def run_maintenance_tasks(self):
-        if super().should_run_maintenance_tasks:
+        try:
+            self.register_again_if_lost()
             super().run_maintenance_tasks()
-        if self.reconcile_due:
-            self.reconciled_at = time.monotonic()
-            try:
-                reconcile(self.services)
-            except RedisError as error:
-                # RQ's loop would stop the worker on an error here; Redis coming back is enough to retry.
-                log.warning("reconcile skipped: Redis unavailable", extra={"error": type(error).__name__})
+            if self.schedule and self.scheduler is None:
+                self.scheduler = ImgmodScheduler(self.queues, connection=self.connection,
+                                                 logging_level=logging.getLogger("rq").getEffectiveLevel())
+                self.scheduler.acquire_locks(auto_start=True)
+            reconcile(self.services)
+        except RedisError as error:
+            # RQ's loop would stop the worker on an error here; Redis coming back is enough to retry.
+            log.warning("maintenance skipped: Redis unavailable", extra={"error": type(error).__name__})
+
+    def register_again_if_lost(self) -> None:
+        """Redis restarted without its data: this worker's key and its place in RQ's worker sets are
+        gone (a heartbeat brings back the key alone, without 'birth'), so `imgmod worker --check` and
+        the metrics would count it dead while it works. RQ registers a worker once, at start."""
+        if self.birth_date is None or self.connection.hexists(self.key, "birth"):
+            return
+        self.connection.delete(self.key)
+        self.register_birth()
+        log.warning("worker registered again: Redis had lost its registration", extra={"worker": self.name})
 
     @staticmethod
     def in_process(job: Job) -> bool:
@@ -137,9 +156,10 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     connection = connect(settings.redis_url, decode=False, command_timeout=None)
     # Queues in priority order: a hide never waits behind a slow placeholder fetch.
     worker = ImgmodWorker([hide_queue(connection), followup_queue(connection)], connection=connection,
-                          services=services)
+                          services=services, schedule=not burst)
     log.info("worker started", extra={"worker": worker.name, "burst": burst})
-    # The scheduler moves retried jobs back onto the queue after their back-off. Logging is already
-    # configured (JSON, IMGMOD_LOG_LEVEL): logging_level=None keeps RQ from installing its own.
-    worker.work(burst=burst, with_scheduler=True, logging_level=None)
+    # The scheduler moves retried jobs back onto the queue after their back-off: a process of its own
+    # (ImgmodScheduler), or in a burst one pass at the start (RQ's). Logging is already configured
+    # (JSON, IMGMOD_LOG_LEVEL): logging_level=None keeps RQ from installing its own.
+    worker.work(burst=burst, with_scheduler=burst, logging_level=None)
     log.info("worker stopped", extra={"worker": worker.name})
