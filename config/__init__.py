@@ -7,6 +7,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 LANGUAGES = ("ar", "fr", "en")
+REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "other")
 MIN_SECRET_LENGTH = 32
 MIN_ADMIN_TOKEN_LENGTH = 24
 # prometheus-client's own variable: `imgmod serve` sets it before the client is imported (multiprocess mode).
@@ -36,6 +37,11 @@ class Settings:
     report_ttl_days: int = 30  # counts of images that never cross expire after this much silence
     pending_grace_seconds: int = 30  # a crossing older than this without its hide is re-enqueued
     reconcile_interval_seconds: int = 30  # how often some worker looks for such crossings
+    anonymous_weight: float = 1.0  # what an anonymous reader's report adds to an image's score
+    frontend_weight: float = 1.0  # a site account's base weight, scaled by its record of verdicts
+    review_reasons: tuple[str, ...] = ("copyright", "misleading")  # these send an image to editors, never hide it
+    auto_hide_brake: int | None = None  # automatic hides per hour past which crossings go to review instead
+    reputation_ttl_days: int = 365  # a site account's record of verdicts is forgotten after this much silence
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -75,6 +81,36 @@ def _admin_tokens(env: Mapping[str, str], frontend_keys: Mapping[str, str]) -> d
         if token in frontend_keys.values():
             raise ConfigError(f"{name}: the token of {label!r} equals a key of IMGMOD_FRONTEND_KEYS")
     return tokens
+
+
+def _weight(env: Mapping[str, str], name: str) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number from 0 to 10, got {raw!r}") from None
+    if not 0 <= value <= 10:
+        raise ConfigError(f"{name} must be a number from 0 to 10, got {raw!r}")
+    return value
+
+
+def _review_reasons(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    if name not in env:
+        return Settings.review_reasons
+    reasons = _list(env, name)
+    unknown = [reason for reason in reasons if reason not in REASONS]
+    if unknown:
+        raise ConfigError(f"{name} must list reasons among {', '.join(REASONS)}, got {', '.join(unknown)}")
+    return reasons
+
+
+def _brake(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "off"):
+        return None
+    return _integer(env, name, 0, minimum=1)
 
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -160,4 +196,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         report_ttl_days=_integer(env, "IMGMOD_REPORT_TTL_DAYS", 30, minimum=1),
         pending_grace_seconds=_integer(env, "IMGMOD_PENDING_GRACE_SECONDS", 30, minimum=1),
         reconcile_interval_seconds=_integer(env, "IMGMOD_RECONCILE_INTERVAL_SECONDS", 30, minimum=1),
+        anonymous_weight=_weight(env, "IMGMOD_ANONYMOUS_WEIGHT"),
+        frontend_weight=_weight(env, "IMGMOD_FRONTEND_WEIGHT"),
+        review_reasons=_review_reasons(env, "IMGMOD_REVIEW_REASONS"),
+        auto_hide_brake=_brake(env, "IMGMOD_AUTO_HIDE_BRAKE"),
+        reputation_ttl_days=_integer(env, "IMGMOD_REPUTATION_TTL_DAYS", 365, minimum=1),
     )

@@ -139,13 +139,25 @@ def status(image_id):
 @click.argument("image_ids", nargs=-1, required=True, callback=_image_id, metavar="ID...")
 @click.option("--forget-reporters", is_flag=True, help="Let the dismissed reporters count again")
 @click.option("--note", default="", help="Why, for the audit trail")
-def reset(image_ids, forget_reporters, note):
+@click.option("--verdict", type=click.Choice(["disagree", "ignore"]), default="disagree", show_default=True,
+              help="disagree: the site accounts that reported lose trust; ignore: no verdict")
+def reset(image_ids, forget_reporters, note, verdict):
     """Count to zero and visible again (restore)."""
     from service import moderation
 
     services = _services()
     for image_id in image_ids:
-        _print_image(moderation.reset(services, image_id, _actor(), forget_reporters, note))
+        _print_image(moderation.reset(services, image_id, _actor(), forget_reporters, note, verdict))
+
+
+@main.command()
+@click.argument("image_id", callback=_image_id)
+@click.option("--note", default="", help="Why, for the audit trail")
+def confirm(image_id, note):
+    """The reports are right: hidden until a reset, and the site accounts that reported gain trust."""
+    from service import moderation
+
+    _print_image(moderation.confirm(_services(), image_id, _actor(), note))
 
 
 @main.command()

@@ -37,6 +37,16 @@ def frontend_identity(frontend: str, reporter_id: str) -> str:
     return f"fe:{frontend}:{reporter_id}"
 
 
+def record_key(secret: str, identity: str) -> str:
+    """A site account's record of verdicts: the same for it on every image (that is its point), in an
+    HMAC domain of its own, so it cannot be joined with the per-image reporter hashes. Only for site
+    accounts: an address never gets one."""
+    if not identity.startswith("fe:"):
+        raise ValueError("only site accounts (a frontend's reporter_id) have a record")
+    mac = hmac.new(secret.encode(), f"record\x00{identity}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:12]).decode()
+
+
 def reporter_hash(secret: str, identity: str, image_id: str) -> str:
     """Keyed per image, so hashes cannot be joined across images to follow one reader."""
     mac = hmac.new(secret.encode(), f"{identity}\x00{image_id}".encode(), hashlib.sha256)

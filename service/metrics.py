@@ -68,6 +68,8 @@ class ClusterCollector:
                                                            oldest_age or 0.0),
                 "imgmod_workers_alive": ("Workers with a recent heartbeat", len(live_workers(self.queues[0]))),
                 "imgmod_hidden_images": ("Images hidden now", self.store.hidden_count()),
+                "imgmod_auto_hide_brake_holds": ("1 while IMGMOD_AUTO_HIDE_BRAKE sends crossings to review",
+                                                 int(self.store.brake_holds())),
             }
         except RedisError:
             up.add_metric([], 0)

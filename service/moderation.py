@@ -7,16 +7,23 @@ from service.services import Services
 
 
 def report(services: Services, image_id: str, reporter: str, reason: str, image_url: str | None,
-           limit_key: str | None = None, comment: str = ""):
-    outcome = services.store.report(image_id, reporter, reason, image_url, limit_key, comment)
+           limit_key: str | None = None, comment: str = "", weight: float = 1.0, record: str | None = None):
+    outcome = services.store.report(image_id, reporter, reason, image_url, limit_key, comment, weight, record)
     if outcome.crossed:
         enqueue_hide(services.hides, image_id, outcome.generation)
+    followups.dispatch(services, outcome.event)  # a review request's webhook
     return outcome
 
 
-def reset(services: Services, image_id: str, actor: str, forget_reporters: bool = False, note: str = "") -> dict:
-    outcome = services.store.reset(image_id, actor, forget_reporters=forget_reporters, note=note)
+def reset(services: Services, image_id: str, actor: str, forget_reporters: bool = False, note: str = "",
+          verdict: str = "disagree") -> dict:
+    outcome = services.store.reset(image_id, actor, forget_reporters=forget_reporters, note=note, verdict=verdict)
     followups.dispatch(services, outcome.event)
+    return services.store.status(image_id)
+
+
+def confirm(services: Services, image_id: str, actor: str, note: str = "") -> dict:
+    followups.dispatch(services, services.store.confirm(image_id, actor, note))
     return services.store.status(image_id)
 
 

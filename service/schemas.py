@@ -7,7 +7,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from config import LANGUAGES
-from service.store import REASONS
+from config import REASONS
 
 _ID_FIRST, _ID_REST = "[A-Za-z0-9]", "[A-Za-z0-9._:~-]"
 IMAGE_ID_PATTERN = rf"^{_ID_FIRST}{_ID_REST}*$"
@@ -124,8 +124,8 @@ class HealthSchema(ma.Schema):
 
 # Admin API
 
-STATES = ("reported", "pending", "hidden", "protected")
-EVENT_TYPES = ("hidden", "reset", "manual_hide", "protected", "unprotected")
+STATES = ("reported", "review", "pending", "hidden", "protected")
+EVENT_TYPES = ("hidden", "reset", "manual_hide", "protected", "unprotected", "confirmed", "review")
 
 
 class CommentSchema(ma.Schema):
@@ -136,10 +136,13 @@ class CommentSchema(ma.Schema):
 
 class AdminImageSchema(ma.Schema):
     image_id = ma.fields.String(required=True)
-    state = ma.fields.String(required=True, validate=validate.OneOf(("visible", "pending", "hidden")))
+    state = ma.fields.String(required=True, validate=validate.OneOf(("visible", "review", "pending", "hidden")))
     hidden = ma.fields.Boolean(required=True)
     protected = ma.fields.Boolean(required=True)
-    report_count = ma.fields.Integer(required=True)
+    report_count = ma.fields.Integer(required=True, metadata={"description": "distinct reporters"})
+    score = ma.fields.Float(required=True, metadata={"description": "sum of the weights of reporters whose reason hides"})
+    review_score = ma.fields.Float(required=True,
+                                   metadata={"description": "sum of the weights of reporters whose reason asks for review"})
     threshold = ma.fields.Integer(required=True)
     reasons = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(REASONS)), values=ma.fields.Integer(),
                              required=True)
@@ -150,6 +153,8 @@ class AdminImageSchema(ma.Schema):
                                  metadata={"description": "the first URL reported since the last reset, to look at"})
     comments = ma.fields.List(ma.fields.Nested(CommentSchema), required=True,
                               metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
+    matched_from = ma.fields.String(allow_none=True, required=True,
+                                    metadata={"description": "the source image of a hide by matching, else null"})
 
 
 class AdminListQuerySchema(ma.Schema):
@@ -157,7 +162,7 @@ class AdminListQuerySchema(ma.Schema):
         unknown = ma.EXCLUDE
 
     state = ma.fields.String(load_default="reported", validate=validate.OneOf(STATES),
-                             metadata={"description": "hidden: newest first; reported: most reports first"})
+                             metadata={"description": "hidden, review, pending, protected: newest first; reported: most reports first"})
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = ma.fields.String(validate=validate.Length(1, 600), metadata={"description": "next_cursor of the page before"})
 
@@ -170,6 +175,12 @@ class AdminImageListSchema(ma.Schema):
 class ResetSchema(StrictSchema):
     forget_reporters = ma.fields.Boolean(load_default=False,
                                          metadata={"description": "Let the dismissed reporters count again"})
+    note = ma.fields.String(load_default="", validate=validate.Length(max=500))
+    verdict = ma.fields.String(load_default="disagree", validate=validate.OneOf(("disagree", "ignore")), metadata={
+        "description": "disagree: each site account that reported gets one 'disagreed' verdict; ignore: none"})
+
+
+class ConfirmSchema(StrictSchema):
     note = ma.fields.String(load_default="", validate=validate.Length(max=500))
 
 

@@ -10,7 +10,7 @@ from config import Settings
 from service.connections import connect
 from service.queue import hide_queue
 from service.ratelimit import windows
-from service.store import Store
+from service.store import Store, TrustRules
 
 
 @dataclass(frozen=True)
@@ -27,5 +27,8 @@ def build_services(settings: Settings) -> Services:
     raw = connect(settings.redis_url, decode=False)
     store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events, raw=raw,
                   report_ttl_seconds=settings.report_ttl_days * 86400,
-                  rate_windows=windows(settings.report_rate_limit))
+                  rate_windows=windows(settings.report_rate_limit),
+                  trust=TrustRules(review_reasons=frozenset(settings.review_reasons),
+                                   record_ttl_ms=settings.reputation_ttl_days * 86_400_000,
+                                   brake=settings.auto_hide_brake or 0))
     return Services(settings, store, hide_queue(raw))

@@ -14,6 +14,7 @@ CLUSTER_COUNTERS = {
     "jobs": ("imgmod_job_failures", "Failed job runs: retried later, or given up and kept in RQ's failed registry",
              "outcome", ("retried", "failed")),
     "requeued": ("imgmod_reconciler_requeued", "Crossings whose hide was lost and enqueued again", None, ()),
+    "braked": ("imgmod_braked_crossings", "Crossings sent to review by IMGMOD_AUTO_HIDE_BRAKE", None, ()),
 }
 
 

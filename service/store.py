@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Sequence
 from redis import Redis
 from redis.commands.core import Script
 
+from config import REASONS
+
 if TYPE_CHECKING:
     from service.ratelimit import Window
 
@@ -28,6 +30,9 @@ REPORTED = PREFIX + "idx:reported"  # score: report count
 PENDING = PREFIX + "idx:pending"  # score: crossing time (ms)
 HIDDEN = PREFIX + "idx:hidden"  # score: hide time (ms)
 PROTECTED = PREFIX + "idx:protected"  # score: protection time (ms)
+REVIEW = PREFIX + "idx:review"  # score: when editors were asked (ms)
+RECENT_AUTO_HIDES = PREFIX + "autohides"  # sorted set, "<generation>|<id>" by hide time: the last hour's
+RECORD_PREFIX = PREFIX + "rep:"  # per site account (a keyed hash): its verdicts 'a'/'d' and last seen 't'
 AUDIT = PREFIX + "audit"  # stream
 # Follow-ups owed for hides and restores ("<hidden|restored>|<generation>|<event ms>|<id>"): written
 # in the same script as the state change, scored by when recovery may take it (the event time,
@@ -36,7 +41,8 @@ AUDIT = PREFIX + "audit"  # stream
 OUTBOX = PREFIX + "outbox"
 PLACEHOLDER_PREFIX = PREFIX + "ph:"
 COMMENTS_PREFIX = PREFIX + "cm:"  # list, newest first: the last 20 counted reports' comments (JSON)
-INDEXES = {"reported": REPORTED, "pending": PENDING, "hidden": HIDDEN, "protected": PROTECTED}
+INDEXES = {"reported": REPORTED, "review": REVIEW, "pending": PENDING, "hidden": HIDDEN, "protected": PROTECTED}
+HOUR_MS = 3_600_000
 STATS = PREFIX + "stats"  # hash: cluster-wide event counters (hides, resets, job failures, webhooks)
 RECONCILE_LOCK = PREFIX + "lock:reconcile"  # string with a TTL: whose turn it is to reconcile
 PRUNE_CURSOR = PREFIX + "prune:reported"  # ZSCAN cursor of the sweep over the reported index
@@ -47,7 +53,6 @@ AUTH_FAILURES_PREFIX = PREFIX + "authfail:"  # per client (a keyed hash) and win
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
 MAX_BACKOFF_DOUBLINGS = 6
 
-REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "other")
 
 
 def image_key(image_id: str) -> str:
@@ -67,9 +72,17 @@ def rate_keys(reporter_key: str, windows: Sequence[Window]) -> list[str]:
 
 
 def _load_script(redis: Redis, name: str) -> Script:
-    prelude = files(__package__).joinpath("scripts/now.lua").read_text()
+    prelude = files(__package__).joinpath("scripts/prelude.lua").read_text()
     body = files(__package__).joinpath(f"scripts/{name}.lua").read_text()
     return redis.register_script(prelude + body)
+
+
+@dataclass(frozen=True)
+class TrustRules:
+    """What editors taught and how much automatic hiding is allowed (contract v2, "Trust")."""
+    review_reasons: frozenset[str] = frozenset({"copyright", "misleading"})  # to editors, never hidden by reports
+    record_ttl_ms: int = 365 * 86_400_000  # a site account's verdicts, forgotten after this much silence
+    brake: int = 0  # automatic hides per hour past which crossings go to review; 0: off
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class ReportOutcome:
     state: str  # visible | pending | hidden
     generation: int
     crossed: bool  # this report reached the threshold: enqueue exactly one hide
+    event: str = ""  # outbox entry of a review request this report caused
     limited_by: int | None = None  # index of the spent rate-limit window: nothing was counted
     retry_after_ms: int = 0  # until that window starts afresh
 
@@ -123,13 +137,15 @@ class Store:
     """Atomic operations on images; the only code that knows the key layout."""
 
     def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000, raw: Redis | None = None,
-                 report_ttl_seconds: int = 30 * 86400, rate_windows: Sequence[Window] = ()):
+                 report_ttl_seconds: int = 30 * 86400, rate_windows: Sequence[Window] = (),
+                 trust: TrustRules = TrustRules()):
         self.redis = redis
         # Placeholders are binary: they need a client that does not decode replies.
         self.raw = raw or redis
         self.threshold = threshold
         self.audit_max_events = audit_max_events
         self.report_ttl_seconds = report_ttl_seconds
+        self.trust = trust
         self.rate_windows = tuple(rate_windows)  # ReportOutcome.limited_by indexes these
         self._rate_args = [str(n) for window in self.rate_windows for n in (window.amount, window.seconds)]
         self._report = _load_script(redis, "report")
@@ -142,25 +158,32 @@ class Store:
         self._prune = _load_script(redis, "prune")
         self._save_placeholder = _load_script(self.raw, "save_placeholder")
         self._claim_outbox = _load_script(redis, "claim_outbox")
+        self._confirm = _load_script(redis, "confirm")
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
-               limit_key: str | None = None, comment: str = "") -> ReportOutcome:
-        """Count `reporter` (an opaque keyed hash) once for `image_id`.
+               limit_key: str | None = None, comment: str = "", weight: float = 1.0,
+               record: str | None = None) -> ReportOutcome:
+        """Count `reporter` (an opaque keyed hash) once for `image_id`, with `weight`.
 
-        With `limit_key` (another opaque hash, one per reporter across images) the rate windows are
-        checked and charged first, in the same step; a spent window counts nothing.
+        With `record` (a site account's keyed hash, the same across images) the weight is scaled by
+        the account's verdicts, read in the same step. With `limit_key` (another opaque hash, one per
+        reporter across images) the rate windows are checked and charged first, in the same step; a
+        spent window counts nothing.
         """
         limited = limit_key is not None and self.rate_windows
         reply = self._report(
-            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED, comments_key(image_id),
+            keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED, comments_key(image_id), REVIEW,
+                  RECORD_PREFIX + (record or ""), AUDIT, OUTBOX,
                   *(rate_keys(limit_key, self.rate_windows) if limited else ())],
             args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold, comment,
+                  repr(float(weight)), "1" if reason in self.trust.review_reasons else "0",
+                  self.trust.record_ttl_ms if record else 0, self.audit_max_events,
                   *(self._rate_args if limited else ())],
         )
         if _text(reply[0]) == "limited":
             return ReportOutcome(False, 0, "", 0, False, limited_by=int(reply[1]), retry_after_ms=max(0, int(reply[2])))
-        counted, count, state, generation, crossed = reply
-        return ReportOutcome(bool(counted), int(count), _text(state), int(generation), bool(crossed))
+        counted, count, state, generation, crossed, event = reply
+        return ReportOutcome(bool(counted), int(count), _text(state), int(generation), bool(crossed), _text(event))
 
     def is_hidden(self, image_id: str) -> bool:
         return self.redis.zscore(HIDDEN, image_id) is not None
@@ -174,27 +197,50 @@ class Store:
     def hide_if_current(self, image_id: str, generation: int, actor: str = "system") -> str | None:
         """Flip a pending image to hidden if `generation` is still current.
 
-        Only the first call gets the hide's outbox entry; every later one gets None.
+        Only the first call gets the hide's outbox entry (or, when the brake holds, the entry of its
+        review request); every later one gets None.
         """
         event = self._hide(
-            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, OUTBOX, STATS],
-            args=[image_id, generation, actor, self.audit_max_events],
+            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, OUTBOX, STATS, REVIEW, RECENT_AUTO_HIDES],
+            args=[image_id, generation, actor, self.audit_max_events, self.trust.brake],
         )
         return _text(event) if event else None
 
-    def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "") -> ResetOutcome:
+    def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "",
+              verdict: str = "disagree") -> ResetOutcome:
+        """Restore; `verdict` 'disagree' counts against the site accounts that reported, 'ignore' does not."""
         was_hidden, was_pending, generation, event = self._reset(
             keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS,
-                  comments_key(image_id)],
-            args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events],
+                  comments_key(image_id), REVIEW],
+            args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
+                  self.trust.record_ttl_ms],
         )
         return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event))
 
     def hide_now(self, image_id: str, actor: str) -> str | None:
         """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
-        event = self._manual_hide(keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS],
+        event = self._manual_hide(keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW],
                                   args=[image_id, actor, self.audit_max_events])
         return _text(event) if event else None
+
+    def confirm(self, image_id: str, actor: str, note: str = "") -> str | None:
+        """Editors agree with the reports: the hide's outbox entry, None if it was already hidden."""
+        event = self._confirm(keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS],
+                              args=[image_id, actor, self.audit_max_events, self.trust.record_ttl_ms, note])
+        return _text(event) if event else None
+
+    def record(self, record: str) -> tuple[int, int]:
+        """A site account's (agreed, disagreed) verdicts."""
+        agreed, disagreed = self.redis.hmget(RECORD_PREFIX + record, ["a", "d"])
+        return int(agreed or 0), int(disagreed or 0)
+
+    def brake_holds(self) -> bool:
+        """True while automatic hides of the last hour have reached the brake."""
+        if not self.trust.brake:
+            return False
+        seconds, micros = self.redis.time()
+        since = seconds * 1000 + micros // 1000 - HOUR_MS
+        return self.redis.zcount(RECENT_AUTO_HIDES, f"({since}", "+inf") >= self.trust.brake
 
     def outbox_done(self, entry: str) -> None:
         self.redis.zrem(OUTBOX, entry)
@@ -235,22 +281,25 @@ class Store:
         """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for image_id in image_ids:
-            pipe.hmget(image_key(image_id), ["n", "f", "l", "g", "u", *("r:" + reason for reason in REASONS)])
-            for index in (HIDDEN, PENDING, PROTECTED):
+            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", *("r:" + reason for reason in REASONS)])
+            for index in (HIDDEN, PENDING, REVIEW, PROTECTED):
                 pipe.zscore(index, image_id)
             pipe.lrange(comments_key(image_id), 0, -1)
         replies = pipe.execute()
-        return [self._status(image_id, *replies[5 * i:5 * i + 5]) for i, image_id in enumerate(image_ids)]
+        return [self._status(image_id, *replies[6 * i:6 * i + 6]) for i, image_id in enumerate(image_ids)]
 
-    def _status(self, image_id, fields, hidden_at, pending_at, protected_at, comments) -> dict:
-        count, first, last, generation, url, *reasons = fields
-        state = "hidden" if hidden_at is not None else "pending" if pending_at is not None else "visible"
+    def _status(self, image_id, fields, hidden_at, pending_at, review_at, protected_at, comments) -> dict:
+        count, score, review_score, first, last, generation, url, *reasons = fields
+        state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
+                 else "review" if review_at is not None else "visible")
         return {
             "image_id": image_id,
             "state": state,
             "hidden": hidden_at is not None,
             "protected": protected_at is not None,
             "report_count": int(count or 0),
+            "score": round(float(score or 0), 6),
+            "review_score": round(float(review_score or 0), 6),
             "threshold": self.threshold,
             "reasons": {reason: int(n) for reason, n in zip(REASONS, reasons) if n},
             "first_reported_at": _ms(first),
@@ -259,6 +308,7 @@ class Store:
             "generation": int(generation or 0),
             "image_url": url,
             "comments": [json.loads(comment) for comment in comments],  # newest first
+            "matched_from": None,  # hides by matching: not yet
         }
 
     def page(self, state: str, limit: int, after: tuple[str, str] | None = None) -> list[tuple[str, str]]:
@@ -319,7 +369,7 @@ class Store:
             checked += len(ids)
             if ids:
                 per_image = [key for image_id in ids for key in (image_key(image_id), comments_key(image_id))]
-                pruned += self._prune(keys=[REPORTED, PENDING, HIDDEN, PROTECTED, *per_image],
+                pruned += self._prune(keys=[REPORTED, PENDING, HIDDEN, PROTECTED, REVIEW, *per_image],
                                       args=[self.report_ttl_seconds * 1000, *ids])
             if cursor == 0:
                 break

@@ -13,7 +13,8 @@ from service import create_app
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
 
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
-                 "first_reported_at", "last_reported_at", "hidden_at", "image_url", "comments"}
+                 "first_reported_at", "last_reported_at", "hidden_at", "image_url", "comments", "score", "review_score",
+                 "matched_from"}
 
 
 def cross(reporter, image_id: str, readers: int = 3, first: int = 0, **body) -> None:

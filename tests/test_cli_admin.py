@@ -51,6 +51,17 @@ def test_reset_several_ids_and_forget_reporters(env, cross, store):
     assert store.report("a", "r0", "other", None).counted is True
 
 
+def test_confirm_and_reset_with_a_verdict(env, services, store, redis_client):
+    for n in range(2):
+        moderation.report(services, "img-1", f"h{n}", "violence", None, record=f"acct-{n}")
+    assert json.loads(run_ok("confirm", "img-1", "--note", "seen", env=env))["state"] == "hidden"
+    assert store.record("acct-0") == (1, 0)
+    moderation.report(services, "img-2", "h0", "violence", None, record="acct-0")
+    run_ok("reset", "img-2", "--verdict", "ignore", env=env)
+    assert store.record("acct-0") == (1, 0)
+    assert [fields["type"] for _, fields in redis_client.xrange("imgmod:audit")][:2] == ["confirmed", "reset"]
+
+
 def test_hide_protect_unprotect(env, cross, store, workers):
     assert json.loads(run_ok("hide", "img-1", env=env))["state"] == "hidden"
     assert json.loads(run_ok("protect", "img-2", env=env))["protected"] is True

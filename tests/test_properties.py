@@ -50,7 +50,8 @@ def test_count_and_hidden_state_follow_the_distinct_non_dismissed_reporters(sett
 
         @rule(image=st.sampled_from(IMAGES), forget=st.booleans())
         def reset(self, image, forget):
-            store.reset(image, actor="cli:test", forget_reporters=forget)
+            # "ignore": no verdict, so every weight stays 1 and the threshold counts reporters (tests/test_trust.py)
+            store.reset(image, actor="cli:test", forget_reporters=forget, verdict="ignore")
             self.dismissed[image] = set() if forget else self.dismissed[image] | self.active[image]
             self.active[image] = set()
 

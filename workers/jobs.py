@@ -45,9 +45,12 @@ def hide_image(image_id: str, generation: int) -> bool:
     """Hide an image whose reports crossed the threshold at `generation`; True if this call hid it."""
     services = _current()
     event = services.store.hide_if_current(image_id, generation)
-    log.info("hide %s generation %s: %s", image_id, generation, "hidden" if event else "nothing to do")
+    if event and event.startswith("review_requested|"):
+        log.warning("auto-hide brake holds: crossing sent to editors", extra={"image_id": image_id})
+    else:
+        log.info("hide %s generation %s: %s", image_id, generation, "hidden" if event else "nothing to do")
     followups.dispatch(services, event)
-    return event is not None
+    return bool(event) and event.startswith("hidden|")
 
 
 def make_placeholder(image_id: str, generation: int) -> str:

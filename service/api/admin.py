@@ -15,7 +15,7 @@ from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
 from service.schemas import (AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AuditListSchema,
-                             AuditQuerySchema, ImagePathSchema, ProtectionSchema, ResetSchema)
+                             AuditQuerySchema, ConfirmSchema, ImagePathSchema, ProtectionSchema, ResetSchema)
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
 ADMIN_ERRORS = (401, 403, 429, 503)
@@ -91,7 +91,20 @@ class Reset(MethodView):
     @bp.doc(security=SECURITY)
     def post(self, body, image_id):
         """Count to zero and visible again; dismissed reporters stay dismissed unless forgotten"""
-        return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"]))
+        return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"],
+                                       body["verdict"]))
+
+
+@bp.route("/images/<image_id>/confirm")
+class Confirm(MethodView):
+    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
+    @bp.arguments(ConfirmSchema())
+    @bp.response(200, AdminImageSchema)
+    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
+    def post(self, body, image_id):
+        """The reports are right: hidden (now, if it was not) until a reset; the site accounts that reported gain trust"""
+        return detail(moderation.confirm(services(), image_id, g.actor, body["note"]))
 
 
 @bp.route("/images/<image_id>/hide")

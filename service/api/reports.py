@@ -68,10 +68,13 @@ class Reports(MethodView):
         svc = services()
         image_id = report["image_id"]
         who = _reporter_identity(report)
-        secret = svc.settings.secret_key
-        outcome = moderation.report(svc, image_id, identity.reporter_hash(secret, who, image_id), report["reason"],
-                                    report.get("image_url"), limit_key=rate_key(secret, who),
-                                    comment=report.get("comment", ""))
+        secret, settings = svc.settings.secret_key, svc.settings
+        site_account = who.startswith("fe:")  # an address is never given a record across images
+        outcome = moderation.report(
+            svc, image_id, identity.reporter_hash(secret, who, image_id), report["reason"], report.get("image_url"),
+            limit_key=rate_key(secret, who), comment=report.get("comment", ""),
+            weight=settings.frontend_weight if site_account else settings.anonymous_weight,
+            record=identity.record_key(secret, who) if site_account else None)
         if outcome.limited_by is not None:  # nothing was counted
             refuse(svc.store.rate_windows[outcome.limited_by], outcome.retry_after_ms)
         count_report(outcome.counted)

@@ -1,11 +1,16 @@
 -- The worker's half of a crossing: pending -> hidden, once, and only for the generation that crossed.
 -- A reset bumps the generation, so a job queued before it finds a stale generation and does nothing.
--- Returns the outbox entry of the hide (its follow-ups: placeholder, webhook), or 0.
--- KEYS: image hash, pending index, hidden index, protected index, audit stream, outbox, stats hash
--- ARGV: image id, generation, actor, audit max length
+-- With the brake on (ARGV[5] > 0) and that many automatic hides in the last hour, the crossing goes
+-- to editors (review) instead: a brigade that floods many images waits for people.
+-- Returns the outbox entry of the hide or of the review request (follow-ups: placeholder,
+-- webhook), or 0.
+-- KEYS: image hash, pending index, hidden index, protected index, audit stream, outbox, stats hash,
+--       review index, automatic hides of the last hour (sorted set)
+-- ARGV: image id, generation, actor, audit max length, brake (automatic hides per hour, 0 = off)
 local image, pending, hidden, protected, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local stats = KEYS[7]
-local id = ARGV[1]
+local stats, review, recent = KEYS[7], KEYS[8], KEYS[9]
+local id, brake = ARGV[1], tonumber(ARGV[5])
+local HOUR_MS = 3600000
 
 if (redis.call('HGET', image, 'g') or '0') ~= ARGV[2] then return 0 end
 if redis.call('ZSCORE', protected, id) then return 0 end  -- protecting already cancelled the crossing
@@ -13,9 +18,23 @@ if redis.call('ZREM', pending, id) == 0 then return 0 end
 redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on the crossing ends with it
 
 local now = now_ms()
+redis.call('ZREMRANGEBYSCORE', recent, '-inf', tonumber(now) - HOUR_MS)
+if brake > 0 and redis.call('ZCARD', recent) >= brake then
+  redis.call('ZADD', review, 'NX', now, id)
+  redis.call('HINCRBY', stats, 'braked', 1)
+  redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', 'review', 'image_id', id, 'actor', ARGV[3],
+             'detail', cjson.encode({score = tonumber(redis.call('HGET', image, 's') or '0'), brake = true}))
+  local event = 'review_requested|' .. ARGV[2] .. '|' .. now .. '|' .. id
+  redis.call('ZADD', outbox, now, event)
+  return event
+end
+
 redis.call('ZADD', hidden, now, id)
+redis.call('ZREM', review, id)
+redis.call('ZADD', recent, now, ARGV[2] .. '|' .. id)
 redis.call('HINCRBY', stats, 'hides:auto', 1)
 local detail = cjson.encode({report_count = tonumber(redis.call('HGET', image, 'n') or '0'),
+                             score = tonumber(redis.call('HGET', image, 's') or '0'),
                              generation = tonumber(ARGV[2])})
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*',
            'type', 'hidden', 'image_id', id, 'actor', ARGV[3], 'detail', detail)

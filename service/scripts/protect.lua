@@ -1,5 +1,5 @@
 -- Protect an image from automatic hiding, or lift the protection. Protecting cancels a pending
--- hide; lifting it re-applies the threshold at once, so an image with enough reports is then
+-- hide; lifting it re-applies the threshold to the score at once, so an image with enough reports is then
 -- hidden as if its last report had just arrived.
 -- KEYS: image hash, pending index, hidden index, protected index, audit stream
 -- ARGV: image id, protect ('1' or '0'), actor, audit max length, threshold
@@ -13,8 +13,7 @@ if protect then
   redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on a crossing ends with it
 else
   changed = redis.call('ZREM', protected, id)
-  local count = tonumber(redis.call('HGET', image, 'n') or '0')
-  if count >= tonumber(ARGV[5]) and not redis.call('ZSCORE', hidden, id)
+  if reached(redis.call('HGET', image, 's'), ARGV[5]) and not redis.call('ZSCORE', hidden, id)
       and redis.call('ZADD', pending, 'NX', now_ms(), id) == 1 then
     crossed = 1
   end

@@ -4,19 +4,20 @@
 -- A sweep rather than a TTL on every image hash: the expiry would cost each image ~43 bytes of
 -- Redis, and the reported index has to be swept anyway. Checked here rather than by the caller,
 -- so a report arriving in between keeps the image.
--- KEYS: reported index, pending index, hidden index, protected index, then per id its image hash
---       and its comments list
+-- KEYS: reported index, pending index, hidden index, protected index, review index, then per id its
+--       image hash and its comments list
 -- ARGV: silence in ms after which an image is forgotten, then the image ids
-local reported, pending, hidden, protected = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local reported, pending, hidden, protected, review = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local cutoff = tonumber(now_ms()) - tonumber(ARGV[1])
 local pruned = 0
 for i = 2, #ARGV do
-  local id, image, comments = ARGV[i], KEYS[2 * i + 1], KEYS[2 * i + 2]
+  local id, image, comments = ARGV[i], KEYS[2 * i + 2], KEYS[2 * i + 3]
   local fields = redis.call('HMGET', image, 'l', 'f', 'g')
   local last = tonumber(fields[1] or fields[2] or '0')
   local gone = redis.call('EXISTS', image) == 0
   if gone or (not fields[3] and last < cutoff and not redis.call('ZSCORE', pending, id)
-              and not redis.call('ZSCORE', hidden, id) and not redis.call('ZSCORE', protected, id)) then
+              and not redis.call('ZSCORE', hidden, id) and not redis.call('ZSCORE', protected, id)
+              and not redis.call('ZSCORE', review, id)) then
     redis.call('DEL', image, comments)
     pruned = pruned + redis.call('ZREM', reported, id)
   end

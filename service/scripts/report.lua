@@ -1,31 +1,48 @@
--- Check the reporter's rate limits, count one report and, when it is the one that reaches the
--- threshold, mark the image pending. Atomic, so that exactly one report per crossing returns
--- crossed = 1 and enqueues the hide, and a report refused by a limit changes nothing at all.
+-- Check the reporter's rate limits, count one report with its weight and, when it is the one that
+-- reaches the threshold, mark the image pending (or, for a review reason, put it before editors).
+-- Atomic, so that exactly one report per crossing returns crossed = 1 and enqueues the hide, and a
+-- report refused by a limit changes nothing at all.
 -- KEYS: image hash, reported index, pending index, hidden index, protected index, comments list,
---       then one counter per rate-limit window (none when the report is not limited)
--- ARGV: image id, reporter field, reason field, image url or '', threshold, comment or '', then per
---       window its allowed reports and its length in seconds
+--       review index, the reporter's record (a site account's verdicts; unused for anonymous
+--       readers), audit stream, outbox, then one counter per rate-limit window (none when the
+--       report is not limited)
+-- ARGV: image id, reporter field, reason field, image url or '', threshold, comment or '',
+--       base weight, '1' for a review reason, record lifetime in ms ('0': no record),
+--       audit max length, then per window its allowed reports and its length in seconds
 local image, reported, pending, hidden, protected = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local comments = KEYS[6]
-local id = ARGV[1]
+local comments, review, record, audit, outbox = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local id, threshold = ARGV[1], ARGV[5]
+local for_review, record_ttl = ARGV[8] == '1', tonumber(ARGV[9])
 local KEPT_COMMENTS = 20
 
 -- Fixed windows, as flask-limiter's default strategy: a counter that expires with its window.
-for i = 7, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 7]) then
-    return {'limited', i - 7, redis.call('PTTL', KEYS[i])}
+for i = 11, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 11]) then
+    return {'limited', i - 11, redis.call('PTTL', KEYS[i])}
   end
 end
-for i = 7, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 6]) end
+for i = 11, #KEYS do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 10]) end
+end
+
+local generation = redis.call('HGET', image, 'g') or '0'
+-- A weight is fixed when the report is counted. A site account's is its base weight scaled by its
+-- record: 2(a+1)/(a+d+2) between 0.2 and 2 (1 with no history); an anonymous reader has none.
+local weight = tonumber(ARGV[7])
+local now = now_ms()
+if record_ttl > 0 then
+  local verdicts = redis.call('HMGET', record, 'a', 'd')
+  local agreed, disagreed = tonumber(verdicts[1] or '0'), tonumber(verdicts[2] or '0')
+  weight = weight * math.min(2, math.max(0.2, 2 * (agreed + 1) / (agreed + disagreed + 2)))
 end
 
 -- The reporter's field stays after a reset, so dismissed reporters never count twice.
-local counted = redis.call('HSETNX', image, ARGV[2], '1')
+local counted = redis.call('HSETNX', image, ARGV[2],
+                           generation .. '|' .. string.format('%.6g', weight) .. '|' .. (record_ttl > 0 and record or ''))
 local count
 if counted == 1 then
-  local now = now_ms()
   count = redis.call('HINCRBY', image, 'n', 1)
+  redis.call('HINCRBYFLOAT', image, for_review and 'v' or 's', string.format('%.6g', weight))
   redis.call('HINCRBY', image, ARGV[3], 1)
   -- 'l' (last report) is written from the second report on and read as 'f' until then: most
   -- images are reported once, and the field would take them into a larger allocation.
@@ -37,19 +54,33 @@ if counted == 1 then
     redis.call('LTRIM', comments, 0, KEPT_COMMENTS - 1)
   end
   redis.call('ZADD', reported, count, id)
+  if record_ttl > 0 then
+    redis.call('HSET', record, 't', now)
+    redis.call('PEXPIRE', record, record_ttl)
+  end
 else
   count = tonumber(redis.call('HGET', image, 'n') or '0')
 end
 
 local state = 'visible'
-local crossed = 0
+local crossed, event = 0, ''
 if redis.call('ZSCORE', hidden, id) then
   state = 'hidden'
 elseif redis.call('ZSCORE', pending, id) then
   state = 'pending'
-elseif counted == 1 and count >= tonumber(ARGV[5]) and not redis.call('ZSCORE', protected, id) then
-  redis.call('ZADD', pending, now_ms(), id)
+elseif counted == 1 and not for_review and reached(redis.call('HGET', image, 's'), threshold)
+    and not redis.call('ZSCORE', protected, id) then
+  redis.call('ZADD', pending, now, id)
   state = 'pending'
   crossed = 1
+else
+  if counted == 1 and for_review and reached(redis.call('HGET', image, 'v'), threshold)
+      and redis.call('ZADD', review, 'NX', now, id) == 1 then
+    redis.call('XADD', audit, 'MAXLEN', '~', ARGV[10], '*', 'type', 'review', 'image_id', id, 'actor', 'system',
+               'detail', cjson.encode({review_score = tonumber(redis.call('HGET', image, 'v')), brake = false}))
+    event = 'review_requested|' .. generation .. '|' .. now .. '|' .. id
+    redis.call('ZADD', outbox, now, event)
+  end
+  if redis.call('ZSCORE', review, id) then state = 'review' end
 end
-return {counted, count, state, redis.call('HGET', image, 'g') or '0', crossed}
+return {counted, count, state, generation, crossed, event}

@@ -4,14 +4,18 @@
 -- The image URL is forgotten too: the next crossing's placeholder shows what its reporters saw.
 -- The restore goes into the outbox for its webhook; the placeholder of the old hide is dropped.
 -- A reset image is never forgotten by the sweep (it has a generation): its dismissed reporters stay dismissed.
+-- With the verdict 'disagree', each site account counted in this generation gets one 'disagreed'
+-- (once per generation, see prelude.lua); 'ignore' changes no record.
 -- KEYS: image hash, reported index, pending index, hidden index, audit stream, outbox, placeholder, stats hash,
---       comments list (the comments of dismissed reports go with them)
--- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length
+--       comments list (the comments of dismissed reports go with them), review index
+-- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length, verdict, record lifetime ms
 local image, reported, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local stats = KEYS[8]
 local id, forget = ARGV[1], ARGV[2] == '1'
 
+local disagreed = ARGV[6] == 'disagree' and give_verdict(image, 'd', tonumber(ARGV[7])) or 0
 local was_hidden = redis.call('ZREM', hidden, id)
+local was_in_review = redis.call('ZREM', KEYS[10], id)
 local was_pending = redis.call('ZREM', pending, id)
 redis.call('ZREM', reported, id)
 local previous = tonumber(redis.call('HGET', image, 'n') or '0')
@@ -28,7 +32,8 @@ local event = 'restored|' .. generation .. '|' .. now .. '|' .. id
 redis.call('ZADD', outbox, now, event)
 redis.call('HINCRBY', stats, 'resets', 1)
 local detail = cjson.encode({previous_count = previous, was_hidden = was_hidden == 1,
-                             forget_reporters = forget, note = ARGV[4]})
+                             was_in_review = was_in_review == 1, forget_reporters = forget, note = ARGV[4],
+                             verdict = ARGV[6], disagreed_reporters = disagreed})
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[5], '*',
            'type', 'reset', 'image_id', id, 'actor', ARGV[3], 'detail', detail)
 return {was_hidden, was_pending, generation, event}

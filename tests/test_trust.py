@@ -1,0 +1,170 @@
+"""Trust (contract v2): weighted reporters, editors' verdicts, review reasons and the brake."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from service import create_app, identity, moderation
+from service.store import AUDIT, OUTBOX, RECORD_PREFIX
+from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Reporter, run_queued_jobs, with_settings
+from tests.test_metrics import scrape
+
+
+def services_with(settings, **changes):
+    return create_app(with_settings(settings, **changes)).extensions["imgmod"]
+
+
+def record_of(services, reporter_id: str) -> tuple[int, int]:
+    return services.store.record(identity.record_key(services.settings.secret_key, f"fe:site:{reporter_id}"))
+
+
+def site_reports(reporter: Reporter, image_id: str, readers, reason: str = "other") -> list[dict]:
+    return [reporter.frontend(image_id, reader, reason=reason).json for reader in readers]
+
+
+def audit_types(redis_client, image_id: str) -> list[str]:
+    return [fields["type"] for _, fields in redis_client.xrange(AUDIT) if fields["image_id"] == image_id]
+
+
+def test_default_weights_are_version_one(reporter, store):
+    site_reports(reporter, "img-1", ["a", "b"])
+    status = store.status("img-1")
+    assert (status["state"], status["report_count"], status["score"]) == ("visible", 2, 2.0)
+    site_reports(reporter, "img-1", ["c"])
+    assert store.status("img-1")["state"] == "pending"
+
+
+def test_anonymous_weight_scales_what_an_address_adds(settings):
+    services = services_with(settings, anonymous_weight=0.5)
+    client = create_app(services.settings).test_client()
+    for n in range(5):
+        client.post("/v1/reports", json={"image_id": "img-1"}, environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+    status = services.store.status("img-1")
+    assert (status["report_count"], status["score"], status["state"]) == (5, 2.5, "visible")
+    client.post("/v1/reports", json={"image_id": "img-1"}, environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert services.store.status("img-1")["state"] == "pending"
+
+
+@pytest.mark.parametrize(("agreed", "disagreed", "weight"), [
+    (0, 0, 1.0), (0, 3, 0.4), (10, 0, 22 / 12), (0, 30, 0.2), (1000, 0, 2 * 1001 / 1002)])
+def test_a_site_accounts_weight_follows_its_verdicts(store, redis_client, agreed, disagreed, weight):
+    redis_client.hset(RECORD_PREFIX + "acct", mapping={"a": agreed, "d": disagreed})
+    store.report("img-1", "reader", "other", None, record="acct")
+    assert store.status("img-1")["score"] == pytest.approx(min(2.0, weight), abs=1e-5)
+
+
+def test_verdicts_teach_whom_to_trust_once_per_generation(services, reporter, admin):
+    readers = ["r0", "r1", "r2"]
+    site_reports(reporter, "img-1", readers)
+    assert admin.post("/images/img-1/confirm", json={"note": "clearly violent"}).json["hidden"] is True
+    admin.post("/images/img-1/confirm", json={})  # twice: changes nothing
+    admin.post("/images/img-1/reset", json={})  # a verdict was given in this generation already
+    assert [record_of(services, reader) for reader in readers] == [(1, 0)] * 3
+
+    site_reports(reporter, "img-2", readers)
+    admin.post("/images/img-2/reset", json={"verdict": "ignore"})
+    assert record_of(services, "r0") == (1, 0)
+    site_reports(reporter, "img-3", ["r0", "x"])
+    admin.post("/images/img-3/reset", json={})  # disagree, the default
+    assert record_of(services, "r0") == (1, 1) and record_of(services, "x") == (0, 1)
+    # Dismissed reporters were judged for the generation they reported in, never again.
+    admin.post("/images/img-3/reset", json={})
+    assert record_of(services, "x") == (0, 1)
+
+
+def test_overturned_accounts_need_more_company_to_hide(reporter, admin, store):
+    brigade = [f"b{n}" for n in range(3)]
+    for attempt in range(3):  # hidden each time, restored each time
+        site_reports(reporter, f"fine-{attempt}", brigade)
+        admin.post(f"/images/fine-{attempt}/reset", json={})
+    site_reports(reporter, "fine-next", brigade)
+    status = store.status("fine-next")
+    assert status["state"] == "visible" and status["score"] == pytest.approx(3 * 0.4)
+
+
+def test_no_address_is_kept_across_images(reporter, redis_client):
+    for image_id in ("img-1", "img-2"):
+        reporter.anonymous(image_id, ip="203.0.113.50")
+    assert redis_client.keys(RECORD_PREFIX + "*") == []
+    fields = [redis_client.hgetall(f"imgmod:img:{image_id}") for image_id in ("img-1", "img-2")]
+    reporters = [{key: value for key, value in hashed.items() if key.startswith("@")} for hashed in fields]
+    assert set(reporters[0]) != set(reporters[1])  # salted per image
+    assert all(value.endswith("|") for hashed in reporters for value in hashed.values())  # no record named
+
+
+def test_review_reasons_put_an_image_before_editors_and_never_hide_it(settings, redis_client, admin):
+    services = services_with(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="w")
+    reporter = Reporter(create_app(services.settings).test_client())
+    answers = site_reports(reporter, "img-1", ["r0", "r1", "r2", "r3"], reason="copyright")
+    assert all(answer["hidden"] is False for answer in answers)
+    status = services.store.status("img-1")
+    assert (status["state"], status["score"], status["review_score"]) == ("review", 0.0, 4.0)
+    assert audit_types(redis_client, "img-1") == ["review"]  # once, at the threshold
+    assert [entry.split("|")[0] for entry in redis_client.zrange(OUTBOX, 0, -1)] == []  # dispatched
+    listed = admin.get("/images?state=review").json["images"]
+    assert [image["image_id"] for image in listed] == ["img-1"]
+    assert admin.post("/images/img-1/confirm", json={}).json["state"] == "hidden"
+    assert admin.get("/images?state=review").json["images"] == []
+
+
+def test_review_requested_webhook_is_queued(settings, redis_server):
+    from rq import Queue
+    from service.queue import FOLLOWUP_QUEUE_NAME
+
+    services = services_with(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="w")
+    for n in range(3):
+        moderation.report(services, "img-1", f"h{n}", "misleading", None)
+    jobs = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False)).get_jobs()
+    assert [job.args[0].split('"event":"')[1].split('"')[0] for job in jobs] == ["image.review_requested"]
+
+
+def test_the_brake_sends_crossings_to_review_past_its_hourly_count(settings, queue, redis_client, client):
+    services = services_with(settings, auto_hide_brake=1)
+    for image_id in ("img-1", "img-2"):
+        for n in range(3):
+            moderation.report(services, image_id, f"h{n}", "violence", None)
+    run_queued_jobs(queue, services)
+    states = [services.store.status(image_id)["state"] for image_id in ("img-1", "img-2")]
+    assert states == ["hidden", "review"]
+    assert audit_types(redis_client, "img-2") == ["review"]
+    assert services.store.brake_holds() is True
+    app = create_app(services.settings)
+    metrics = scrape(app.test_client())
+    assert metrics[("imgmod_auto_hide_brake_holds",)] == 1
+    assert metrics[("imgmod_braked_crossings_total",)] == 1
+
+
+def test_no_brake_by_default(services, queue):
+    for image_id in ("img-1", "img-2"):
+        for n in range(3):
+            moderation.report(services, image_id, f"h{n}", "violence", None)
+    run_queued_jobs(queue, services)
+    assert [services.store.status(i)["state"] for i in ("img-1", "img-2")] == ["hidden", "hidden"]
+    assert services.store.brake_holds() is False
+
+
+def test_reports_racing_a_confirm_hide_once(live_server, store, redis_client, http):
+    """Readers keep reporting while an editor confirms: one hide, whoever comes first."""
+    start = threading.Barrier(9)
+    answers = []
+
+    def report(n):
+        start.wait()
+        answers.append(http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
+                                 headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code)
+
+    def confirm():
+        start.wait()
+        answers.append(http.post(f"{live_server}/v1/admin/images/img-1/confirm", json={},
+                                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code)
+
+    threads = [threading.Thread(target=report, args=(n,)) for n in range(8)] + [threading.Thread(target=confirm)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [200] + [202] * 8
+    assert store.status("img-1")["state"] == "hidden"
+    hides = [t for t in audit_types(redis_client, "img-1") if t in ("hidden", "confirmed", "manual_hide")]
+    assert hides == ["confirmed"]  # the crossing's job, if queued, finds the image no longer pending
