@@ -50,6 +50,19 @@ def _is_text(value) -> bool:
     return True
 
 
+class StrictBoolean(ma.fields.Boolean):
+    """A JSON boolean, `true` or `false`, and nothing else.
+
+    marshmallow's Boolean also takes 0, 1, "yes", "on", "true"... which the OpenAPI document (type
+    boolean) and the contract (a JSON boolean) do not allow: every input boolean is this field.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class StrictSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
@@ -156,13 +169,13 @@ class AdminImageListSchema(ma.Schema):
 
 
 class ResetSchema(StrictSchema):
-    forget_reporters = ma.fields.Boolean(load_default=False,
-                                         metadata={"description": "Let the dismissed reporters count again"})
+    forget_reporters = StrictBoolean(load_default=False,
+                                     metadata={"description": "Let the dismissed reporters count again"})
     note = ma.fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class ProtectionSchema(StrictSchema):
-    protected = ma.fields.Boolean(required=True)
+    protected = StrictBoolean(required=True)
 
 
 class AuditQuerySchema(ma.Schema):

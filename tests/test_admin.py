@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import datetime
 
+import marshmallow as ma
 import pytest
 import requests
 
@@ -142,6 +143,35 @@ def test_bad_query_and_body_fields(admin):
     assert "protected" in admin.put("/images/img-1/protection", json={}).json["message"]
     assert "image_id" in admin.get("/images/bad%20id").json["message"]
     assert "image_id" in admin.get("/audit?image_id=-bad").json["message"]
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "on", "1", None, [], {}])
+def test_input_booleans_are_json_booleans_only(admin, reporter, value):
+    """marshmallow's Boolean takes 0, 1, "yes"...; the contract and the document say a JSON boolean."""
+    cross(reporter, "img-1", readers=1)
+    for method, path, field in (("put", "/images/img-1/protection", "protected"),
+                                ("post", "/images/img-1/reset", "forget_reporters")):
+        answer = getattr(admin, method)(path, json={field: value})
+        assert answer.status_code == 422, (field, value, answer.json)
+        message = "Field may not be null." if value is None else "Not a valid boolean."
+        assert answer.json["errors"] == {"json": {field: [message]}}
+        assert answer.json["message"] == f"{field}: {message}"
+    detail = admin.get("/images/img-1").json
+    assert (detail["protected"], detail["report_count"]) == (False, 1)  # nothing was changed
+
+
+def test_every_input_boolean_is_strict():
+    """One strict field for every boolean a caller sends, so that a new one cannot take 0 or "yes"."""
+    from service import schemas
+
+    inputs = [schema for name, schema in vars(schemas).items() if isinstance(schema, type)
+              and issubclass(schema, ma.Schema) and (issubclass(schema, schemas.StrictSchema)
+                                                    or name.endswith(("QuerySchema", "PathSchema")))]
+    booleans = [(schema.__name__, name) for schema in inputs for name, field in schema().fields.items()
+                if isinstance(field, ma.fields.Boolean)]
+    assert ("ProtectionSchema", "protected") in booleans and ("ResetSchema", "forget_reporters") in booleans
+    assert all(isinstance(schema().fields[name], schemas.StrictBoolean)
+               for schema in inputs for name in schema().fields if (schema.__name__, name) in booleans)
 
 
 def test_reset_restores_and_a_brigade_cannot_hide_again(admin, reporter, workers, client):
