@@ -195,9 +195,12 @@ def test_reset_forgetting_reporters_lets_them_count_again(admin, reporter):
     assert admin.get("/images/img-1").json["report_count"] == 1
 
 
-def test_reset_without_a_body(admin, reporter):
+def test_reset_without_a_body(admin, reporter, client):
     cross(reporter, "img-1", readers=1)
     assert admin.post("/images/img-1/reset").json["report_count"] == 0
+    # ...and the document says so: a body-less reset is a valid request, not one to refuse.
+    operation = client.get("/openapi.json").json["paths"]["/v1/admin/images/{image_id}/reset"]["post"]
+    assert operation["requestBody"]["required"] is False
 
 
 def test_a_job_queued_before_a_reset_leaves_the_image_visible(admin, reporter, workers, queue):

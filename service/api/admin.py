@@ -83,7 +83,7 @@ class AdminImage(MethodView):
 @bp.route("/images/<image_id>/reset")
 class Reset(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.arguments(ResetSchema())
+    @bp.arguments(ResetSchema(), required=False)  # every field has a default: no body is {}
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
