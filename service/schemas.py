@@ -22,6 +22,13 @@ IMAGE_URL_PATTERN = r"^https?://[^\x00-\x20\x7f-\x9f/?#]+(?:[/?#][^\x00-\x20\x7f
 # Printable: no control characters or line separators (lone surrogates are refused for every field).
 REPORTER_ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MAX_BULK_IDS = 100
+# A listing's cursor: the (score, image id) of the last image of the page before, as Redis writes the
+# score (an integer, a decimal, an exponent or inf), then "_" (never part of a score) and the id. Any
+# string of this form is a position a page can start after, so the document can state exactly which
+# cursors are valid.
+SCORE_PATTERN = r"(?:-?inf|-?[0-9]{1,24}(?:\.[0-9]{1,24})?(?:e[-+]?[0-9]{1,3})?)"
+CURSOR_PATTERN = rf"^{SCORE_PATTERN}_{_ID_FIRST}{_ID_REST}*$"
+CURSOR_MAX_LENGTH = 64 + IMAGE_ID_MAX_LENGTH
 
 
 class FullMatch(validate.Regexp):
@@ -160,7 +167,12 @@ class AdminListQuerySchema(ma.Schema):
     state = ma.fields.String(load_default="reported", validate=validate.OneOf(STATES),
                              metadata={"description": "hidden: newest first; reported: most reports first"})
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    cursor = ma.fields.String(validate=validate.Length(1, 600), metadata={"description": "next_cursor of the page before"})
+    cursor = ma.fields.String(
+        validate=[validate.Length(1, CURSOR_MAX_LENGTH), FullMatch(CURSOR_PATTERN, error="Not a cursor.")],
+        metadata={"description": "next_cursor of the page before: `<score>_<image id>` of its last image. The "
+                                 "page starts strictly after that image in the listing asked for; any cursor of "
+                                 "this form is a position in it (a cursor of another form is a 422)",
+                  "example": "1717171717171_article-1842.hero"})
 
 
 class AdminImageListSchema(ma.Schema):
