@@ -37,7 +37,7 @@ class App(Flask):
 
 def create_app(settings: Settings | None = None) -> Flask:
     from service import context, cors, errors, hardening, logs, metrics, pages
-    from service.api import admin, health, images, reports
+    from service.api import admin, error_docs, health, images, reports
     from service.api import metrics as metrics_api
 
     settings = settings or load_settings()
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     logs.init_app(app)
     metrics.init_app(app)
     # JSON errors everywhere, 503 when Redis is away.
-    api = errors.JsonErrorsApi(app)
+    api = errors.JsonErrorsApi(app, spec_kwargs={"extra_plugins": [error_docs.ServerRefusals()]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                    "description": "A frontend key, or an admin token for /v1/admin"})
     errors.init_app(app)
