@@ -66,8 +66,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     metrics.init_app(app)
     # JSON errors everywhere, 503 when Redis is away.
     api = errors.JsonErrorsApi(app, spec_kwargs={"extra_plugins": [error_docs.ServerRefusals()]})
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
-                                                   "description": "A frontend key, or an admin token for /v1/admin"})
+    # Two kinds of bearer credential, one scheme each, so that a client (or schemathesis) knows which to send where.
+    api.spec.components.security_scheme("admin", {"type": "http", "scheme": "bearer",
+                                                  "description": "An admin token of IMGMOD_ADMIN_TOKENS"})
+    api.spec.components.security_scheme("frontend", {"type": "http", "scheme": "bearer",
+                                                     "description": "A frontend key of IMGMOD_FRONTEND_KEYS"})
     errors.init_app(app)
     # Security headers on every answer; a body that is not JSON (415) or nests too deeply is refused before parsing.
     hardening.init_app(app)

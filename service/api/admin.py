@@ -17,7 +17,7 @@ from service.schemas import (AdminImageListSchema, AdminImageSchema, AdminListQu
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
 ADMIN_ERRORS = (401, 403, 503)
-SECURITY = [{"bearer": []}]
+SECURITY = [{"admin": []}]
 
 
 @bp.before_request
