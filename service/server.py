@@ -26,7 +26,6 @@ from service.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
-
 @contextmanager
 def metrics_dir():
     """PROMETHEUS_MULTIPROC_DIR for this server's processes: the operator's, emptied of an earlier
@@ -132,7 +131,7 @@ class _Written:
         self.head = self.head or data.split(b"\r\n", 1)[0]
 
     def status(self) -> int:
-        return int(self.head.split()[1])
+        return int(self.head.split()[1]) if self.head else 500
 
 
 class JsonErrorsWorker(SyncWorker):
