@@ -24,8 +24,8 @@ from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, SECRET
 from tests.processes import ROOT, Served, imgmod_env
 
 SEED = 20
-# Per operation and phase: about 3,000 requests, 40 s on two cores. 100 and 150 ran clean on seeds 1,
-# 2, 3 and 20 while tuning.
+# Per operation and phase: about 3,000 requests, 40 s on two cores. 100 ran clean on seeds 1 to 6 and
+# 20 while tuning, 150 on seed 20.
 EXAMPLES = 100
 PHASES = "examples,coverage,fuzzing,stateful"
 
@@ -65,12 +65,14 @@ def test_every_operation_answers_as_the_document_says(redis_server, redis_client
     assert run.returncode == 0, output[-30000:]
     operations = [(method.upper(), path) for path, item in document["paths"].items() for method in item
                   if method != "parameters"]
-    assert f"Operations:       {len(operations)} selected / {len(operations)} total" in output, output[-5000:]
-    assert f"Tested: {len(operations)}" in output, output[-5000:]
-    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
-        assert f"✅ {phase}" in output, output[-5000:]
+    count = len(operations)
+    assert re.search(rf"Operations:\s+{count} selected / {count} total", output), output[-5000:]
+    assert re.search(rf"Tested:\s+{count}\b", output), output[-5000:]
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):  # each ran, and passed
+        assert re.search(rf"✅\s+{phase}", output), output[-5000:]
     # A meaningful run reached every operation's own logic with the credentials it needs: each one
-    # answered a 2xx at least once (no operation was only refused by auth or validation).
+    # answered a 2xx at least once (no operation was only refused by auth or validation). An
+    # operation that requires a frontend key fails here until tests/schemathesis.toml gives it one.
     templates = [(path, re.compile(re.sub(r"\{[^}]+\}", "[^/]+", path))) for path in document["paths"]]
     statuses = collections.defaultdict(set)
     for line in served.lines():
