@@ -38,7 +38,7 @@ class App(Flask):
 
 def create_app(settings: Settings | None = None) -> Flask:
     from service import context, cors, errors, hardening, metrics, pages, request_log
-    from service.api import admin, health, images, reports
+    from service.api import admin, error_docs, health, images, reports
     from service.api import metrics as metrics_api
 
     settings = settings or load_settings()
@@ -69,9 +69,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     request_log.init_app(app)
     metrics.init_app(app)
     # JSON errors everywhere, 503 when Redis is away.
-    api = errors.JsonErrorsApi(app)
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
-                                                   "description": "A frontend key, or an admin token for /v1/admin"})
+    api = errors.JsonErrorsApi(app, spec_kwargs={"extra_plugins": [error_docs.ServerRefusals()]})
+    # Two kinds of bearer credential, one scheme each, so that a client (or schemathesis) knows which to send where.
+    api.spec.components.security_scheme("admin", {"type": "http", "scheme": "bearer",
+                                                  "description": "An admin token of IMGMOD_ADMIN_TOKENS"})
+    api.spec.components.security_scheme("frontend", {"type": "http", "scheme": "bearer",
+                                                     "description": "A frontend key of IMGMOD_FRONTEND_KEYS"})
     errors.init_app(app)
     # Security headers on every answer; a body that is not JSON (415) or nests too deeply is refused before parsing.
     hardening.init_app(app)

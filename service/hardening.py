@@ -13,7 +13,20 @@ import re
 from flask import Flask, g, request
 from flask_smorest import abort
 
+from service.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
+
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+# What `imgmod serve` (service/server.py) reads of a request before the app sees it; over these it
+# answers a JSON 414 or 431 itself, documented on every operation (service/api/error_docs.py).
+# The request line: the longest the contract allows is a bulk lookup of 100 ids of 200 characters,
+# each character percent-encoded as the 4 bytes of UTF-8 a letter of any script may take (12
+# characters of URL): 240,423 bytes. gunicorn's own limit stops at 8,190, under a hundred 80-character ids.
+CONTRACT_REQUEST_LINE = (len("GET /v1/images?") + MAX_BULK_IDS * (len("id=") + IMAGE_ID_MAX_LENGTH * 12)
+                         + MAX_BULK_IDS - 1 + len(" HTTP/1.1"))
+MAX_REQUEST_LINE = 256 * 1024
+# Headers: gunicorn's defaults, 100 fields of at most 8,190 bytes each (a key or token is far shorter).
+MAX_HEADER_FIELDS = 100
+MAX_HEADER_FIELD_SIZE = 8190
 # Our bodies are flat objects; anything deeper is an attack on the parser (RecursionError).
 MAX_JSON_DEPTH = 20
 # A JSON string (brackets inside it are text) or one bracket.

@@ -22,6 +22,13 @@ IMAGE_URL_PATTERN = r"^https?://[^\x00-\x20\x7f-\x9f/?#]+(?:[/?#][^\x00-\x20\x7f
 # Printable: no control characters or line separators (lone surrogates are refused for every field).
 REPORTER_ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MAX_BULK_IDS = 100
+# A listing's cursor: the (score, image id) of the last image of the page before, as Redis writes the
+# score (an integer, a decimal, an exponent or inf), then "_" (never part of a score) and the id. Any
+# string of this form is a position a page can start after, so the document can state exactly which
+# cursors are valid.
+SCORE_PATTERN = r"(?:-?inf|-?[0-9]{1,24}(?:\.[0-9]{1,24})?(?:e[-+]?[0-9]{1,3})?)"
+CURSOR_PATTERN = rf"^{SCORE_PATTERN}_{_ID_FIRST}{_ID_REST}*$"
+CURSOR_MAX_LENGTH = 64 + IMAGE_ID_MAX_LENGTH
 
 
 class FullMatch(validate.Regexp):
@@ -48,6 +55,19 @@ def _is_text(value) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """A JSON boolean, `true` or `false`, and nothing else.
+
+    marshmallow's Boolean also takes 0, 1, "yes", "on", "true"... which the OpenAPI document (type
+    boolean) and the contract (a JSON boolean) do not allow: every input boolean is this field.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 class StrictSchema(ma.Schema):
@@ -164,7 +184,12 @@ class AdminListQuerySchema(ma.Schema):
     state = ma.fields.String(load_default="reported", validate=validate.OneOf(STATES),
                              metadata={"description": "hidden, review, pending, protected: newest first; reported: most reports first"})
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
-    cursor = ma.fields.String(validate=validate.Length(1, 600), metadata={"description": "next_cursor of the page before"})
+    cursor = ma.fields.String(
+        validate=[validate.Length(1, CURSOR_MAX_LENGTH), FullMatch(CURSOR_PATTERN, error="Not a cursor.")],
+        metadata={"description": "next_cursor of the page before: `<score>_<image id>` of its last image. The "
+                                 "page starts strictly after that image in the listing asked for; any cursor of "
+                                 "this form is a position in it (a cursor of another form is a 422)",
+                  "example": "1717171717171_article-1842.hero"})
 
 
 class AdminImageListSchema(ma.Schema):
@@ -173,8 +198,8 @@ class AdminImageListSchema(ma.Schema):
 
 
 class ResetSchema(StrictSchema):
-    forget_reporters = ma.fields.Boolean(load_default=False,
-                                         metadata={"description": "Let the dismissed reporters count again"})
+    forget_reporters = StrictBoolean(load_default=False,
+                                     metadata={"description": "Let the dismissed reporters count again"})
     note = ma.fields.String(load_default="", validate=validate.Length(max=500))
     verdict = ma.fields.String(load_default="disagree", validate=validate.OneOf(("disagree", "ignore")), metadata={
         "description": "disagree: each site account that reported gets one 'disagreed' verdict; ignore: none"})
@@ -185,7 +210,7 @@ class ConfirmSchema(StrictSchema):
 
 
 class ProtectionSchema(StrictSchema):
-    protected = ma.fields.Boolean(required=True)
+    protected = StrictBoolean(required=True)
 
 
 class AuditQuerySchema(ma.Schema):

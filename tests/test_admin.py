@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from datetime import datetime
 
+import marshmallow as ma
 import pytest
 import requests
 
 from service import create_app
+from service.schemas import CURSOR_MAX_LENGTH, CURSOR_PATTERN
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
 
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
@@ -146,6 +149,7 @@ def test_paging_has_no_duplicates_or_gaps(admin, store, state):
         assert answer.status_code == 200, answer.json
         seen += [image["image_id"] for image in answer.json["images"]]
         cursor, pages = answer.json["next_cursor"], pages + 1
+        assert cursor is None or re.fullmatch(CURSOR_PATTERN, cursor), cursor  # issued in the documented form
         if cursor is None:
             break
     assert pages == 13
@@ -155,17 +159,38 @@ def test_paging_has_no_duplicates_or_gaps(admin, store, state):
     assert scores == sorted(scores, reverse=True)
 
 
-def test_a_bad_cursor_is_422(admin):
-    for cursor in ("nonsense", "eyJ4IjoxfQ==", "W10="):
+def test_a_cursor_not_of_the_documented_form_is_422(admin):
+    for cursor in ("nonsense", "0", "eyJ4IjoxfQ==", "1_", "_img-1", "nan_img-1", "1 _img-1", "1_-img",
+                   "1_img-1\n", "1.5.5_img-1", "1_" + "a" * 300):
         answer = admin.get("/images", query_string={"cursor": cursor})
-        assert answer.status_code == 422 and "cursor" in answer.json["message"]
+        assert answer.status_code == 422, cursor
+        assert answer.json["errors"] == {"query": {"cursor": [
+            "Not a cursor." if len(cursor) <= CURSOR_MAX_LENGTH else f"Length must be between 1 and {CURSOR_MAX_LENGTH}."]}}
 
 
-def test_a_cursor_from_another_listing_is_refused(admin, store):
+@pytest.mark.parametrize("cursor", ["0_0", "3_img-1", "2.5_img_1", "-1_a", "1e+17_z", "1.5e-05_a", "inf_a", "-inf_a",
+                                    "1e999_a", "0" * 23 + "1_a"])
+def test_every_cursor_of_the_documented_form_is_a_position(admin, store, cursor):
+    """The document says what a cursor is (schemathesis ST202 on `cursor=0` when it said "any string"):
+    anything of that form is a place in the listing, and the page starts strictly after it."""
+    assert re.fullmatch(CURSOR_PATTERN, cursor)
+    store.redis.zadd("imgmod:idx:reported", {"img-1": 3, "img-2": 2, "b": 2, "a": 1})
+    answer = admin.get("/images", query_string={"state": "reported", "cursor": cursor})
+    assert answer.status_code == 200, answer.json
+    score, _, image_id = cursor.partition("_")
+    after = [(float(s), i) for i, s in [("img-1", 3), ("img-2", 2), ("b", 2), ("a", 1)]]
+    expected = [i for s, i in after if s < float(score) or (s == float(score) and i.encode() < image_id.encode())]
+    assert [image["image_id"] for image in answer.json["images"]] == expected
+
+
+def test_a_cursor_from_another_listing_is_a_position_in_the_one_asked(admin, store):
     for n in range(3):
         store.hide_now(f"h{n}", "test")
+    store.redis.zadd("imgmod:idx:reported", {"r1": 2, "r2": 1})
     cursor = admin.get("/images?state=hidden&limit=1").json["next_cursor"]
-    assert admin.get("/images", query_string={"state": "reported", "cursor": cursor}).status_code == 422
+    # A hide time (ms) is above every report count: the reported listing starts from its top.
+    answer = admin.get("/images", query_string={"state": "reported", "cursor": cursor})
+    assert [image["image_id"] for image in answer.json["images"]] == ["r1", "r2"]
 
 
 def test_bad_query_and_body_fields(admin):
@@ -175,6 +200,35 @@ def test_bad_query_and_body_fields(admin):
     assert "protected" in admin.put("/images/img-1/protection", json={}).json["message"]
     assert "image_id" in admin.get("/images/bad%20id").json["message"]
     assert "image_id" in admin.get("/audit?image_id=-bad").json["message"]
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "on", "1", None, [], {}])
+def test_input_booleans_are_json_booleans_only(admin, reporter, value):
+    """marshmallow's Boolean takes 0, 1, "yes"...; the contract and the document say a JSON boolean."""
+    cross(reporter, "img-1", readers=1)
+    for method, path, field in (("put", "/images/img-1/protection", "protected"),
+                                ("post", "/images/img-1/reset", "forget_reporters")):
+        answer = getattr(admin, method)(path, json={field: value})
+        assert answer.status_code == 422, (field, value, answer.json)
+        message = "Field may not be null." if value is None else "Not a valid boolean."
+        assert answer.json["errors"] == {"json": {field: [message]}}
+        assert answer.json["message"] == f"{field}: {message}"
+    detail = admin.get("/images/img-1").json
+    assert (detail["protected"], detail["report_count"]) == (False, 1)  # nothing was changed
+
+
+def test_every_input_boolean_is_strict():
+    """One strict field for every boolean a caller sends, so that a new one cannot take 0 or "yes"."""
+    from service import schemas
+
+    inputs = [schema for name, schema in vars(schemas).items() if isinstance(schema, type)
+              and issubclass(schema, ma.Schema) and (issubclass(schema, schemas.StrictSchema)
+                                                    or name.endswith(("QuerySchema", "PathSchema")))]
+    booleans = [(schema.__name__, name) for schema in inputs for name, field in schema().fields.items()
+                if isinstance(field, ma.fields.Boolean)]
+    assert ("ProtectionSchema", "protected") in booleans and ("ResetSchema", "forget_reporters") in booleans
+    assert all(isinstance(schema().fields[name], schemas.StrictBoolean)
+               for schema in inputs for name in schema().fields if (schema.__name__, name) in booleans)
 
 
 def test_reset_restores_and_a_brigade_cannot_hide_again(admin, reporter, workers, client):
@@ -198,9 +252,12 @@ def test_reset_forgetting_reporters_lets_them_count_again(admin, reporter):
     assert admin.get("/images/img-1").json["report_count"] == 1
 
 
-def test_reset_without_a_body(admin, reporter):
+def test_reset_without_a_body(admin, reporter, client):
     cross(reporter, "img-1", readers=1)
     assert admin.post("/images/img-1/reset").json["report_count"] == 0
+    # ...and the document says so: a body-less reset is a valid request, not one to refuse.
+    operation = client.get("/openapi.json").json["paths"]["/v1/admin/images/{image_id}/reset"]["post"]
+    assert operation["requestBody"]["required"] is False
 
 
 def test_protected_image_passes_the_threshold_and_stays_visible(admin, reporter, workers, queue):

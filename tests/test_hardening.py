@@ -257,6 +257,11 @@ def test_openapi_documents_the_error_answers(client):
     for path in ("/v1/images/{image_id}", "/v1/images"):
         assert {"422", "503"} <= set(operations[path]["get"]["responses"])
     assert json.dumps(report["429"]["content"]).count("Error") == 1
+    # What the server refuses before the app sees a request (tests/test_server_limits.py), on every operation.
+    for operation in (op for path in operations.values() for method, op in path.items() if method != "parameters"):
+        for code in ("414", "431"):
+            assert operation["responses"][code]["content"] == {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 
 
 def test_a_json_body_is_checked_whatever_the_method_and_only_when_declared(client):

@@ -48,7 +48,10 @@ def test_openapi_document_is_generated_from_the_schemas(client):
     assert post["responses"]["202"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ReportResult"}
     assert {"400", "401", "413", "415", "422", "429", "503"} <= set(post["responses"])
-    assert post["security"] == [{}, {"bearer": []}]  # anonymous, or a frontend key
+    assert post["security"] == [{}, {"frontend": []}]  # anonymous, or a frontend key
+    assert document["paths"]["/v1/admin/audit"]["get"]["security"] == [{"admin": []}]
+    assert {name: scheme["scheme"] for name, scheme in document["components"]["securitySchemes"].items()} == {
+        "admin": "bearer", "frontend": "bearer"}
 
 
 @pytest.mark.parametrize("path", ["/docs"])

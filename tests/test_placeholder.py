@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageStat
 from service import moderation
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
+from service.placeholders import content_type, neutral
 from workers.fetch import FetchFailed, FetchRefused, allowed, fetch_image
-from service.placeholders import neutral
 
 
 def photo(width: int = 400, height: int = 300) -> bytes:
@@ -109,6 +109,13 @@ def test_placeholder_is_a_small_blurred_copy_with_the_aspect_ratio(client, servi
     assert abs(placeholder.width / placeholder.height - size[0] / size[1]) < 0.03
     original = Image.open(BytesIO(FILES[path][1])).resize(placeholder.size)
     assert edge_energy(placeholder) < 0.2 * edge_energy(original)
+
+
+def test_the_document_names_every_content_type_a_placeholder_is_served_as(client):
+    """content_type() answers WebP or JPEG (the contract's "WebP or JPEG"); the document said WebP only."""
+    operation = client.get("/openapi.json").json["paths"]["/v1/images/{image_id}/placeholder"]["get"]
+    assert set(operation["responses"]["200"]["content"]) == {"image/webp", "image/jpeg"}
+    assert {content_type(neutral()), content_type(b"\xff\xd8\xff\xe0" + bytes(20))} == {"image/webp", "image/jpeg"}
 
 
 def test_no_placeholder_while_visible(client, services):

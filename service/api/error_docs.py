@@ -1,8 +1,11 @@
 """The error answers each endpoint documents in /openapi.json, all in the one JSON shape of service.errors."""
 from __future__ import annotations
 
+from apispec import BasePlugin
 from flask_smorest import Blueprint
 from flask_smorest.error_handler import ErrorSchema
+
+from service.hardening import MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_REQUEST_LINE
 
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again", "required": True,
                                "schema": {"type": "integer", "minimum": 1}}}
@@ -29,3 +32,24 @@ def documents_errors(bp: Blueprint, *codes: int):
                                    headers=RETRY_AFTER if code in (429, 503) else None)(view)
         return view
     return decorate
+
+
+# What the HTTP server of `imgmod serve` answers before the app sees a request, whatever the operation.
+SERVER_REFUSALS = {
+    414: f"The request line is over {MAX_REQUEST_LINE} bytes: ask for fewer ids at once",
+    431: f"The request headers are over their limits: {MAX_HEADER_FIELDS} fields of {MAX_HEADER_FIELD_SIZE} bytes",
+}
+CORS_NOTE = " (with IMGMOD_CORS_ORIGINS set, readable by a page of any origin)"
+
+
+class ServerRefusals(BasePlugin):
+    """apispec plugin: every operation documents the JSON 414 and 431 of the server (service/server.py)."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            for code, description in SERVER_REFUSALS.items():
+                responses.setdefault(str(code), {
+                    "description": description + CORS_NOTE,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                })

@@ -129,6 +129,8 @@ class Placeholder(MethodView):
     @bp.response(200, {"type": "string", "format": "binary"}, content_type="image/webp",
                  description="A blurred copy of the original (WebP or JPEG), or a neutral image")
     @documents_errors(bp, 404, 503)
+    # The contract's "WebP or JPEG": the document names both (placeholders are made as WebP).
+    @bp.doc(responses={200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
     def get(self, image_id):
         """What to show instead of a hidden image"""
         hidden, data = services().store.placeholder(image_id)

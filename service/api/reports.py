@@ -60,7 +60,7 @@ def answer_body(image_id: str, counted: bool, hidden: bool, lang: str) -> str:
 class Reports(MethodView):
     @documented_as(bp.arguments(REPORT), bp.arguments(LANG_QUERY, location="query", as_kwargs=True),
                    bp.response(202, ReportResultSchema), documents_errors(bp, *BODY_ERRORS, 401, 429, 503),
-                   bp.doc(security=[{}, {"bearer": []}]))  # anonymous, or a frontend key with reporter_id
+                   bp.doc(security=[{}, {"frontend": []}]))  # anonymous, or a frontend key with reporter_id
     def post(self):
         """Report an image; each distinct reporter counts once"""
         report = load(REPORT, json_body(), "json")
