@@ -12,6 +12,9 @@ import requests
 from service import create_app
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
 
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
+
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
                  "first_reported_at", "last_reported_at", "hidden_at"}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 import requests
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 
@@ -11,6 +12,9 @@ from service.store import AUDIT
 from tests.conftest import FRONTEND_KEY, run_queued_jobs
 from tests.processes import Process, imgmod_env, job_lines
 from workers import jobs
+
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
 
 
 def hidden_events(redis_client) -> list[dict]:

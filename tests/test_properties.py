@@ -12,6 +12,9 @@ from service.identity import network_of
 from service.store import PROTECTED
 from tests.conftest import Reporter, run_queued_jobs, with_settings
 
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
+
 THRESHOLD = 2  # low, so that random runs cross, reset and cross again often
 IMAGES = ("img-a", "img-b")
 READERS = tuple(f"reader-{n}" for n in range(5))
