@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import time
+from functools import cache
 from pathlib import Path
 
 import redis
@@ -27,6 +28,7 @@ def redis_binary() -> str:
     return redis_binaries()[0]
 
 
+@cache  # asked once per parametrized test function at collection
 def server_version(binary: str) -> str:
     """'redis-7.0.15' or 'valkey-9.1.2', from `--version`: names the parametrized runs."""
     output = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
