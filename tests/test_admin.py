@@ -15,6 +15,9 @@ from service import create_app
 from service.schemas import CURSOR_MAX_LENGTH, CURSOR_PATTERN
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
 
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
+
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
                  "first_reported_at", "last_reported_at", "hidden_at", "image_url", "comments", "score", "review_score",
                  "matched_from"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from service.devserver import demo_image_hosts
+from service.devserver import demo_image_hosts, find_server
 from tests.conftest import worker_env
 from tests.redis_server import free_port
 from tests.served import wait_until_healthy
@@ -113,7 +113,11 @@ def test_dev_runs_everything_and_stops_cleanly_on_sigint(tmp_path):
     assert token_file.read_text().strip() in output  # printed, so the console can be used at once
     assert token_file.stat().st_mode & 0o077 == 0
     assert console_answers == [200, 200, 200]
-    assert (tmp_path / "data" / "redis" / "appendonly.aof").exists()
+    # Redis 6.2 writes one append-only file; 7.0 and later (and valkey) a directory of them.
+    redis_dir = tmp_path / "data" / "redis"
+    assert (redis_dir / "appendonly.aof").exists() or any((redis_dir / "appendonlydir").glob("*.aof"))
+    embedded = find_server()
+    assert f"embedded server {embedded.path} (from {embedded.source})" in output
     assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
     left = [pid for pid in children if alive(pid)]
     assert left == [], f"children still running after Ctrl-C: {left}"

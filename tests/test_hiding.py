@@ -14,6 +14,9 @@ from tests.conftest import FRONTEND_KEY, run_queued_jobs
 from tests.processes import Process, imgmod_env, job_lines
 from workers import jobs
 
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
+
 
 def hidden_events(redis_client) -> list[dict]:
     return [fields for _, fields in redis_client.xrange(AUDIT) if fields["type"] == "hidden"]

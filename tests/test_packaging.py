@@ -93,3 +93,19 @@ def test_a_worker_loads_neither_flask_nor_gunicorn():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
+
+def test_image_installs_the_lock_with_hashes_as_a_non_root_user_with_a_healthcheck():
+    """No Docker engine runs here (README): what the Dockerfile says is checked, not a built image."""
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines[0] == "FROM python:3.13-slim"
+    runs = [line for line in lines if line.startswith("RUN ")]
+    assert "pip install --only-binary=:all: --require-hashes -r requirements.lock" in runs[0]
+    assert "pip install --no-deps ." in runs[1]  # nothing resolved again past the lock
+    assert lines.index("COPY requirements.lock ./") < lines.index(runs[0])
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert any(line.startswith("HEALTHCHECK ") for line in lines)
+    assert "/readyz" in (ROOT / "Dockerfile").read_text()
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["services"]["api"]["build"] == compose["services"]["worker"]["build"] == "."

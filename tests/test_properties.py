@@ -11,6 +11,9 @@ from service import create_app
 from service.identity import network_of
 from tests.conftest import Reporter, run_queued_jobs, with_settings
 
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
+
 THRESHOLD = 2  # low, so that random runs cross, reset and cross again often
 IMAGES = ("img-a", "img-b")
 READERS = tuple(f"reader-{n}" for n in range(5))

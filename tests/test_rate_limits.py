@@ -19,6 +19,9 @@ from tests.redis_server import RedisServer
 from tests.processes import wait_until
 from tests.served import imgmod_serve
 
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
+
 NO_HANG_SECONDS = 5  # generous: only proof that nothing waits for a dead peer
 
 

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from rq.registry import StartedJobRegistry
 
 from service.store import PENDING, RECONCILE_LOCK, STATS, image_key
 from tests.processes import Process, imgmod_env, wait_until
 from tests.test_hiding import hidden_events
 from workers.reconcile import reconcile
+
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
 
 FAST = {"IMGMOD_PENDING_GRACE_SECONDS": "1", "IMGMOD_RECONCILE_INTERVAL_SECONDS": "1"}
 

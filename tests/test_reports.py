@@ -12,6 +12,9 @@ from service.messages import THANKS
 from service.schemas import VALID_IMAGE_ID
 from tests.conftest import Reporter, json_app, with_settings
 
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
+
 AR = "شكرا على الإبلاغ! سيتم حجب هذه الصورة تلقائيا عندما يتم الإبلاغ عنها من طرف عدة أشخاص."
 FR = ("Merci pour votre signalement ! Cette image sera masquée automatiquement "
       "lorsqu'elle aura été signalée par plusieurs personnes.")

@@ -1,10 +1,15 @@
 """Bounded memory: the sweep forgets never-crossed images after their silence; crossed, hidden and reset ones stay."""
 from __future__ import annotations
 
+import pytest
+
 from service import create_app
 from service.store import REPORTED, image_key
 from tests.conftest import with_settings
 from workers.reconcile import reconcile
+
+# The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
+pytestmark = pytest.mark.every_server
 
 DAY = 86400
 
