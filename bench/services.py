@@ -4,7 +4,6 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import redis
 from rq import Worker
 
 from service import devserver
+from service.devserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 15
@@ -34,11 +34,6 @@ def redis_version() -> str:
     output = subprocess.run([redis_binary(), "--version"], capture_output=True, text=True).stdout
     return next((part[2:] for part in output.split() if part.startswith("v=")), output.strip())
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(ready, what: str, process: subprocess.Popen, seconds: float = 60) -> None:

@@ -3,7 +3,6 @@ wheel's, else one on PATH), or IMGMOD_TEST_REDIS_SERVER when set."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from functools import cache
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from service.devserver import server_binaries
+from service.devserver import free_port, server_binaries
 
 
 def redis_binaries() -> list[str]:
@@ -36,11 +35,6 @@ def server_version(binary: str) -> str:
     version = next((part[2:] for part in output.split() if part.startswith("v=")), "unknown")
     return f"{name}-{version}"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

@@ -1,6 +1,6 @@
 -- Editors agree with the reports: one 'agreed' to each site account counted in the current
--- generation (once per generation), and the image hidden now if it is not already, whatever its
--- score or protection; it stays hidden until a reset.
+-- generation (once per generation), and the image hidden now if it is not already (editor_hide in
+-- prelude.lua); it stays hidden until a reset.
 -- Returns the outbox entry of the hide, or 0 when the image was already hidden.
 -- KEYS: image hash, pending index, hidden index, review index, audit stream, outbox, stats hash
 -- ARGV: image id, actor, audit max length, record lifetime in ms, note
@@ -8,18 +8,7 @@ local image, pending, hidden, review, audit, outbox, stats = KEYS[1], KEYS[2], K
 local id = ARGV[1]
 
 local agreed = give_verdict(image, 'a', tonumber(ARGV[4]))
-local already = redis.call('ZSCORE', hidden, id) ~= false
-local event = 0
-if not already then
-  local now = now_ms()
-  redis.call('ZREM', pending, id)
-  redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on a crossing ends with it
-  redis.call('ZADD', hidden, now, id)
-  redis.call('HINCRBY', stats, 'hides:manual', 1)
-  event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. id
-  redis.call('ZADD', outbox, now, event)
-end
-redis.call('ZREM', review, id)
+local event = editor_hide(image, pending, hidden, review, outbox, stats, id)
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[3], '*', 'type', 'confirmed', 'image_id', id, 'actor', ARGV[2],
-           'detail', cjson.encode({already_hidden = already, agreed_reporters = agreed, note = ARGV[5]}))
+           'detail', cjson.encode({already_hidden = event == 0, agreed_reporters = agreed, note = ARGV[5]}))
 return event

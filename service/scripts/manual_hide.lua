@@ -1,5 +1,4 @@
--- An editor hides an image now, whatever its count or protection; a pending automatic hide
--- becomes a no-op because the image leaves the pending index.
+-- An editor hides an image now, by hand (see editor_hide in prelude.lua); audited either way.
 -- Returns the outbox entry of the hide, or 0 when the image was already hidden.
 -- KEYS: image hash, pending index, hidden index, audit stream, outbox, stats hash, review index
 -- ARGV: image id, actor, audit max length
@@ -7,18 +6,7 @@ local image, pending, hidden, audit, outbox, stats = KEYS[1], KEYS[2], KEYS[3], 
 local review = KEYS[7]
 local id = ARGV[1]
 
-local already = redis.call('ZSCORE', hidden, id) ~= false
-local event = 0
-if not already then
-  local now = now_ms()
-  redis.call('ZREM', pending, id)
-  redis.call('ZREM', review, id)
-  redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on a crossing ends with it
-  redis.call('ZADD', hidden, now, id)
-  redis.call('HINCRBY', stats, 'hides:manual', 1)
-  event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. id
-  redis.call('ZADD', outbox, now, event)
-end
+local event = editor_hide(image, pending, hidden, review, outbox, stats, id)
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[3], '*', 'type', 'manual_hide', 'image_id', id,
-           'actor', ARGV[2], 'detail', cjson.encode({already_hidden = already}))
+           'actor', ARGV[2], 'detail', cjson.encode({already_hidden = event == 0}))
 return event

@@ -36,3 +36,19 @@ local function give_verdict(image, counter, ttl_ms)
   end
   return judged
 end
+
+-- An editor's hide (by hand, or by confirming the reports): hidden now whatever the score or
+-- protection; a pending automatic hide becomes a no-op because the image leaves the pending index.
+-- Returns the hide's outbox entry, or 0 when the image was already hidden.
+local function editor_hide(image, pending, hidden, review, outbox, stats, id)
+  redis.call('ZREM', review, id)
+  if redis.call('ZSCORE', hidden, id) then return 0 end
+  local now = now_ms()
+  redis.call('ZREM', pending, id)
+  redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on a crossing ends with it
+  redis.call('ZADD', hidden, now, id)
+  redis.call('HINCRBY', stats, 'hides:manual', 1)
+  local event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. id
+  redis.call('ZADD', outbox, now, event)
+  return event
+end
