@@ -42,6 +42,14 @@ class Settings:
     review_reasons: tuple[str, ...] = ("copyright", "misleading")  # these send an image to editors, never hide it
     auto_hide_brake: int | None = None  # automatic hides per hour past which crossings go to review instead
     reputation_ttl_days: int = 365  # a site account's record of verdicts is forgotten after this much silence
+    redis_sentinels: tuple[tuple[str, int], ...] = ()  # when set, the master is found (and followed) through them
+    redis_sentinel_master: str = "mymaster"
+    redis_min_replicas_ack: int = 0  # replicas that must hold a write before it is answered (WAIT)
+    lookups_from_replicas: bool = False  # with sentinels: page-view lookups read a replica
+
+    @property
+    def has_redis(self) -> bool:
+        return bool(self.redis_url or self.redis_sentinels)
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -145,6 +153,26 @@ def _image_hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return entries
 
 
+def _sentinels(env: Mapping[str, str], name: str) -> tuple[tuple[str, int], ...]:
+    sentinels = []
+    for entry in _list(env, name):
+        try:
+            host, port = host_and_port(entry)
+        except ValueError:
+            port = None
+        if port is None:
+            raise ConfigError(f"{name} entries must be host:port, got {entry!r}")
+        sentinels.append((host, port))
+    return tuple(sentinels)
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip()
+    if raw not in ("", "0", "1"):
+        raise ConfigError(f"{name} must be 0 or 1, got {raw!r}")
+    return raw == "1"
+
+
 def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
     from limits import parse_many  # the parser flask-limiter uses, so the syntax is exactly its own
 
@@ -201,4 +229,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         review_reasons=_review_reasons(env, "IMGMOD_REVIEW_REASONS"),
         auto_hide_brake=_brake(env, "IMGMOD_AUTO_HIDE_BRAKE"),
         reputation_ttl_days=_integer(env, "IMGMOD_REPUTATION_TTL_DAYS", 365, minimum=1),
+        redis_sentinels=_sentinels(env, "IMGMOD_REDIS_SENTINELS"),
+        redis_sentinel_master=env.get("IMGMOD_REDIS_SENTINEL_MASTER", "").strip() or "mymaster",
+        redis_min_replicas_ack=_integer(env, "IMGMOD_REDIS_MIN_REPLICAS_ACK", 0, minimum=0),
+        lookups_from_replicas=_flag(env, "IMGMOD_LOOKUPS_FROM_REPLICAS"),
     )

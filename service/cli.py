@@ -17,8 +17,9 @@ def _settings(require_redis: bool = True) -> Settings:
         settings = load_settings()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    if require_redis and not settings.redis_url:
-        raise click.ClickException("IMGMOD_REDIS_URL is required (imgmod dev starts a Redis of its own)")
+    if require_redis and not settings.has_redis:
+        raise click.ClickException("IMGMOD_REDIS_URL or IMGMOD_REDIS_SENTINELS is required "
+                                   "(imgmod dev starts a Redis of its own)")
     return settings
 
 
@@ -87,11 +88,11 @@ def worker(burst, check):
 
 def _check_worker(settings: Settings) -> None:
     """The container healthcheck: RQ's heartbeat of a worker on this host, read from Redis."""
-    from service.connections import connect
+    from service.connections import client_for
     from service.liveness import worker_alive_here
     from service.queue import hide_queue
 
-    if not worker_alive_here(hide_queue(connect(settings.redis_url, decode=False))):
+    if not worker_alive_here(hide_queue(client_for(settings, decode=False))):
         raise click.ClickException("no worker with a recent heartbeat on this host")
     click.echo("worker alive")
 

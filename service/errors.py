@@ -9,6 +9,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from service.connections import NotReplicated
+
 log = logging.getLogger(__name__)
 
 REDIS_RETRY_AFTER = "5"
@@ -57,5 +59,5 @@ def _redis_unavailable(error):
 
 
 def init_app(app: Flask) -> None:
-    for error in (RedisConnectionError, RedisTimeoutError, ReadOnlyError):
+    for error in (RedisConnectionError, RedisTimeoutError, ReadOnlyError, NotReplicated):
         app.register_error_handler(error, _redis_unavailable)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rq import Queue
 
 from config import Settings
-from service.connections import connect
+from service.connections import client_for
 from service.queue import hide_queue
 from service.ratelimit import windows
 from service.store import Store, TrustRules
@@ -22,13 +22,15 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Clients, store and queue for one process."""
-    if not settings.redis_url:
-        raise ValueError("IMGMOD_REDIS_URL is required (imgmod dev starts a Redis of its own)")
-    raw = connect(settings.redis_url, decode=False)
-    store = Store(connect(settings.redis_url), settings.threshold, settings.audit_max_events, raw=raw,
+    if not settings.has_redis:
+        raise ValueError("IMGMOD_REDIS_URL or IMGMOD_REDIS_SENTINELS is required (imgmod dev starts a Redis of its own)")
+    raw = client_for(settings, decode=False)
+    replica = client_for(settings, replica=True) if settings.lookups_from_replicas and settings.redis_sentinels else None
+    store = Store(client_for(settings), settings.threshold, settings.audit_max_events, raw=raw,
                   report_ttl_seconds=settings.report_ttl_days * 86400,
                   rate_windows=windows(settings.report_rate_limit),
                   trust=TrustRules(review_reasons=frozenset(settings.review_reasons),
                                    record_ttl_ms=settings.reputation_ttl_days * 86_400_000,
-                                   brake=settings.auto_hide_brake or 0))
+                                   brake=settings.auto_hide_brake or 0),
+                  min_replicas_ack=settings.redis_min_replicas_ack, lookups=replica)
     return Services(settings, store, hide_queue(raw))

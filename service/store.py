@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Sequence
 
 from redis import Redis
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 from config import REASONS
+from service.connections import DirectCommands
 
 if TYPE_CHECKING:
     from service.ratelimit import Window
@@ -71,10 +73,33 @@ def rate_keys(reporter_key: str, windows: Sequence[Window]) -> list[str]:
     return [f"{RATE_PREFIX}{reporter_key}:{window.amount}/{window.seconds}" for window in windows]
 
 
-def _load_script(redis: Redis, name: str) -> Script:
+class DirectScript(Script):
+    """redis-py's script object, sent on the store's direct connections unless a client (a pipeline) is
+    given, and answered only once `replicas` replicas hold what it wrote."""
+
+    def __init__(self, redis: Redis, direct: DirectCommands, text: str, replicas: int = 0):
+        super().__init__(redis, text)
+        self.direct = direct
+        self.replicas = replicas
+
+    def __call__(self, keys=(), args=(), client=None):
+        if client is not None:
+            return super().__call__(keys, args, client)
+        command = ("EVALSHA", self.sha, len(keys), *keys, *args)
+        try:
+            return self.direct(*command, replicas=self.replicas)
+        except NoScriptError:  # a restarted, flushed or newly promoted Redis ran nothing: load it, then again
+            self.registered_client.script_load(self.script)
+            return self.direct(*command, replicas=self.replicas)
+
+
+def _script_text(name: str) -> str:
     prelude = files(__package__).joinpath("scripts/prelude.lua").read_text()
-    body = files(__package__).joinpath(f"scripts/{name}.lua").read_text()
-    return redis.register_script(prelude + body)
+    return prelude + files(__package__).joinpath(f"scripts/{name}.lua").read_text()
+
+
+def _load_script(redis: Redis, direct: DirectCommands, name: str, replicas: int = 0) -> DirectScript:
+    return DirectScript(redis, direct, _script_text(name), replicas)
 
 
 @dataclass(frozen=True)
@@ -138,7 +163,7 @@ class Store:
 
     def __init__(self, redis: Redis, threshold: int, audit_max_events: int = 100_000, raw: Redis | None = None,
                  report_ttl_seconds: int = 30 * 86400, rate_windows: Sequence[Window] = (),
-                 trust: TrustRules = TrustRules()):
+                 trust: TrustRules = TrustRules(), min_replicas_ack: int = 0, lookups: Redis | None = None):
         self.redis = redis
         # Placeholders are binary: they need a client that does not decode replies.
         self.raw = raw or redis
@@ -148,17 +173,23 @@ class Store:
         self.trust = trust
         self.rate_windows = tuple(rate_windows)  # ReportOutcome.limited_by indexes these
         self._rate_args = [str(n) for window in self.rate_windows for n in (window.amount, window.seconds)]
-        self._report = _load_script(redis, "report")
-        self._hide = _load_script(redis, "hide")
-        self._reset = _load_script(redis, "reset")
-        self._manual_hide = _load_script(redis, "manual_hide")
-        self._protect = _load_script(redis, "protect")
-        self._page = _load_script(redis, "page")
-        self._claim = _load_script(redis, "claim")
-        self._prune = _load_script(redis, "prune")
-        self._save_placeholder = _load_script(self.raw, "save_placeholder")
-        self._claim_outbox = _load_script(redis, "claim_outbox")
-        self._confirm = _load_script(redis, "confirm")
+        # Scripts and lookups, one command per request or job, skip the client's per-command overhead.
+        # Every script that writes is answered only once `min_replicas_ack` replicas hold its writes;
+        # lookups may read a replica (`lookups`, IMGMOD_LOOKUPS_FROM_REPLICAS).
+        self._direct = direct = DirectCommands(redis)
+        self._lookups = DirectCommands(lookups) if lookups is not None else direct
+        acked = min_replicas_ack
+        self._report = _load_script(redis, direct, "report", acked)
+        self._hide = _load_script(redis, direct, "hide", acked)
+        self._reset = _load_script(redis, direct, "reset", acked)
+        self._manual_hide = _load_script(redis, direct, "manual_hide", acked)
+        self._protect = _load_script(redis, direct, "protect", acked)
+        self._page = _load_script(redis, direct, "page")
+        self._claim = _load_script(redis, direct, "claim", acked)
+        self._prune = _load_script(redis, direct, "prune", acked)
+        self._save_placeholder = self.raw.register_script(_script_text("save_placeholder"))  # bytes: the raw client
+        self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
+        self._confirm = _load_script(redis, direct, "confirm", acked)
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
                limit_key: str | None = None, comment: str = "", weight: float = 1.0,
@@ -186,13 +217,13 @@ class Store:
         return ReportOutcome(bool(counted), int(count), _text(state), int(generation), bool(crossed), _text(event))
 
     def is_hidden(self, image_id: str) -> bool:
-        return self.redis.zscore(HIDDEN, image_id) is not None
+        return self._lookups("ZSCORE", HIDDEN, image_id) is not None
 
     def hidden_flags(self, image_ids: Sequence[str]) -> str:
         """'1' for each hidden image and '0' for each other, in the order given: one ZMSCORE."""
         if not image_ids:
             return ""
-        return "".join("0" if score is None else "1" for score in self.redis.zmscore(HIDDEN, list(image_ids)))
+        return "".join("0" if score is None else "1" for score in self._lookups("ZMSCORE", HIDDEN, *image_ids))
 
     def hide_if_current(self, image_id: str, generation: int, actor: str = "system") -> str | None:
         """Flip a pending image to hidden if `generation` is still current.

@@ -40,10 +40,12 @@ def server_version(binary: str) -> str:
 class RedisServer:
     """Start, kill and restart a private redis-server; never the machine's own 6379."""
 
-    def __init__(self, directory: Path, port: int | None = None, binary: str | None = None):
+    def __init__(self, directory: Path, port: int | None = None, binary: str | None = None,
+                 extra_args: tuple[str, ...] = ()):
         self.directory = directory
         self.binary = binary or redis_binary()
         self.port = port or free_port()
+        self.extra_args = extra_args  # e.g. --replicaof
         self.process: subprocess.Popen | None = None
 
     @property
@@ -54,7 +56,7 @@ class RedisServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)],
+             "--dir", str(self.directory), *self.extra_args],
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)

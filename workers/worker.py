@@ -13,7 +13,7 @@ from rq.worker import SHUTDOWN_SIGNAL, WorkerStatus
 
 from config import Settings
 from service import followups, logs
-from service.connections import connect
+from service.connections import client_for
 from service.liveness import WORKER_TTL
 from service.queue import QUEUE_NAME, followup_queue, hide_queue
 from service.services import Services, build_services
@@ -70,6 +70,12 @@ class ImgmodWorker(Worker):
     def dequeue_timeout(self) -> int:
         # RQ checks its maintenance hooks between blocking pops: wake at least once per interval.
         return min(super().dequeue_timeout, self.interval)
+
+    stop_requested = False
+
+    def request_stop(self, signum, frame):
+        self.stop_requested = True  # RQ's warm shutdown; run_worker then does not start a new worker
+        super().request_stop(signum, frame)
 
     def run_maintenance_tasks(self):
         try:
@@ -150,16 +156,38 @@ class ImgmodWorker(Worker):
 
 def run_worker(settings: Settings, burst: bool = False) -> None:
     services = build_services(settings)
-    # Follow-ups that a process dying mid-way left behind are queued before any new work.
-    followups.recover(services)
     # Blocking dequeues wait for minutes, so this client has no command time-out.
-    connection = connect(settings.redis_url, decode=False, command_timeout=None)
-    # Queues in priority order: a hide never waits behind a slow placeholder fetch.
-    worker = ImgmodWorker([hide_queue(connection), followup_queue(connection)], connection=connection,
-                          services=services, schedule=not burst)
-    log.info("worker started", extra={"worker": worker.name, "burst": burst})
-    # The scheduler moves retried jobs back onto the queue after their back-off: a process of its own
-    # (ImgmodScheduler), or in a burst one pass at the start (RQ's). Logging is already configured
-    # (JSON, IMGMOD_LOG_LEVEL): logging_level=None keeps RQ from installing its own.
-    worker.work(burst=burst, with_scheduler=burst, logging_level=None)
-    log.info("worker stopped", extra={"worker": worker.name})
+    connection = client_for(settings, decode=False, command_timeout=None)
+    while True:
+        try:
+            # Follow-ups that a process dying mid-way left behind are queued before any new work.
+            followups.recover(services)
+        except RedisError as error:  # every reconcile pass recovers them too
+            log.warning("recovery skipped: Redis unavailable", extra={"error": type(error).__name__})
+        # Queues in priority order: a hide never waits behind a slow placeholder fetch.
+        worker = ImgmodWorker([hide_queue(connection), followup_queue(connection)], connection=connection,
+                              services=services, schedule=not burst)
+        log.info("worker started", extra={"worker": worker.name, "burst": burst})
+        # The scheduler moves retried jobs back onto the queue after their back-off: a process of its own
+        # (ImgmodScheduler), or in a burst one pass at the start (RQ's). Logging is already configured
+        # (JSON, IMGMOD_LOG_LEVEL): logging_level=None keeps RQ from installing its own.
+        try:
+            worker.work(burst=burst, with_scheduler=burst, logging_level=None)
+        except RedisError as error:
+            log.warning("worker lost Redis", extra={"worker": worker.name, "error": type(error).__name__})
+        log.info("worker stopped", extra={"worker": worker.name})
+        if burst or worker.stop_requested:
+            return
+        # RQ's loop quits when Redis goes away in the middle of a job or a heartbeat (a failover, a
+        # restart): a supervisor would start the worker again; this loop does, once Redis answers.
+        # The hide in hand, if any, is brought back by the reconciler, its follow-ups by recovery.
+        _wait_for_redis(connection, worker)
+
+
+def _wait_for_redis(connection, worker: ImgmodWorker) -> None:
+    while not worker.stop_requested:
+        try:
+            connection.ping()
+            return
+        except RedisError:
+            time.sleep(1)  # polling a server that is away, not ordering anything

@@ -1,0 +1,104 @@
+"""The request path's own connections: replies as the client gives them, one per command in flight,
+healed before use after a dropped socket, and never a command sent twice."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from redis.exceptions import DataError, TimeoutError
+
+from service.connections import DirectCommands, connect
+from tests.processes import wait_until
+from tests.proxy import LateReplyProxy
+
+
+def client_id(direct: DirectCommands) -> int:
+    return int(direct("CLIENT", "ID"))
+
+
+def test_replies_are_what_the_client_reads(redis_server, redis_client):
+    """The equivalence that lets lookups and scripts skip the client: same bytes, same decoding."""
+    redis_client.zadd("scores", {"a": 1.5, "صورة/1": 2})
+    client, direct = connect(redis_server.url), DirectCommands(connect(redis_server.url))
+    assert float(direct("ZSCORE", "scores", "a")) == client.zscore("scores", "a") == 1.5
+    assert direct("ZSCORE", "scores", "b") is None is client.zscore("scores", "b")
+    direct_scores = direct("ZMSCORE", "scores", "a", "صورة/1", "b")
+    assert [None if score is None else float(score) for score in direct_scores] == [1.5, 2.0, None]
+    assert client.zmscore("scores", ["a", "صورة/1", "b"]) == [1.5, 2.0, None]
+    assert direct("ECHO", "شكرا") == "شكرا"  # decoded text, as the app's client gives
+    assert direct("ECHO", 7) == "7" and direct("ECHO", b"raw") == "raw"
+
+
+def test_an_argument_redis_cannot_carry_is_a_redis_data_error(redis_server):
+    direct = DirectCommands(connect(redis_server.url))
+    with pytest.raises(DataError):  # a RedisError, as the client raises, never a bare TypeError
+        direct("ZSCORE", "scores", None)
+    assert direct("PING") == "PONG"
+
+
+def test_commands_reuse_one_connection_from_thread_after_thread(redis_server):
+    direct = DirectCommands(connect(redis_server.url))
+    first = client_id(direct)
+    seen = []
+    for _ in range(3):  # a thread per request, as the development server serves
+        thread = threading.Thread(target=lambda: seen.append(client_id(direct)))
+        thread.start()
+        thread.join()
+    assert seen == [first] * 3
+
+
+def test_commands_in_flight_at_once_never_share_a_connection(redis_server, redis_client):
+    direct = DirectCommands(connect(redis_server.url))
+    idle = client_id(direct)
+    blocked = threading.Thread(target=lambda: direct("BLPOP", "nothing-comes", "0.9"))
+    blocked.start()
+    # The BLPOP holds the idle connection (Redis lists it as blocked): this command needs another one.
+    wait_until(lambda: any(client["cmd"] == "blpop" for client in redis_client.client_list()), what="the BLPOP")
+    busy = client_id(direct)
+    blocked.join()
+    assert busy != idle
+
+
+def test_a_forked_child_opens_its_own_connection(redis_server):
+    direct = DirectCommands(connect(redis_server.url))
+    parent = client_id(direct)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its connection's id, never run the rest of pytest
+        try:
+            os.write(write_end, str(client_id(direct)).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    child = int(os.read(read_end, 64))
+    os.waitpid(pid, 0)
+    assert child != parent
+    assert client_id(direct) == parent  # the parent's socket survived the child's exit
+
+
+def test_a_connection_that_redis_dropped_is_replaced_before_use(redis_server, redis_client):
+    direct = DirectCommands(connect(redis_server.url))
+    dropped = client_id(direct)
+    redis_client.client_kill_filter(_id=dropped)
+    wait_until(lambda: dropped not in {int(client["id"]) for client in redis_client.client_list()},
+               what="Redis to close the connection")
+    assert direct("PING") == "PONG"  # no error: checked and replaced before anything was sent
+    assert client_id(direct) != dropped
+
+
+def test_a_late_reply_is_an_error_and_nothing_is_sent_again(redis_server, redis_client):
+    """The bug of issue 14: a time-out retried the command, so a script ran twice."""
+    proxy = LateReplyProxy(redis_server.port)
+    try:
+        direct = DirectCommands(connect(proxy.url))
+        script = "return redis.call('INCR', KEYS[1])"
+        sha = redis_client.script_load(script)
+        proxy.hold_next_script_reply()
+        with pytest.raises(TimeoutError):
+            direct("EVALSHA", sha, 1, "runs")
+        proxy.release.set()
+        assert redis_client.get("runs") == "1"
+        assert direct("EVALSHA", sha, 1, "runs") == 2  # the next command gets its own reply, not the late one
+    finally:
+        proxy.close()

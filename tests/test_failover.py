@@ -1,0 +1,126 @@
+"""A failover of the Redis master under load (contract v2, "High availability"): real processes, a
+master, two replicas and three sentinels; `imgmod serve` and `imgmod worker` follow the new master
+by themselves, and with IMGMOD_REDIS_MIN_REPLICAS_ACK=1 every report answered 202 survives."""
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+import requests
+
+from service import identity
+from service.store import AUDIT, PENDING, image_key
+from tests.conftest import FRONTEND_KEY
+from tests.processes import Process, Served, imgmod_env, wait_until
+from tests.sentinels import SentinelGroup
+
+IMAGES = [f"img-{n}" for n in range(6)]
+
+
+@pytest.fixture
+def group(tmp_path):
+    group = SentinelGroup(tmp_path / "redis").start()
+    yield group
+    group.stop()
+
+
+class Readers:
+    """Threads reporting as distinct site accounts, round the images, until told to stop."""
+
+    def __init__(self, base: str, threads: int = 4):
+        self.base = base
+        self.answers: list[tuple[str, str, int, bool | None]] = []  # image, reporter, status, counted
+        self.errors: list[str] = []
+        self.stopping = threading.Event()
+        self.sequence = itertools.count()
+        self.threads = [threading.Thread(target=self._run) for _ in range(threads)]
+
+    def start(self) -> "Readers":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+
+    def accepted(self) -> int:
+        return sum(1 for answer in self.answers if answer[2] == 202)
+
+    def _run(self) -> None:
+        with requests.Session() as http:
+            while not self.stopping.is_set():
+                n = next(self.sequence)
+                image_id, reporter = IMAGES[n % len(IMAGES)], f"reader-{n}"
+                try:
+                    answer = http.post(f"{self.base}/v1/reports", json={"image_id": image_id, "reporter_id": reporter},
+                                       headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10)
+                except requests.RequestException as error:  # a hang or a dropped connection
+                    self.errors.append(type(error).__name__)
+                    continue
+                assert answer.headers["Content-Type"].startswith("application/json")
+                if answer.status_code == 503:
+                    assert answer.headers["Retry-After"].isdigit()
+                counted = answer.json().get("counted") if answer.status_code == 202 else None
+                self.answers.append((image_id, reporter, answer.status_code, counted))
+
+
+def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_once(settings, group, tmp_path):
+    env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses,
+                     IMGMOD_REDIS_MIN_REPLICAS_ACK="1", IMGMOD_PENDING_GRACE_SECONDS="1",
+                     IMGMOD_RECONCILE_INTERVAL_SECONDS="1", IMGMOD_REPORT_RATE_LIMIT="10000/minute")
+    served = Served(env, tmp_path / "serve.log")
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    wait_until(lambda: any(line["message"] == "worker started" for line in worker.lines()), what="the worker")
+    readers = Readers(served.base).start()
+    try:
+        wait_until(lambda: readers.accepted() >= 40, what="reports before the failover")
+        before = len(readers.answers)
+        new_master = group.kill_master()
+        wait_until(lambda: sum(1 for answer in readers.answers[before:] if answer[2] == 202) >= 40,
+                   what="reports answered again after the failover")
+    finally:
+        readers.stop()
+        for process in (served, worker):
+            if process.popen.poll() is not None:
+                raise AssertionError(f"{process.log.name} exited:\n{process.log.read_text()[-2000:]}")
+    assert readers.errors == []  # never a hang, never a dropped connection
+    assert {status for _, _, status, _ in readers.answers} <= {202, 503}
+    assert any(status == 503 for _, _, status, _ in readers.answers[before:])  # the failover was seen
+
+    client = new_master.client()
+    secret = settings.secret_key
+    for image_id, reporter, status, _ in readers.answers:
+        if status == 202:  # answered: it is on the new master
+            field = "@" + identity.reporter_hash(secret, f"fe:site:{reporter}", image_id)
+            assert client.hexists(image_key(image_id), field), (image_id, reporter)
+
+    # Every crossing ends hidden, lost jobs included (the reconciler), and each is hidden once.
+    wait_until(lambda: client.zcard(PENDING) == 0, what="every crossing to be hidden")
+    hides = [fields["image_id"] for _, fields in client.xrange(AUDIT) if fields["type"] == "hidden"]
+    assert sorted(hides) == sorted(set(hides)) and set(hides) == set(IMAGES)
+    assert requests.get(f"{served.base}/readyz", timeout=5).status_code == 200
+    assert served.popen.poll() is None and worker.popen.poll() is None  # nothing was restarted
+    for process in (served, worker):
+        assert process.terminate() == 0
+        process.lines()  # every line JSON
+
+
+def test_without_replica_acks_the_service_recovers_by_itself(settings, group, tmp_path):
+    env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses)
+    served = Served(env, tmp_path / "serve.log")
+    request_stop = served.terminate
+    report = {"image_id": "img-1", "reporter_id": "reader"}
+    headers = {"Authorization": f"Bearer {FRONTEND_KEY}"}
+    assert requests.post(f"{served.base}/v1/reports", json=report, headers=headers, timeout=5).status_code == 202
+    group.kill_master()
+    wait_until(lambda: requests.get(f"{served.base}/readyz", timeout=5).status_code == 200, what="readyz")
+    again = requests.post(f"{served.base}/v1/reports", json={**report, "reporter_id": "other"}, headers=headers,
+                          timeout=5)
+    assert again.status_code == 202 and again.json()["counted"] is True
+    cli = Process(["status", "img-1"], env, tmp_path / "cli.log")
+    assert cli.wait(60) == 0
+    assert '"report_count": 2' in cli.log.read_text()  # the CLI finds the new master too
+    assert served.terminate() == 0
