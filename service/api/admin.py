@@ -71,7 +71,7 @@ class AdminImages(MethodView):
         return {"images": [detail(status) for status in statuses], "next_cursor": next_cursor}
 
 
-@bp.route("/images/<image_id>")
+@bp.route("/images/<image_id:image_id>", merge_slashes=False)
 class AdminImage(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
@@ -82,7 +82,7 @@ class AdminImage(MethodView):
         return detail(services().store.status(image_id))
 
 
-@bp.route("/images/<image_id>/reset")
+@bp.route("/images/<image_id:image_id>/reset", merge_slashes=False)
 class Reset(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(ResetSchema())
@@ -94,7 +94,7 @@ class Reset(MethodView):
         return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"]))
 
 
-@bp.route("/images/<image_id>/hide")
+@bp.route("/images/<image_id:image_id>/hide", merge_slashes=False)
 class Hide(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
@@ -105,7 +105,7 @@ class Hide(MethodView):
         return detail(moderation.hide(services(), image_id, g.actor))
 
 
-@bp.route("/images/<image_id>/protection")
+@bp.route("/images/<image_id:image_id>/protection", merge_slashes=False)
 class Protection(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(ProtectionSchema())
