@@ -35,6 +35,17 @@ def test_examples_are_judged_as_the_contract_says():
         assert ImagePathSchema().validate({"image_id": image_id}) != {}, image_id
 
 
+def test_the_widget_tests_ids_with_the_schemas_expression():
+    from pathlib import Path
+    import json
+    import re
+
+    source = (Path(__file__).parent.parent / "service" / "static" / "widget.js").read_text()
+    [literal] = re.findall(r'var ID_PATTERN = ("[^"]*");', source)
+    assert json.loads(literal) == IMAGE_ID_PATTERN
+    assert 'new RegExp(ID_PATTERN, "u")' in source
+
+
 def test_slashed_and_arabic_ids_through_every_endpoint(client, store, admin, reporter):
     for image_id in (ARABIC, SLASHED):
         assert reporter.anonymous(image_id).json["image_id"] == image_id
