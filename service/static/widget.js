@@ -52,7 +52,7 @@
     ":host(.imgmod-inline) .imgmod-status:not(:empty){padding:.3em .6em;border-radius:6px;background:#fff;" +
     "box-shadow:0 2px 8px rgba(0,0,0,.3);font-size:.85rem}" +
     // A hidden image: its frame (the image stays in the page, slotted) and an overlay that never spills.
-    ":host(.imgmod-hidden){position:relative;display:inline-block;max-width:100%;vertical-align:bottom}" +
+    ":host(.imgmod-hidden){position:relative;display:inline-block;max-width:100%;line-height:0}" +
     ":host(.imgmod-hidden.imgmod-block){display:block}" +
     ".imgmod-overlay{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;overflow:hidden;" +
     "padding:1em;text-align:center;background:rgba(20,20,20,.55);color:#fff;font:600 1rem/1.5 system-ui,sans-serif}" +
@@ -229,12 +229,12 @@
     });
   }
 
-  // Under a block photo a bar with words; over the corner of an inline image (thumbnails) and on small ones an icon.
+  // Under a block photo a bar; over the corner of an inline image (a row of thumbnails stays a row); small: an icon.
   function fit(target) {
     var img = target.img, host = target.host, inline = !isBlock(img);
     host.classList.toggle("imgmod-inline", inline);
     host.classList.toggle("imgmod-page-rtl", inline && pageRtl(img));
-    target.icon = inline || small(img);
+    target.icon = small(img);
     target.button.classList.toggle("imgmod-icon", target.icon);
     target.button.setAttribute("aria-haspopup", reported(target.id) ? "false" : "dialog");
     label(target);
