@@ -287,3 +287,26 @@ def test_layout_and_styles_are_isolated(reader, site, admin, live_server):
     send = page.locator(".imgmod-send").evaluate("e => getComputedStyle(e).backgroundColor")
     assert send != "rgb(0, 255, 0)"
     assert csp_violations(page) == []
+
+
+# Server-side integration (docs/examples/server_side.py) with the widget on the page.
+
+def test_server_rendered_photos_with_the_widget(reader, site, admin, live_server):
+    from tests.test_server_side_example import EXAMPLE
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("server_side_example", EXAMPLE)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    hide(admin, SLASHED)
+    lookup = example.ImgmodLookup(live_server)
+    photos = {"ssr.hero": "/photos/ssr.jpg", SLASHED: "/photos/ssr-hidden.jpg"}
+    states = lookup.hidden(list(photos))
+    site.pages["/ssr"] = site.article("".join(example.render_img(i, src, "photo", states[i], live_server, 480, 270)
+                                              for i, src in photos.items()))
+    page = reader(site.url("/ssr"), address=None)
+    page.wait_for_function(SETTLED)
+    expect_shown(page, "ssr.hero", "/photos/ssr.jpg")
+    expect(page.locator(".imgmod-report")).to_have_count(1)  # the widget added the button to the visible one
+    expect_hidden(page, SLASHED, live_server)
+    assert "/photos/ssr.jpg" in site.requested and "/photos/ssr-hidden.jpg" not in site.requested
