@@ -363,7 +363,15 @@
       function (error) { done(); throw error; });
   }
 
+  // An image taken out of the page meanwhile is left alone; put back, it is looked up again.
+  function gone(img) {
+    if (img.isConnected) return false;
+    img.removeAttribute("data-imgmod");
+    return true;
+  }
+
   function settle(img, id, hidden) {
+    if (gone(img)) return;
     img.setAttribute("data-imgmod", hidden ? "hidden" : "visible");
     if (hidden) {
       hide(img, id);
@@ -377,6 +385,7 @@
   function unknown(imgs, error, attempt) {
     if (!failClosed) {
       imgs.forEach(function (img) {
+        if (gone(img)) return;
         img.setAttribute("data-imgmod", "unknown");
         show(img);
         addControl(img, idOf(img));
