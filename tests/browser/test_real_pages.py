@@ -51,21 +51,29 @@ def hide(admin, image_id: str) -> None:
 # imgmod down: the site's own copy of the script still shows the photos.
 
 @pytest.mark.parametrize("imgmod", ["unreachable", "never answering", "answering an HTML 414"])
-def test_own_copy_shows_the_photos_within_3_s_whatever_imgmod_does(reader, site, silent_api, imgmod):
+def test_own_copy_shows_the_photos_within_3_s_whatever_imgmod_does(reader, site, silent_api, admin, imgmod):
     api = {"unreachable": f"http://127.0.0.1:{free_port()}",
            "never answering": silent_api, "answering an HTML 414": site.api}[imgmod]
     site.pages["/down"] = site.article(img("down-1.hero", "/photos/hero.jpg") + img("down-2.side", "/photos/side.jpg"),
                                        api=api)
 
+    refused = []
+    if imgmod == "answering an HTML 414":
+        hide(admin, "down-2.side")  # imgmod knows it is hidden, but cannot say so: it is shown too (fail open)
+
     def before(page):
         if imgmod == "answering an HTML 414":  # as gunicorn answers an over-long request line: no CORS, HTML
-            page.route(f"{api}/v1/images?*", lambda route: route.fulfill(status=414, body="<h1>Too long</h1>",
-                                                                         content_type="text/html"))
+            def too_long(route):
+                refused.append(route.request.url)
+                route.fulfill(status=414, body="<h1>Too long</h1>", content_type="text/html")
+            page.route(f"{api}/v1/images?*", too_long)
 
     page = reader(site.url("/down"), address=None, wait_until="commit", before=before)
     # The contract's promise, measured from the page's first bytes: a generous bound would hide a regression.
     expect_shown(page, "down-1.hero", "/photos/hero.jpg", timeout=3000)
     expect_shown(page, "down-2.side", "/photos/side.jpg", timeout=3000)
+    page.wait_for_function("() => window.__warnings.some(w => w.includes('lookup failed'))")
+    assert len(refused) == (1 if imgmod == "answering an HTML 414" else 0)
     assert "/js/imgmod-widget.js" in site.requested  # the site's copy, not imgmod's
     assert not [url for url in page.requested if url.endswith("/v1/widget.js")]
     expect(page.locator(".imgmod-report")).to_have_count(2)  # readers can still try to report
