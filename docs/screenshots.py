@@ -55,7 +55,9 @@ def shoot(base: str, token: str) -> None:
         page.get_by_label("عنف").check()
         page.locator(".imgmod-send").click()
         page.locator(".imgmod-status").first.wait_for()
-        page.wait_for_function("document.querySelector('.imgmod-status').textContent !== ''")
+        # The widget's controls live in shadow roots (open): look inside them.
+        page.wait_for_function("[...document.querySelectorAll('.imgmod-control')]"
+                               ".some(host => host.shadowRoot.querySelector('.imgmod-status').textContent !== '')")
         page.locator("figure").first.evaluate("figure => window.scrollTo(0, figure.offsetTop + 220)")
         page.wait_for_function("[...document.images].every(img => !img.getAttribute('src') || img.complete)")
         page.screenshot(path=DOCS / "demo.png")

@@ -12,6 +12,8 @@ Two sources, merged at scrape time:
 """
 from __future__ import annotations
 
+import functools
+
 import os
 import time
 from dataclasses import dataclass
@@ -142,6 +144,13 @@ def count_report(counted: bool) -> None:
         current_app.extensions[EXTENSION].reports_counted.inc()
 
 
+@functools.cache
+def _route_label(rule: str) -> str:
+    """The route template without converters: ids that may hold '/' take `<image_id:image_id>`, and
+    the label stays `/v1/images/<image_id>`, as dashboards know it."""
+    return rule.replace("<image_id:", "<")
+
+
 def _observer(metrics: AppMetrics):
     """The after_request hook of one app: its metrics are bound here, not looked up per request."""
     latency = metrics.latency
@@ -153,7 +162,7 @@ def _observer(metrics: AppMetrics):
     def _observe(response):
         # Route templates, not raw paths, keep the label set bounded whatever ids are asked for.
         rule = request.url_rule
-        endpoint = rule.rule if rule is not None else "unmatched"
+        endpoint = _route_label(rule.rule) if rule is not None else "unmatched"
         method = request.method
         if method not in METHODS:
             method = "other"

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import tempfile
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -35,17 +38,43 @@ def _asked_lang() -> str | None:
     return lang
 
 
+WIDGET_FILE = Path(__file__).parent / "static" / "widget.js"
+
+
+def widget_version(source: bytes) -> str:
+    """The version the script states (`var VERSION = "…"`), raised with every change sites should pick up."""
+    return re.search(rb'var VERSION = "([^"]+)"', source).group(1).decode()
+
+
+def write_widget(path: str | os.PathLike) -> str:
+    """Write the widget, exactly as GET /v1/widget.js serves it, to `path` (atomically: a page never
+    loads half a file); returns its version. For sites that serve their own copy of the script."""
+    source = WIDGET_FILE.read_bytes()
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(source)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return widget_version(source)
+
+
 @cache
-def _widget(static_folder: str) -> tuple[bytes, str]:
-    """The script and its content hash: the same ETag from every server behind a load balancer."""
+def _widget(static_folder: str) -> tuple[bytes, str, str]:
+    """The script, its content hash (the same ETag from every server behind a load balancer) and version."""
     source = (Path(static_folder) / "widget.js").read_bytes()
-    return source, hashlib.sha256(source).hexdigest()[:32]
+    return source, hashlib.sha256(source).hexdigest()[:32], widget_version(source)
 
 
 @bp.get("/v1/widget.js")
 def widget():
-    source, etag = _widget(current_app.static_folder)
+    source, etag, version = _widget(current_app.static_folder)
     response = current_app.response_class(source, mimetype="text/javascript")
+    response.headers["X-Imgmod-Widget-Version"] = version
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = WIDGET_MAX_AGE

@@ -9,13 +9,22 @@ from marshmallow import validate
 from config import LANGUAGES
 from config import REASONS
 
-_ID_FIRST, _ID_REST = "[A-Za-z0-9]", "[A-Za-z0-9._:~-]"
-IMAGE_ID_PATTERN = rf"^{_ID_FIRST}{_ID_REST}*$"
+# The image id rule (contract v2), stated once: 1-200 characters, each a letter or digit of any script
+# or one of . _ : ~ - /, the first a letter or digit.
 IMAGE_ID_MAX_LENGTH = 200
-# ImageId's two rules (the pattern and the length) in one expression, for `fullmatch`: the lookups
-# check ids with it alone, and ask the schema only for the words of a refusal. Kept equal to the
-# schema's rules by tests/test_images.py.
-VALID_IMAGE_ID = re.compile(rf"{_ID_FIRST}{_ID_REST}{{0,{IMAGE_ID_MAX_LENGTH - 1}}}")
+IMAGE_ID_FORM = ("1-200 characters: letters and digits of any script, and . _ : ~ - /, "
+                 "starting with a letter or digit")
+IMAGE_ID_ERROR = f"Not a valid image id: {IMAGE_ID_FORM}."
+# As JSON Schema (ECMA-262 with Unicode property escapes) writes it: the OpenAPI document states it,
+# and the widget (service/static/widget.js) tests ids with this very expression (flag `u`), as
+# tests/test_ids.py checks.
+IMAGE_ID_PATTERN = r"^[\p{L}\p{N}][\p{L}\p{N}._:~/-]*$"
+# The same rule for Python's `re`, which has no \p{…}: `[^\W_]` is exactly Unicode's letters (L*) and
+# digits (N*), and `\w` those and `_` (tests/test_ids.py compares them over every code point). Pattern
+# and length in one expression, for `fullmatch`: the lookups check ids with it alone, and ask the
+# schema only for the words of a refusal.
+VALID_IMAGE_ID = re.compile(rf"[^\W_][\w.:~/-]{{0,{IMAGE_ID_MAX_LENGTH - 1}}}")
+_VALID_CHARACTERS = re.compile(r"[^\W_][\w.:~/-]*")
 # http(s), a host, then anything without spaces or control characters. A regex rather than a URL
 # field, so that the OpenAPI document states exactly what is accepted; hosts are checked on fetching.
 IMAGE_URL_PATTERN = r"^https?://[^\x00-\x20\x7f-\x9f/?#]+(?:[/?#][^\x00-\x20\x7f-\x9f]*)?$"
@@ -27,7 +36,9 @@ MAX_BULK_IDS = 100
 # string of this form is a position a page can start after, so the document can state exactly which
 # cursors are valid.
 SCORE_PATTERN = r"(?:-?inf|-?[0-9]{1,24}(?:\.[0-9]{1,24})?(?:e[-+]?[0-9]{1,3})?)"
-CURSOR_PATTERN = rf"^{SCORE_PATTERN}_{_ID_FIRST}{_ID_REST}*$"
+# As JSON Schema writes it (for the document) and as Python's `re` does (for validation), like the id.
+CURSOR_PATTERN = rf"^{SCORE_PATTERN}_{IMAGE_ID_PATTERN[1:]}"
+_VALID_CURSOR = re.compile(rf"{SCORE_PATTERN}_{_VALID_CHARACTERS.pattern}")
 CURSOR_MAX_LENGTH = 64 + IMAGE_ID_MAX_LENGTH
 
 
@@ -40,10 +51,32 @@ class FullMatch(validate.Regexp):
         return value
 
 
+class CursorForm(validate.Validator):
+    """A cursor's form (see CURSOR_PATTERN); like ImageIdForm, the document states the JSON Schema pattern."""
+
+    def __call__(self, value):
+        if _VALID_CURSOR.fullmatch(value) is None:
+            raise ma.ValidationError("Not a cursor.")
+        return value
+
+
+class ImageIdForm(validate.Validator):
+    """The id's characters (its length is validate.Length's): one message stating the allowed form.
+
+    Not a validate.Regexp, whose Python pattern apispec would copy into the OpenAPI document: the
+    document states IMAGE_ID_PATTERN, the same rule in the syntax JSON Schema readers understand."""
+
+    def __call__(self, value):
+        if _VALID_CHARACTERS.fullmatch(value) is None:
+            raise ma.ValidationError(IMAGE_ID_ERROR)
+        return value
+
+
 def ImageId(**kwargs) -> ma.fields.String:
     return ma.fields.String(
-        validate=[validate.Length(1, IMAGE_ID_MAX_LENGTH), FullMatch(IMAGE_ID_PATTERN, error="Not a valid image id.")],
-        metadata={"description": "Opaque id chosen by the site", "example": "article-1842.hero"},
+        validate=[validate.Length(1, IMAGE_ID_MAX_LENGTH), ImageIdForm()],
+        metadata={"description": f"Opaque id chosen by the site: {IMAGE_ID_FORM}", "example": "article-1842.hero",
+                  "pattern": IMAGE_ID_PATTERN},
         **kwargs,
     )
 
@@ -185,11 +218,11 @@ class AdminListQuerySchema(ma.Schema):
                              metadata={"description": "hidden, review, pending, protected: newest first; reported: most reports first"})
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = ma.fields.String(
-        validate=[validate.Length(1, CURSOR_MAX_LENGTH), FullMatch(CURSOR_PATTERN, error="Not a cursor.")],
+        validate=[validate.Length(1, CURSOR_MAX_LENGTH), CursorForm()],
         metadata={"description": "next_cursor of the page before: `<score>_<image id>` of its last image. The "
                                  "page starts strictly after that image in the listing asked for; any cursor of "
                                  "this form is a position in it (a cursor of another form is a 422)",
-                  "example": "1717171717171_article-1842.hero"})
+                  "example": "1717171717171_article-1842.hero", "pattern": CURSOR_PATTERN})
 
 
 class AdminImageListSchema(ma.Schema):

@@ -28,8 +28,9 @@ def imgmod_env(settings: Settings, **extra: str) -> dict:
 
 
 def json_lines(path: Path) -> list[dict]:
-    """Every line of a log file, each of which must be one JSON object."""
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    """Every line of a log file, each of which must be one JSON object. Lines end at \\n alone, as JSON
+    Lines says: str.splitlines() would also cut at U+0085 or U+2028, which a logged path may hold."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def job_lines(process: Process) -> list[dict]:

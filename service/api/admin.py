@@ -64,7 +64,7 @@ class AdminImages(MethodView):
         return {"images": [detail(status) for status in statuses], "next_cursor": next_cursor}
 
 
-@bp.route("/images/<image_id>")
+@bp.route("/images/<image_id:image_id>", merge_slashes=False)
 class AdminImage(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
@@ -75,7 +75,7 @@ class AdminImage(MethodView):
         return detail(services().store.status(image_id))
 
 
-@bp.route("/images/<image_id>/reset")
+@bp.route("/images/<image_id:image_id>/reset", merge_slashes=False)
 class Reset(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(ResetSchema(), required=False)  # every field has a default: no body is {}
@@ -100,7 +100,7 @@ class Confirm(MethodView):
         return detail(moderation.confirm(services(), image_id, g.actor, body["note"]))
 
 
-@bp.route("/images/<image_id>/hide")
+@bp.route("/images/<image_id:image_id>/hide", merge_slashes=False)
 class Hide(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
@@ -111,7 +111,7 @@ class Hide(MethodView):
         return detail(moderation.hide(services(), image_id, g.actor))
 
 
-@bp.route("/images/<image_id>/protection")
+@bp.route("/images/<image_id:image_id>/protection", merge_slashes=False)
 class Protection(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(ProtectionSchema())

@@ -102,11 +102,21 @@ def test_english_page_speaks_english(reader):
     expect(figure(page, "coast").locator(".imgmod-status")).to_have_text(THANKS["en"])
 
 
+# The focused element, inside the widget's shadow roots too.
+FOCUSED = """() => { let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement; return e; }"""
+
+
+def focused(page, expression: str):
+    return page.evaluate(f"() => {{ const e = ({FOCUSED})(); return e && {expression}; }}")
+
+
 def tab_to(page, selector: str, limit: int = 60) -> None:
-    """Press Tab until the focus is on the first element matching `selector`."""
+    """Press Tab until the focus is on the first element matching `selector` (shadow roots pierced)."""
+    target = page.locator(selector).first.element_handle()
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement === document.querySelector(s)", selector):
+        if page.evaluate(f"t => ({FOCUSED})() === t", target):
             return
     raise AssertionError(f"{selector} cannot be reached with Tab")
 
@@ -122,19 +132,19 @@ def test_keyboard_only_reporting(reader, admin):
     expect(dialog).to_be_visible()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    assert page.evaluate("document.activeElement.classList.contains('imgmod-report')")
+    assert focused(page, "e.classList.contains('imgmod-report')")
     assert admin.get(f"/images/{PHOTOS['kasbah']}").json["report_count"] == 0
 
     page.keyboard.press("Enter")
     expect(dialog).to_be_visible()
-    assert page.evaluate("document.activeElement.name") == "imgmod-reason"  # focus moved into the dialog
+    assert focused(page, "e.name") == "imgmod-reason"  # focus moved into the dialog
     page.keyboard.press("ArrowDown")  # from the first reason to the second, which selects it
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "imgmod-send"
+    assert focused(page, "e.className") == "imgmod-send"
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     expect(figure(page, "kasbah").locator(".imgmod-status")).to_have_text(THANKS["ar"])
-    assert page.evaluate("document.activeElement.classList.contains('imgmod-report')")
+    assert focused(page, "e.classList.contains('imgmod-report')")
     assert admin.get(f"/images/{PHOTOS['kasbah']}").json["reasons"] == {"violence": 1}
 
 
