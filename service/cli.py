@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -12,9 +13,19 @@ from redis.exceptions import RedisError
 from config import ConfigError, Settings, load_settings
 
 
+DEV_DATA_DIR = Path(".imgmod")  # `imgmod dev`'s default
+
+
 def _settings(require_redis: bool = True) -> Settings:
+    env = dict(os.environ)
+    if not env.get("IMGMOD_REDIS_URL") and not env.get("IMGMOD_REDIS_SENTINELS"):
+        from service.devserver import running_dev_env
+
+        # Next to a running `imgmod dev` (same directory), its Redis and secret: nothing to export.
+        for name, value in running_dev_env(DEV_DATA_DIR).items():
+            env.setdefault(name, value)
     try:
-        settings = load_settings()
+        settings = load_settings(env)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     if require_redis and not settings.has_redis:
@@ -40,7 +51,7 @@ def main():
 
 @main.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="HOST:PORT for the API")
-@click.option("--data-dir", default=".imgmod", show_default=True, type=click.Path(path_type=Path),
+@click.option("--data-dir", default=str(DEV_DATA_DIR), show_default=True, type=click.Path(path_type=Path),
               help="Where the embedded Redis and the dev secret live")
 @click.option("--redis-server", "redis_server", metavar="PATH",
               help="The redis-server or valkey-server to embed (default: a wheel's, else one on PATH)")
@@ -188,6 +199,15 @@ def unprotect(image_id):
     from service import moderation
 
     _print_image(moderation.set_protection(_services(), image_id, False, _actor()))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def widget(path):
+    """Write widget.js, exactly as GET /v1/widget.js serves it, for the site to serve its own copy."""
+    from service.pages import write_widget
+
+    click.echo(f"widget.js {write_widget(path)} written to {path}")
 
 
 @main.command()

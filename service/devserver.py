@@ -7,6 +7,7 @@ elsewhere it has a wheel, as pyproject.toml's environment markers choose); a `re
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -180,6 +181,26 @@ def stop(processes: list[subprocess.Popen], grace: float = STOP_GRACE_SECONDS) -
             process.wait()
 
 
+RUNNING_FILE = "running.json"  # in the data dir while `imgmod dev` runs: how the CLI finds its Redis
+
+
+def announce(data_dir: Path, redis_url: str) -> None:
+    path = data_dir / RUNNING_FILE
+    path.touch(mode=0o600)
+    path.write_text(json.dumps({"pid": os.getpid(), "redis_url": redis_url}))
+
+
+def running_dev_env(data_dir: Path) -> dict[str, str]:
+    """IMGMOD_REDIS_URL and IMGMOD_SECRET_KEY of an `imgmod dev` running with `data_dir`, so that
+    `imgmod stats` works in a second terminal as it is; {} if none runs there."""
+    try:
+        running = json.loads((data_dir / RUNNING_FILE).read_text())
+        os.kill(running["pid"], 0)  # still alive (its file outlives a SIGKILL)
+        return {"IMGMOD_REDIS_URL": running["redis_url"], "IMGMOD_SECRET_KEY": dev_secret(data_dir)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def run_dev(bind: str, data_dir: Path, redis_server: str | None = None) -> int:
     data_dir = data_dir.resolve()  # redis-server changes into its --dir
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -223,6 +244,7 @@ def run_dev(bind: str, data_dir: Path, redis_server: str | None = None) -> int:
         if server:
             print(f"imgmod dev: embedded server {server.path} (from {server.source})", flush=True)
         print(f"imgmod dev: Redis at {env['IMGMOD_REDIS_URL']}, data in {data_dir}; Ctrl-C stops all", flush=True)
+        announce(data_dir, env["IMGMOD_REDIS_URL"])
         while not stopping:
             if any(process.poll() is not None for process in app_processes + redis_processes):
                 print("imgmod dev: a child process exited; stopping the others", file=sys.stderr, flush=True)
@@ -230,5 +252,6 @@ def run_dev(bind: str, data_dir: Path, redis_server: str | None = None) -> int:
             time.sleep(0.2)
         return 0
     finally:
+        (data_dir / RUNNING_FILE).unlink(missing_ok=True)
         stop(app_processes)  # first, so that a job in flight can still finish against Redis
         stop(redis_processes)

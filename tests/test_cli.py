@@ -80,10 +80,11 @@ def alive(pid: int) -> bool:
 
 def test_dev_runs_everything_and_stops_cleanly_on_sigint(tmp_path):
     port = free_port()
+    data = tmp_path / ".imgmod"  # the default data dir, as seen from tmp_path
     env = {key: value for key, value in os.environ.items() if not key.startswith("IMGMOD_")}
     env["IMGMOD_TRUSTED_PROXIES"] = "1"
     dev = subprocess.Popen([sys.executable, "-m", "service.cli", "dev", "--bind", f"127.0.0.1:{port}",
-                            "--data-dir", str(tmp_path / "data")], env=env, stdout=subprocess.PIPE,
+                            "--data-dir", str(data)], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -96,29 +97,35 @@ def test_dev_runs_everything_and_stops_cleanly_on_sigint(tmp_path):
         while not requests.get(f"{base}/v1/images/dev-img", timeout=5).json()["hidden"]:
             assert time.monotonic() < deadline, "the dev worker did not hide the image"
             time.sleep(0.1)
-        token = (tmp_path / "data" / "admin_token").read_text().strip()
+        token = (data / "admin_token").read_text().strip()
         console_answers = [requests.get(f"{base}/demo", timeout=5).status_code,
                            requests.get(f"{base}/admin", timeout=5).status_code,
                            requests.get(f"{base}/v1/admin/audit", headers={"Authorization": f"Bearer {token}"},
                                         timeout=5).status_code]
+        # A second terminal next to it: the CLI finds the running dev's Redis and secret by itself.
+        status = subprocess.run([sys.executable, "-m", "service.cli", "status", "dev-img"], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["hidden"] is True
         children = descendants(dev.pid)
         assert len(children) >= 3  # redis-server, gunicorn (+ its worker), the RQ worker
     finally:
         dev.send_signal(signal.SIGINT)
         output, _ = dev.communicate(timeout=60)
     assert dev.returncode == 0, output
+    assert not (data / "running.json").exists()  # stopped: the CLI no longer finds it
     assert f"http://127.0.0.1:{port}" in output
     assert f"http://127.0.0.1:{port}/demo" in output and f"http://127.0.0.1:{port}/admin" in output
-    token_file = tmp_path / "data" / "admin_token"
+    token_file = data / "admin_token"
     assert token_file.read_text().strip() in output  # printed, so the console can be used at once
     assert token_file.stat().st_mode & 0o077 == 0
     assert console_answers == [200, 200, 200]
     # Redis 6.2 writes one append-only file; 7.0 and later (and valkey) a directory of them.
-    redis_dir = tmp_path / "data" / "redis"
+    redis_dir = data / "redis"
     assert (redis_dir / "appendonly.aof").exists() or any((redis_dir / "appendonlydir").glob("*.aof"))
     embedded = find_server()
     assert f"embedded server {embedded.path} (from {embedded.source})" in output
-    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+    assert (data / "secret_key").stat().st_mode & 0o077 == 0
     left = [pid for pid in children if alive(pid)]
     assert left == [], f"children still running after Ctrl-C: {left}"
 
@@ -140,3 +147,11 @@ def test_the_dev_server_lets_workers_fetch_its_own_port_only():
     assert allowed("http://127.0.0.1:8000/demo/photo.jpg", hosts) and allowed("http://localhost:8000/x.jpg", hosts)
     assert not allowed("http://127.0.0.1:6379/", hosts)  # the Redis next door
     assert not allowed("http://127.0.0.1/x.jpg", hosts) and not allowed("http://10.0.0.5:8000/x.jpg", hosts)
+
+
+def test_widget_writes_the_served_script_with_its_version(client, tmp_path):
+    served = client.get("/v1/widget.js")
+    result = imgmod("widget", str(tmp_path / "widget.js"), env={"PATH": os.environ.get("PATH", "")})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "widget.js").read_bytes() == served.data
+    assert served.headers["X-Imgmod-Widget-Version"] in result.stdout

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -109,3 +110,13 @@ def test_image_installs_the_lock_with_hashes_as_a_non_root_user_with_a_healthche
     assert "/readyz" in (ROOT / "Dockerfile").read_text()
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert compose["services"]["api"]["build"] == compose["services"]["worker"]["build"] == "."
+
+
+def test_compose_passes_every_variable_and_publishes_on_loopback_only():
+    """IMGMOD_REPORT_RATE_LIMIT and IMGMOD_AUDIT_MAX_EVENTS were not passed, and port 8000 (with
+    /metrics, unauthenticated) was published on every interface."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    read = set(re.findall(r'"(IMGMOD_[A-Z_]+)"', (ROOT / "config" / "__init__.py").read_text()))
+    for service in ("api", "worker"):
+        assert read - set(compose["services"][service]["environment"]) == set()
+    assert all(port.startswith("127.0.0.1:") for port in compose["services"]["api"]["ports"])
