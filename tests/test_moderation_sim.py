@@ -13,14 +13,15 @@ from bench import moderation
 
 ROOT = Path(__file__).resolve().parent.parent
 
-COUNTS = ("bad_photos", "fine_photos", "fine_hides_never_restored", "auto_hides_per_day", "auto_hides_peak_hour",
+COUNTS = ("bad_photos", "bad_auto_photos", "fine_photos", "fine_hides_never_restored", "auto_hides_per_day", "auto_hides_peak_hour",
           "braked_per_day", "editor_items_per_day", "editor_hides_reviewed_per_day", "editor_review_queue_per_day",
           "flood_hidden")
 # None only when nothing was there to measure (no bad photo hidden, no fine photo hidden).
-MEASURES = ("bad_hidden_share", "bad_time_to_hide_median_min", "bad_time_to_hide_p90_min", "fine_hidden_share",
+MEASURES = ("bad_hidden_share", "bad_auto_hidden_share", "bad_auto_time_to_hide_median_min",
+            "bad_auto_time_to_hide_p90_min", "bad_time_to_hide_median_min", "bad_time_to_hide_p90_min", "fine_hidden_share",
             "fine_hidden_median_min", "fine_hidden_p90_min")
 GOAL = ("brigade_ratio_by_overturns", "bad_hidden_by_both", "bad_median_ratio", "bad_p90_ratio",
-        "bad_hidden_by_v1_only")
+        "bad_hidden_by_v1_only", "bad_auto_median_ratio", "bad_auto_p90_ratio")
 
 
 def is_number(value) -> bool:
