@@ -518,6 +518,8 @@ def markdown(report: dict) -> str:
             f"{r['auto_hides_per_day']} ({r['auto_hides_peak_hour']}; {r['braked_per_day']})",
             f"{r['editor_items_per_day']} ({r['editor_hides_reviewed_per_day']} + {r['editor_review_queue_per_day']})",
         ]) + " |")
+    if not report["goal"]:  # v1 was not run
+        return "\n".join(rows) + "\n"
     rows += ["", "Against v1 (goal: a returning brigade of site accounts needs ≥ 3× the identities; bad photos "
              "hidden ≤ 1.2× later, on the bad photos both hid):", "",
              "| policy | site brigade identities vs v1, after 0 / 1 / 2 / 3 / 4 / 5 overturns "
