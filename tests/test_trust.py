@@ -54,6 +54,16 @@ def test_a_site_accounts_weight_follows_its_verdicts(store, redis_client, agreed
     assert store.status("img-1")["score"] == pytest.approx(min(2.0, weight), abs=1e-5)
 
 
+def test_weights_that_sum_exactly_to_the_threshold_reach_it(store, redis_client):
+    """Nine accounts overturned four times each weigh 1/3: together exactly 3, the threshold. The
+    score must not inherit the six-digit rounding of each reporter's stored weight (9 x 0.333333)."""
+    for n in range(9):
+        redis_client.hset(RECORD_PREFIX + f"acct-{n}", mapping={"a": 0, "d": 4})
+        outcome = store.report("img-1", f"reader-{n}", "other", None, record=f"acct-{n}")
+        assert outcome.crossed == (n == 8)
+    assert store.status("img-1")["state"] == "pending"
+
+
 def test_verdicts_teach_whom_to_trust_once_per_generation(services, reporter, admin):
     readers = ["r0", "r1", "r2"]
     site_reports(reporter, "img-1", readers)

@@ -42,7 +42,9 @@ local counted = redis.call('HSETNX', image, ARGV[2],
 local count
 if counted == 1 then
   count = redis.call('HINCRBY', image, 'n', 1)
-  redis.call('HINCRBYFLOAT', image, for_review and 'v' or 's', string.format('%.6g', weight))
+  -- The score adds the weight at full precision: six digits, as stored above, would leave nine reporters
+  -- of weight 1/3 short of 3 by more than reached()'s tolerance.
+  redis.call('HINCRBYFLOAT', image, for_review and 'v' or 's', string.format('%.17g', weight))
   redis.call('HINCRBY', image, ARGV[3], 1)
   -- 'l' (last report) is written from the second report on and read as 'f' until then: most
   -- images are reported once, and the field would take them into a larger allocation.
