@@ -133,7 +133,7 @@ def test_a_hidden_photo_without_an_address_shows_its_placeholder(reader, reporte
     card = card_of(page, SOUK)
     expect(card).to_contain_text("3 من 3")
     expect(card).to_contain_text("عنف 3")
-    expect(card.locator(".reporters dd")).to_have_text("3 مجهول، 0 حساب في الموقع")
+    expect(card.locator(".reporters dd")).to_have_text("مجهولون: 3، حسابات في الموقع: 0")
     photo = card.locator(".frame img")
     expect(photo).to_have_attribute("src", f"/v1/images/{SOUK}/placeholder")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
