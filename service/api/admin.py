@@ -32,16 +32,17 @@ def _time(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
 
 
-def details(statuses: list[dict]) -> list[dict]:
-    """The API's view of store statuses, with each image's reporters counted by kind (never who)."""
-    mixes = services().store.reporter_mixes([(status["image_id"], status["generation"]) for status in statuses])
+def details(statuses: list[dict], store=None) -> list[dict]:
+    """The API's view of store statuses, with each image's reporters counted by kind (never who);
+    `store` outside a request (the CLI)."""
+    mixes = (store or services().store).reporter_mixes([(status["image_id"], status["generation"]) for status in statuses])
     return [{**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at")},
              "comments": [{**comment, "at": _time(comment["at"])} for comment in status["comments"]],
              "reporters": mix} for status, mix in zip(statuses, mixes)]
 
 
-def detail(status: dict) -> dict:
-    return details([status])[0]
+def detail(status: dict, store=None) -> dict:
+    return details([status], store)[0]
 
 
 def encode_cursor(score: str, image_id: str) -> str:
