@@ -35,7 +35,8 @@ def _time(ms: int | None) -> datetime | None:
 def details(statuses: list[dict], store=None) -> list[dict]:
     """The API's view of store statuses, with each image's reporters counted by kind (never who);
     `store` outside a request (the CLI)."""
-    mixes = (store or services().store).reporter_mixes([(status["image_id"], status["generation"]) for status in statuses])
+    store = store or services().store
+    mixes = store.reporter_mixes([(status["image_id"], status["generation"]) for status in statuses])
     return [{**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at")},
              "comments": [{**comment, "at": _time(comment["at"])} for comment in status["comments"]],
              "reporters": mix} for status, mix in zip(statuses, mixes)]

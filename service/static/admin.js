@@ -130,19 +130,21 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     dl.appendChild(row);
   }
 
-  function list_separator() { return lang === "ar" ? "، " : ", "; }
+  function listSeparator() { return lang === "ar" ? "، " : ", "; }
 
   function reasons(image) {
     return Object.keys(image.reasons).sort(function (a, b) { return image.reasons[b] - image.reasons[a]; })
-      .map(function (reason) { return (t.reason_names[reason] || reason) + " " + numbers.format(image.reasons[reason]); })
-      .join(list_separator()) || "—";
+      .map(function (reason) {
+        return (t.reason_names[reason] || reason) + " " + numbers.format(image.reasons[reason]);
+      })
+      .join(listSeparator()) || "—";
   }
 
   function mix(reporters) {
     if (!reporters.anonymous && !reporters.accounts) return t.nobody;
     var parts = [fill(t.anonymous, {n: numbers.format(reporters.anonymous)}),
       fill(t.accounts, {n: numbers.format(reporters.accounts)})];
-    var text = parts.join(list_separator());
+    var text = parts.join(listSeparator());
     if (reporters.poor_record) text += " (" + fill(t.poor_record, {n: numbers.format(reporters.poor_record)}) + ")";
     return text;
   }
@@ -160,7 +162,8 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
   function photo(image, heading) {
     var figure = el("figure", "photo");
     var frame = el("div", "frame blurred");
-    var source = image.image_url || (image.hidden ? "/v1/images/" + encodeURIComponent(image.image_id) + "/placeholder" : null);
+    var placeholder = "/v1/images/" + encodeURIComponent(image.image_id) + "/placeholder";
+    var source = image.image_url || (image.hidden ? placeholder : null);
     if (!source) {
       frame.className = "frame none";
       frame.appendChild(el("span", "", t.no_photo));
@@ -353,7 +356,10 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     ask(kind, image, function (given) {
       if (kind === "hide") send(null);
       else if (kind === "confirm") send({note: given.note});
-      else send({note: given.note, forget_reporters: given.forget, verdict: given.choice === "ignore" ? "ignore" : "disagree"});
+      else {
+        send({note: given.note, forget_reporters: given.forget,
+          verdict: given.choice === "ignore" ? "ignore" : "disagree"});
+      }
     });
   }
 
