@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 from service.devserver import free_port
 
 DOCS = Path(__file__).resolve().parent
+KEY = "screenshots-frontend-key-0123456789"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -36,10 +37,17 @@ def wait_until(check, what: str, seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-def report(base: str, image_id: str, photo: str, readers: int, reason: str) -> None:
-    for n in range(readers):
-        requests.post(f"{base}/v1/reports", timeout=5, headers={"X-Forwarded-For": f"198.51.100.{n + 1}"},
-                      json={"image_id": image_id, "reason": reason, "image_url": f"{base}/demo/images/{photo}.jpg"})
+def report(base: str, image_id: str, photo: str, readers: int, reason: str, comments: tuple[str, ...] = (),
+           key: str | None = None, accounts: tuple[str, ...] = ()) -> None:
+    """`readers` anonymous readers (distinct addresses), then site `accounts` through a frontend key."""
+    url = f"{base}/demo/images/{photo}.jpg"
+    senders = [({"X-Forwarded-For": f"198.51.100.{n + 1}"}, {}) for n in range(readers)]
+    senders += [({"Authorization": f"Bearer {key}"}, {"reporter_id": account}) for account in accounts]
+    for n, (headers, body) in enumerate(senders):
+        comment = {"comment": comments[n]} if n < len(comments) else {}
+        answer = requests.post(f"{base}/v1/reports", timeout=5, headers=headers,
+                               json={"image_id": image_id, "reason": reason, "image_url": url, **body, **comment})
+        answer.raise_for_status()
 
 
 def shoot(base: str, token: str) -> None:
@@ -62,16 +70,30 @@ def shoot(base: str, token: str) -> None:
         page.wait_for_function("[...document.images].every(img => !img.getAttribute('src') || img.complete)")
         page.screenshot(path=DOCS / "demo.png")
 
-        page = browser.new_page(viewport={"width": 1200, "height": 720}, locale="en-GB")
+        # The queue first: the photo waiting for review, blurred, with what readers said and who they are.
+        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="en-GB")
         page.goto(f"{base}/admin?lang=en")
         page.get_by_role("textbox", name="Editor token").fill(token)
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("button", name="Most reported").click()
-        page.locator("li.card").nth(2).wait_for()
+        page.locator("li.card").first.wait_for()
         page.locator("li.card").first.get_by_role("button", name="History").click()
         page.locator("#history tbody tr").first.wait_for()
         page.wait_for_function("[...document.images].every(img => img.complete)")
         page.screenshot(path=DOCS / "admin.png", full_page=True)
+
+        # An Arabic-speaking editor restores a hidden photo after looking at it: asked once more, with a note.
+        page = browser.new_page(viewport={"width": 1200, "height": 760}, locale="ar-MA")
+        page.goto(f"{base}/admin?lang=ar")
+        page.get_by_role("textbox", name="رمز المحرر").fill(token)
+        page.get_by_role("button", name="دخول").click()
+        page.locator("li.card").first.wait_for()
+        page.get_by_role("button", name="محجوبة").click()
+        card = page.locator('li.card[data-image-id="demo-1842.souk"]')
+        card.get_by_role("button", name="أظهر الصورة").click()
+        page.wait_for_function("[...document.images].every(img => img.complete)")
+        card.get_by_role("button", name="الصورة سليمة").click()
+        page.get_by_role("dialog").get_by_role("textbox").fill("صورة سوق عادية، لا عنف فيها")
+        page.screenshot(path=DOCS / "admin-restore.png")
         browser.close()
 
 
@@ -81,18 +103,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data:
         env = {key: value for key, value in os.environ.items() if not key.startswith("IMGMOD_")}
         env["IMGMOD_TRUSTED_PROXIES"] = "1"  # distinct readers through X-Forwarded-For
+        env["IMGMOD_FRONTEND_KEYS"] = f"site:{KEY}"  # the site's own accounts report too
         dev = subprocess.Popen([sys.executable, "-m", "service.cli", "dev", "--bind", f"127.0.0.1:{port}",
                                 "--data-dir", data], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_until(lambda: requests.get(f"{base}/healthz", timeout=1).ok, "imgmod dev")
+            token = (Path(data) / "admin_token").read_text().strip()
+            admin = {"Authorization": f"Bearer {token}"}
+            # One site account editors overturned before: it has a poor record now.
+            report(base, "demo-1842.kasbah", "kasbah", 0, "hate", key=KEY, accounts=("reader-7",))
+            requests.post(f"{base}/v1/admin/images/demo-1842.kasbah/reset", json={}, headers=admin,
+                          timeout=5).raise_for_status()
             report(base, "demo-1842.souk", "souk", 3, "violence")
-            report(base, "demo-1842.coast", "coast", 2, "misleading")
+            report(base, "demo-1842.coast", "coast", 1, "misleading", key=KEY,
+                   accounts=("reader-7", "reader-12", "reader-31"),
+                   comments=("The caption says 2026, the photo is from 2019", "Not Essaouira"))
             report(base, "demo-1842.atlas", "atlas", 1, "spam")
             # The worker hides the souk photo, then fetches it from the demo and blurs it.
             wait_until(lambda: "86400" in requests.get(f"{base}/v1/images/demo-1842.souk/placeholder",
                                                        timeout=5).headers.get("Cache-Control", ""),
                        "the blurred placeholder")
-            shoot(base, (Path(data) / "admin_token").read_text().strip())
+            shoot(base, token)
         finally:
             dev.send_signal(signal.SIGINT)
             dev.wait(timeout=60)

@@ -134,19 +134,20 @@ def _print(document) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-def _print_image(status: dict) -> None:
+def _print_image(status: dict, services) -> None:
     """An image as the admin API shows it: the same fields, times in ISO 8601 UTC."""
     from service.api.admin import detail
     from service.schemas import AdminImageSchema
 
-    _print(AdminImageSchema().dump(detail(status)))
+    _print(AdminImageSchema().dump(detail(status, services.store)))
 
 
 @main.command()
 @click.argument("image_id", callback=_image_id)
 def status(image_id):
     """What is known about one image."""
-    _print_image(_services().store.status(image_id))
+    services = _services()
+    _print_image(services.store.status(image_id), services)
 
 
 @main.command()
@@ -161,7 +162,7 @@ def reset(image_ids, forget_reporters, note, verdict):
 
     services = _services()
     for image_id in image_ids:
-        _print_image(moderation.reset(services, image_id, _actor(), forget_reporters, note, verdict))
+        _print_image(moderation.reset(services, image_id, _actor(), forget_reporters, note, verdict), services)
 
 
 @main.command()
@@ -171,7 +172,8 @@ def confirm(image_id, note):
     """The reports are right: hidden until a reset, and the site accounts that reported gain trust."""
     from service import moderation
 
-    _print_image(moderation.confirm(_services(), image_id, _actor(), note))
+    services = _services()
+    _print_image(moderation.confirm(services, image_id, _actor(), note), services)
 
 
 @main.command()
@@ -180,7 +182,8 @@ def hide(image_id):
     """Hide an image now, by hand."""
     from service import moderation
 
-    _print_image(moderation.hide(_services(), image_id, _actor()))
+    services = _services()
+    _print_image(moderation.hide(services, image_id, _actor()), services)
 
 
 @main.command()
@@ -189,7 +192,8 @@ def protect(image_id):
     """Never hide this image automatically (reports still count)."""
     from service import moderation
 
-    _print_image(moderation.set_protection(_services(), image_id, True, _actor()))
+    services = _services()
+    _print_image(moderation.set_protection(services, image_id, True, _actor()), services)
 
 
 @main.command()
@@ -198,7 +202,8 @@ def unprotect(image_id):
     """Lift the protection; an image already over the threshold is then hidden."""
     from service import moderation
 
-    _print_image(moderation.set_protection(_services(), image_id, False, _actor()))
+    services = _services()
+    _print_image(moderation.set_protection(services, image_id, False, _actor()), services)
 
 
 @main.command()

@@ -187,6 +187,13 @@ class CommentSchema(ma.Schema):
     text = ma.fields.String(required=True)
 
 
+class ReporterMixSchema(ma.Schema):
+    anonymous = ma.fields.Integer(required=True, metadata={"description": "readers counted by their address"})
+    accounts = ma.fields.Integer(required=True, metadata={"description": "site accounts (a frontend's reporter_id)"})
+    poor_record = ma.fields.Integer(required=True, metadata={
+        "description": "of those accounts, how many editors overturned more often than they agreed with"})
+
+
 class AdminImageSchema(ma.Schema):
     image_id = ma.fields.String(required=True)
     state = ma.fields.String(required=True, validate=validate.OneOf(("visible", "review", "pending", "hidden")))
@@ -208,6 +215,8 @@ class AdminImageSchema(ma.Schema):
                               metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
     matched_from = ma.fields.String(allow_none=True, required=True,
                                     metadata={"description": "the source image of a hide by matching, else null"})
+    reporters = ma.fields.Nested(ReporterMixSchema, required=True, metadata={
+        "description": "who reported since the last reset, by kind only: never an identity"})
 
 
 class AdminListQuerySchema(ma.Schema):
@@ -228,6 +237,14 @@ class AdminListQuerySchema(ma.Schema):
 class AdminImageListSchema(ma.Schema):
     images = ma.fields.List(ma.fields.Nested(AdminImageSchema), required=True)
     next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+class AdminTotalsSchema(ma.Schema):
+    reported = ma.fields.Integer(required=True)
+    review = ma.fields.Integer(required=True)
+    pending = ma.fields.Integer(required=True)
+    hidden = ma.fields.Integer(required=True)
+    protected = ma.fields.Integer(required=True)
 
 
 class ResetSchema(StrictSchema):

@@ -265,6 +265,26 @@ class Store:
         agreed, disagreed = self.redis.hmget(RECORD_PREFIX + record, ["a", "d"])
         return int(agreed or 0), int(disagreed or 0)
 
+    def reporter_mixes(self, images: Sequence[tuple[str, int]]) -> list[dict[str, int]]:
+        """For each (image id, generation): how many of that generation's reporters are anonymous
+        readers, how many site accounts, and how many of those have a poor record (more disagreed
+        verdicts than agreed). Kinds only, never who; two round trips whatever the number of images."""
+        pipe = self.redis.pipeline(transaction=False)
+        for image_id, _ in images:
+            pipe.hgetall(image_key(image_id))
+        counted = []  # per image: the record key ('' for an anonymous reader) of each current reporter
+        for (_, generation), fields in zip(images, pipe.execute()):
+            values = (_text(value).split("|", 2) for name, value in fields.items() if _text(name).startswith("@"))
+            counted.append([record for counted_in, _, record in values if counted_in == str(generation)])
+        records = sorted({record for image in counted for record in image if record})
+        for record in records:
+            pipe.hmget(record, ["a", "d"])
+        poor = {record for record, (agreed, disagreed) in zip(records, pipe.execute())
+                if int(disagreed or 0) > int(agreed or 0)}
+        return [{"anonymous": sum(1 for record in image if not record),
+                 "accounts": sum(1 for record in image if record),
+                 "poor_record": sum(1 for record in image if record in poor)} for image in counted]
+
     def brake_holds(self) -> bool:
         """True while automatic hides of the last hour have reached the brake."""
         if not self.trust.brake:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.every_server
 
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
                  "first_reported_at", "last_reported_at", "hidden_at", "image_url", "comments", "score", "review_score",
-                 "matched_from"}
+                 "matched_from", "reporters"}
 
 
 def cross(reporter, image_id: str, readers: int = 3, first: int = 0, **body) -> None:
@@ -34,6 +34,7 @@ ENDPOINTS = [
     ("post", "/v1/admin/images/img-1/hide", None),
     ("put", "/v1/admin/images/img-1/protection", {"protected": True}),
     ("get", "/v1/admin/audit", None),
+    ("get", "/v1/admin/totals", None),
 ]
 
 
@@ -104,6 +105,39 @@ def test_readers_comments_are_kept_bounded_and_shown_to_editors(admin, reporter)
     assert datetime.fromisoformat(detail["comments"][0]["at"]).utcoffset().total_seconds() == 0
     admin.post("/images/img-1/reset", json={})
     assert admin.get("/images/img-1").json["comments"] == []  # they went with the dismissed reports
+
+
+def test_reporters_are_counted_by_kind_never_named(admin, reporter, redis_client):
+    # "poor" was overturned once (disagreed 1, agreed 0); "good" was confirmed once.
+    reporter.frontend("img-0", "poor")
+    assert admin.post("/images/img-0/reset", json={}).status_code == 200
+    reporter.frontend("img-9", "good")
+    assert admin.post("/images/img-9/confirm", json={}).status_code == 200
+    for reader in ("poor", "good", "new"):
+        assert reporter.frontend("img-1", reader, reason="copyright").json["counted"] is True
+    for n in range(2):
+        assert reporter.anonymous("img-1", ip=f"203.0.113.{n}", reason="copyright").json["counted"] is True
+    detail = admin.get("/images/img-1").json
+    assert detail["reporters"] == {"anonymous": 2, "accounts": 3, "poor_record": 1}
+    listed = {image["image_id"]: image for image in admin.get("/images?state=reported").json["images"]}
+    assert listed["img-1"]["reporters"] == detail["reporters"]
+    text = json.dumps(detail)
+    assert "poor" not in text.replace("poor_record", "") and "203.0.113" not in text
+    # A reset starts a new generation: the dismissed reporters are no longer part of the mix.
+    after = admin.post("/images/img-1/reset", json={"verdict": "ignore"}).json
+    assert after["reporters"] == {"anonymous": 0, "accounts": 0, "poor_record": 0}
+    assert reporter.anonymous("img-1", ip="198.51.100.9").json["counted"] is True
+    assert admin.get("/images/img-1").json["reporters"] == {"anonymous": 1, "accounts": 0, "poor_record": 0}
+
+
+def test_totals_count_every_listing(admin, reporter, store):
+    assert admin.get("/totals").json == {"reported": 0, "review": 0, "pending": 0, "hidden": 0, "protected": 0}
+    cross(reporter, "img-1")  # pending: no worker runs here
+    cross(reporter, "img-2", readers=1)
+    cross(reporter, "img-3", reason="copyright")  # review
+    assert admin.post("/images/img-4/hide").status_code == 200
+    assert admin.put("/images/img-2/protection", json={"protected": True}).status_code == 200
+    assert admin.get("/totals").json == {"reported": 3, "review": 1, "pending": 1, "hidden": 1, "protected": 1}
 
 
 def test_detail_of_a_never_reported_image(admin):

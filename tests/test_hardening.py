@@ -48,7 +48,7 @@ def test_json_answers_carry_the_security_headers(client, request_):
 def test_the_docs_page_has_the_strict_page_policy_and_loads_swagger_ui_from_imgmod_itself(client):
     answer = client.get("/docs")
     assert answer.status_code == 200 and answer.mimetype == "text/html"
-    assert_secured(answer, policy=PAGE_POLICY)  # the same policy as the demo and the console
+    assert_secured(answer, policy=PAGE_POLICY)  # the same policy as the demo
     page = answer.get_data(as_text=True)
     assert re.findall(r"<script>(.*?)</script>", page, re.DOTALL) == []  # no inline script to allow
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from service.hardening import ADMIN_PAGE_POLICY, PAGE_POLICY
 from service.page_texts import ADMIN, DEMO, PHOTOS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,6 +156,19 @@ def test_console_page_in_each_language(client, lang):
     assert "name" not in token and token["type"] == "password"
     assert_strict_csp_ready(page)
     assert "Set-Cookie" not in answer.headers
+
+
+def test_only_the_console_may_show_images_from_other_https_origins(client):
+    """The console shows each reported photo from its own address; every other page keeps the strict policy."""
+    console = client.get("/admin?lang=en").headers.getlist("Content-Security-Policy")
+    assert console == [ADMIN_PAGE_POLICY]
+    directives = dict(part.strip().split(" ", 1) for part in ADMIN_PAGE_POLICY.split(";"))
+    assert directives["img-src"] == "'self' https: data:"
+    assert {name: value for name, value in directives.items() if name != "img-src"} == \
+        {name: value for name, value in (part.strip().split(" ", 1) for part in PAGE_POLICY.split(";"))
+         if name != "img-src"}  # nothing else is loosened
+    assert client.get("/demo").headers.getlist("Content-Security-Policy") == [PAGE_POLICY]
+    assert client.get("/docs").headers.getlist("Content-Security-Policy") == [PAGE_POLICY]
 
 
 def test_console_follows_the_browser_language(client):

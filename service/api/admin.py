@@ -12,8 +12,9 @@ from service import moderation
 from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
-from service.schemas import (AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AuditListSchema,
-                             AuditQuerySchema, ConfirmSchema, ImagePathSchema, ProtectionSchema, ResetSchema)
+from service.schemas import (STATES, AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AdminTotalsSchema,
+                             AuditListSchema, AuditQuerySchema, ConfirmSchema, ImagePathSchema, ProtectionSchema,
+                             ResetSchema)
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
 ADMIN_ERRORS = (401, 403, 429, 503)
@@ -31,9 +32,18 @@ def _time(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
 
 
-def detail(status: dict) -> dict:
-    return {**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at")},
-            "comments": [{**comment, "at": _time(comment["at"])} for comment in status["comments"]]}
+def details(statuses: list[dict], store=None) -> list[dict]:
+    """The API's view of store statuses, with each image's reporters counted by kind (never who);
+    `store` outside a request (the CLI)."""
+    store = store or services().store
+    mixes = store.reporter_mixes([(status["image_id"], status["generation"]) for status in statuses])
+    return [{**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at")},
+             "comments": [{**comment, "at": _time(comment["at"])} for comment in status["comments"]],
+             "reporters": mix} for status, mix in zip(statuses, mixes)]
+
+
+def detail(status: dict, store=None) -> dict:
+    return details([status], store)[0]
 
 
 def encode_cursor(score: str, image_id: str) -> str:
@@ -61,7 +71,18 @@ class AdminImages(MethodView):
         shown = page[:limit]
         next_cursor = encode_cursor(shown[-1][1], shown[-1][0]) if len(page) > limit else None
         statuses = store.statuses([image_id for image_id, _ in shown])
-        return {"images": [detail(status) for status in statuses], "next_cursor": next_cursor}
+        return {"images": details(statuses), "next_cursor": next_cursor}
+
+
+@bp.route("/totals")
+class Totals(MethodView):
+    @bp.response(200, AdminTotalsSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
+    def get(self):
+        """How many images each listing holds (one read per index), for the console's tabs"""
+        counts = services().store.counts()
+        return {state: counts[state] for state in STATES}
 
 
 @bp.route("/images/<image_id:image_id>", merge_slashes=False)

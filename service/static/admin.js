@@ -1,11 +1,19 @@
-/* The editors' console: the admin API, with the token kept in this tab's sessionStorage only. */
+/* The editors' console: the admin API for judging reported photos.
+
+The token is kept in this tab's sessionStorage and handed over, through a BroadcastChannel of this
+origin, to the console's other tabs open in the same browser: it is never written anywhere that
+outlives the last open console tab, and signing out forgets it in every tab (README, Threat model). */
 (function () {
   "use strict";
   var KEY = "imgmod.adminToken";
+  var QUEUE = ["review", "pending", "reported"];  // what waits for a verdict, first
   var t = JSON.parse(document.getElementById("texts").textContent);
   var lang = document.documentElement.lang;
-  var dates = new Intl.DateTimeFormat(lang === "ar" ? "ar-MA" : lang, {dateStyle: "medium", timeStyle: "short"});
-  var view = {state: "hidden", cursor: null, found: null, history: null, asked: 0};
+  var locale = lang === "ar" ? "ar-MA" : lang;
+  var dates = new Intl.DateTimeFormat(locale, {dateStyle: "medium", timeStyle: "short"});
+  var numbers = new Intl.NumberFormat(locale, {maximumFractionDigits: 2});
+  var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("imgmod.admin") : null;
+  var view = {state: null, cursor: null, found: null, history: null, asked: 0, opened: false};
   var cards = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -17,9 +25,24 @@
     return node;
   }
 
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values[name] === undefined ? whole : values[name];
+    });
+  }
+
+  // An id or a name inside a sentence: isolated, so that it never reorders an Arabic line.
+  function isolate(text, dir) {
+    var node = el("bdi", "", text);
+    if (dir) node.dir = dir;
+    return node;
+  }
+
+  function token() { return sessionStorage.getItem(KEY); }
+
   function call(method, path, body) {
-    var options = {method: method, headers: {Authorization: "Bearer " + sessionStorage.getItem(KEY)},
-      credentials: "omit", cache: "no-store"};
+    var options = {method: method, headers: {Authorization: "Bearer " + token()}, credentials: "omit",
+      cache: "no-store"};
     if (body) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -47,23 +70,48 @@
     }
   }
 
+  function clearHistory() {
+    view.history = null;
+    $("history").hidden = true;
+    $("history").querySelector("tbody").textContent = "";
+    $("history-title").textContent = "";
+  }
+
   function signOut(message) {
     sessionStorage.removeItem(KEY);
+    view.opened = false;
+    view.state = view.found = null;
     $("console").hidden = true;
     $("sign-out").hidden = true;
     $("sign-in").hidden = false;
     $("list").textContent = "";
-    $("history").hidden = true;
+    clearHistory();
     $("sign-in-error").textContent = message || "";
     $("token").focus();
   }
 
   function open() {
+    if (view.opened) return;
+    view.opened = true;
     $("sign-in").hidden = true;
     $("console").hidden = false;
     $("sign-out").hidden = false;
     $("sign-in-error").textContent = "";
-    return list(view.state);
+    // The queue first: the first of its tabs with something in it.
+    totals().then(function (counts) {
+      if (!counts || view.state || view.found) return;
+      var first = QUEUE.filter(function (state) { return counts[state] > 0; })[0];
+      list(first || QUEUE[0]);
+    });
+  }
+
+  function totals() {
+    return call("GET", "/v1/admin/totals").then(function (counts) {
+      [].forEach.call(document.querySelectorAll("[data-total]"), function (node) {
+        node.textContent = "(" + numbers.format(counts[node.getAttribute("data-total")]) + ")";
+      });
+      return counts;
+    }, fail);
   }
 
   function when(iso) {
@@ -72,8 +120,8 @@
     return node;
   }
 
-  function field(dl, name, value) {
-    var row = el("div");
+  function field(dl, name, value, className) {
+    var row = el("div", className);
     row.appendChild(el("dt", "", name));
     var dd = el("dd");
     if (typeof value === "string") dd.textContent = value;
@@ -82,34 +130,99 @@
     dl.appendChild(row);
   }
 
+  function listSeparator() { return lang === "ar" ? "، " : ", "; }
+
   function reasons(image) {
     return Object.keys(image.reasons).sort(function (a, b) { return image.reasons[b] - image.reasons[a]; })
-      .map(function (reason) { return (t.reason_names[reason] || reason) + " " + image.reasons[reason]; })
-      .join(lang === "ar" ? "، " : ", ") || "—";
+      .map(function (reason) {
+        return (t.reason_names[reason] || reason) + " " + numbers.format(image.reasons[reason]);
+      })
+      .join(listSeparator()) || "—";
   }
 
-  function button(text, heading, action) {
-    var node = el("button", "", text);
+  function mix(reporters) {
+    if (!reporters.anonymous && !reporters.accounts) return t.nobody;
+    var parts = [fill(t.anonymous, {n: numbers.format(reporters.anonymous)}),
+      fill(t.accounts, {n: numbers.format(reporters.accounts)})];
+    var text = parts.join(listSeparator());
+    if (reporters.poor_record) text += " (" + fill(t.poor_record, {n: numbers.format(reporters.poor_record)}) + ")";
+    return text;
+  }
+
+  function button(text, heading, action, className) {
+    var node = el("button", className, text);
     node.type = "button";
     node.setAttribute("aria-describedby", heading);
     node.addEventListener("click", action);
     return node;
   }
 
+  // The photo itself, blurred until the editor chooses to look; a hidden one without a known address
+  // shows its placeholder. The image is asked for without a referrer (the page's policy too).
+  function photo(image, heading) {
+    var figure = el("figure", "photo");
+    var frame = el("div", "frame blurred");
+    var placeholder = "/v1/images/" + encodeURIComponent(image.image_id) + "/placeholder";
+    var source = image.image_url || (image.hidden ? placeholder : null);
+    if (!source) {
+      frame.className = "frame none";
+      frame.appendChild(el("span", "", t.no_photo));
+      figure.appendChild(frame);
+      return figure;
+    }
+    var img = el("img");
+    img.referrerPolicy = "no-referrer";
+    img.decoding = "async";
+    img.alt = fill(image.image_url ? t.photo_alt : t.placeholder_alt, {id: image.image_id});
+    img.src = source;
+    frame.appendChild(img);
+    figure.appendChild(frame);
+    var caption = el("figcaption");
+    var reveal = button(t.reveal, heading, function () {
+      var blurred = frame.classList.toggle("blurred");
+      reveal.textContent = blurred ? t.reveal : t.blur;
+      reveal.setAttribute("aria-pressed", String(!blurred));
+    }, "reveal");
+    reveal.setAttribute("aria-pressed", "false");
+    caption.appendChild(reveal);
+    if (image.image_url) {
+      var link = el("a", "", t.open_photo);
+      link.href = image.image_url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      caption.appendChild(link);
+    }
+    figure.appendChild(caption);
+    return figure;
+  }
+
+  function comments(image) {
+    var box = el("div", "comments");
+    box.appendChild(el("h4", "", t.comments));
+    if (!image.comments.length) {
+      box.appendChild(el("p", "none", t.no_comments));
+      return box;
+    }
+    var items = el("ul");
+    image.comments.forEach(function (comment) {
+      var item = el("li");
+      var text = el("q", "", comment.text);
+      text.dir = "auto";
+      item.appendChild(text);
+      var about = el("span", "about", (t.reason_names[comment.reason] || comment.reason) + " · ");
+      about.appendChild(when(comment.at));
+      item.appendChild(about);
+      items.appendChild(item);
+    });
+    box.appendChild(items);
+    return box;
+  }
+
   function card(image) {
     var id = image.image_id, heading = "card-" + (++cards);
     var item = el("li", "card state-" + image.state);
     item.setAttribute("data-image-id", id);
-    var thumb = el("div", "thumb");
-    if (image.hidden) {
-      var img = el("img");
-      img.src = "/v1/images/" + encodeURIComponent(id) + "/placeholder";
-      img.alt = "";
-      thumb.appendChild(img);
-    } else {
-      thumb.appendChild(el("span", "no-thumb", t.states[image.state]));
-    }
-    item.appendChild(thumb);
+    item.appendChild(photo(image, heading));
     var info = el("div", "info");
     var title = el("h3");
     title.id = heading;
@@ -120,32 +233,33 @@
     if (image.protected) title.appendChild(el("span", "badge protected", t.protected_badge));
     info.appendChild(title);
     var dl = el("dl");
-    field(dl, t.reports, image.report_count + " " + t.of + " " + image.threshold);
-    field(dl, t.reasons, reasons(image));
+    field(dl, t.score, numbers.format(image.score) + " " + t.of + " " + numbers.format(image.threshold), "score");
+    if (image.review_score) {
+      field(dl, t.review_score, numbers.format(image.review_score) + " " + t.of + " " + numbers.format(image.threshold),
+        "review-score");
+    }
+    field(dl, t.reports, numbers.format(image.report_count), "reports");
+    field(dl, t.reporters, mix(image.reporters), "reporters");
+    field(dl, t.reasons, reasons(image), "reasons");
     field(dl, t.first, when(image.first_reported_at));
     field(dl, t.last, when(image.last_reported_at));
     if (image.hidden_at) field(dl, t.hidden_at, when(image.hidden_at));
     info.appendChild(dl);
+    info.appendChild(comments(image));
 
+    var verdicts = el("div", "verdicts");
+    if (image.state !== "visible" || image.report_count) {
+      verdicts.appendChild(button(t.confirm, heading, function () { act("confirm", image); }, "confirm"));
+    }
+    // Restoring means something only for a photo that is, or is about to be, taken away or judged.
+    if (image.state !== "visible") {
+      verdicts.appendChild(button(t.restore, heading, function () { act("restore", image); }, "restore"));
+    }
+    info.appendChild(verdicts);
     var actions = el("div", "actions");
-    var reset = el("details", "reset");
-    reset.appendChild(el("summary", "", t.reset));
-    var forgetLabel = el("label"), forget = el("input");
-    forget.type = "checkbox";
-    forgetLabel.appendChild(forget);
-    forgetLabel.appendChild(document.createTextNode(" " + t.forget));
-    var noteLabel = el("label", "", t.note + " "), note = el("input");
-    note.maxLength = 500;
-    noteLabel.appendChild(note);
-    reset.appendChild(forgetLabel);
-    reset.appendChild(noteLabel);
-    reset.appendChild(button(t.reset_now, heading, function () {
-      act("reset", id, {forget_reporters: forget.checked, note: note.value});
-    }));
-    actions.appendChild(reset);
-    if (!image.hidden) actions.appendChild(button(t.hide, heading, function () { act("hide", id); }));
+    if (!image.hidden) actions.appendChild(button(t.hide, heading, function () { act("hide", image); }));
     var protect = image.protected ? "unprotect" : "protect";
-    actions.appendChild(button(t[protect], heading, function () { act(protect, id, {protected: !image.protected}); }));
+    actions.appendChild(button(t[protect], heading, function () { act(protect, image); }));
     actions.appendChild(button(t.history, heading, function () { history(id); }));
     info.appendChild(actions);
     item.appendChild(info);
@@ -171,6 +285,7 @@
   }
 
   function list(state, cursor) {
+    if (!cursor && (view.state !== state || view.found)) clearHistory();
     view.state = state;
     view.found = null;
     pressed(state);
@@ -183,6 +298,7 @@
   }
 
   function find(id) {
+    if (view.found !== id) clearHistory();  // a new search: the previous image's history goes
     view.found = id;
     pressed(null);
     $("more").hidden = true;
@@ -192,33 +308,126 @@
   }
 
   function refresh() {
+    totals();
     if (view.history) history(view.history);
-    return view.found ? find(view.found) : list(view.state);
+    return view.found ? find(view.found) : list(view.state || QUEUE[0]);
   }
 
-  function act(kind, id, body) {
-    var path = "/v1/admin/images/" + encodeURIComponent(id) +
-      (kind === "reset" ? "/reset" : kind === "hide" ? "/hide" : "/protection");
-    var method = kind === "protect" || kind === "unprotect" ? "PUT" : "POST";
-    call(method, path, body).then(function () {
-      say(t.done[kind].replace("{id}", id));
-      refresh();
-    }, fail);
+  // The confirmation dialog: resolves with the editor's choice, or nothing when they step back.
+  var asking = null;
+
+  function ask(kind, image, done) {
+    var words = t.ask[kind === "hide" ? "hide" : kind];
+    $("ask-title").textContent = fill(words.title, {id: image.image_id});
+    $("ask-help").textContent = words.help;
+    $("ask-yes").textContent = words.yes;
+    $("ask-ignore").textContent = words.ignore || "";
+    $("ask-ignore").hidden = !words.ignore;
+    $("ask-forget-label").hidden = kind !== "restore";
+    $("ask-forget").checked = false;
+    $("ask-note").value = "";
+    $("ask-note").hidden = $("ask-note-label").hidden = kind === "hide";  // a hide takes no note
+    asking = {done: done, opener: document.activeElement};
+    $("ask").showModal();
+    (kind === "hide" ? $("ask-cancel") : $("ask-note")).focus();
+  }
+
+  function answer(choice) {
+    var pending = asking;
+    asking = null;
+    if ($("ask").open) $("ask").close();
+    if (!pending) return;
+    if (pending.opener && pending.opener.isConnected) pending.opener.focus();
+    if (choice) pending.done({choice: choice, note: $("ask-note").value.trim(), forget: $("ask-forget").checked});
+  }
+
+  var PATHS = {confirm: "/confirm", restore: "/reset", hide: "/hide", protect: "/protection", unprotect: "/protection"};
+
+  function act(kind, image) {
+    var id = image.image_id;
+    function send(body) {
+      var method = kind === "protect" || kind === "unprotect" ? "PUT" : "POST";
+      call(method, "/v1/admin/images/" + encodeURIComponent(id) + PATHS[kind], body).then(function () {
+        say(fill(t.done[kind], {id: id}));
+        refresh();
+      }, fail);
+    }
+    if (kind === "protect" || kind === "unprotect") return send({protected: kind === "protect"});
+    ask(kind, image, function (given) {
+      if (kind === "hide") send(null);
+      else if (kind === "confirm") send({note: given.note});
+      else {
+        send({note: given.note, forget_reporters: given.forget,
+          verdict: given.choice === "ignore" ? "ignore" : "disagree"});
+      }
+    });
+  }
+
+  function number(value) { return typeof value === "number" ? numbers.format(value) : String(value); }
+
+  // One event's detail as sentences in the editor's language; the editor's note as they wrote it.
+  function describe(event, cell) {
+    var d = event.detail, w = t.details, parts = [];
+    function add(text, values) { if (text) parts.push(fill(text, values || {})); }
+    switch (event.type) {
+    case "hidden":
+      add(w.hidden, {count: number(d.report_count), score: number(d.score)});
+      break;
+    case "reset":
+      add(w.previous, {count: number(d.previous_count)});
+      if (d.was_hidden) add(w.was_hidden);
+      if (d.was_in_review) add(w.was_in_review);
+      add(d.verdict === "ignore" ? w.ignore : w.disagree, {count: number(d.disagreed_reporters || 0)});
+      if (d.forget_reporters) add(w.forgot);
+      break;
+    case "confirmed":
+      add(w.agreed, {count: number(d.agreed_reporters || 0)});
+      if (d.already_hidden) add(w.already_hidden);
+      break;
+    case "manual_hide":
+      if (d.already_hidden) add(w.already_hidden);
+      break;
+    case "protected":
+    case "unprotected":
+      if (d.changed === false) add(w.no_change);
+      if (d.cancelled_pending_hide) add(w.cancelled);
+      break;
+    case "review":
+      add(d.brake ? w.brake : w.review, {score: number(d.brake ? d.score : d.review_score)});
+      break;
+    case "matched":
+      break;
+    default:  // an event this console does not know yet: its fields, as the API gives them
+      Object.keys(d).forEach(function (key) { if (key !== "note") parts.push(key + ": " + JSON.stringify(d[key])); });
+    }
+    cell.appendChild(document.createTextNode(parts.join(lang === "ar" ? "؛ " : "; ")));
+    if (event.type === "matched" && d.source) {
+      var parts2 = w.matched.split("{source}");
+      cell.appendChild(document.createTextNode(parts2[0]));
+      cell.appendChild(isolate(d.source, "ltr"));
+      cell.appendChild(document.createTextNode(parts2[1] || ""));
+    }
+    if (d.note) {
+      var note = el("span", "note", (parts.length ? " — " : "") + w.note + " ");
+      note.appendChild(el("q", "", d.note)).dir = "auto";
+      cell.appendChild(note);
+    }
   }
 
   function history(id) {
     view.history = id;
     call("GET", "/v1/admin/audit?limit=100&image_id=" + encodeURIComponent(id)).then(function (data) {
+      if (view.history !== id) return;  // another image was asked for meanwhile
       var body = $("history").querySelector("tbody");
       body.textContent = "";
       data.events.forEach(function (event) {
         var row = el("tr");
+        row.setAttribute("data-type", event.type);
         row.appendChild(el("td")).appendChild(when(event.at));
         row.appendChild(el("td", "", t.events[event.type] || event.type));
-        row.appendChild(el("td", "", event.actor));
-        row.appendChild(el("td", "", Object.keys(event.detail).map(function (key) {
-          return key + ": " + JSON.stringify(event.detail[key]);
-        }).join("; ")));
+        row.appendChild(el("td")).appendChild(event.actor === "system" ? el("span", "", t.system)
+          : isolate(event.actor));
+        describe(event, row.appendChild(el("td", "detail")));
         body.appendChild(row);
       });
       if (!data.events.length) {
@@ -227,10 +436,26 @@
         body.appendChild(empty);
       }
       var wasHidden = $("history").hidden;
-      $("history-title").textContent = t.history_of.replace("{id}", id);
+      var title = $("history-title");
+      title.textContent = "";
+      var words = t.history_of.split("{id}");
+      title.appendChild(document.createTextNode(words[0]));
+      title.appendChild(isolate(id, "ltr"));
+      title.appendChild(document.createTextNode(words[1] || ""));
       $("history").hidden = false;
-      if (wasHidden) $("history-title").focus();
+      if (wasHidden) title.focus();
     }, fail);
+  }
+
+  if (channel) {
+    channel.onmessage = function (message) {
+      var data = message.data || {};
+      if (data.ask && token()) channel.postMessage({token: token()});
+      else if (data.token && !token()) {
+        sessionStorage.setItem(KEY, data.token);
+        open();
+      } else if (data.forget && token()) signOut("");
+    };
   }
 
   $("token-form").addEventListener("submit", function (event) {
@@ -239,7 +464,10 @@
     $("token").value = "";
     open();
   });
-  $("sign-out").addEventListener("click", function () { signOut(""); });
+  $("sign-out").addEventListener("click", function () {
+    if (channel) channel.postMessage({forget: true});
+    signOut("");
+  });
   $("refresh").addEventListener("click", refresh);
   $("more").addEventListener("click", function () { list(view.state, view.cursor); });
   $("find-form").addEventListener("submit", function (event) {
@@ -249,5 +477,10 @@
   [].forEach.call(document.querySelectorAll(".states button"), function (node) {
     node.addEventListener("click", function () { list(node.getAttribute("data-state")); });
   });
-  if (sessionStorage.getItem(KEY)) open();
+  $("ask-yes").addEventListener("click", function () { answer("yes"); });
+  $("ask-ignore").addEventListener("click", function () { answer("ignore"); });
+  $("ask-cancel").addEventListener("click", function () { answer(null); });
+  $("ask").addEventListener("close", function () { answer(null); });  // Escape
+  if (token()) open();
+  else if (channel) channel.postMessage({ask: true});  // another console tab of this browser may hold it
 })();
