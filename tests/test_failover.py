@@ -124,3 +124,24 @@ def test_without_replica_acks_the_service_recovers_by_itself(settings, group, tm
     assert cli.wait(60) == 0
     assert '"report_count": 2' in cli.log.read_text()  # the CLI finds the new master too
     assert served.terminate() == 0
+
+
+def test_lookups_read_a_replica_when_asked(settings, group):
+    """IMGMOD_LOOKUPS_FROM_REPLICAS=1: page-view lookups go to a replica, everything else to the master.
+    Each replica is told (and only it) that img-1 is hidden, which replication never does."""
+    from service import create_app
+    from service.store import HIDDEN
+    from tests.conftest import with_settings
+
+    for replica in group.replicas:
+        replica_client = replica.client()
+        replica_client.config_set("replica-read-only", "no")
+        replica_client.zadd(HIDDEN, {"img-1": 1})
+    sentinels = tuple(("127.0.0.1", port) for port in group.sentinel_ports)
+    app = create_app(with_settings(settings, redis_url=None, redis_sentinels=sentinels, lookups_from_replicas=True))
+    client = app.test_client()
+    assert client.get("/v1/images/img-1").json["hidden"] is True
+    assert client.get("/v1/images?id=img-1&id=img-2").json["images"][0]["hidden"] is True
+    assert app.extensions["imgmod"].store.status("img-1")["hidden"] is False  # the master's own answer
+    master_only = create_app(with_settings(settings, redis_url=None, redis_sentinels=sentinels)).test_client()
+    assert master_only.get("/v1/images/img-1").json["hidden"] is False
