@@ -46,8 +46,10 @@ def dispatch(services: Services, entry: str | None) -> None:
     queue = followup_queue(services.hides.connection)
     if event.kind == "hidden":
         enqueue_placeholder(queue, event.image_id, event.generation)
-        if event.matched_from is None and services.settings.match_distance is not None:
+        if (event.matched_from is None and services.settings.match_distance is not None
+                and services.store.has_hash(event.image_id)):
             # A new source: a worker hides the known images matching it (a copy is never a source).
+            # One not hashed yet is matched once its placeholder job has fetched and hashed it.
             enqueue_match(services.hides, [event.image_id])
     if services.settings.webhook_url:
         enqueue_webhook(queue, webhook_body(event), event_id(event))

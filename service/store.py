@@ -287,6 +287,9 @@ class Store:
         pipe.rpush(MATCH_LOG, image_id)
         pipe.execute()
 
+    def has_hash(self, image_id: str) -> bool:
+        return bool(self.raw.hexists(MATCH_HASHES, image_id))
+
     def hash_log_length(self) -> int:
         return int(self.raw.llen(MATCH_LOG))
 

@@ -126,6 +126,16 @@ def test_copies_registered_before_are_hidden_when_the_source_is_unrelated_and_fl
     assert [e["detail"]["source"] for e in matched_events(admin, "copy-a")] == ["src"]
 
 
+def test_copies_registered_before_are_hidden_when_readers_hide_the_source_by_its_reported_url(client, services,
+                                                                                          admin, url):
+    register(client, ("copy-a", url("/copy-small.jpg")), ("other", url("/unrelated-2.jpg")))
+    run_jobs(services)
+    report_hidden(services, "agency-photo", url("/source.jpg"))  # never registered: hashed by its placeholder job
+    run_jobs(services)
+    assert hidden(client, "agency-photo") and hidden(client, "copy-a") and not hidden(client, "other")
+    assert admin.get("/images/copy-a").json["matched_from"] == "agency-photo"
+
+
 def test_flat_images_never_match_each_other(client, services, admin, url):
     register(client, ("flat-a", url("/flat.jpg")), ("flat-b", url("/flat-2.jpg")))
     run_jobs(services)

@@ -74,8 +74,9 @@ def make_placeholder(image_id: str, generation: int) -> str:
     except (FetchRefused, FetchFailed, placeholder.ImageRefused) as error:
         log.info("placeholder %s: neutral (%s)", image_id, error)
         return f"neutral: {error}"
-    if reported_url is not None:
-        _hash(services, image_id, fetched)  # a fetched image is hashed: what readers reported, as a source
+    if reported_url is not None and _hash(services, image_id, fetched) \
+            and services.settings.match_distance is not None:
+        enqueue_match(services.hides, [image_id])  # what readers reported, hashed: now a source to match
     return "blurred" if store.save_placeholder(image_id, int(generation), data) else "stale"
 
 
