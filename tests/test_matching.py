@@ -10,7 +10,7 @@ import json
 import pytest
 from rq import Queue
 
-from service import moderation
+from service import create_app, moderation
 from service.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from tests import photos
 from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
@@ -204,15 +204,8 @@ def test_a_copy_never_acts_as_a_source(client, services, admin, url):
     assert services.store.match_hide("late-copy", "src", 3) is not None
 
 
-@pytest.fixture
-def off(settings):
-    return with_settings(settings, match_distance=None)
-
-
-@pytest.mark.parametrize("settings_name", ["off"])
-def test_match_distance_off_disables_matching(settings_name, off, url, admin):
-    from service import create_app
-    app = create_app(off)
+def test_match_distance_off_disables_matching(settings, url, admin):
+    app = create_app(with_settings(settings, match_distance=None))
     client, services = app.test_client(), app.extensions["imgmod"]
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
     run_jobs(services)
@@ -256,3 +249,14 @@ def test_registration_is_validated_naming_the_field(client, url):
     assert bad_url.status_code == 422 and "image_url" in json.dumps(bad_url.json["errors"])
     empty = client.post("/v1/images", json={"images": []}, headers={"Authorization": f"Bearer {FRONTEND_KEY}"})
     assert empty.status_code == 422 and "images" in empty.json["errors"]["json"]
+
+
+def test_match_distance_is_configured_by_its_variable():
+    from config import ConfigError, load_settings
+    env = {"IMGMOD_SECRET_KEY": "k" * 32}
+    assert load_settings(env).match_distance == 31
+    assert load_settings({**env, "IMGMOD_MATCH_DISTANCE": "12"}).match_distance == 12
+    assert load_settings({**env, "IMGMOD_MATCH_DISTANCE": "off"}).match_distance is None
+    for bad in ("-1", "129", "near"):
+        with pytest.raises(ConfigError, match="IMGMOD_MATCH_DISTANCE"):
+            load_settings({**env, "IMGMOD_MATCH_DISTANCE": bad})
