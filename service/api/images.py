@@ -127,7 +127,7 @@ class Images(MethodView):
         return _cacheable(statuses_body(ids, flags), f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
 
     @documented_as(bp.arguments(RegisterSchema()), bp.response(202, RegisterResultSchema),
-                   documents_errors(bp, *BODY_ERRORS, 401, 503), bp.doc(security=[{"frontend": []}]))
+                   documents_errors(bp, *BODY_ERRORS, 401, 503), bp.doc(security=[{"site": []}]))
     def post(self):
         """Register an article's images as it is published: workers fetch, hash and match them, so that
         copies of hidden photos are hidden before readers see them"""
