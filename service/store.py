@@ -390,7 +390,7 @@ class Store:
         return [self._status(image_id, *replies[7 * i:7 * i + 7]) for i, image_id in enumerate(image_ids)]
 
     def _status(self, image_id, fields, hidden_at, pending_at, review_at, protected_at, comments,
-                matched_from=None) -> dict:
+                matched_from) -> dict:
         count, score, review_score, first, last, generation, url, *reasons = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
