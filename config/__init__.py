@@ -47,6 +47,7 @@ class Settings:
     redis_min_replicas_ack: int = 0  # replicas that must hold a write before it is answered (WAIT)
     lookups_from_replicas: bool = False  # with sentinels: page-view lookups read a replica
     match_distance: int | None = 31  # PDQ bits (of 256) within which two images match; None: matching off
+    match_retention_days: int = 365  # a registration's hash is forgotten after this long, unless hidden
 
     @property
     def has_redis(self) -> bool:
@@ -245,4 +246,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_min_replicas_ack=_integer(env, "IMGMOD_REDIS_MIN_REPLICAS_ACK", 0, minimum=0),
         lookups_from_replicas=_flag(env, "IMGMOD_LOOKUPS_FROM_REPLICAS"),
         match_distance=_match_distance(env, "IMGMOD_MATCH_DISTANCE"),
+        match_retention_days=_integer(env, "IMGMOD_MATCH_RETENTION_DAYS", 365, minimum=1),
     )

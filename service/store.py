@@ -52,12 +52,13 @@ RATE_PREFIX = PREFIX + "rl:"
 AUTH_FAILURES_PREFIX = PREFIX + "authfail:"  # per client (a keyed hash) and window: refused admin tokens
 # Matching (contract v2, "Same picture elsewhere"). Hashes are written by workers that fetched the
 # image and read by workers only: no lookup ever touches these keys.
-MATCH_HASHES = PREFIX + "match:h"  # hash: image id -> PDQ hash (32 bytes) then its quality (1 byte)
+MATCH_HASHES = PREFIX + "match:h"  # hash: image id -> PDQ hash (32 bytes), quality (1 byte), when (4 bytes, s)
 MATCH_URLS = PREFIX + "match:u"  # hash: image id -> the URL registered for it (its placeholder's source)
 MATCH_LOG = PREFIX + "match:log"  # list: image ids in the order their hashes were written (caches read its tail)
 MATCHED_FROM = PREFIX + "match:from"  # hash: copy id -> the source whose hide it was hidden by
 RELEASED_PREFIX = PREFIX + "match:rel:"  # set per copy: sources a reset released it from, never matched again
 COPIES_PREFIX = PREFIX + "match:cp:"  # set per source: the copies hidden through it
+MATCH_PRUNE_CURSOR = PREFIX + "prune:match"  # HSCAN cursor of the retention sweep over the hashes
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
@@ -207,6 +208,7 @@ class Store:
         self._claim = _load_script(redis, direct, "claim", acked)
         self._prune = _load_script(redis, direct, "prune", acked)
         self._save_placeholder = self.raw.register_script(_script_text("save_placeholder"))  # bytes: the raw client
+        self._prune_hashes = self.raw.register_script(_script_text("prune_hashes"))  # compares hash bytes
         self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
         self._confirm = _load_script(redis, direct, "confirm", acked)
 
@@ -278,10 +280,14 @@ class Store:
         )
         return _text(event) if event else None
 
-    def save_hash(self, image_id: str, bits: bytes, quality: int, url: str | None = None) -> None:
-        """Keep an image's perceptual hash (and the URL it was registered with), and log it for the caches."""
+    def save_hash(self, image_id: str, bits: bytes, quality: int, url: str | None = None,
+                  at: int | None = None) -> None:
+        """Keep an image's perceptual hash (and the URL it was registered with), and log it for the caches;
+        `at` (seconds, Redis's clock when not given) starts its retention."""
+        if at is None:
+            at = int(self.redis.time()[0])
         pipe = self.raw.pipeline(transaction=True)
-        pipe.hset(MATCH_HASHES, image_id, bits + bytes([max(0, min(255, quality))]))
+        pipe.hset(MATCH_HASHES, image_id, bits + bytes([max(0, min(255, quality))]) + at.to_bytes(4, "big"))
         if url:
             pipe.hset(MATCH_URLS, image_id, url)
         pipe.rpush(MATCH_LOG, image_id)
@@ -301,7 +307,19 @@ class Store:
         """(hash, quality) of each image, None where none is known."""
         if not image_ids:
             return []
-        return [None if value is None else (value[:-1], value[-1]) for value in self.raw.hmget(MATCH_HASHES, image_ids)]
+        return [None if value is None else (value[:32], value[32]) for value in self.raw.hmget(MATCH_HASHES, image_ids)]
+
+    def prune_hashes(self, retention_seconds: int, budget: int = 1000) -> tuple[int, int]:
+        """Sweep about `budget` registrations, forgetting those older than `retention_seconds` that are
+        not hidden (prune_hashes.lua); (checked, pruned). A cursor in Redis carries the sweep on."""
+        cursor = int(self.raw.get(MATCH_PRUNE_CURSOR) or 0)
+        cutoff = int(self.redis.time()[0]) - retention_seconds
+        cursor, entries = self.raw.hscan(MATCH_HASHES, cursor, count=budget)
+        old = [part for image_id, value in entries.items()
+               if int.from_bytes(value[33:37], "big") < cutoff for part in (image_id, value)]
+        pruned = int(self._prune_hashes(keys=[MATCH_HASHES, MATCH_URLS, MATCH_LOG, HIDDEN], args=old)) if old else 0
+        self.raw.set(MATCH_PRUNE_CURSOR, cursor)
+        return len(entries), pruned
 
     def registered_url(self, image_id: str) -> str | None:
         url = self.redis.hget(MATCH_URLS, image_id)

@@ -260,3 +260,26 @@ def test_match_distance_is_configured_by_its_variable():
     for bad in ("-1", "129", "near"):
         with pytest.raises(ConfigError, match="IMGMOD_MATCH_DISTANCE"):
             load_settings({**env, "IMGMOD_MATCH_DISTANCE": bad})
+
+
+def test_registrations_past_their_retention_are_forgotten_unless_hidden(client, services, admin, redis_client):
+    from workers.matching import index_for
+    store = services.store
+    now = int(redis_client.time()[0])
+    bits = [bytes([n]) * 32 for n in range(3)]
+    store.save_hash("old", bits[0], 90, "http://a/old.jpg", at=now - 3 * 86400)
+    store.save_hash("old-hidden", bits[1], 90, "http://a/hidden.jpg", at=now - 3 * 86400)
+    store.save_hash("fresh", bits[2], 90, "http://a/fresh.jpg")
+    admin.post("/images/old-hidden/hide")
+    index = index_for(store)
+    assert {"old", "old-hidden", "fresh"} <= set(index.ids)
+
+    checked, pruned = store.prune_hashes(2 * 86400, budget=1000)
+
+    assert (checked, pruned) == (3, 1)
+    assert store.hashes(["old", "old-hidden", "fresh"])[0] is None
+    assert None not in store.hashes(["old-hidden", "fresh"])
+    assert store.registered_url("old") is None and store.registered_url("fresh") == "http://a/fresh.jpg"
+    index = index_for(store)  # a worker's index drops it too
+    assert sorted(index.ids) == ["fresh", "old-hidden"]
+    assert index.get("fresh") == (bits[2], 90) and index.get("old-hidden") == (bits[1], 90)

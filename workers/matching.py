@@ -39,7 +39,9 @@ class HashIndex:
         self.position += len(logged)
         unique = list(dict.fromkeys(logged))
         for image_id, known in zip(unique, store.hashes(unique)):
-            if known is not None:
+            if known is None:
+                self.remove(image_id)  # forgotten by the retention sweep
+            else:
                 self.put(image_id, *known)
 
     def put(self, image_id: str, bits: bytes, quality: int) -> None:
@@ -53,6 +55,17 @@ class HashIndex:
             self.rows[image_id] = row
         self.packed[row] = np.frombuffer(bits, dtype=np.uint8)
         self.quality[row] = quality
+
+    def remove(self, image_id: str) -> None:
+        row = self.rows.pop(image_id, None)
+        if row is None:
+            return
+        last = len(self.ids) - 1
+        if row != last:  # the last row takes its place
+            moved = self.ids[last]
+            self.ids[row], self.rows[moved] = moved, row
+            self.packed[row], self.quality[row] = self.packed[last], self.quality[last]
+        self.ids.pop()
 
     def get(self, image_id: str) -> tuple[bytes, int] | None:
         row = self.rows.get(image_id)
