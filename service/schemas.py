@@ -223,7 +223,8 @@ class AdminImageSchema(ma.Schema):
     last_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     hidden_at = ma.fields.DateTime(allow_none=True, required=True)
     image_url = ma.fields.String(allow_none=True, required=True,
-                                 metadata={"description": "the first URL reported since the last reset, to look at"})
+                                 metadata={"description": "the first URL reported since the last reset, else the URL registered "
+                                                 "(POST /v1/images), to look at"})
     comments = ma.fields.List(ma.fields.Nested(CommentSchema), required=True,
                               metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
     matched_from = ma.fields.String(allow_none=True, required=True,

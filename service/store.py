@@ -404,11 +404,12 @@ class Store:
                 pipe.zscore(index, image_id)
             pipe.lrange(comments_key(image_id), 0, -1)
             pipe.hget(MATCHED_FROM, image_id)
+            pipe.hget(MATCH_URLS, image_id)
         replies = pipe.execute()
-        return [self._status(image_id, *replies[7 * i:7 * i + 7]) for i, image_id in enumerate(image_ids)]
+        return [self._status(image_id, *replies[8 * i:8 * i + 8]) for i, image_id in enumerate(image_ids)]
 
     def _status(self, image_id, fields, hidden_at, pending_at, review_at, protected_at, comments,
-                matched_from) -> dict:
+                matched_from, registered_url) -> dict:
         count, score, review_score, first, last, generation, url, *reasons = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
@@ -426,7 +427,7 @@ class Store:
             "last_reported_at": _ms(last or first),
             "hidden_at": _ms(hidden_at),
             "generation": int(generation or 0),
-            "image_url": url,
+            "image_url": url or registered_url,  # the first reported since the last reset, else the registered one
             "comments": [json.loads(comment) for comment in comments],  # newest first
             "matched_from": None if matched_from is None or hidden_at is None else _text(matched_from),
         }

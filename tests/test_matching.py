@@ -99,6 +99,7 @@ def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidde
     assert hidden(client, "article-9.hero")
     detail = admin.get("/images/article-9.hero").json
     assert detail["matched_from"] == "agency-photo"
+    assert detail["image_url"] == url("/copy-small.jpg")  # the registered URL, for the editor to look at
     assert admin.get("/images/agency-photo").json["matched_from"] is None
     [event] = matched_events(admin, "article-9.hero")
     assert event["actor"] == "system"
