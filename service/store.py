@@ -299,9 +299,9 @@ class Store:
     def hash_log_length(self) -> int:
         return int(self.raw.llen(MATCH_LOG))
 
-    def hash_log(self, start: int) -> list[str]:
-        """Ids whose hashes were written since position `start` of the log, in order."""
-        return [_text(image_id) for image_id in self.raw.lrange(MATCH_LOG, start, -1)]
+    def hash_log(self, start: int, count: int) -> list[str]:
+        """Up to `count` ids whose hashes were written from position `start` of the log on, in order."""
+        return [_text(image_id) for image_id in self.raw.lrange(MATCH_LOG, start, start + count - 1)]
 
     def hashes(self, image_ids: Sequence[str]) -> list[tuple[bytes, int] | None]:
         """(hash, quality) of each image, None where none is known."""

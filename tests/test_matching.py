@@ -284,3 +284,15 @@ def test_registrations_past_their_retention_are_forgotten_unless_hidden(client, 
     index = index_for(store)  # a worker's index drops it too
     assert sorted(index.ids) == ["fresh", "old-hidden"]
     assert index.get("fresh") == (bits[2], 90) and index.get("old-hidden") == (bits[1], 90)
+
+
+def test_a_worker_index_loads_the_log_in_chunks_and_keeps_the_latest_hash(services, monkeypatch):
+    from workers import matching
+    monkeypatch.setattr(matching, "LOAD_CHUNK", 2)
+    store = services.store
+    for n in range(5):
+        store.save_hash(f"img-{n}", bytes([n]) * 32, 80)
+    store.save_hash("img-1", b"\xff" * 32, 70)  # registered again: a new hash
+    index = matching.index_for(store)
+    assert sorted(index.ids) == [f"img-{n}" for n in range(5)] and index.position == 6
+    assert index.get("img-1") == (b"\xff" * 32, 70) and index.get("img-4") == (bytes([4]) * 32, 80)

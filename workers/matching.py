@@ -16,6 +16,10 @@ import numpy as np
 from service.store import Store
 from workers.phash import BYTES, MIN_QUALITY, distances
 
+# Ids read from the log (and hashes fetched) per command: a first load at 1 M images is a hundred
+# commands of a few milliseconds each, never one that holds Redis (and every lookup) for seconds.
+LOAD_CHUNK = 10_000
+
 _indexes: "weakref.WeakKeyDictionary[Store, HashIndex]" = weakref.WeakKeyDictionary()
 
 
@@ -33,16 +37,14 @@ class HashIndex:
     def refresh(self, store: Store) -> None:
         if store.hash_log_length() < self.position:  # Redis lost its data (or was flushed): start again
             self.__init__()
-        logged = store.hash_log(self.position)
-        if not logged:
-            return
-        self.position += len(logged)
-        unique = list(dict.fromkeys(logged))
-        for image_id, known in zip(unique, store.hashes(unique)):
-            if known is None:
-                self.remove(image_id)  # forgotten by the retention sweep
-            else:
-                self.put(image_id, *known)
+        while logged := store.hash_log(self.position, LOAD_CHUNK):
+            self.position += len(logged)
+            unique = list(dict.fromkeys(logged))
+            for image_id, known in zip(unique, store.hashes(unique)):
+                if known is None:
+                    self.remove(image_id)  # forgotten by the retention sweep
+                else:
+                    self.put(image_id, *known)
 
     def put(self, image_id: str, bits: bytes, quality: int) -> None:
         row = self.rows.get(image_id)
