@@ -3,9 +3,10 @@ FROM python:3.13-slim
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 # Dependencies first, from the lock: exact versions, every file checked against its hash, and wheels
-# only (each locked package has a CPython 3.13 wheel for manylinux x86_64 and aarch64: no compiler).
+# only (each locked package has a CPython 3.13 wheel for manylinux x86_64 and aarch64), except
+# pdqhash (Meta's PDQ, workers/phash.py), published as an sdist: built here with g++, removed after.
 COPY requirements.lock ./
-RUN pip install --only-binary=:all: --require-hashes -r requirements.lock
+RUN apt-get update && apt-get install -y --no-install-recommends g++ && pip install --only-binary=:all: --require-hashes -r requirements.lock --no-binary=pdqhash && apt-get purge -y g++ && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY config config
 COPY service service

@@ -46,6 +46,8 @@ class Settings:
     redis_sentinel_master: str = "mymaster"
     redis_min_replicas_ack: int = 0  # replicas that must hold a write before it is answered (WAIT)
     lookups_from_replicas: bool = False  # with sentinels: page-view lookups read a replica
+    match_distance: int | None = 31  # PDQ bits (of 256) within which two images match; None: matching off
+    match_retention_days: int = 365  # a registration's hash is forgotten after this long, unless hidden
 
     @property
     def has_redis(self) -> bool:
@@ -119,6 +121,16 @@ def _brake(env: Mapping[str, str], name: str) -> int | None:
     if raw in ("", "off"):
         return None
     return _integer(env, name, 0, minimum=1)
+
+
+def _match_distance(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip().lower()
+    if raw == "off":
+        return None
+    value = _integer(env, name, 31, minimum=0)
+    if value > 128:  # half of PDQ's 256 bits: unrelated images are about that far apart
+        raise ConfigError(f"{name} must be a number of bits from 0 to 128, or off, got {value}")
+    return value
 
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -233,4 +245,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_sentinel_master=env.get("IMGMOD_REDIS_SENTINEL_MASTER", "").strip() or "mymaster",
         redis_min_replicas_ack=_integer(env, "IMGMOD_REDIS_MIN_REPLICAS_ACK", 0, minimum=0),
         lookups_from_replicas=_flag(env, "IMGMOD_LOOKUPS_FROM_REPLICAS"),
+        match_distance=_match_distance(env, "IMGMOD_MATCH_DISTANCE"),
+        match_retention_days=_integer(env, "IMGMOD_MATCH_RETENTION_DAYS", 365, minimum=1),
     )

@@ -74,6 +74,10 @@ def create_app(settings: Settings | None = None) -> Flask:
                                                   "description": "An admin token of IMGMOD_ADMIN_TOKENS"})
     api.spec.components.security_scheme("frontend", {"type": "http", "scheme": "bearer",
                                                      "description": "A frontend key of IMGMOD_FRONTEND_KEYS"})
+    # The same keys, where one is required (POST /v1/images): a scheme of its own, so that a client (or
+    # schemathesis) sends a key there without sending one with every report, where it is optional.
+    api.spec.components.security_scheme("site", {"type": "http", "scheme": "bearer",
+                                                 "description": "A frontend key of IMGMOD_FRONTEND_KEYS, required"})
     errors.init_app(app)
     # Security headers on every answer; a body that is not JSON (415) or nests too deeply is refused before parsing.
     hardening.init_app(app)

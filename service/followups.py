@@ -15,7 +15,7 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from service.queue import enqueue_placeholder, enqueue_webhook, followup_queue
+from service.queue import enqueue_match, enqueue_placeholder, enqueue_webhook, followup_queue
 from service.services import Services
 from service.store import OutboxEvent
 
@@ -31,8 +31,11 @@ def event_id(event: OutboxEvent) -> str:
 
 def webhook_body(event: OutboxEvent) -> str:
     at = datetime.fromtimestamp(event.at_ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds")
-    return json.dumps({"event": f"image.{event.kind}", "event_id": event_id(event), "image_id": event.image_id,
-                       "at": at.replace("+00:00", "Z")}, separators=(",", ":"))
+    body = {"event": f"image.{event.kind}", "event_id": event_id(event), "image_id": event.image_id,
+            "at": at.replace("+00:00", "Z")}
+    if event.matched_from:  # a hide by matching names its source (contract v2)
+        body["matched_from"] = event.matched_from
+    return json.dumps(body, separators=(",", ":"))
 
 
 def dispatch(services: Services, entry: str | None) -> None:
@@ -43,6 +46,11 @@ def dispatch(services: Services, entry: str | None) -> None:
     queue = followup_queue(services.hides.connection)
     if event.kind == "hidden":
         enqueue_placeholder(queue, event.image_id, event.generation)
+        if (event.matched_from is None and services.settings.match_distance is not None
+                and services.store.has_hash(event.image_id)):
+            # A new source: a worker hides the known images matching it (a copy is never a source).
+            # One not hashed yet is matched once its placeholder job has fetched and hashed it.
+            enqueue_match(services.hides, [event.image_id])
     if services.settings.webhook_url:
         enqueue_webhook(queue, webhook_body(event), event_id(event))
     services.store.outbox_done(entry)

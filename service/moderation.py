@@ -19,6 +19,8 @@ def reset(services: Services, image_id: str, actor: str, forget_reporters: bool 
           verdict: str = "disagree") -> dict:
     outcome = services.store.reset(image_id, actor, forget_reporters=forget_reporters, note=note, verdict=verdict)
     followups.dispatch(services, outcome.event)
+    for event in outcome.restored:  # copies hidden only through this source, restored with it
+        followups.dispatch(services, event)
     return services.store.status(image_id)
 
 

@@ -25,6 +25,10 @@ PLACEHOLDER_RETRY = Retry(max=3, interval=[5, 30, 120])
 # capped image; a webhook waits 3 s to connect and 10 s for the answer.
 PLACEHOLDER_TIMEOUT = 60
 WEBHOOK_TIMEOUT = 30
+# Registering images fetches and hashes up to 100 of them, each fetch bounded like a placeholder's.
+REGISTER_TIMEOUT = 600
+# A match decision is a popcount over the worker's in-memory hashes and a few script calls.
+MATCH_TIMEOUT = 30
 
 
 
@@ -56,3 +60,16 @@ def enqueue_placeholder(queue: Queue, image_id: str, generation: int):
 def enqueue_webhook(queue: Queue, body: str, event_id: str):
     return queue.enqueue("workers.jobs.deliver_webhook", body, job_timeout=WEBHOOK_TIMEOUT, retry=WEBHOOK_RETRY,
                          description=f"webhook {event_id}", meta=_meta())
+
+
+def enqueue_register(queue: Queue, images: list[tuple[str, str]]):
+    """Fetch, hash and match registered images (follow-up queue: untrusted bytes go to a work horse)."""
+    return queue.enqueue("workers.jobs.register_images", [list(pair) for pair in images], job_timeout=REGISTER_TIMEOUT,
+                         retry=PLACEHOLDER_RETRY, description=f"register {len(images)} images", meta=_meta())
+
+
+def enqueue_match(queue: Queue, image_ids: list[str]):
+    """Match decisions for images newly hashed or newly hidden (hide queue: run in the worker process,
+    whose in-memory index of hashes outlives the job)."""
+    return queue.enqueue("workers.jobs.match_images", list(image_ids), job_timeout=MATCH_TIMEOUT, retry=HIDE_RETRY,
+                         description=f"match {len(image_ids)} images", meta=_meta())

@@ -31,6 +31,7 @@ IMAGE_URL_PATTERN = r"^https?://[^\x00-\x20\x7f-\x9f/?#]+(?:[/?#][^\x00-\x20\x7f
 # Printable: no control characters or line separators (lone surrogates are refused for every field).
 REPORTER_ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MAX_BULK_IDS = 100
+MAX_REGISTERED_IMAGES = 100
 # A listing's cursor: the (score, image id) of the last image of the page before, as Redis writes the
 # score (an integer, a decimal, an exponent or inf), then "_" (never part of a score) and the id. Any
 # string of this form is a position a page can start after, so the document can state exactly which
@@ -162,6 +163,25 @@ class BulkQuerySchema(ma.Schema):
     id = ma.fields.List(ImageId(), required=True, validate=validate.Length(1, MAX_BULK_IDS))
 
 
+class RegisteredImageSchema(StrictSchema):
+    image_id = ImageId(required=True)
+    image_url = ma.fields.String(
+        required=True,
+        validate=[validate.Length(max=2000), FullMatch(IMAGE_URL_PATTERN, error="Not a valid http(s) URL.")],
+        metadata={"description": "http(s) URL of the image, fetched (from IMGMOD_IMAGE_HOSTS only) and hashed"},
+    )
+
+
+class RegisterSchema(StrictSchema):
+    images = ma.fields.List(ma.fields.Nested(RegisteredImageSchema), required=True,
+                            validate=validate.Length(1, MAX_REGISTERED_IMAGES),
+                            metadata={"description": f"1 to {MAX_REGISTERED_IMAGES} images of an article"})
+
+
+class RegisterResultSchema(ma.Schema):
+    accepted = ma.fields.Integer(required=True, metadata={"description": "images queued for hashing and matching"})
+
+
 class ImageStatusSchema(ma.Schema):
     image_id = ma.fields.String(required=True)
     hidden = ma.fields.Boolean(required=True)
@@ -178,7 +198,7 @@ class HealthSchema(ma.Schema):
 # Admin API
 
 STATES = ("reported", "review", "pending", "hidden", "protected")
-EVENT_TYPES = ("hidden", "reset", "manual_hide", "protected", "unprotected", "confirmed", "review")
+EVENT_TYPES = ("hidden", "reset", "manual_hide", "protected", "unprotected", "confirmed", "review", "matched")
 
 
 class CommentSchema(ma.Schema):
@@ -210,7 +230,8 @@ class AdminImageSchema(ma.Schema):
     last_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     hidden_at = ma.fields.DateTime(allow_none=True, required=True)
     image_url = ma.fields.String(allow_none=True, required=True,
-                                 metadata={"description": "the first URL reported since the last reset, to look at"})
+                                 metadata={"description": "the first URL reported since the last reset, else the URL registered "
+                                                 "(POST /v1/images), to look at"})
     comments = ma.fields.List(ma.fields.Nested(CommentSchema), required=True,
                               metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
     matched_from = ma.fields.String(allow_none=True, required=True,

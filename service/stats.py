@@ -7,7 +7,8 @@ from service.store import Store
 # Cluster-wide counters: (metric, help, label, label values); the store's stats field is
 # "<key>" for an unlabelled counter and "<key>:<value>" for a labelled one.
 CLUSTER_COUNTERS = {
-    "hides": ("imgmod_hides", "Images hidden, automatically or by an editor", "kind", ("auto", "manual")),
+    "hides": ("imgmod_hides", "Images hidden: automatically, by an editor, or as a copy of a hidden image", "kind",
+              ("auto", "manual", "matched")),
     "resets": ("imgmod_resets", "Images restored by an admin reset", None, ()),
     "webhook": ("imgmod_webhook_deliveries", "Webhook delivery attempts by outcome", "outcome",
                 ("delivered", "retried", "failed")),

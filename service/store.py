@@ -50,6 +50,15 @@ RECONCILE_LOCK = PREFIX + "lock:reconcile"  # string with a TTL: whose turn it i
 PRUNE_CURSOR = PREFIX + "prune:reported"  # ZSCAN cursor of the sweep over the reported index
 RATE_PREFIX = PREFIX + "rl:"
 AUTH_FAILURES_PREFIX = PREFIX + "authfail:"  # per client (a keyed hash) and window: refused admin tokens
+# Matching (contract v2, "Same picture elsewhere"). Hashes are written by workers that fetched the
+# image and read by workers only: no lookup ever touches these keys.
+MATCH_HASHES = PREFIX + "match:h"  # hash: image id -> PDQ hash (32 bytes), quality (1 byte), when (4 bytes, s)
+MATCH_URLS = PREFIX + "match:u"  # hash: image id -> the URL registered for it (its placeholder's source)
+MATCH_LOG = PREFIX + "match:log"  # list: image ids in the order their hashes were written (caches read its tail)
+MATCHED_FROM = PREFIX + "match:from"  # hash: copy id -> the source whose hide it was hidden by
+RELEASED_PREFIX = PREFIX + "match:rel:"  # set per copy: sources a reset released it from, never matched again
+COPIES_PREFIX = PREFIX + "match:cp:"  # set per source: the copies hidden through it
+MATCH_PRUNE_CURSOR = PREFIX + "prune:match"  # HSCAN cursor of the retention sweep over the hashes
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
@@ -102,6 +111,13 @@ def _load_script(redis: Redis, direct: DirectCommands, name: str, replicas: int 
     return DirectScript(redis, direct, _script_text(name), replicas)
 
 
+def _reset_text() -> str:
+    """reset.lua as the function reset_body, then match_reset.lua, which calls it: one script."""
+    scripts = files(__package__).joinpath("scripts")
+    return (scripts.joinpath("prelude.lua").read_text() + "local function reset_body()\n"
+            + scripts.joinpath("reset.lua").read_text() + "\nend\n" + scripts.joinpath("match_reset.lua").read_text())
+
+
 @dataclass(frozen=True)
 class TrustRules:
     """What editors taught and how much automatic hiding is allowed (contract v2, "Trust")."""
@@ -135,6 +151,7 @@ class ResetOutcome:
     was_pending: bool
     generation: int
     event: str  # outbox entry of the restore
+    restored: tuple[str, ...] = ()  # outbox entries of the copies restored with this source (matching)
 
 
 @dataclass(frozen=True)
@@ -145,11 +162,13 @@ class OutboxEvent:
     generation: int
     image_id: str
     at_ms: int
+    matched_from: str | None = None  # a hide by matching: its source ('hidden|g|ms|copy|source')
 
     @classmethod
     def parse(cls, entry: str) -> "OutboxEvent":
-        kind, generation, at_ms, image_id = entry.split("|", 3)
-        return cls(entry, kind, int(generation), image_id, int(at_ms))
+        kind, generation, at_ms, rest = entry.split("|", 3)
+        image_id, _, source = rest.partition("|")  # an image id never holds '|'
+        return cls(entry, kind, int(generation), image_id, int(at_ms), source or None)
 
 
 @dataclass(frozen=True)
@@ -181,13 +200,15 @@ class Store:
         acked = min_replicas_ack
         self._report = _load_script(redis, direct, "report", acked)
         self._hide = _load_script(redis, direct, "hide", acked)
-        self._reset = _load_script(redis, direct, "reset", acked)
+        self._reset = DirectScript(redis, direct, _reset_text(), acked)
+        self._match_hide = _load_script(redis, direct, "match_hide", acked)
         self._manual_hide = _load_script(redis, direct, "manual_hide", acked)
         self._protect = _load_script(redis, direct, "protect", acked)
         self._page = _load_script(redis, direct, "page")
         self._claim = _load_script(redis, direct, "claim", acked)
         self._prune = _load_script(redis, direct, "prune", acked)
         self._save_placeholder = self.raw.register_script(_script_text("save_placeholder"))  # bytes: the raw client
+        self._prune_hashes = self.raw.register_script(_script_text("prune_hashes"))  # compares hash bytes
         self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
         self._confirm = _load_script(redis, direct, "confirm", acked)
 
@@ -240,13 +261,79 @@ class Store:
     def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "",
               verdict: str = "disagree") -> ResetOutcome:
         """Restore; `verdict` 'disagree' counts against the site accounts that reported, 'ignore' does not."""
-        was_hidden, was_pending, generation, event = self._reset(
+        was_hidden, was_pending, generation, event, *restored = self._reset(
             keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS,
-                  comments_key(image_id), REVIEW],
+                  comments_key(image_id), REVIEW, MATCHED_FROM, RELEASED_PREFIX + image_id, COPIES_PREFIX + image_id],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
-                  self.trust.record_ttl_ms],
+                  self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX],
         )
-        return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event))
+        return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event),
+                            tuple(map(_text, restored)))
+
+    def match_hide(self, copy: str, source: str, distance: int) -> str | None:
+        """Hide `copy` because it is within `distance` of the hidden source `source`: its outbox entry, or
+        None when the hide is not (or no longer) due: see match_hide.lua."""
+        event = self._match_hide(
+            keys=[image_key(copy), HIDDEN, PENDING, PROTECTED, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM,
+                  RELEASED_PREFIX + copy, COPIES_PREFIX + source],
+            args=[copy, source, distance, self.audit_max_events],
+        )
+        return _text(event) if event else None
+
+    def save_hash(self, image_id: str, bits: bytes, quality: int, url: str | None = None,
+                  at: int | None = None) -> None:
+        """Keep an image's perceptual hash (and the URL it was registered with), and log it for the caches;
+        `at` (seconds, Redis's clock when not given) starts its retention."""
+        if at is None:
+            at = int(self.redis.time()[0])
+        pipe = self.raw.pipeline(transaction=True)
+        pipe.hset(MATCH_HASHES, image_id, bits + bytes([max(0, min(255, quality))]) + at.to_bytes(4, "big"))
+        if url:
+            pipe.hset(MATCH_URLS, image_id, url)
+        pipe.rpush(MATCH_LOG, image_id)
+        pipe.execute()
+
+    def has_hash(self, image_id: str) -> bool:
+        return bool(self.raw.hexists(MATCH_HASHES, image_id))
+
+    def hash_log_length(self) -> int:
+        return int(self.raw.llen(MATCH_LOG))
+
+    def hash_log(self, start: int, count: int) -> list[str]:
+        """Up to `count` ids whose hashes were written from position `start` of the log on, in order."""
+        return [_text(image_id) for image_id in self.raw.lrange(MATCH_LOG, start, start + count - 1)]
+
+    def hashes(self, image_ids: Sequence[str]) -> list[tuple[bytes, int] | None]:
+        """(hash, quality) of each image, None where none is known."""
+        if not image_ids:
+            return []
+        return [None if value is None else (value[:32], value[32]) for value in self.raw.hmget(MATCH_HASHES, image_ids)]
+
+    def prune_hashes(self, retention_seconds: int, budget: int = 1000) -> tuple[int, int]:
+        """Sweep about `budget` registrations, forgetting those older than `retention_seconds` that are
+        not hidden (prune_hashes.lua); (checked, pruned). A cursor in Redis carries the sweep on."""
+        cursor = int(self.raw.get(MATCH_PRUNE_CURSOR) or 0)
+        cutoff = int(self.redis.time()[0]) - retention_seconds
+        cursor, entries = self.raw.hscan(MATCH_HASHES, cursor, count=budget)
+        old = [part for image_id, value in entries.items()
+               if int.from_bytes(value[33:37], "big") < cutoff for part in (image_id, value)]
+        pruned = int(self._prune_hashes(keys=[MATCH_HASHES, MATCH_URLS, MATCH_LOG, HIDDEN], args=old)) if old else 0
+        self.raw.set(MATCH_PRUNE_CURSOR, cursor)
+        return len(entries), pruned
+
+    def registered_url(self, image_id: str) -> str | None:
+        url = self.redis.hget(MATCH_URLS, image_id)
+        return None if url is None else _text(url)
+
+    def sources(self, image_ids: Sequence[str]) -> list[bool]:
+        """Whether each image is a source: hidden, and not itself hidden by matching."""
+        if not image_ids:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zmscore(HIDDEN, list(image_ids))
+        pipe.hmget(MATCHED_FROM, list(image_ids))
+        hidden, matched = pipe.execute()
+        return [at is not None and source is None for at, source in zip(hidden, matched)]
 
     def hide_now(self, image_id: str, actor: str) -> str | None:
         """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
@@ -336,10 +423,13 @@ class Store:
             for index in (HIDDEN, PENDING, REVIEW, PROTECTED):
                 pipe.zscore(index, image_id)
             pipe.lrange(comments_key(image_id), 0, -1)
+            pipe.hget(MATCHED_FROM, image_id)
+            pipe.hget(MATCH_URLS, image_id)
         replies = pipe.execute()
-        return [self._status(image_id, *replies[6 * i:6 * i + 6]) for i, image_id in enumerate(image_ids)]
+        return [self._status(image_id, *replies[8 * i:8 * i + 8]) for i, image_id in enumerate(image_ids)]
 
-    def _status(self, image_id, fields, hidden_at, pending_at, review_at, protected_at, comments) -> dict:
+    def _status(self, image_id, fields, hidden_at, pending_at, review_at, protected_at, comments,
+                matched_from, registered_url) -> dict:
         count, score, review_score, first, last, generation, url, *reasons = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
@@ -357,9 +447,9 @@ class Store:
             "last_reported_at": _ms(last or first),
             "hidden_at": _ms(hidden_at),
             "generation": int(generation or 0),
-            "image_url": url,
+            "image_url": url or registered_url,  # the first reported since the last reset, else the registered one
             "comments": [json.loads(comment) for comment in comments],  # newest first
-            "matched_from": None,  # hides by matching: not yet
+            "matched_from": None if matched_from is None or hidden_at is None else _text(matched_from),
         }
 
     def page(self, state: str, limit: int, after: tuple[str, str] | None = None) -> list[tuple[str, str]]:

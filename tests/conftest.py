@@ -160,6 +160,7 @@ def worker_env(settings: Settings) -> dict:
         IMGMOD_IMAGE_HOSTS=",".join(settings.image_hosts),
         IMGMOD_WEBHOOK_URL=settings.webhook_url or "",
         IMGMOD_WEBHOOK_SECRET=settings.webhook_secret or "",
+        IMGMOD_MATCH_DISTANCE="off" if settings.match_distance is None else str(settings.match_distance),
     )
     return env
 

@@ -59,7 +59,8 @@ def test_every_operation_answers_as_the_document_says(redis_server, redis_client
              "--max-examples", str(EXAMPLES), "--workers", "1", "--no-color"],
             # The run's own files (.schemathesis/) stay in the test's directory, not in the work tree.
             cwd=tmp_path, capture_output=True, text=True, timeout=840,
-            env={**os.environ, "IMGMOD_TEST_ADMIN_TOKEN": ADMIN_TOKEN, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",
+            env={**os.environ, "IMGMOD_TEST_ADMIN_TOKEN": ADMIN_TOKEN, "IMGMOD_TEST_FRONTEND_KEY": FRONTEND_KEY,
+                 "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",
                  "PYTHONPATH": str(ROOT)})
     finally:
         assert served.terminate() == 0

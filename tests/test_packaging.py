@@ -52,7 +52,8 @@ def test_openapi_document_is_generated_from_the_schemas(client):
     assert post["security"] == [{}, {"frontend": []}]  # anonymous, or a frontend key
     assert document["paths"]["/v1/admin/audit"]["get"]["security"] == [{"admin": []}]
     assert {name: scheme["scheme"] for name, scheme in document["components"]["securitySchemes"].items()} == {
-        "admin": "bearer", "frontend": "bearer"}
+        "admin": "bearer", "frontend": "bearer", "site": "bearer"}
+    assert document["paths"]["/v1/images"]["post"]["security"] == [{"site": []}]  # a frontend key, required
 
 
 @pytest.mark.parametrize("path", ["/docs"])

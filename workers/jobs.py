@@ -13,9 +13,10 @@ from contextvars import ContextVar
 from rq import get_current_job
 
 from service import followups
+from service.queue import enqueue_match
 from service.services import Services
 from service.stats import record_webhook
-from workers import placeholder
+from workers import matching, phash, placeholder
 from workers.fetch import FetchFailed, FetchRefused, fetch_image
 from workers.webhook import WebhookRejected, deliver
 
@@ -63,15 +64,71 @@ def make_placeholder(image_id: str, generation: int) -> str:
     store = services.store
     if store.status(image_id)["generation"] != int(generation) or not store.is_hidden(image_id):
         return "stale"
-    url = store.image_url(image_id)
+    reported_url = store.image_url(image_id)
+    url = reported_url or store.registered_url(image_id)
     if url is None:
         return "neutral: no image_url"
     try:
-        data = placeholder.blurred(fetch_image(url, services.settings.image_hosts))
+        fetched = fetch_image(url, services.settings.image_hosts)
+        data = placeholder.blurred(fetched)
     except (FetchRefused, FetchFailed, placeholder.ImageRefused) as error:
         log.info("placeholder %s: neutral (%s)", image_id, error)
         return f"neutral: {error}"
+    if reported_url is not None and _hash(services, image_id, fetched) \
+            and services.settings.match_distance is not None:
+        enqueue_match(services.hides, [image_id])  # what readers reported, hashed: now a source to match
     return "blurred" if store.save_placeholder(image_id, int(generation), data) else "stale"
+
+
+def _hash(services: Services, image_id: str, data: bytes, url: str | None = None) -> bool:
+    """Keep the hash of fetched bytes (even a low-quality one, which never matches); True if kept."""
+    try:
+        found = phash.hash_bytes(data)
+    except placeholder.ImageRefused as error:
+        log.info("hash %s: not an image we decode (%s)", image_id, error)
+        return False
+    services.store.save_hash(image_id, found.bits, found.quality, url)
+    return True
+
+
+def register_images(images: list[list[str]]) -> int:
+    """Fetch and hash images a site registered (allowed hosts only), then queue their match decisions;
+    how many were hashed."""
+    services = _current()
+    hashed = []
+    for image_id, url in images:
+        try:
+            data = fetch_image(url, services.settings.image_hosts)
+        except (FetchRefused, FetchFailed) as error:
+            log.info("register %s: not fetched (%s)", image_id, error)
+            continue
+        if _hash(services, image_id, data, url):
+            hashed.append(image_id)
+    if hashed and services.settings.match_distance is not None:
+        enqueue_match(services.hides, hashed)
+    return len(hashed)
+
+
+def match_images(image_ids: list[str]) -> int:
+    """Hide what matching calls for around each image (newly hashed, or newly hidden); how many hides.
+
+    Safe to run twice, and with other workers at once: each hide is decided again, atomically, by
+    store.match_hide, which refuses one already done or no longer due."""
+    services = _current()
+    max_distance = services.settings.match_distance
+    if max_distance is None:
+        return 0
+    store, hides = services.store, 0
+    for image_id in image_ids:
+        for copy, source, distance in matching.decide(store, image_id, max_distance):
+            event = store.match_hide(copy, source, distance)
+            if event:
+                log.info("matched: %s hidden as a copy of %s (%d bits)", copy, source, distance)
+                followups.dispatch(services, event)
+                hides += 1
+                if copy == image_id:
+                    break  # hidden through its nearest source: one hide, one `matched` event
+    return hides
 
 
 def deliver_webhook(body: str) -> int:

@@ -6,7 +6,9 @@ worker enqueues its hide again. The hide is idempotent (generation check, ZREM o
 copy that races the original does nothing. The cost of a pass is the number of overdue pending
 images, never the number of visible ones. The same pass queues follow-ups (placeholder, webhook)
 that a dying process left in the outbox, and sweeps a bounded slice of the reported index for
-images that never crossed and fell silent for IMGMOD_REPORT_TTL_DAYS (service/scripts/prune.lua).
+images that never crossed and fell silent for IMGMOD_REPORT_TTL_DAYS (service/scripts/prune.lua),
+and a slice of the registrations for hashes older than IMGMOD_MATCH_RETENTION_DAYS
+(service/scripts/prune_hashes.lua).
 """
 from __future__ import annotations
 
@@ -43,6 +45,10 @@ def reconcile(services: Services) -> Pass | None:
     record_requeued(store, len(claims.crossings))
     dispatched = followups.recover(services)
     checked, pruned = store.prune_reported(PRUNE_BUDGET)
+    hashes_checked, hashes_pruned = store.prune_hashes(settings.match_retention_days * 86400, PRUNE_BUDGET)
+    if hashes_pruned:
+        log.info("registrations past IMGMOD_MATCH_RETENTION_DAYS forgotten",
+                 extra={"checked": hashes_checked, "pruned": hashes_pruned})
     done = Pass(claims.scanned, len(claims.crossings), dispatched, checked, pruned)
     if done.requeued:
         log.warning("lost hides enqueued again", extra={

@@ -14,11 +14,13 @@ from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from service.api.error_docs import documents_errors
-from service.api.inputs import documented_as, load
+from service.api.error_docs import BODY_ERRORS, documents_errors
+from service.api.inputs import documented_as, json_body, load
+from service.auth import bearer_token, name_for
 from service.context import services
+from service.queue import enqueue_register, followup_queue
 from service.schemas import (MAX_BULK_IDS, VALID_IMAGE_ID, BulkQuerySchema, ImageListSchema, ImagePathSchema,
-                             ImageStatusSchema)
+                             ImageStatusSchema, RegisterResultSchema, RegisterSchema)
 from service.placeholders import content_type, neutral
 
 bp = Blueprint("images", __name__, url_prefix="/v1", description="Which images are hidden")
@@ -31,6 +33,7 @@ ETAG_VERSION = "lookup-1"
 
 _PATH_SCHEMA = ImagePathSchema()
 _BULK_SCHEMA = BulkQuerySchema()
+_REGISTER_SCHEMA = RegisterSchema()
 
 
 # A valid image id holds only letters and digits (of any script) and ._:~-/, which the app's JSON
@@ -122,6 +125,20 @@ class Images(MethodView):
         flags = services().store.hidden_flags(ids)  # "0100…": one character per id
         # Valid ids hold no newline, so the joined ids and flags name exactly one answer.
         return _cacheable(statuses_body(ids, flags), f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
+
+    @documented_as(bp.arguments(RegisterSchema()), bp.response(202, RegisterResultSchema),
+                   documents_errors(bp, *BODY_ERRORS, 401, 503), bp.doc(security=[{"site": []}]))
+    def post(self):
+        """Register an article's images as it is published: workers fetch, hash and match them, so that
+        copies of hidden photos are hidden before readers see them"""
+        svc = services()
+        token = bearer_token(request)
+        if token is None or name_for(token, svc.settings.frontend_keys) is None:
+            abort(401, message="A frontend key is required: Authorization: Bearer <key>",
+                  headers={"WWW-Authenticate": "Bearer"})
+        images = load(_REGISTER_SCHEMA, json_body(), "json")["images"]
+        enqueue_register(followup_queue(svc.hides.connection), [(i["image_id"], i["image_url"]) for i in images])
+        return current_app.response_class(f'{{"accepted":{len(images)}}}\n', status=202, mimetype="application/json")
 
 
 @bp.route("/images/<image_id:image_id>/placeholder", merge_slashes=False)

@@ -1,0 +1,32 @@
+-- Hide a copy because it matches a hidden source (contract v2, "Same picture elsewhere"), at most
+-- once: the worker that found the match decided on hashes; everything that makes the hide right or
+-- wrong is checked here, in the same step as the write, so that workers racing on the same pair (a
+-- registration and a source's hide at once) give one hide, one `matched` event, one outbox entry.
+-- The source must be hidden and not itself a copy; the copy must be neither the source, hidden,
+-- protected, nor released from this source by a reset.
+-- Returns the outbox entry 'hidden|<generation>|<ms>|<copy>|<source>', or 0.
+-- KEYS: copy's image hash, hidden index, pending index, protected index, review index, audit stream,
+--       outbox, stats hash, matched-from hash, the copy's released sources (set), the source's copies (set)
+-- ARGV: copy id, source id, distance, audit max length
+local image, hidden, pending, protected, review = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local audit, outbox, stats, matched_from, released, copies = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local copy, source = ARGV[1], ARGV[2]
+
+if copy == source then return 0 end
+if not redis.call('ZSCORE', hidden, source) or redis.call('HEXISTS', matched_from, source) == 1 then return 0 end
+if redis.call('ZSCORE', hidden, copy) or redis.call('ZSCORE', protected, copy) then return 0 end
+if redis.call('SISMEMBER', released, source) == 1 then return 0 end
+
+local now = now_ms()
+redis.call('ZREM', pending, copy)  -- a crossing of its own becomes a no-op: the copy is hidden already
+redis.call('ZREM', review, copy)
+redis.call('HDEL', image, 'k', 'q')
+redis.call('ZADD', hidden, now, copy)
+redis.call('HSET', matched_from, copy, source)
+redis.call('SADD', copies, copy)
+redis.call('HINCRBY', stats, 'hides:matched', 1)
+redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', 'matched', 'image_id', copy, 'actor', 'system',
+           'detail', cjson.encode({source = source, distance = tonumber(ARGV[3])}))
+local event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. copy .. '|' .. source
+redis.call('ZADD', outbox, now, event)
+return event

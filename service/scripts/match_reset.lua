@@ -1,0 +1,41 @@
+-- Runs after reset.lua, in the same script (store.py wraps reset.lua as the function reset_body),
+-- so that a reset and what it means for matching are one step (contract v2):
+-- * a copy hidden by matching is released from its source: never matched to it again;
+-- * a source's copies hidden only through it are restored (visible, generation bumped, placeholder
+--   dropped, a `reset` event by `system` and a restore in the outbox for its webhook).
+-- Copies' keys are named by data (their ids are only known here): fine on one Redis server and its
+-- replicas, not on a Cluster, as in give_verdict.
+-- KEYS (after reset.lua's ten): matched-from hash, this image's released sources (set), this image's
+--       copies (set)
+-- ARGV (after reset.lua's seven): image-hash prefix, placeholder prefix, released-set prefix,
+--       copies-set prefix
+-- Returns reset.lua's reply followed by the outbox entries of the copies restored.
+local reply = reset_body()
+do
+  local id, hidden, audit, outbox, stats = ARGV[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
+  local matched_from, released, copies = KEYS[11], KEYS[12], KEYS[13]
+  local source = redis.call('HGET', matched_from, id)
+  if source then
+    redis.call('HDEL', matched_from, id)
+    redis.call('SADD', released, source)
+    redis.call('SREM', ARGV[11] .. source, id)
+  end
+  for _, copy in ipairs(redis.call('SMEMBERS', copies)) do
+    if redis.call('HGET', matched_from, copy) == id then
+      redis.call('HDEL', matched_from, copy)
+      if redis.call('ZREM', hidden, copy) == 1 then
+        local generation = redis.call('HINCRBY', ARGV[8] .. copy, 'g', 1)
+        redis.call('DEL', ARGV[9] .. copy)
+        local now = now_ms()
+        local event = 'restored|' .. generation .. '|' .. now .. '|' .. copy
+        redis.call('ZADD', outbox, now, event)
+        reply[#reply + 1] = event
+        redis.call('HINCRBY', stats, 'resets', 1)
+        redis.call('XADD', audit, 'MAXLEN', '~', ARGV[5], '*', 'type', 'reset', 'image_id', copy,
+                   'actor', 'system', 'detail', cjson.encode({source_reset = id, note = 'restored with its source'}))
+      end
+    end
+  end
+  redis.call('DEL', copies)
+end
+return reply
