@@ -6,6 +6,7 @@ import time
 
 from redis.exceptions import RedisError
 from rq import Worker
+from rq.exceptions import StopRequested
 from rq.job import Job
 from rq.queue import Queue
 from rq.scheduler import RQScheduler
@@ -185,9 +186,12 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
 
 
 def _wait_for_redis(connection, worker: ImgmodWorker) -> None:
-    while not worker.stop_requested:
-        try:
-            connection.ping()
-            return
-        except RedisError:
-            time.sleep(1)  # polling a server that is away, not ordering anything
+    try:
+        while not worker.stop_requested:
+            try:
+                connection.ping()
+                return
+            except RedisError:
+                time.sleep(1)  # polling a server that is away, not ordering anything
+    except StopRequested:  # SIGTERM meanwhile: RQ's handler, still installed, says so this way
+        worker.stop_requested = True
