@@ -7,15 +7,13 @@ placeholder's (a bomb or an animation is refused).
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
-from io import BytesIO
 
 import numpy as np
 import pdqhash
-from PIL import Image, ImageOps
+from PIL import Image
 
-from workers.placeholder import MAX_PIXELS, ImageRefused
+from workers.placeholder import decode
 
 BITS = 256
 BYTES = BITS // 8
@@ -42,23 +40,8 @@ def hash_image(image: Image.Image) -> Hash:
 
 
 def hash_bytes(data: bytes) -> Hash:
-    """The PDQ hash of an encoded image; ImageRefused for what Pillow cannot or must not decode."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(BytesIO(data)) as image:
-                if getattr(image, "n_frames", 1) > 1:
-                    raise ImageRefused("animated image")
-                image.draft("RGB", (SIDE, SIDE))
-                image = ImageOps.exif_transpose(image).convert("RGB")
-    except ImageRefused:
-        raise
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
-        raise ImageRefused(f"decompression bomb: {error}") from None
-    except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError) as error:
-        raise ImageRefused(f"{type(error).__name__}: {error}") from None
-    return hash_image(image)
+    """The PDQ hash of an encoded image; placeholder.ImageRefused for what Pillow cannot or must not decode."""
+    return hash_image(decode(data, SIDE))
 
 
 def distances(query: bytes, packed: np.ndarray) -> np.ndarray:

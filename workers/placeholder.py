@@ -19,8 +19,9 @@ class ImageRefused(Exception):
     """Bytes Pillow cannot or must not decode: not an image, truncated, a bomb, animated."""
 
 
-def blurred(data: bytes) -> bytes:
-    """A WebP a few KB in size with the original's aspect ratio, too blurred to show anything."""
+def decode(data: bytes, size: int) -> Image.Image:
+    """Untrusted bytes as an RGB image at least `size` pixels a side where the format can decode at a
+    reduced scale (JPEG); ImageRefused for what Pillow cannot or must not decode."""
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
@@ -28,13 +29,18 @@ def blurred(data: bytes) -> bytes:
             with Image.open(BytesIO(data)) as image:
                 if getattr(image, "n_frames", 1) > 1:
                     raise ImageRefused("animated image")
-                image.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG: decode at reduced scale
-                image = ImageOps.exif_transpose(image).convert("RGB")
+                image.draft("RGB", (size, size))
+                return ImageOps.exif_transpose(image).convert("RGB")
     except ImageRefused:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
         raise ImageRefused(f"decompression bomb: {error}") from None
     except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError) as error:
         raise ImageRefused(f"{type(error).__name__}: {error}") from None
+
+
+def blurred(data: bytes) -> bytes:
+    """A WebP a few KB in size with the original's aspect ratio, too blurred to show anything."""
+    image = decode(data, SIZE * 2)
     image.thumbnail((SIZE, SIZE))
     return encode(image.filter(ImageFilter.GaussianBlur(BLUR_RADIUS)))
