@@ -1,15 +1,13 @@
 """Bearer credentials: frontend keys for reports, admin tokens for the admin API."""
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 from typing import Mapping
 
 from flask import Request
 from flask_smorest import abort
 
-from service.identity import network_of
+from service.identity import keyed_hash, network_of
 
 # Refused admin tokens allowed per client network and window, before every admin request from it
 # gets 429 until the window ends: guessing a 24-character token stays hopeless, and an editor who
@@ -40,8 +38,7 @@ def name_for(token: str, secrets: Mapping[str, str]) -> str | None:
 
 def failure_key(secret: str, remote_addr: str | None) -> str:
     """The client's network as a keyed hash, in a domain of its own: no address is stored."""
-    mac = hmac.new(secret.encode(), f"admin-auth\x00{network_of(remote_addr or '')}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:12]).decode()
+    return keyed_hash(secret, "admin-auth", network_of(remote_addr or ""))
 
 
 def admin_name(request: Request, admin_tokens: Mapping[str, str], frontend_keys: Mapping[str, str], store,

@@ -37,14 +37,20 @@ def frontend_identity(frontend: str, reporter_id: str) -> str:
     return f"fe:{frontend}:{reporter_id}"
 
 
+def keyed_hash(secret: str, domain: str, value: str, digest_bytes: int = 12) -> str:
+    """An HMAC of `value` in a `domain` of its own (rate limits, admin failures, records), so that
+    no two kinds of key can be joined; 96 bits by default: short keys, reporters kept apart."""
+    mac = hmac.new(secret.encode(), f"{domain}\x00{value}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:digest_bytes]).decode()
+
+
 def record_key(secret: str, identity: str) -> str:
     """A site account's record of verdicts: the same for it on every image (that is its point), in an
     HMAC domain of its own, so it cannot be joined with the per-image reporter hashes. Only for site
     accounts: an address never gets one."""
     if not identity.startswith("fe:"):
         raise ValueError("only site accounts (a frontend's reporter_id) have a record")
-    mac = hmac.new(secret.encode(), f"record\x00{identity}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:12]).decode()
+    return keyed_hash(secret, "record", identity)
 
 
 def reporter_hash(secret: str, identity: str, image_id: str) -> str:

@@ -9,15 +9,11 @@ neither counted nor charged to any window.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 from limits import parse_many
 
-# 96 bits: plenty to keep reporters apart, short keys in Redis.
-DIGEST_BYTES = 12
+from service.identity import keyed_hash
 
 
 @dataclass(frozen=True)
@@ -34,5 +30,4 @@ def windows(spec: str) -> tuple[Window, ...]:
 
 def rate_key(secret: str, identity: str) -> str:
     """One key per reporter across all images; a different HMAC domain than the per-image hashes."""
-    mac = hmac.new(secret.encode(), f"rate-limit\x00{identity}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()[:DIGEST_BYTES]).decode()
+    return keyed_hash(secret, "rate-limit", identity)
