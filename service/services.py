@@ -29,8 +29,6 @@ def build_services(settings: Settings) -> Services:
     store = Store(client_for(settings), settings.threshold, settings.audit_max_events, raw=raw,
                   report_ttl_seconds=settings.report_ttl_days * 86400,
                   rate_windows=windows(settings.report_rate_limit),
-                  trust=TrustRules(review_reasons=frozenset(settings.review_reasons),
-                                   record_ttl_ms=settings.reputation_ttl_days * 86_400_000,
-                                   brake=settings.auto_hide_brake or 0),
+                  trust=TrustRules.of(settings),
                   min_replicas_ack=settings.redis_min_replicas_ack, lookups=replica)
     return Services(settings, store, hide_queue(raw))

@@ -20,7 +20,7 @@ from redis import Redis
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
-from config import REASONS
+from config import REASONS, Settings
 from service.connections import DirectCommands
 
 if TYPE_CHECKING:
@@ -120,10 +120,16 @@ def _reset_text() -> str:
 
 @dataclass(frozen=True)
 class TrustRules:
-    """What editors taught and how much automatic hiding is allowed (contract v2, "Trust")."""
-    review_reasons: frozenset[str] = frozenset({"copyright", "misleading"})  # to editors, never hidden by reports
-    record_ttl_ms: int = 365 * 86_400_000  # a site account's verdicts, forgotten after this much silence
-    brake: int = 0  # automatic hides per hour past which crossings go to review; 0: off
+    """What editors taught and how much automatic hiding is allowed (contract v2, "Trust"); the
+    defaults are the configuration's."""
+    review_reasons: frozenset[str] = frozenset(Settings.review_reasons)  # to editors, never hidden by reports
+    record_ttl_ms: int = Settings.reputation_ttl_days * 86_400_000  # a site account's verdicts, forgotten after
+    brake: int = 0  # automatic hides per hour past which crossings go to review; 0: off (Settings: None)
+
+    @classmethod
+    def of(cls, settings: Settings) -> "TrustRules":
+        return cls(frozenset(settings.review_reasons), settings.reputation_ttl_days * 86_400_000,
+                   settings.auto_hide_brake or 0)
 
 
 @dataclass(frozen=True)
