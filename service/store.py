@@ -102,9 +102,12 @@ class DirectScript(Script):
             return self.direct(*command, replicas=self.replicas)
 
 
+def _lua(name: str) -> str:
+    return files(__package__).joinpath(f"scripts/{name}.lua").read_text()
+
+
 def _script_text(name: str) -> str:
-    prelude = files(__package__).joinpath("scripts/prelude.lua").read_text()
-    return prelude + files(__package__).joinpath(f"scripts/{name}.lua").read_text()
+    return _lua("prelude") + _lua(name)
 
 
 def _load_script(redis: Redis, direct: DirectCommands, name: str, replicas: int = 0) -> DirectScript:
@@ -113,9 +116,7 @@ def _load_script(redis: Redis, direct: DirectCommands, name: str, replicas: int 
 
 def _reset_text() -> str:
     """reset.lua as the function reset_body, then match_reset.lua, which calls it: one script."""
-    scripts = files(__package__).joinpath("scripts")
-    return (scripts.joinpath("prelude.lua").read_text() + "local function reset_body()\n"
-            + scripts.joinpath("reset.lua").read_text() + "\nend\n" + scripts.joinpath("match_reset.lua").read_text())
+    return _lua("prelude") + "local function reset_body()\n" + _lua("reset") + "\nend\n" + _lua("match_reset")
 
 
 @dataclass(frozen=True)
