@@ -61,6 +61,7 @@ class ImgmodWorker(Worker):
         # RQ's own maintenance (registries cleaned, a dead scheduler started again) runs as often as ours.
         super().__init__(queues, worker_ttl=WORKER_TTL, maintenance_interval=self.interval, **kwargs)
         self.schedule = schedule  # run a scheduler process (RQ's with_scheduler, but ours)
+        self.stop_requested = False  # SIGTERM or SIGINT came: run_worker starts no new worker
         self.push_exc_handler(self._count_failure)
 
     @property
@@ -71,8 +72,6 @@ class ImgmodWorker(Worker):
     def dequeue_timeout(self) -> int:
         # RQ checks its maintenance hooks between blocking pops: wake at least once per interval.
         return min(super().dequeue_timeout, self.interval)
-
-    stop_requested = False
 
     def request_stop(self, signum, frame):
         self.stop_requested = True  # RQ's warm shutdown; run_worker then does not start a new worker
