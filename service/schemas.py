@@ -240,6 +240,29 @@ class AdminImageSchema(ma.Schema):
         "description": "who reported since the last reset, by kind only: never an identity"})
 
 
+class MatchSchema(ma.Schema):
+    image_id = ma.fields.String(required=True)
+    distance = ma.fields.Integer(allow_none=True, required=True,
+                                 metadata={"description": "bits (of 256) between the two perceptual hashes"})
+
+
+class MatchesQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200),
+                              metadata={"description": "copies listed at most, nearest first"})
+
+
+class MatchesSchema(ma.Schema):
+    image_id = ma.fields.String(required=True)
+    source = ma.fields.Nested(MatchSchema, allow_none=True, required=True,
+                              metadata={"description": "for a copy hidden by matching: its source, else null"})
+    copies = ma.fields.List(ma.fields.Nested(MatchSchema), required=True,
+                            metadata={"description": "for a source: the copies hidden through it, nearest first"})
+    copies_total = ma.fields.Integer(required=True, metadata={"description": "all its copies, however many are listed"})
+
+
 class AdminListQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE

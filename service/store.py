@@ -57,7 +57,7 @@ MATCH_URLS = PREFIX + "match:u"  # hash: image id -> the URL registered for it (
 MATCH_LOG = PREFIX + "match:log"  # list: image ids in the order their hashes were written (caches read its tail)
 MATCHED_FROM = PREFIX + "match:from"  # hash: copy id -> the source whose hide it was hidden by
 RELEASED_PREFIX = PREFIX + "match:rel:"  # set per copy: sources a reset released it from, never matched again
-COPIES_PREFIX = PREFIX + "match:cp:"  # set per source: the copies hidden through it
+COPIES_PREFIX = PREFIX + "match:cp:"  # sorted set per source: the copies hidden through it, by distance (bits)
 MATCH_PRUNE_CURSOR = PREFIX + "prune:match"  # HSCAN cursor of the retention sweep over the hashes
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
@@ -159,6 +159,14 @@ class ResetOutcome:
     generation: int
     event: str  # outbox entry of the restore
     restored: tuple[str, ...] = ()  # outbox entries of the copies restored with this source (matching)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """An image's place in matching, for editors: the source it was hidden through, or its copies."""
+    source: tuple[str, int | None] | None  # (source id, distance in bits) of a copy hidden by matching
+    copies: list[tuple[str, int]]  # (copy id, distance) of the copies hidden through it, nearest first
+    copies_total: int  # all of them, however many `copies` lists
 
 
 @dataclass(frozen=True)
@@ -286,6 +294,18 @@ class Store:
             args=[copy, source, distance, self.audit_max_events],
         )
         return _text(event) if event else None
+
+    def matches(self, image_id: str, limit: int) -> Matches:
+        """The source of a copy hidden by matching, with its distance; the nearest `limit` copies of a source."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hget(MATCHED_FROM, image_id).zscore(HIDDEN, image_id).zcard(COPIES_PREFIX + image_id)
+        pipe.zrange(COPIES_PREFIX + image_id, 0, limit - 1, withscores=True)
+        source, hidden_at, total, copies = pipe.execute()
+        found = None
+        if source is not None and hidden_at is not None:
+            distance = self.redis.zscore(COPIES_PREFIX + _text(source), image_id)
+            found = (_text(source), None if distance is None else int(distance))
+        return Matches(found, [(_text(copy), int(distance)) for copy, distance in copies], int(total))
 
     def save_hash(self, image_id: str, bits: bytes, quality: int, url: str | None = None,
                   at: int | None = None) -> None:

@@ -196,6 +196,43 @@ def test_resetting_a_source_restores_the_copies_hidden_only_through_it(client, s
     assert hidden(client, "copy-a") and hidden(client, "copy-b")
 
 
+def test_the_console_reads_a_copys_source_and_a_sources_copies_nearest_first(client, services, admin, url):
+    register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
+             ("copy-b", url("/copy-medium.jpg")), ("copy-c", url("/copy-tiny.jpg")), ("own", url("/unrelated.jpg")))
+    run_jobs(services)
+    admin.post("/images/src/hide")
+    run_jobs(services)
+    copies = ("copy-a", "copy-b", "copy-c")
+    distances = {image: event["detail"]["distance"] for image in copies for event in matched_events(admin, image)}
+
+    source = admin.get("/images/src/matches").json
+    assert source["source"] is None and source["copies_total"] == 3
+    nearest_first = sorted(copies, key=lambda image: (distances[image], image))
+    assert source["copies"] == [{"image_id": image, "distance": distances[image]} for image in nearest_first]
+    assert admin.get("/images/src/matches?limit=1").json["copies"] == source["copies"][:1]
+    assert admin.get("/images/copy-a/matches").json == {
+        "image_id": "copy-a", "source": {"image_id": "src", "distance": distances["copy-a"]},
+        "copies": [], "copies_total": 0}
+    assert admin.get("/images/own/matches").json == {"image_id": "own", "source": None, "copies": [],
+                                                     "copies_total": 0}
+
+    admin.post("/images/copy-a/reset", json={})  # a reset copy leaves its source's list
+    assert admin.get("/images/copy-a/matches").json["source"] is None
+    assert [copy["image_id"] for copy in admin.get("/images/src/matches").json["copies"]] == \
+        [image for image in nearest_first if image != "copy-a"]
+    admin.post("/images/src/reset", json={})  # and a reset source has none left
+    assert admin.get("/images/src/matches").json["copies_total"] == 0
+    assert admin.get("/images/copy-b/matches").json["source"] is None
+
+
+def test_the_matches_read_checks_its_id_and_limit_by_name(admin):
+    for query, field in (("limit=0", "limit"), ("limit=201", "limit"), ("limit=many", "limit")):
+        answer = admin.get(f"/images/src/matches?{query}")
+        assert answer.status_code == 422 and field in answer.json["errors"]["query"], answer.json
+    answer = admin.get("/images/-src/matches")
+    assert answer.status_code == 422 and "image_id" in answer.json["errors"]["path"], answer.json
+
+
 def test_a_copy_never_acts_as_a_source(client, services, admin, url):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
     run_jobs(services)
@@ -296,3 +333,4 @@ def test_a_worker_index_loads_the_log_in_chunks_and_keeps_the_latest_hash(servic
     index = matching.index_for(store)
     assert sorted(index.ids) == [f"img-{n}" for n in range(5)] and index.position == 6
     assert index.get("img-1") == (b"\xff" * 32, 70) and index.get("img-4") == (bytes([4]) * 32, 80)
+

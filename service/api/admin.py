@@ -13,8 +13,8 @@ from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
 from service.schemas import (STATES, AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AdminTotalsSchema,
-                             AuditListSchema, AuditQuerySchema, ConfirmSchema, ImagePathSchema, ProtectionSchema,
-                             ResetSchema)
+                             AuditListSchema, AuditQuerySchema, ConfirmSchema, ImagePathSchema, MatchesQuerySchema,
+                             MatchesSchema, ProtectionSchema, ResetSchema)
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
 ADMIN_ERRORS = (401, 403, 429, 503)
@@ -94,6 +94,21 @@ class AdminImage(MethodView):
     def get(self, image_id):
         """Everything known about one image"""
         return detail(services().store.status(image_id))
+
+
+@bp.route("/images/<image_id:image_id>/matches", merge_slashes=False)
+class Matches(MethodView):
+    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
+    @bp.arguments(MatchesQuerySchema(), location="query", as_kwargs=True)
+    @bp.response(200, MatchesSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
+    def get(self, image_id, limit):
+        """Same picture elsewhere, for the console: a copy's source and distance, a source's copies"""
+        found = services().store.matches(image_id, limit)
+        source = None if found.source is None else {"image_id": found.source[0], "distance": found.source[1]}
+        return {"image_id": image_id, "source": source, "copies_total": found.copies_total,
+                "copies": [{"image_id": copy, "distance": distance} for copy, distance in found.copies]}
 
 
 @bp.route("/images/<image_id:image_id>/reset", merge_slashes=False)

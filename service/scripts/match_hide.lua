@@ -6,7 +6,8 @@
 -- protected, nor released from this source by a reset.
 -- Returns the outbox entry 'hidden|<generation>|<ms>|<copy>|<source>', or 0.
 -- KEYS: copy's image hash, hidden index, pending index, protected index, review index, audit stream,
---       outbox, stats hash, matched-from hash, the copy's released sources (set), the source's copies (set)
+--       outbox, stats hash, matched-from hash, the copy's released sources (set), the source's copies (sorted
+--       set, scored by distance: the console lists them nearest first)
 -- ARGV: copy id, source id, distance, audit max length
 local image, hidden, pending, protected, review = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local audit, outbox, stats, matched_from, released, copies = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
@@ -23,7 +24,7 @@ redis.call('ZREM', review, copy)
 redis.call('HDEL', image, 'k', 'q')
 redis.call('ZADD', hidden, now, copy)
 redis.call('HSET', matched_from, copy, source)
-redis.call('SADD', copies, copy)
+redis.call('ZADD', copies, tonumber(ARGV[3]), copy)
 redis.call('HINCRBY', stats, 'hides:matched', 1)
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', 'matched', 'image_id', copy, 'actor', 'system',
            'detail', cjson.encode({source = source, distance = tonumber(ARGV[3])}))

@@ -6,7 +6,7 @@
 -- Copies' keys are named by data (their ids are only known here): fine on one Redis server and its
 -- replicas, not on a Cluster, as in give_verdict.
 -- KEYS (after reset.lua's ten): matched-from hash, this image's released sources (set), this image's
---       copies (set)
+--       copies (sorted set by distance)
 -- ARGV (after reset.lua's seven): image-hash prefix, placeholder prefix, released-set prefix,
 --       copies-set prefix
 -- Returns reset.lua's reply followed by the outbox entries of the copies restored.
@@ -18,9 +18,9 @@ do
   if source then
     redis.call('HDEL', matched_from, id)
     redis.call('SADD', released, source)
-    redis.call('SREM', ARGV[11] .. source, id)
+    redis.call('ZREM', ARGV[11] .. source, id)
   end
-  for _, copy in ipairs(redis.call('SMEMBERS', copies)) do
+  for _, copy in ipairs(redis.call('ZRANGE', copies, 0, -1)) do
     if redis.call('HGET', matched_from, copy) == id then
       redis.call('HDEL', matched_from, copy)
       if redis.call('ZREM', hidden, copy) == 1 then

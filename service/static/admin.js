@@ -97,8 +97,10 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     $("console").hidden = false;
     $("sign-out").hidden = false;
     $("sign-in-error").textContent = "";
-    // The queue first: the first of its tabs with something in it.
+    // The image the address names, else the queue first: the first of its tabs with something in it.
+    var named = fromAddress();
     totals().then(function (counts) {
+      if (named) return;
       if (!counts || view.state || view.found) return;
       var first = QUEUE.filter(function (state) { return counts[state] > 0; })[0];
       list(first || QUEUE[0]);
@@ -218,6 +220,52 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     return box;
   }
 
+  // A link to another image's card in this console (its id in the address: it opens in a new tab too).
+  function imageLink(id) {
+    var link = el("a", "image-link");
+    link.href = "#image=" + encodeURIComponent(id);
+    link.appendChild(isolate(id, "ltr"));
+    return link;
+  }
+
+  function apart(distance) {
+    return distance === null ? "" : " (" + fill(t.distance, {distance: numbers.format(distance)}) + ")";
+  }
+
+  // Same picture elsewhere: for a copy hidden by matching, its source; for any other hidden image
+  // (a source), the copies hidden through it, nearest first. Asked for per hidden card only.
+  function matches(image) {
+    var box = el("div", "matches");
+    box.appendChild(el("h4", "", t.matches));
+    call("GET", "/v1/admin/images/" + encodeURIComponent(image.image_id) + "/matches?limit=50").then(function (found) {
+      if (found.source) {
+        var line = el("p", "source"), words = t.copy_of.split("{source}");
+        line.appendChild(document.createTextNode(words[0]));
+        line.appendChild(imageLink(found.source.image_id));
+        line.appendChild(document.createTextNode((words[1] || "") + apart(found.source.distance)));
+        box.appendChild(line);
+        return;
+      }
+      if (!found.copies_total) {
+        box.appendChild(el("p", "none", t.no_copies));
+        return;
+      }
+      box.appendChild(el("p", "count", fill(t.copies, {n: numbers.format(found.copies_total)})));
+      var items = el("ul", "copies");
+      found.copies.forEach(function (copy) {
+        var item = el("li");
+        item.appendChild(imageLink(copy.image_id));
+        item.appendChild(document.createTextNode(apart(copy.distance)));
+        items.appendChild(item);
+      });
+      if (found.copies_total > found.copies.length) {
+        items.appendChild(el("li", "more", fill(t.more_copies, {n: numbers.format(found.copies_total - found.copies.length)})));
+      }
+      box.appendChild(items);
+    }, fail);
+    return box;
+  }
+
   function card(image) {
     var id = image.image_id, heading = "card-" + (++cards);
     var item = el("li", "card state-" + image.state);
@@ -246,6 +294,7 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     if (image.hidden_at) field(dl, t.hidden_at, when(image.hidden_at));
     info.appendChild(dl);
     info.appendChild(comments(image));
+    if (image.hidden) info.appendChild(matches(image));
 
     var verdicts = el("div", "verdicts");
     if (image.state !== "visible" || image.report_count) {
@@ -305,6 +354,19 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     return call("GET", "/v1/admin/images/" + encodeURIComponent(id)).then(latest(function (image) {
       show([image]);
     }), fail);
+  }
+
+  // "#image=<id>" (a link from another card, or a bookmark) shows that image; true if it named one.
+  function fromAddress() {
+    var named = /^#image=(.+)$/.exec(location.hash);
+    if (!named) return false;
+    try {
+      $("find").value = decodeURIComponent(named[1]);
+    } catch (error) {
+      return false;  // not percent-encoded as this console writes it
+    }
+    find($("find").value);
+    return true;
   }
 
   function refresh() {
@@ -468,6 +530,7 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     if (channel) channel.postMessage({forget: true});
     signOut("");
   });
+  window.addEventListener("hashchange", function () { if (view.opened) fromAddress(); });
   $("refresh").addEventListener("click", refresh);
   $("more").addEventListener("click", function () { list(view.state, view.cursor); });
   $("find-form").addEventListener("submit", function (event) {

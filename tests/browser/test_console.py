@@ -375,3 +375,51 @@ def test_long_lists_page_with_the_api_cursor(reader, store):
     expect(page.get_by_role("button", name="Load more")).to_be_hidden()
     ids = cards.evaluate_all("cards => cards.map(card => card.dataset.imageId)")
     assert sorted(ids) == [f"img-{n:02}" for n in range(30)]
+
+
+def _near(bits: bytes, flipped: int) -> bytes:
+    """`bits` with its first `flipped` bits flipped: a hash that many bits away."""
+    value = int.from_bytes(bits, "big") ^ (((1 << flipped) - 1) << (256 - flipped))
+    return value.to_bytes(32, "big")
+
+
+def test_a_source_lists_its_copies_and_each_copy_links_back_with_its_distance(reader, store, admin, workers):
+    source = bytes(range(7, 39))
+    store.save_hash("agency-photo", source, 90)
+    store.save_hash("article-7.hero", _near(source, 4), 90)
+    store.save_hash("article-9.hero", _near(source, 12), 90)
+    store.save_hash("unrelated", bytes(range(100, 132)), 90)
+    admin.post("/images/agency-photo/hide")
+    workers.burst()  # the match job of the new source hides its two copies
+    assert admin.get("/images/article-9.hero").json["matched_from"] == "agency-photo"
+
+    page = reader("/admin?lang=en")
+    sign_in(page, ADMIN_TOKEN, "en")
+    card = find(page, "agency-photo")
+    matches = card.locator(".matches")
+    expect(matches.locator("h4")).to_have_text(ADMIN["en"]["matches"])
+    expect(matches.locator(".count")).to_have_text("Copies hidden through it: 2")
+    expect(matches.locator("li")).to_have_text(["article-7.hero (4 bits apart)", "article-9.hero (12 bits apart)"])
+    matches.get_by_role("link", name="article-9.hero").click()  # the copy's own card
+    copy = card_of(page, "article-9.hero")
+    expect(copy.locator(".matches .source")).to_have_text("Copy of agency-photo (12 bits apart)")
+    copy.locator(".matches").get_by_role("link", name="agency-photo").click()  # and back to its source
+    expect(card_of(page, "agency-photo").locator(".matches li")).to_have_count(2)
+
+    # A link to a card is an address: it opens in another tab of the console, in any language.
+    arabic = reader("/admin?lang=ar#image=article-7.hero")
+    sign_in(arabic, ADMIN_TOKEN, "ar")
+    expect(card_of(arabic, "article-7.hero").locator(".matches .source")).to_have_text(
+        "نسخة من agency-photo (على بعد 4 بت)")
+    french = reader("/admin?lang=fr")
+    sign_in(french, ADMIN_TOKEN, "fr")
+    french.get_by_role("button", name=ADMIN["fr"]["tabs"]["hidden"]).click()
+    expect(card_of(french, "agency-photo").locator(".matches .count")).to_have_text("Copies masquées par elle : 2")
+    expect(card_of(french, "article-7.hero").locator(".matches .source")).to_have_text(
+        "Copie de agency-photo (à 4 bits)")
+
+    admin.post("/images/agency-photo/reset", json={})  # its copies are restored: none left to list
+    admin.post("/images/agency-photo/hide")
+    page.get_by_role("button", name=ADMIN["en"]["refresh"]).click()
+    expect(card_of(page, "agency-photo").locator(".matches .none")).to_have_text(ADMIN["en"]["no_copies"])
+    assert csp_violations(page) == [] and csp_violations(arabic) == [] and csp_violations(french) == []
