@@ -334,3 +334,23 @@ def test_a_worker_index_loads_the_log_in_chunks_and_keeps_the_latest_hash(servic
     assert sorted(index.ids) == [f"img-{n}" for n in range(5)] and index.position == 6
     assert index.get("img-1") == (b"\xff" * 32, 70) and index.get("img-4") == (bytes([4]) * 32, 80)
 
+
+def test_the_word_by_word_decision_finds_exactly_what_a_full_popcount_finds():
+    import numpy as np
+
+    from workers.matching import WORD, within
+    from workers.phash import BYTES, distances
+    rng = np.random.default_rng(17)
+    query = rng.bytes(BYTES)
+    rows = [rng.bytes(BYTES) for _ in range(2000)]
+    for flipped in range(0, 257, 3):  # hashes at every distance from the query, near ones included
+        bits = np.unpackbits(np.frombuffer(query, dtype=np.uint8))
+        bits[rng.choice(256, flipped, replace=False)] ^= 1
+        rows.append(np.packbits(bits).tobytes())
+    packed = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(-1, BYTES)
+    columns = np.ascontiguousarray(np.frombuffer(packed.tobytes(), dtype=WORD).reshape(-1, 4).T)
+    full = distances(query, packed)
+    for max_distance in (0, 8, 31, 32, 64, 128, 256):
+        found, apart = within(columns, np.frombuffer(query, dtype=WORD), max_distance)
+        assert found.tolist() == np.flatnonzero(full <= max_distance).tolist()
+        assert apart.tolist() == full[found].tolist()

@@ -1,8 +1,9 @@
 """Match decisions: which known images are within IMGMOD_MATCH_DISTANCE of one, by brute force.
 
-Each worker process keeps every known hash in memory, packed in one numpy array (32 bytes a row),
-and brings it up to date before each decision by reading only the ids logged since its last read
-(store.hash_log) and their hashes. A decision is then one XOR and popcount over the array: no
+Each worker process keeps every known hash in memory, as four 64-bit words in four numpy columns
+(32 bytes an image), and brings it up to date before each decision by reading only the ids logged
+since its last read (store.hash_log) and their hashes. A decision is then an XOR and popcount of
+one column, and of the next columns only for the rows still within the distance (`within`): no
 lookup ever waits for it, and Redis is asked for the few candidates' states only. The atomic
 checks (source still hidden, copy not protected nor released, not hidden twice) are the script's:
 store.match_hide.
@@ -14,7 +15,10 @@ import weakref
 import numpy as np
 
 from service.store import Store
-from workers.phash import BYTES, MIN_QUALITY, distances
+from workers.phash import BITS, MIN_QUALITY
+
+WORDS = BITS // 64
+WORD = np.dtype("<u8")  # the hash's bytes read as little-endian words, whatever the machine's order
 
 # Ids read from the log (and hashes fetched) per command: a first load at 1 M images is a hundred
 # commands of a few milliseconds each, never one that holds Redis (and every lookup) for seconds.
@@ -28,7 +32,7 @@ class HashIndex:
         self.position = 0  # how much of the store's hash log this index holds
         self.ids: list[str] = []
         self.rows: dict[str, int] = {}
-        self.packed = np.zeros((1024, BYTES), dtype=np.uint8)
+        self.words = np.zeros((WORDS, 1024), dtype=WORD)  # word i of every hash in row i: each contiguous
         self.quality = np.zeros(1024, dtype=np.uint8)
 
     def __len__(self) -> int:
@@ -50,12 +54,12 @@ class HashIndex:
         row = self.rows.get(image_id)
         if row is None:
             row = len(self.ids)
-            if row == len(self.packed):
-                self.packed = np.concatenate([self.packed, np.zeros_like(self.packed)])
+            if row == len(self.quality):
+                self.words = np.concatenate([self.words, np.zeros_like(self.words)], axis=1)
                 self.quality = np.concatenate([self.quality, np.zeros_like(self.quality)])
             self.ids.append(image_id)
             self.rows[image_id] = row
-        self.packed[row] = np.frombuffer(bits, dtype=np.uint8)
+        self.words[:, row] = np.frombuffer(bits, dtype=WORD)
         self.quality[row] = quality
 
     def remove(self, image_id: str) -> None:
@@ -66,12 +70,12 @@ class HashIndex:
         if row != last:  # the last row takes its place
             moved = self.ids[last]
             self.ids[row], self.rows[moved] = moved, row
-            self.packed[row], self.quality[row] = self.packed[last], self.quality[last]
+            self.words[:, row], self.quality[row] = self.words[:, last], self.quality[last]
         self.ids.pop()
 
     def get(self, image_id: str) -> tuple[bytes, int] | None:
         row = self.rows.get(image_id)
-        return None if row is None else (self.packed[row].tobytes(), int(self.quality[row]))
+        return None if row is None else (self.words[:, row].tobytes(), int(self.quality[row]))
 
     def near(self, image_id: str, max_distance: int) -> list[tuple[str, int]]:
         """(id, distance) of every other matchable image within `max_distance` of a matchable one, nearest
@@ -79,11 +83,27 @@ class HashIndex:
         known = self.get(image_id)
         if known is None or known[1] < MIN_QUALITY:
             return []
-        count = len(self.ids)
-        found = distances(known[0], self.packed[:count])
-        hits = np.flatnonzero((found <= max_distance) & (self.quality[:count] >= MIN_QUALITY))
-        near = sorted((int(found[i]), self.ids[i]) for i in hits if self.ids[i] != image_id)
+        rows, found = within(self.words[:, :len(self.ids)], np.frombuffer(known[0], dtype=WORD), max_distance)
+        matchable = self.quality[rows] >= MIN_QUALITY
+        near = sorted((int(distance), self.ids[row]) for row, distance in zip(rows[matchable], found[matchable])
+                      if self.ids[row] != image_id)
         return [(other, distance) for distance, other in near]
+
+
+def within(columns: np.ndarray, query: np.ndarray, max_distance: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, distances) of the hashes in `columns` (WORDS x n words) within `max_distance` bits of `query`.
+
+    Word by word, keeping only the rows still within the distance: two unrelated hashes differ in
+    about 32 bits of each word, so at 31 about half the rows survive the first word and almost none
+    the second. At 1 M hashes this reads about 10 MB instead of 32 (BENCHMARKS.md, "Matching")."""
+    found = np.bitwise_count(columns[0] ^ query[0])
+    rows = np.flatnonzero(found <= max_distance)
+    found = found[rows].astype(np.int16)  # a sum of four words' counts outgrows uint8
+    for word in range(1, WORDS):
+        found += np.bitwise_count(columns[word, rows] ^ query[word])
+        keep = found <= max_distance
+        rows, found = rows[keep], found[keep]
+    return rows, found
 
 
 def index_for(store: Store) -> HashIndex:
