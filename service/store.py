@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from redis import Redis
 from redis.commands.core import Script
@@ -55,6 +55,7 @@ AUTH_FAILURES_PREFIX = PREFIX + "authfail:"  # per client (a keyed hash) and win
 MATCH_HASHES = PREFIX + "match:h"  # hash: image id -> PDQ hash (32 bytes), quality (1 byte), when (4 bytes, s)
 MATCH_URLS = PREFIX + "match:u"  # hash: image id -> the URL registered for it (its placeholder's source)
 MATCH_LOG = PREFIX + "match:log"  # list: image ids in the order their hashes were written (caches read its tail)
+MATCH_LOG_BASE = PREFIX + "match:logbase"  # string: entries trimmed off the log's head, ever (trim_hash_log.lua)
 MATCHED_FROM = PREFIX + "match:from"  # hash: copy id -> the source whose hide it was hidden by
 RELEASED_PREFIX = PREFIX + "match:rel:"  # set per copy: sources a reset released it from, never matched again
 COPIES_PREFIX = PREFIX + "match:cp:"  # sorted set per source: the copies hidden through it, by distance (bits)
@@ -224,6 +225,8 @@ class Store:
         self._prune = _load_script(redis, direct, "prune", acked)
         self._save_placeholder = self.raw.register_script(_script_text("save_placeholder"))  # bytes: the raw client
         self._prune_hashes = self.raw.register_script(_script_text("prune_hashes"))  # compares hash bytes
+        self._read_hash_log = _load_script(redis, direct, "read_hash_log")
+        self._trim_hash_log = _load_script(redis, direct, "trim_hash_log", acked)
         self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
         self._confirm = _load_script(redis, direct, "confirm", acked)
 
@@ -311,24 +314,40 @@ class Store:
                   at: int | None = None) -> None:
         """Keep an image's perceptual hash (and the URL it was registered with), and log it for the caches;
         `at` (seconds, Redis's clock when not given) starts its retention."""
+        self.save_hashes([(image_id, bits, quality, url)], at)
+
+    def save_hashes(self, images: Sequence[tuple[str, bytes, int, str | None]], at: int | None = None) -> None:
+        """save_hash for each (image id, hash, quality, URL), in one transaction."""
         if at is None:
             at = int(self.redis.time()[0])
         pipe = self.raw.pipeline(transaction=True)
-        pipe.hset(MATCH_HASHES, image_id, bits + bytes([max(0, min(255, quality))]) + at.to_bytes(4, "big"))
-        if url:
-            pipe.hset(MATCH_URLS, image_id, url)
-        pipe.rpush(MATCH_LOG, image_id)
+        for image_id, bits, quality, url in images:
+            pipe.hset(MATCH_HASHES, image_id, bits + bytes([max(0, min(255, quality))]) + at.to_bytes(4, "big"))
+            if url:
+                pipe.hset(MATCH_URLS, image_id, url)
+            pipe.rpush(MATCH_LOG, image_id)
         pipe.execute()
 
     def has_hash(self, image_id: str) -> bool:
         return bool(self.raw.hexists(MATCH_HASHES, image_id))
 
-    def hash_log_length(self) -> int:
-        return int(self.raw.llen(MATCH_LOG))
+    def hash_log(self, position: int, count: int) -> tuple[int, int, list[str]]:
+        """(base, length, ids): up to `count` ids logged from `position` on (positions count every entry
+        ever logged, trimmed ones too), the entries trimmed so far and the log's length. No ids when the
+        position is not inside the log: trimmed past, or Redis lost the log."""
+        base, length, *ids = self._read_hash_log(keys=[MATCH_LOG, MATCH_LOG_BASE], args=[position, count])
+        return int(base), int(length), [_text(image_id) for image_id in ids]
 
-    def hash_log(self, start: int, count: int) -> list[str]:
-        """Up to `count` ids whose hashes were written from position `start` of the log on, in order."""
-        return [_text(image_id) for image_id in self.raw.lrange(MATCH_LOG, start, start + count - 1)]
+    def trim_hash_log(self, keep: int) -> int:
+        """Drop the log's oldest entries beyond max(number of hashes, `keep`); how many were dropped."""
+        return int(self._trim_hash_log(keys=[MATCH_LOG, MATCH_LOG_BASE, MATCH_HASHES], args=[keep]))
+
+    def all_hashes(self, chunk: int) -> Iterator[list[tuple[str, bytes, int]]]:
+        """Every known (image id, hash, quality), about `chunk` at a time (HSCAN: one may come twice)."""
+        cursor = None
+        while cursor != 0:
+            cursor, entries = self.raw.hscan(MATCH_HASHES, cursor or 0, count=chunk)
+            yield [(_text(image_id), value[:32], value[32]) for image_id, value in entries.items()]
 
     def hashes(self, image_ids: Sequence[str]) -> list[tuple[bytes, int] | None]:
         """(hash, quality) of each image, None where none is known."""
@@ -338,13 +357,14 @@ class Store:
 
     def prune_hashes(self, retention_seconds: int, budget: int = 1000) -> tuple[int, int]:
         """Sweep about `budget` registrations, forgetting those older than `retention_seconds` that are
-        not hidden (prune_hashes.lua); (checked, pruned). A cursor in Redis carries the sweep on."""
+        not hidden, with the sources they were released from (prune_hashes.lua); (checked, pruned). A cursor in Redis carries the sweep on."""
         cursor = int(self.raw.get(MATCH_PRUNE_CURSOR) or 0)
         cutoff = int(self.redis.time()[0]) - retention_seconds
         cursor, entries = self.raw.hscan(MATCH_HASHES, cursor, count=budget)
         old = [part for image_id, value in entries.items()
                if int.from_bytes(value[33:37], "big") < cutoff for part in (image_id, value)]
-        pruned = int(self._prune_hashes(keys=[MATCH_HASHES, MATCH_URLS, MATCH_LOG, HIDDEN], args=old)) if old else 0
+        pruned = int(self._prune_hashes(keys=[MATCH_HASHES, MATCH_URLS, MATCH_LOG, HIDDEN],
+                                        args=[RELEASED_PREFIX, *old])) if old else 0
         self.raw.set(MATCH_PRUNE_CURSOR, cursor)
         return len(entries), pruned
 

@@ -323,6 +323,49 @@ def test_registrations_past_their_retention_are_forgotten_unless_hidden(client, 
     assert index.get("fresh") == (bits[2], 90) and index.get("old-hidden") == (bits[1], 90)
 
 
+def test_the_hash_log_is_trimmed_and_a_worker_behind_the_trim_loads_every_hash_afresh(services, redis_client):
+    from workers.matching import HashIndex
+    store = services.store
+    now = int(redis_client.time()[0])
+    store.save_hash("img-0", bytes([0]) * 32, 80, at=now - 3 * 86400)
+    for n in range(1, 5):
+        store.save_hash(f"img-{n}", bytes([n]) * 32, 80)
+    behind, current = HashIndex(), HashIndex()
+    behind.refresh(store)
+    for again in range(1, 4):  # registered again and again: the log grows, the hashes do not
+        for n in range(1, 5):
+            store.save_hash(f"img-{n}", bytes([n + 10 * again]) * 32, 80)
+    assert store.prune_hashes(2 * 86400)[1] == 1  # img-0 forgotten: logged once more
+    current.refresh(store)
+    assert store.hash_log(0, 100)[:2] == (0, 18)
+
+    assert store.trim_hash_log(keep=2) == 14  # down to one entry per hash
+    assert store.hash_log(0, 100) == (14, 4, [])  # a position before the trim reads nothing
+    store.save_hash("img-5", bytes([5]) * 32, 80)
+    for index in (behind, current):  # one far behind (reloads), one up to date (reads the log on)
+        index.refresh(store)
+        assert sorted(index.ids) == [f"img-{n}" for n in range(1, 6)] and index.position == 19
+        assert index.get("img-4") == (bytes([34]) * 32, 80)
+    assert store.trim_hash_log(keep=2) == 0  # never fewer entries than hashes
+
+
+def test_a_released_copy_forgotten_with_its_registration_may_match_again(client, services, admin, url,
+                                                                          redis_client):
+    register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
+    run_jobs(services)
+    admin.post("/images/src/hide")
+    run_jobs(services)
+    admin.post("/images/copy-a/reset", json={})  # released from src
+    store = services.store
+    [(bits, quality)] = store.hashes(["copy-a"])
+    store.save_hash("copy-a", bits, quality, at=int(redis_client.time()[0]) - 3 * 86400)
+
+    assert store.prune_hashes(2 * 86400)[1] == 1  # the visible copy's registration, release and all
+    register(client, ("copy-a", url("/copy-small.jpg")))  # a new registration, a year on
+    run_jobs(services)
+    assert hidden(client, "copy-a") and len(matched_events(admin, "copy-a")) == 2
+
+
 def test_a_worker_index_loads_the_log_in_chunks_and_keeps_the_latest_hash(services, monkeypatch):
     from workers import matching
     monkeypatch.setattr(matching, "LOAD_CHUNK", 2)

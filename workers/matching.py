@@ -2,7 +2,8 @@
 
 Each worker process keeps every known hash in memory, as four 64-bit words in four numpy columns
 (32 bytes an image), and brings it up to date before each decision by reading only the ids logged
-since its last read (store.hash_log) and their hashes. A decision is then an XOR and popcount of
+since its last read (store.hash_log) and their hashes (all of them afresh if the log was trimmed
+past its last read). A decision is then an XOR and popcount of
 two columns, and of the other two only for the rows still within the distance (`within`): no
 lookup ever waits for it, and Redis is asked for the few candidates' states only. The atomic
 checks (source still hidden, copy not protected nor released, not hidden twice) are the script's:
@@ -39,9 +40,13 @@ class HashIndex:
         return len(self.ids)
 
     def refresh(self, store: Store) -> None:
-        if store.hash_log_length() < self.position:  # Redis lost its data (or was flushed): start again
-            self.__init__()
-        while logged := store.hash_log(self.position, LOAD_CHUNK):
+        while True:
+            base, length, logged = store.hash_log(self.position, LOAD_CHUNK)
+            if not base <= self.position <= base + length:  # trimmed past what it read, or Redis lost its data
+                self.reload(store, base + length)
+                continue
+            if not logged:
+                return
             self.position += len(logged)
             unique = list(dict.fromkeys(logged))
             for image_id, known in zip(unique, store.hashes(unique)):
@@ -49,6 +54,15 @@ class HashIndex:
                     self.remove(image_id)  # forgotten by the retention sweep
                 else:
                     self.put(image_id, *known)
+
+    def reload(self, store: Store, position: int) -> None:
+        """Every hash afresh, as of log `position`: what is logged after it is read next, so a hash
+        written or forgotten during the load ends up as Redis holds it."""
+        self.__init__()
+        for chunk in store.all_hashes(LOAD_CHUNK):
+            for image_id, bits, quality in chunk:
+                self.put(image_id, bits, quality)
+        self.position = position
 
     def put(self, image_id: str, bits: bytes, quality: int) -> None:
         row = self.rows.get(image_id)

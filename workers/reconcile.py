@@ -8,7 +8,7 @@ images, never the number of visible ones. The same pass queues follow-ups (place
 that a dying process left in the outbox, and sweeps a bounded slice of the reported index for
 images that never crossed and fell silent for IMGMOD_REPORT_TTL_DAYS (service/scripts/prune.lua),
 and a slice of the registrations for hashes older than IMGMOD_MATCH_RETENTION_DAYS
-(service/scripts/prune_hashes.lua).
+(service/scripts/prune_hashes.lua), then trims the log of hashed ids that workers read.
 """
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ from service.stats import record_requeued
 log = logging.getLogger(__name__)
 
 PRUNE_BUDGET = 1000  # reported-index entries checked per pass
+# The hash log keeps at least this many entries (and at least one per hash): a worker idle for a
+# while catches up from the log rather than loading every hash afresh.
+HASH_LOG_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ def reconcile(services: Services) -> Pass | None:
     dispatched = followups.recover(services)
     checked, pruned = store.prune_reported(PRUNE_BUDGET)
     hashes_checked, hashes_pruned = store.prune_hashes(settings.match_retention_days * 86400, PRUNE_BUDGET)
+    store.trim_hash_log(HASH_LOG_KEPT)
     if hashes_pruned:
         log.info("registrations past IMGMOD_MATCH_RETENTION_DAYS forgotten",
                  extra={"checked": hashes_checked, "pruned": hashes_pruned})
