@@ -2,7 +2,8 @@
 
 It starts everything it needs (private redis-servers on free ports, `imgmod serve` under
 gunicorn, the bare reference app under the same gunicorn settings, `imgmod worker`s), drives
-them with wrk, and writes results.json and results.md to --out. `--smoke` runs it all in
+them with wrk, and writes results.json and results.md to --out. The matching phase hashes
+generated photos and times match decisions in this process (bench/matching.py). `--smoke` runs it all in
 miniature in seconds, to prove the harness works; its numbers mean nothing.
 """
 from __future__ import annotations
@@ -18,14 +19,15 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from bench import hide, machine, memory, reference, wrk
+from bench import hide, machine, matching, memory, reference, wrk
 from bench.fill import HIDDEN_EVERY, forget, stored_id
 from bench.results import markdown, percentile, summarize
 from bench.services import ROOT, Processes, RedisServer, Server, cpu_seconds, redis_version, service_env, spawn_reference
 from bench.stack import Stack, log
-from config import load_settings
+from config import Settings, load_settings
+from service.store import Store
 
-PHASES = ("memory", "http", "hide")
+PHASES = ("memory", "http", "hide", "matching")
 # The ids report.lua sends; measured runs drop them again, so the stored count stays as planned.
 INGEST_ID = "news-{nonce}-{number}.hero"
 # The image_url variant of the memory figure: a realistic 64-character URL.
@@ -50,10 +52,14 @@ class Plan:
     hide_other_runs: int = 1
     memory_images: int = 100_000
     memory_reporters: tuple[int, ...] = (1, 3, 10)
+    match_photos: int = 10_000  # distinct generated photos: the false-match figure's set
+    match_copies: int = 2_000  # of which this many get four kinds of copies each: the true-match figures
+    match_stored: tuple[int, ...] = (10_000, 1_000_000)  # registered hashes the decision is timed among
 
 
 SMOKE = Plan(runs=1, seconds=1, warmup_seconds=0, ingest_pool=1000, stored_small=100, stored_large=1000,
-             crossings=4, busy_concurrency=2, memory_images=200)
+             crossings=4, busy_concurrency=2, memory_images=200, match_photos=40, match_copies=12,
+             match_stored=(100, 2_000))
 
 
 def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -> list[dict]:
@@ -72,6 +78,26 @@ def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -
     client.close()
     processes.stop(server.process)
     return entries
+
+
+def matching_phase(plan: Plan, processes: Processes, workdir: Path) -> dict:
+    server = RedisServer(processes, "redis-matching", workdir / "redis-matching")
+    distance = Settings.match_distance
+    figures = matching.rates(plan.match_photos, plan.match_copies, distance)
+    log(f"matching: {plan.match_photos} photos hashed in {figures['seconds']:.0f} s, "
+        f"{figures['distinct']['within']} false matches, closest pair {figures['distinct']['closest']} bits")
+    figures["stored"] = []
+    for count in plan.match_stored:
+        client, raw = server.client(), server.client(decode=False)
+        entry = matching.stored(Store(client, 3, raw=raw), count, distance)  # a new store: a new worker index
+        log(f"matching: {count:,} hashes: decision median {entry['decision_ms']['median']:.1f} ms, "
+            f"{entry['redis_bytes_per_image']} Redis bytes and {entry['worker_bytes_per_image']} worker bytes per image")
+        figures["stored"].append(entry)
+        client.flushall()
+        client.close()
+        raw.close()
+    processes.stop(server.process)
+    return figures
 
 
 def reference_hidden(server: RedisServer, stored: int) -> None:
@@ -200,8 +226,10 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
                 large.workers.stop()
             if "hide" in phases:
                 results["hide"] = hide_phase(plan, small, frontend_key)
+        if "matching" in phases:
+            results["matching"] = matching_phase(plan, processes, workdir)
     meta = {
-        **machine.describe(redis_version(), wrk.wrk_version()),
+        **machine.describe(redis_version(), wrk.wrk_version() if {"http", "hide"} & set(phases) else None),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
         "load_average": {"before": load_before, "after": machine.load()},
@@ -235,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"runs": options.runs, "seconds": options.seconds, "stored_large": options.large,
                  "crossings": options.crossings}
     plan = replace(plan, **{name: value for name, value in overrides.items() if value is not None})
-    wrk.wrk_binary()  # fail at once, not after the fills
+    if {"http", "hide"} & set(phases):
+        wrk.wrk_binary()  # fail at once, not after the fills
     options.out.mkdir(parents=True, exist_ok=True)
     results = run(plan, phases, options.out)
     results["summary"] = summarize(results)

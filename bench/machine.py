@@ -7,7 +7,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-PACKAGES = ("flask", "werkzeug", "flask-smorest", "marshmallow", "gunicorn", "redis", "rq", "limits", "hiredis")
+PACKAGES = ("flask", "werkzeug", "flask-smorest", "marshmallow", "gunicorn", "redis", "rq", "limits", "hiredis",
+            "numpy", "pdqhash", "pillow")
 
 
 def _field(path: str, name: str, separator: str = ":") -> str | None:
@@ -23,7 +24,7 @@ def _field(path: str, name: str, separator: str = ":") -> str | None:
     return None
 
 
-def describe(redis_version: str, wrk_version: str) -> dict:
+def describe(redis_version: str, wrk_version: str | None) -> dict:
     versions = {"python": platform.python_version(), "redis-server": redis_version, "wrk": wrk_version}
     for name in PACKAGES:
         try:

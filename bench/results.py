@@ -5,6 +5,8 @@ import math
 import statistics
 from typing import Sequence
 
+from bench.matching import RESIZED
+
 # figure key -> what it is, for tables
 FIGURES = {
     "ingest_c16": "report ingest, 16 connections",
@@ -17,6 +19,9 @@ RATIO_TARGETS = {"ingest_c16": 0.6, "ingest_c64": 0.6, "single": 0.7, "bulk": 0.
 GROWTH_TARGET = 0.85  # speed at 1,000,000 stored within 15% of that at 10,000
 HIDE_P99_TARGET_MS = 50.0
 MEMORY_TARGETS = {1: 300, 10: 700}
+# Issue 17's goals for matching: resized and re-encoded copies matched, no false match, a fast decision.
+MATCH_RATE_TARGET = 99.0  # % of resized / re-encoded copies matched at the default distance
+MATCH_DECISION_TARGET_MS = 50.0  # at the largest number of hashes stored
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -71,7 +76,46 @@ def summarize(results: dict) -> list[dict]:
             value = entry["bytes_per_image"]
             rows.append(_row(f"Redis bytes per image, {entry['reporters']} reporter(s)", [value], f"<= {limit}",
                              value <= limit))
-    return rows
+    return rows + _matching_rows(results.get("matching"))
+
+
+def _matching_rows(figures: dict | None) -> list[dict]:
+    if not figures:
+        return []
+    resized = [figures["copies"][kind]["rate"] * 100 for kind in RESIZED]
+    false = figures["distinct"]["within"]
+    largest = max(figures["stored"], key=lambda entry: entry["hashes"])
+    decision = largest["decision_ms"]["median"]
+    return [
+        _row(f"resized / re-encoded copies matched at {figures['distance']} bits (%, the worse kind)", [min(resized)],
+             f">= {MATCH_RATE_TARGET:g}", min(resized) >= MATCH_RATE_TARGET),
+        _row(f"false matches among {figures['photos']:,} distinct photos", [false], "0", false == 0),
+        _row(f"match decision, {largest['hashes']:,} hashes stored (ms)", [decision],
+             f"< {MATCH_DECISION_TARGET_MS:g}", decision < MATCH_DECISION_TARGET_MS),
+    ]
+
+
+def _matching_tables(figures: dict) -> list[str]:
+    """Hash time and rates; the copies' distance histogram; the decision and memory by hashes stored."""
+    distinct, kinds = figures["distinct"], figures["copies"]
+    out = [f"Matching: {figures['photos']:,} generated photos, {figures['seconds']:,.0f} s; distance {figures['distance']}.",
+           "", "| figure | value |", "| --- | --- |",
+           f"| hash of a 640×420 JPEG (ms, median / p90) | {figures['hash_ms']['median']:.1f} / {figures['hash_ms']['p90']:.1f} |",
+           f"| quality of the distinct photos (min) / of a flat grey one | {figures['quality_min']} / {figures['flat_quality']} |",
+           f"| distinct pairs within {figures['distance']} bits | {distinct['within']:,} of {distinct['pairs']:,} "
+           f"(closest pair {distinct['closest']} bits) |"]
+    for kind, found in kinds.items():
+        out.append(f"| {kind}: matched | {found['rate'] * 100:.1f} % of {found['count']:,} "
+                   f"(median {found['median']:g}, max {found['max']} bits) |")
+    out += ["", "| bits apart | " + " | ".join(kinds) + " |", "| --- |" + " --- |" * len(kinds)]
+    for bar in next(iter(kinds.values()))["histogram"]:
+        out.append(f"| {bar} | " + " | ".join(str(found["histogram"][bar]) for found in kinds.values()) + " |")
+    out += ["", "| hashes stored | match decision ms (median / max) | a worker's first load ms "
+            "| worker bytes per image | Redis bytes per image |", "| --- | --- | --- | --- | --- |"]
+    for entry in figures["stored"]:
+        out.append(f"| {entry['hashes']:,} | {entry['decision_ms']['median']:.2f} / {entry['decision_ms']['max']:.2f} "
+                   f"| {entry['first_load_ms']:,} | {entry['worker_bytes_per_image']:,} | {entry['redis_bytes_per_image']:,} |")
+    return out + [""]
 
 
 def _row(what: str, values: Sequence[float], target: str, met: bool) -> dict:
@@ -141,6 +185,8 @@ def markdown(results: dict) -> str:
             out.append(f"| {entry['reporters']} | {'64 chars' if entry['image_url'] else 'none'} | {entry['images']:,} "
                        f"| {entry['bytes_per_image']:,.0f} | {weights} | {encodings} | {f'<= {limit}' if limit else ''} |")
         out.append("")
+    if results.get("matching"):
+        out += _matching_tables(results["matching"])
     rows = summarize(results)
     if rows:
         out += ["| target | min | median | max | goal | met (median) |", "| --- | --- | --- | --- | --- | --- |"]

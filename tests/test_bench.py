@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -84,17 +85,54 @@ def test_the_report_names_the_machine_and_every_target(smoke):
     out, report, stdout = smoke
     meta = report["meta"]
     assert meta["cores"] >= 1 and len(meta["load_average"]["before"]) == 3
-    assert all(meta["versions"][name] for name in ("python", "redis-server", "wrk", "flask", "gunicorn", "redis", "rq"))
+    assert all(meta["versions"][name] for name in ("python", "redis-server", "wrk", "flask", "gunicorn", "redis", "rq",
+                                                   "numpy", "pdqhash"))
     table = (out / "results.md").read_text()
     assert table.strip() == stdout.strip()
     targets = [row["target"] for row in report["summary"]]
-    # four ratios to the reference, three growth ratios, the hide p99 and two memory limits
-    assert len(targets) == 10
+    # four ratios to the reference, three growth ratios, the hide p99, two memory limits and three of matching
+    assert len(targets) == 13
     assert sum("/ bare reference" in target for target in targets) == 4
     assert sum(" stored / " in target for target in targets) == 3
     for row in report["summary"]:
         assert row["min"] <= row["median"] <= row["max"] and isinstance(row["met"], bool)
         assert f"| {row['target']} |" in table
+
+
+@pytest.mark.timeout(420)
+def test_matching_figures_are_measured_for_every_photo_copy_and_stored_size(smoke):
+    _, report, _ = smoke
+    config, figures = report["config"], report["matching"]
+    assert figures["photos"] == config["match_photos"] and figures["distance"] == 31
+    assert 0 < figures["hash_ms"]["median"] <= figures["hash_ms"]["p90"]
+    assert figures["quality_min"] >= 50 and figures["flat_quality"] < 50
+    distinct = figures["distinct"]
+    assert distinct["pairs"] == config["match_photos"] * (config["match_photos"] - 1) // 2
+    assert 0 <= distinct["within"] <= distinct["pairs"] and 0 <= distinct["closest"] <= 256
+    assert set(figures["copies"]) == {"resized 60 % + JPEG q60", "resized 30 % + JPEG q40", "cropped 5 % a side",
+                                      "watermarked (corner box)"}
+    for kind in figures["copies"].values():
+        assert kind["count"] == config["match_copies"] == sum(kind["histogram"].values())
+        assert 0 <= kind["rate"] <= 1 and kind["matched"] == round(kind["rate"] * kind["count"])
+        assert 0 <= kind["median"] <= kind["max"] <= 256
+    assert [entry["hashes"] for entry in figures["stored"]] == config["match_stored"]
+    for entry in figures["stored"]:
+        assert 0 < entry["decision_ms"]["median"] <= entry["decision_ms"]["max"]
+        assert entry["worker_bytes_per_image"] >= 32 and entry["redis_bytes_per_image"] >= 37  # a hash at least
+        assert entry["first_load_ms"] >= 0
+
+
+def test_the_matching_phase_runs_alone_without_wrk(tmp_path):
+    path = tmp_path / "bin"  # redis-server on the PATH, and no wrk
+    path.mkdir()
+    (path / "redis-server").symlink_to(shutil.which("redis-server"))
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "matching", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "PATH": str(path)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((out / "results.json").read_text())
+    assert set(report) == {"config", "meta", "matching", "summary"} and report["meta"]["versions"]["wrk"] is None
+    assert "| hashes stored |" in (out / "results.md").read_text()
 
 
 @pytest.mark.timeout(420)
