@@ -250,6 +250,7 @@ class MatchesQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
+    image_id = ImageId(required=True)
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200),
                               metadata={"description": "copies listed at most, nearest first"})
 

@@ -35,7 +35,7 @@ ENDPOINTS = [
     ("put", "/v1/admin/images/img-1/protection", {"protected": True}),
     ("get", "/v1/admin/audit", None),
     ("get", "/v1/admin/totals", None),
-    ("get", "/v1/admin/images/img-1/matches", None),
+    ("get", "/v1/admin/matches?image_id=img-1", None),
 ]
 
 

@@ -96,9 +96,9 @@ class AdminImage(MethodView):
         return detail(services().store.status(image_id))
 
 
-@bp.route("/images/<image_id:image_id>/matches", merge_slashes=False)
+# A query, like the audit's, not an /images/<id>/… route: an id may end in "/matches" (ids hold '/').
+@bp.route("/matches")
 class Matches(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(MatchesQuerySchema(), location="query", as_kwargs=True)
     @bp.response(200, MatchesSchema)
     @documents_errors(bp, *ADMIN_ERRORS)

@@ -237,7 +237,7 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
   function matches(image) {
     var box = el("div", "matches");
     box.appendChild(el("h4", "", t.matches));
-    call("GET", "/v1/admin/images/" + encodeURIComponent(image.image_id) + "/matches?limit=50").then(function (found) {
+    call("GET", "/v1/admin/matches?limit=50&image_id=" + encodeURIComponent(image.image_id)).then(function (found) {
       if (found.source) {
         var line = el("p", "source"), words = t.copy_of.split("{source}");
         line.appendChild(document.createTextNode(words[0]));
