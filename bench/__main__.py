@@ -90,8 +90,8 @@ def matching_phase(plan: Plan, processes: Processes, workdir: Path) -> dict:
     for count in plan.match_stored:
         client, raw = server.client(), server.client(decode=False)
         entry = matching.stored(Store(client, 3, raw=raw), count, distance)  # a new store: a new worker index
-        log(f"matching: {count:,} hashes: decision median {entry['decision_ms']['median']:.1f} ms, "
-            f"{entry['redis_bytes_per_image']} Redis bytes and {entry['worker_bytes_per_image']} worker bytes per image")
+        log(f"matching: {count:,} hashes: decision median {entry['decision_ms']['median']:.1f} ms, bytes per image: "
+            f"{entry['redis_bytes_per_image']} in Redis, {entry['worker_bytes_per_image']} in a worker")
         figures["stored"].append(entry)
         client.flushall()
         client.close()

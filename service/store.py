@@ -357,7 +357,8 @@ class Store:
 
     def prune_hashes(self, retention_seconds: int, budget: int = 1000) -> tuple[int, int]:
         """Sweep about `budget` registrations, forgetting those older than `retention_seconds` that are
-        not hidden, with the sources they were released from (prune_hashes.lua); (checked, pruned). A cursor in Redis carries the sweep on."""
+        not hidden, with the sources they were released from (prune_hashes.lua); (checked, pruned). A
+        cursor in Redis carries the sweep on."""
         cursor = int(self.raw.get(MATCH_PRUNE_CURSOR) or 0)
         cutoff = int(self.redis.time()[0]) - retention_seconds
         cursor, entries = self.raw.hscan(MATCH_HASHES, cursor, count=budget)

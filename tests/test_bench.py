@@ -128,7 +128,8 @@ def test_the_matching_phase_runs_alone_without_wrk(tmp_path):
     (path / "redis-server").symlink_to(shutil.which("redis-server"))
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "matching", "--out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "PATH": str(path)})
+                            cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PATH": str(path)})
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((out / "results.json").read_text())
     assert set(report) == {"config", "meta", "matching", "summary"} and report["meta"]["versions"]["wrk"] is None

@@ -259,7 +259,8 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
         items.appendChild(item);
       });
       if (found.copies_total > found.copies.length) {
-        items.appendChild(el("li", "more", fill(t.more_copies, {n: numbers.format(found.copies_total - found.copies.length)})));
+        var more = found.copies_total - found.copies.length;
+        items.appendChild(el("li", "more", fill(t.more_copies, {n: numbers.format(more)})));
       }
       box.appendChild(items);
     }, fail);
