@@ -19,7 +19,7 @@ import numpy as np
 from service.store import Store
 from tests import photos
 from workers import matching
-from workers.phash import BYTES, distances, hash_bytes
+from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes
 
 # What a site does to an agency photo, by name: the figure of each is the share matched.
 COPIES = {
@@ -36,8 +36,9 @@ STORED_ID = "news-{:07d}.hero"
 STORED_URL = "https://img.example-news.com/2026/11/30/{:07d}-agency-photo-1280.jpg"
 
 
-def _photo(seed: int, with_copies: bool) -> tuple[bytes, int, float, dict[str, int]]:
-    """One generated photo's hash, its quality, the hash's time (ms), and each copy's distance from it."""
+def _photo(seed: int, with_copies: bool) -> tuple[bytes, int, float, dict[str, tuple[int, int]]]:
+    """One generated photo's hash, its quality, the hash's time (ms), and each copy's distance from it
+    and quality."""
     scene = photos.scene(seed)
     encoded = photos.jpeg(scene)
     started = time.perf_counter()
@@ -46,15 +47,18 @@ def _photo(seed: int, with_copies: bool) -> tuple[bytes, int, float, dict[str, i
     apart = {}
     if with_copies:
         for kind, make in COPIES.items():
-            copy = hash_bytes(make(scene)).bits
-            apart[kind] = int(distances(found.bits, np.frombuffer(copy, np.uint8).reshape(1, BYTES))[0])
+            copy = hash_bytes(make(scene))
+            apart[kind] = (int(distances(found.bits, np.frombuffer(copy.bits, np.uint8).reshape(1, BYTES))[0]),
+                           copy.quality)
     return found.bits, found.quality, elapsed, apart
 
 
-def _photos(count: int, copies: int) -> list[tuple[bytes, int, float, dict[str, int]]]:
-    cores = max(1, min(2, os.cpu_count() or 1))
-    with ProcessPoolExecutor(cores, mp_context=get_context("spawn")) as pool:
+def _photos(count: int, copies: int) -> list[tuple[bytes, int, float, dict[str, tuple[int, int]]]]:
+    pool = ProcessPoolExecutor(max(1, min(2, os.cpu_count() or 1)), mp_context=get_context("spawn"))
+    try:
         return list(pool.map(_photo, range(count), [seed < copies for seed in range(count)], chunksize=50))
+    finally:  # on Ctrl-C or SIGTERM too: the chunks not started are dropped, not waited for
+        pool.shutdown(cancel_futures=True)
 
 
 def histogram(values: list[int], top: int = 64) -> dict[str, int]:
@@ -70,8 +74,7 @@ def rates(count: int, copies: int, max_distance: int) -> dict:
     started = time.monotonic()
     made = _photos(count, copies)
     packed = np.frombuffer(b"".join(bits for bits, *_ in made), dtype=np.uint8).reshape(-1, BYTES)
-    within = closest = 0
-    closest = 256
+    within, closest = 0, 256
     for row in range(count - 1):  # row by row: all pairs at once would not fit at 10 k
         apart = distances(packed[row].tobytes(), packed[row + 1:])
         within += int((apart <= max_distance).sum())
@@ -79,14 +82,18 @@ def rates(count: int, copies: int, max_distance: int) -> dict:
     hash_ms = [elapsed for _, _, elapsed, _ in made]
     kinds = {}
     for kind in COPIES:
-        apart = [found[kind] for *_, found in made if found]
-        kinds[kind] = {"count": len(apart), "matched": sum(d <= max_distance for d in apart),
-                       "rate": sum(d <= max_distance for d in apart) / len(apart),
+        # As a worker decides: within the distance, and both hashes of a quality that may match.
+        pairs = [(found[kind], quality) for _, quality, _, found in made if found]
+        apart = [distance for (distance, _), _ in pairs]
+        matched = sum(distance <= max_distance and min(copy, source) >= MIN_QUALITY
+                      for (distance, copy), source in pairs)
+        kinds[kind] = {"count": len(pairs), "matched": matched, "rate": matched / len(pairs),
                        "median": statistics.median(apart), "max": max(apart), "histogram": histogram(apart)}
     return {
         "photos": count, "distance": max_distance, "seconds": round(time.monotonic() - started, 1),
         "hash_ms": {"median": round(statistics.median(hash_ms), 2), "p90": round(float(np.percentile(hash_ms, 90)), 2)},
         "quality_min": min(quality for _, quality, _, _ in made),
+        "unmatchable": sum(quality < MIN_QUALITY for _, quality, _, _ in made),  # never match, hash kept
         "flat_quality": hash_bytes(photos.jpeg(photos.flat())).quality,
         "distinct": {"pairs": count * (count - 1) // 2, "within": within, "closest": closest},
         "copies": kinds,

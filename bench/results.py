@@ -102,12 +102,13 @@ def _matching_tables(figures: dict) -> list[str]:
     out = [f"Matching: {figures['photos']:,} generated photos, {figures['seconds']:,.0f} s; "
            f"distance {figures['distance']}.", "", "| figure | value |", "| --- | --- |",
            f"| hash of a 640×420 JPEG (ms, median / p90) | {hashed['median']:.1f} / {hashed['p90']:.1f} |",
-           f"| quality of the distinct photos (min) / of a flat grey one "
-           f"| {figures['quality_min']} / {figures['flat_quality']} |",
-           f"| distinct pairs within {figures['distance']} bits | {distinct['within']:,} of {distinct['pairs']:,} "
+           f"| quality of the distinct photos (min; how many below 50, never matching) / of a flat grey one "
+           f"| {figures['quality_min']} ({figures['unmatchable']:,}) / {figures['flat_quality']} |",
+           f"| distinct pairs within {figures['distance']} bits (whatever their quality) "
+           f"| {distinct['within']:,} of {distinct['pairs']:,} "
            f"(closest pair {distinct['closest']} bits) |"]
     for kind, found in kinds.items():
-        out.append(f"| {kind}: matched | {found['rate'] * 100:.1f} % of {found['count']:,} "
+        out.append(f"| {kind}: matched (within, both of quality >= 50) | {found['rate'] * 100:.1f} % of {found['count']:,} "
                    f"(median {found['median']:g}, max {found['max']} bits) |")
     out += ["", "| bits apart | " + " | ".join(kinds) + " |", "| --- |" + " --- |" * len(kinds)]
     for bar in next(iter(kinds.values()))["histogram"]:

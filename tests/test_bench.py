@@ -105,7 +105,8 @@ def test_matching_figures_are_measured_for_every_photo_copy_and_stored_size(smok
     config, figures = report["config"], report["matching"]
     assert figures["photos"] == config["match_photos"] and figures["distance"] == 31
     assert 0 < figures["hash_ms"]["median"] <= figures["hash_ms"]["p90"]
-    assert figures["quality_min"] >= 50 and figures["flat_quality"] < 50
+    assert 0 <= figures["quality_min"] <= 100 and figures["flat_quality"] < 50
+    assert 0 <= figures["unmatchable"] <= figures["photos"]
     distinct = figures["distinct"]
     assert distinct["pairs"] == config["match_photos"] * (config["match_photos"] - 1) // 2
     assert 0 <= distinct["within"] <= distinct["pairs"] and 0 <= distinct["closest"] <= 256
