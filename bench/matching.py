@@ -65,7 +65,8 @@ def histogram(values: list[int], top: int = 64) -> dict[str, int]:
     """Counts per BUCKET bits (`0-3`, `4-7`, ...), everything from `top` on in one last bar."""
     bars = {f"{low}-{low + BUCKET - 1}": 0 for low in range(0, top, BUCKET)} | {f"{top}+": 0}
     for value in values:
-        bars[f"{top}+" if value >= top else f"{value // BUCKET * BUCKET}-{value // BUCKET * BUCKET + BUCKET - 1}"] += 1
+        low = value // BUCKET * BUCKET
+        bars[f"{top}+" if value >= top else f"{low}-{low + BUCKET - 1}"] += 1
     return bars
 
 
