@@ -186,8 +186,9 @@ def child_exit(server, worker) -> None:
         multiprocess.mark_process_dead(worker.pid)
 
 
-def serve(app: Flask, bind: str, workers: int, log_level: str = "info") -> None:
-    GunicornServer(app, {
+def gunicorn_options(bind: str, workers: int, log_level: str = "info") -> dict:
+    """`imgmod serve`'s gunicorn settings."""
+    return {
         "bind": bind,
         "workers": workers,
         # The sync worker, with gunicorn's own refusals answered as JSON and the request line
@@ -206,4 +207,8 @@ def serve(app: Flask, bind: str, workers: int, log_level: str = "info") -> None:
         "child_exit": child_exit,
         # gunicorn 27's control socket sits at one path per user: several servers would collide.
         "control_socket_disable": True,
-    }).run()
+    }
+
+
+def serve(app: Flask, bind: str, workers: int, log_level: str = "info") -> None:
+    GunicornServer(app, gunicorn_options(bind, workers, log_level)).run()

@@ -101,3 +101,14 @@ def test_the_one_round_trip_reference_makes_exactly_one_redis_call_per_request(s
     assert redis_client.smembers("reference:img-1") == {"r1", "r2"}  # SADD then SCARD, as the issue measured
     # The bare reference touches no Redis at all.
     assert reference.create_reference_app().test_client().get("/v1/images/img-1").json == {"ok": True}
+
+
+def test_the_bench_names_the_server_that_imgmod_serve_runs():
+    from gunicorn.util import load_class
+    from gunicorn.workers.gthread import ThreadWorker
+
+    from bench.servers import DEFAULT_SERVER
+    from service.server import gunicorn_options
+
+    worker = load_class(gunicorn_options("127.0.0.1:0", 1)["worker_class"])
+    assert DEFAULT_SERVER == ("gunicorn-gthread" if issubclass(worker, ThreadWorker) else "gunicorn-sync")
