@@ -35,7 +35,8 @@ def create_app(app: str | None = None, redis_url: str | None = None):
     return create_reference_app(redis_url if app == "roundtrip" else None)
 
 
-def serve_gunicorn(app: str, redis_url: str | None, bind: str, workers: int, threaded: bool) -> None:
+def serve_gunicorn(app: str, redis_url: str | None, bind: str, workers: int, threaded: bool,
+                   threads: int | None = None) -> None:
     from service import logs
     from service.server import GunicornServer, gunicorn_options, metrics_dir
 
@@ -44,6 +45,8 @@ def serve_gunicorn(app: str, redis_url: str | None, bind: str, workers: int, thr
         options = gunicorn_options(bind, workers, "warning")  # imgmod serve's: its threaded worker
         if not threaded:
             options.update(worker_class="sync", threads=1)
+        elif threads:
+            options.update(threads=threads)
         GunicornServer(create_app(app, redis_url), options).run()
 
 
@@ -64,12 +67,13 @@ def main() -> None:
     parser.add_argument("--bind", required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis-url", help="the one-round-trip reference's Redis")
+    parser.add_argument("--threads", type=int, help="gunicorn-gthread's threads per process (default: imgmod serve's)")
     options = parser.parse_args()
     if options.server == "granian":
         serve_granian(options.app, options.redis_url, options.bind, options.workers)
     else:
         serve_gunicorn(options.app, options.redis_url, options.bind, options.workers,
-                       threaded=options.server == "gunicorn-gthread")
+                       threaded=options.server == "gunicorn-gthread", threads=options.threads)
 
 
 if __name__ == "__main__":
