@@ -15,21 +15,20 @@ import signal
 import sys
 import time
 import uuid
-from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from bench import hide, machine, matching, memory, reference, wrk
-from bench.fill import HIDDEN_EVERY, forget, stored_id
+from bench.fill import HIDDEN_EVERY, stored_id
+from bench.loads import Loads, Target
+from bench.serving import servers_phase
 from bench.results import markdown, percentile, summarize
-from bench.services import ROOT, Processes, RedisServer, Server, cpu_seconds, redis_version, service_env, spawn_reference
+from bench.services import ROOT, Processes, RedisServer, Server, redis_version, service_env, spawn_reference
 from bench.stack import Stack, log
 from config import Settings, load_settings
 from service.store import Store
 
-PHASES = ("memory", "http", "hide", "matching")
-# The ids report.lua sends; measured runs drop them again, so the stored count stays as planned.
-INGEST_ID = "news-{nonce}-{number}.hero"
+PHASES = ("memory", "http", "servers", "hide", "matching")
 # The image_url variant of the memory figure: a realistic 64-character URL.
 IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
 
@@ -55,11 +54,13 @@ class Plan:
     match_photos: int = 10_000  # distinct generated photos: the false-match figure's set
     match_copies: int = 2_000  # of which this many get four kinds of copies each: the true-match figures
     match_stored: tuple[int, ...] = (10_000, 1_000_000)  # registered hashes the decision is timed among
+    soak_connections: int = 256
+    soak_seconds: int = 30
 
 
 SMOKE = Plan(runs=1, seconds=1, warmup_seconds=0, ingest_pool=1000, stored_small=100, stored_large=1000,
              crossings=4, busy_concurrency=2, memory_images=200, match_photos=40, match_copies=12,
-             match_stored=(100, 2_000))
+             match_stored=(100, 2_000), soak_seconds=1)
 
 
 def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -> list[dict]:
@@ -110,68 +111,34 @@ def reference_hidden(server: RedisServer, stored: int) -> None:
 
 def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server, roundtrip: Server,
                roundtrip_redis: RedisServer, frontend_key: str, workdir: Path) -> dict:
-    scripts = {name: wrk.script_path(name, workdir / "lua") for name in ("report", "single", "bulk")}
-    results: dict = defaultdict(lambda: defaultdict(list))
+    loads = Loads.prepared(workdir, frontend_key, plan.ingest_pool)
 
-    def ingest(server: Server, stack: Stack | None, redis: RedisServer | None, connections: int, seconds: int):
-        nonce = uuid.uuid4().hex[:8]
-        if stack:
-            stack.wait_quiet()
-        load = measured(server, redis, lambda: wrk.run(server.url, scripts["report"], connections, seconds,
-                                                       [frontend_key, plan.ingest_pool, nonce]))
-        if stack:
-            forget(stack.store, [INGEST_ID.format(nonce=nonce, number=n) for n in range(plan.ingest_pool)])
-        return load
-
-    def lookup(server: Server, stack: Stack | None, redis: RedisServer | None, kind: str, stored: int, seconds: int):
-        if stack:
-            stack.wait_quiet()
-        return measured(server, redis, lambda: wrk.run(server.url, scripts[kind], plan.lookup_connections, seconds,
-                                                        [stored]))
-
-    def measured(server: Server, redis: RedisServer | None, load) -> dict:
-        """One wrk run, with the CPU the server (gunicorn's processes) and its Redis (the bare app has
-        none) spent per request."""
-        server_cpu, redis_cpu = cpu_seconds(server.process.pid), redis.cpu() if redis else 0.0
-        figures = load()
-        per_request = 1000 / max(1, figures.requests)
-        return {**figures.as_dict(),
-                "server_cpu_ms": round((cpu_seconds(server.process.pid) - server_cpu) * per_request, 4),
-                "redis_cpu_ms": round((redis.cpu() - redis_cpu) * per_request, 4) if redis else None}
-
-    def record(figure: str, side: str, load: dict, run: int) -> None:
-        results[figure][side].append(load)
-        errors = f", {load['non2xx']} non-2xx" if load["non2xx"] else ""
-        errors += f", {load['socket_errors']} socket errors" if load["socket_errors"] else ""
-        log(f"run {run + 1}: {figure} {side}: {load['rps']:,.0f} req/s, p50 {load['p50_ms']:.1f} ms, "
-            f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
-            f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")
-
-    # (side, its server, its imgmod stack, its Redis, images stored)
-    sides = [("reference", reference, None, None, plan.stored_small),
-             ("roundtrip", roundtrip, None, roundtrip_redis, plan.stored_small),
-             ("imgmod", small.api, small, small.redis, plan.stored_small)]
+    # (side, what it loads, images stored)
+    sides = [("reference", Target(reference), plan.stored_small),
+             ("roundtrip", Target(roundtrip, roundtrip_redis), plan.stored_small),
+             ("imgmod", Target(small.api, small.redis, small), plan.stored_small)]
     if large:
-        sides.append(("large", large.api, large, large.redis, plan.stored_large))
+        sides.append(("large", Target(large.api, large.redis, large), plan.stored_large))
+    connections = plan.lookup_connections
     if plan.warmup_seconds:
-        for _, server, stack, redis, stored in sides:
-            ingest(server, stack, redis, plan.lookup_connections, plan.warmup_seconds)
+        for _, target, stored in sides:
+            loads.ingest(target, connections, plan.warmup_seconds)
             for kind in ("single", "bulk"):
-                lookup(server, stack, redis, kind, stored, plan.warmup_seconds)
+                loads.lookup(target, kind, stored, connections, plan.warmup_seconds)
     # Interleaved run by run, so that the machine's other load weighs on every side alike.
     for run in range(plan.runs):
-        for connections in plan.connections:
-            for side, server, stack, redis, stored in sides:
-                if side not in ("large", "roundtrip") or connections == plan.lookup_connections:
-                    figure = f"ingest_c{connections}" + ("_large" if side == "large" else "")
-                    record(figure, "imgmod" if side == "large" else side,
-                           ingest(server, stack, redis, connections, plan.seconds), run)
+        for ingest_connections in plan.connections:
+            for side, target, stored in sides:
+                if side not in ("large", "roundtrip") or ingest_connections == connections:
+                    figure = f"ingest_c{ingest_connections}" + ("_large" if side == "large" else "")
+                    loads.record(figure, "imgmod" if side == "large" else side,
+                                 loads.ingest(target, ingest_connections, plan.seconds), run)
         for kind in ("single", "bulk"):
-            for side, server, stack, redis, stored in sides:
+            for side, target, stored in sides:
                 figure = kind + ("_large" if side == "large" else "")
-                record(figure, "imgmod" if side == "large" else side,
-                       lookup(server, stack, redis, kind, stored, plan.seconds), run)
-    return json.loads(json.dumps(results))
+                loads.record(figure, "imgmod" if side == "large" else side,
+                             loads.lookup(target, kind, stored, connections, plan.seconds), run)
+    return json.loads(json.dumps(loads.results))
 
 
 def hide_phase(plan: Plan, stack: Stack, frontend_key: str) -> list[dict]:
@@ -202,9 +169,9 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
     with Processes(out / "logs") as processes:
         if "memory" in phases:
             results["memory"] = memory_phase(plan, processes, workdir, secret)
-        if "http" in phases or "hide" in phases:
+        if {"http", "servers", "hide"} & set(phases):
             reference = roundtrip = roundtrip_redis = None
-            if "http" in phases:
+            if {"http", "servers"} & set(phases):
                 reference = spawn_reference(processes)
                 roundtrip_redis = RedisServer(processes, "redis-roundtrip", workdir / "redis-roundtrip")
                 reference_hidden(roundtrip_redis, plan.stored_small)
@@ -224,12 +191,17 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
                                              frontend_key, workdir)
                 small.workers.stop()
                 large.workers.stop()
+            if "servers" in phases:
+                small.workers.start(1)
+                results["servers"] = servers_phase(plan, processes, workdir, small, reference, roundtrip,
+                                                   roundtrip_redis, frontend_key)
+                small.workers.stop()
             if "hide" in phases:
                 results["hide"] = hide_phase(plan, small, frontend_key)
         if "matching" in phases:
             results["matching"] = matching_phase(plan, processes, workdir)
     meta = {
-        **machine.describe(redis_version(), wrk.wrk_version() if {"http", "hide"} & set(phases) else None),
+        **machine.describe(redis_version(), wrk.wrk_version() if {"http", "servers", "hide"} & set(phases) else None),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
         "load_average": {"before": load_before, "after": machine.load()},
@@ -263,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"runs": options.runs, "seconds": options.seconds, "stored_large": options.large,
                  "crossings": options.crossings}
     plan = replace(plan, **{name: value for name, value in overrides.items() if value is not None})
-    if {"http", "hide"} & set(phases):
+    if {"http", "servers", "hide"} & set(phases):
         wrk.wrk_binary()  # fail at once, not after the fills
     options.out.mkdir(parents=True, exist_ok=True)
     results = run(plan, phases, options.out)

@@ -32,6 +32,7 @@ from bench.services import Processes, RedisServer
 from config import Settings
 from service import create_app, identity, logs
 from service.server import MULTIPROC_ENV
+from service.api.reports import REPORT
 from service.schemas import ReportSchema
 
 FRONTEND_KEY = "bench-anatomy-frontend-key-0123456789"
@@ -105,8 +106,64 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5) -> list[
         ("Store.is_hidden (ZSCORE)", lambda n: store.is_hidden(stored_id(n % 10_000))),
         ("Store.hidden_flags, 100 ids (ZMSCORE)", lambda n: store.hidden_flags(hundred)),
         ("Redis PING round trip", lambda n: store.redis.ping()),
+        ("REPORT.load(body) (the endpoint's schema)", lambda n: REPORT.load(body(n))),
+        ("identity.keyed_hash (the rate-limit key)", lambda n: identity.keyed_hash(settings.secret_key, "rate",
+                                                                                    f"fe:bench:r{n}")),
+        *shortcuts(imgmod_app, store, bulk, hundred),
     ]
+    # Each of the app's own hooks in place: the report through an app without it (its cost is the
+    # difference to "imgmod: POST /v1/reports"), as a hook's code and data are cold between requests.
+    for kind, hook in app_hooks(imgmod_app):
+        name = f"imgmod: POST /v1/reports without {hook.__module__}.{hook.__name__}"
+        if only in name:
+            bare_of_it = create_app(settings)
+            getattr(bare_of_it, kind)[None] = [f for f in getattr(bare_of_it, kind)[None] if f.__name__ != hook.__name__]
+            rows.append((name, lambda n, call=wsgi_caller(bare_of_it): checked(post(call, n), 202)))
     return [(name, round(cpu_us(call, count, rounds), 1)) for name, call in rows if only in name]
+
+
+def app_hooks(app) -> list[tuple[str, Callable]]:
+    """The hooks every answer of `app` passes (not a blueprint's own), which a request can do without:
+    the request log line, the metrics, the security headers. (The before-request hooks cannot go:
+    the JSON body check is also where the body is parsed.)"""
+    return [("after_request_funcs", hook) for hook in app.after_request_funcs.get(None, [])]
+
+
+def shortcuts(app, store, bulk: str, hundred: list[str]) -> list[tuple[str, Callable[[int], object]]]:
+    """Each of the lookups' shortcuts beside what it replaced (BENCHMARKS.md: a shortcut stays while
+    it saves 3 % or more of a request's CPU under `imgmod serve`); the pairs' answers are equal
+    (tests/test_images.py, tests/test_connections.py)."""
+    from flask import request
+
+    from service.api.images import query_ids, statuses_body
+    from service.schemas import VALID_IMAGE_ID, BulkQuerySchema
+    from service.store import HIDDEN
+
+    flags, schema = "0" * len(hundred), BulkQuerySchema()
+    one = hundred[0]
+
+    def in_request(call):
+        def run(number):
+            with app.test_request_context("/v1/images?" + bulk):
+                return call()
+        return run
+
+    provider = app.json
+    return [
+        ("shortcut: bulk answer written out, 100 ids", lambda n: statuses_body(hundred, flags)),
+        ("shortcut's alternative: bulk answer by the JSON provider, 100 ids",
+         lambda n: provider.dumps({"images": [{"image_id": i, "hidden": False} for i in hundred]}) + "\n"),
+        ("shortcut: query split by hand, 100 ids (in a request context)", in_request(query_ids)),
+        ("shortcut's alternative: werkzeug's query parse, 100 ids (in a request context)",
+         in_request(lambda: request.args.getlist("id"))),
+        ("shortcut: ids checked by one expression, 100 ids", lambda n: all(map(VALID_IMAGE_ID.fullmatch, hundred))),
+        ("shortcut's alternative: BulkQuerySchema().load, 100 ids", lambda n: schema.load({"id": hundred})),
+        ("shortcut: ZSCORE on the direct path (Store.is_hidden)", lambda n: store.is_hidden(one)),
+        ("shortcut's alternative: ZSCORE through redis-py's client", lambda n: store.redis.zscore(HIDDEN, one)),
+        ("shortcut: ZMSCORE of 100 on the direct path (Store.hidden_flags)", lambda n: store.hidden_flags(hundred)),
+        ("shortcut's alternative: ZMSCORE of 100 through redis-py's client",
+         lambda n: store.redis.zmscore(HIDDEN, hundred)),
+    ]
 
 
 def worker_like(workdir: Path) -> None:

@@ -1,4 +1,4 @@
-"""The references: bare Flask apps served by `imgmod serve`'s own gunicorn settings.
+"""The references: bare Flask apps, served like imgmod (bench/servers.py).
 
 The bare app: a POST parses the JSON body and answers a constant; a GET answers a constant. With
 `--redis-url`, the one-round-trip app: the same, plus exactly one Redis command through a plain
@@ -9,12 +9,9 @@ exactly the requests it sends imgmod.
 """
 from __future__ import annotations
 
-import argparse
-
 from flask import Flask, request
 
 from service.connections import connect
-from service.server import serve
 
 ANSWER = {"ok": True}
 COUNT_REPORTER = "redis.call('SADD', KEYS[1], ARGV[1]) return redis.call('SCARD', KEYS[1])"
@@ -43,16 +40,3 @@ def create_reference_app(redis_url: str | None = None) -> Flask:
         return ANSWER
 
     return app
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bind", required=True)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--redis-url", help="make one Redis call per request on this Redis")
-    options = parser.parse_args()
-    serve(create_reference_app(options.redis_url), options.bind, options.workers, "info")
-
-
-if __name__ == "__main__":
-    main()

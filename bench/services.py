@@ -13,6 +13,8 @@ from pathlib import Path
 import redis
 from rq import Worker
 
+from bench.servers import DEFAULT_SERVER
+from config import PROMETHEUS_MULTIPROC_ENV as MULTIPROC_ENV
 from service import devserver
 from service.devserver import free_port
 
@@ -176,11 +178,27 @@ def spawn_api(processes: Processes, name: str, env: dict) -> Server:
 
 
 def spawn_reference(processes: Processes, name: str = "reference", redis_url: str | None = None) -> Server:
-    """A reference app (bench/reference.py) under the very same gunicorn settings; with `redis_url`,
-    the one that makes one Redis call per request."""
+    """A reference app (bench/reference.py): the bare one as the usual Flask deployment serves it
+    (gunicorn's sync worker); with `redis_url`, the one that makes one Redis call per request, under
+    imgmod's own server."""
+    if redis_url:
+        return spawn_server(processes, name, "roundtrip", DEFAULT_SERVER, redis_url=redis_url)
+    return spawn_server(processes, name, "bare", "gunicorn-sync")
+
+
+def spawn_server(processes: Processes, name: str, app: str, server: str, env: dict | None = None,
+                 redis_url: str | None = None, workdir: Path | None = None) -> Server:
+    """One of the bench's apps under one of its servers (bench/servers.py), on a free port; imgmod
+    reads its settings from `env`, and keeps its metrics in a directory of its own under `workdir`."""
     port = free_port()
-    argv = [sys.executable, "-m", "bench.reference", "--bind", f"127.0.0.1:{port}", "--workers", str(API_WORKERS)]
-    return Server(name, port, processes.spawn(name, argv + (["--redis-url", redis_url] if redis_url else [])))
+    env = dict(env or os.environ)
+    if workdir:
+        metrics = workdir / f"metrics-{name}"
+        metrics.mkdir(parents=True, exist_ok=True)
+        env[MULTIPROC_ENV] = str(metrics)
+    argv = [sys.executable, "-m", "bench.servers", "--app", app, "--server", server,
+            "--bind", f"127.0.0.1:{port}", "--workers", str(API_WORKERS)]
+    return Server(name, port, processes.spawn(name, argv + (["--redis-url", redis_url] if redis_url else []), env))
 
 
 class RQWorkers:

@@ -53,9 +53,11 @@ def script_path(name: str, workdir: Path) -> Path:
     return path
 
 
-def run(url: str, script: Path, connections: int, seconds: float, args: list[str], threads: int = 2) -> Load:
+def run(url: str, script: Path, connections: int, seconds: float, args: list[str], threads: int = 2,
+        extra: tuple[str, ...] = ()) -> Load:
+    """`extra`: more options of wrk's, such as a header (-H) added to every request."""
     argv = [wrk_binary(), f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds:g}s",
-            "--timeout", "5s", "-s", str(script), url, "--", *map(str, args)]
+            "--timeout", "5s", *extra, "-s", str(script), url, "--", *map(str, args)]
     before = _children_cpu()
     result = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     wrk_cpu = _children_cpu() - before

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import APPS, DEFAULT_SERVER, SERVERS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None,
@@ -54,6 +56,25 @@ def test_the_one_round_trip_reference_is_measured_where_imgmod_makes_one_call(sm
 
 
 @pytest.mark.timeout(420)
+def test_every_app_is_measured_under_every_server_side_by_side(smoke):
+    _, report, _ = smoke
+    servers = report["servers"]
+    assert servers["default"] == DEFAULT_SERVER
+    figures = servers["figures"]
+    imgmod_gunicorn = {f"imgmod@{server}" for server in SERVERS if server.startswith("gunicorn")}
+    expected = {"keepalive": {f"{app}@{server}" for app in APPS for server in SERVERS},
+                "close": {"bare@gunicorn-sync"} | imgmod_gunicorn, "c64": imgmod_gunicorn, "soak": imgmod_gunicorn}
+    for mode, sides in expected.items():
+        for kind in ("ingest", "single") + (("bulk",) if mode != "soak" else ()):
+            assert set(figures[f"{mode}_{kind}"]) == sides, (mode, kind)
+            for loads in figures[f"{mode}_{kind}"].values():
+                assert len(loads) == (1 if mode == "soak" else report["config"]["runs"])
+                for load in loads:
+                    assert load["requests"] > 0 and load["non2xx"] == 0, (mode, kind)
+    assert servers["soak_connections"] == report["config"]["soak_connections"]
+
+
+@pytest.mark.timeout(420)
 def test_hide_latency_is_measured_for_idle_and_busy_workers(smoke):
     _, report, _ = smoke
     config = report["config"]
@@ -90,9 +111,12 @@ def test_the_report_names_the_machine_and_every_target(smoke):
     table = (out / "results.md").read_text()
     assert table.strip() == stdout.strip()
     targets = [row["target"] for row in report["summary"]]
-    # four ratios to the reference, three growth ratios, the hide p99, two memory limits and three of matching
-    assert len(targets) == 13
+    # four ratios to the bare reference, three to the one-round-trip reference, three growth ratios,
+    # six p99 ratios to gunicorn sync, two soaks, the hide p99, two memory limits and three of matching
+    assert len(targets) == 24
     assert sum("/ bare reference" in target for target in targets) == 4
+    assert sum("/ one-round-trip reference" in target for target in targets) == 3
+    assert sum("/ imgmod under gunicorn sync" in target for target in targets) == 6
     assert sum(" stored / " in target for target in targets) == 3
     for row in report["summary"]:
         assert row["min"] <= row["median"] <= row["max"] and isinstance(row["met"], bool)

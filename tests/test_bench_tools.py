@@ -50,7 +50,14 @@ def test_anatomy_times_every_layer(redis_server, redis_client):
     rows = dict(anatomy.layers(redis_server.url, count=5))
     assert {"bare reference: POST JSON", "imgmod: POST /v1/reports", "Store.report (one Lua call)"} <= set(rows)
     assert all(value >= 0 for value in rows.values())
-    # The 10,000 stored images, then 5 rounds of 5 reports through wsgi_app and 25 through the store.
+    # Each after-request hook in place: the report through an app without it.
+    hooks = {"request_log._finish_request", "metrics._observe", "hardening.security_headers"}
+    assert {f"imgmod: POST /v1/reports without service.{hook}" for hook in hooks} <= set(rows)
+    # Each shortcut beside what it replaced.
+    shortcuts = [name for name in rows if name.startswith("shortcut: ")]
+    assert len(shortcuts) == 5 and len([name for name in rows if name.startswith("shortcut's alternative")]) == 5
+    # The 10,000 stored images, then 5 rounds of 5 reports through wsgi_app (the same 25 images
+    # through each of the four apps) and 25 through the store.
     assert redis_client.zcard(REPORTED) == 10_000 + 25 + 25
     only = anatomy.layers(redis_server.url, count=2, only="GET /v1/images/<id>", rounds=1)
     assert [name for name, _ in only] == ["imgmod: GET /v1/images/<id>"]
@@ -66,7 +73,8 @@ def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert [row.split(" | ")[0] for row in rows] == ["| bare reference: POST JSON", "| imgmod: POST /v1/reports"]
+    assert [row.split(" | ")[0] for row in rows][:2] == ["| bare reference: POST JSON", "| imgmod: POST /v1/reports"]
+    assert all(" without service." in row for row in rows[2:]) and len(rows) == 5
     assert '"message":"request"' not in done.stdout + done.stderr
 
 
@@ -101,3 +109,14 @@ def test_the_one_round_trip_reference_makes_exactly_one_redis_call_per_request(s
     assert redis_client.smembers("reference:img-1") == {"r1", "r2"}  # SADD then SCARD, as the issue measured
     # The bare reference touches no Redis at all.
     assert reference.create_reference_app().test_client().get("/v1/images/img-1").json == {"ok": True}
+
+
+def test_the_bench_names_the_server_that_imgmod_serve_runs():
+    from gunicorn.util import load_class
+    from gunicorn.workers.gthread import ThreadWorker
+
+    from bench.servers import DEFAULT_SERVER
+    from service.server import gunicorn_options
+
+    worker = load_class(gunicorn_options("127.0.0.1:0", 1)["worker_class"])
+    assert DEFAULT_SERVER == ("gunicorn-gthread" if issubclass(worker, ThreadWorker) else "gunicorn-sync")

@@ -136,8 +136,8 @@ def test_a_worker_survives_a_redis_restart_without_data(settings, tmp_path):
     try:
         wait_until(lambda: check(env).returncode == 0 and scheduled(), what="the worker and its scheduler to register")
         redis.kill()
-        redis.start()  # same port, no data
-        assert check(env).returncode == 1
+        redis.start()  # same port, no data: no worker is registered until the worker notices
+        # (Not asserted here: within a second the worker may already have registered again.)
         wait_until(lambda: check(env).returncode == 0, what="the worker to register again")
         wait_until(scheduled, what="a scheduler to run again")
         queue = Queue(QUEUE_NAME, connection=redis.client(decode=False))

@@ -6,6 +6,7 @@ local sent = 0
 
 function init(args)
   headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. args[1]}
+  for name, value in pairs(wrk.headers) do headers[name] = value end  -- wrk's -H headers too
   pool, nonce = tonumber(args[2]), args[3]
   math.randomseed(os.time() + 7919 * thread_number)
 end

@@ -1,0 +1,72 @@
+"""The bench's wrk runs against one server: report ingest and lookups, with the CPU each request cost."""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import wrk
+from bench.fill import forget
+from bench.services import RedisServer, Server, cpu_seconds
+from bench.stack import Stack, log
+
+# The ids report.lua sends; measured runs drop them again, so the stored count stays as planned.
+INGEST_ID = "news-{nonce}-{number}.hero"
+CLOSE = ("-H", "Connection: close")  # every request on a new connection, as gunicorn's sync worker serves
+
+
+@dataclass(frozen=True)
+class Target:
+    """One server to load: its Redis (whose CPU counts too; the bare app has none) and, for imgmod,
+    its data set (whose queues must be quiet before a run, and whose ingested ids are dropped after)."""
+    server: Server
+    redis: RedisServer | None = None
+    stack: Stack | None = None
+
+
+@dataclass
+class Loads:
+    scripts: dict[str, Path]
+    frontend_key: str
+    ingest_pool: int
+    results: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+
+    @classmethod
+    def prepared(cls, workdir: Path, frontend_key: str, ingest_pool: int) -> "Loads":
+        scripts = {name: wrk.script_path(name, workdir / "lua") for name in ("report", "single", "bulk")}
+        return cls(scripts, frontend_key, ingest_pool)
+
+    def ingest(self, target: Target, connections: int, seconds: float, close: bool = False) -> dict:
+        nonce = uuid.uuid4().hex[:8]
+        load = self._measured(target, "report", connections, seconds, [self.frontend_key, self.ingest_pool, nonce],
+                              close)
+        if target.stack:
+            forget(target.stack.store, [INGEST_ID.format(nonce=nonce, number=n) for n in range(self.ingest_pool)])
+        return load
+
+    def lookup(self, target: Target, kind: str, stored: int, connections: int, seconds: float,
+               close: bool = False) -> dict:
+        return self._measured(target, kind, connections, seconds, [stored], close)
+
+    def _measured(self, target: Target, script: str, connections: int, seconds: float, args: list,
+                  close: bool) -> dict:
+        """One wrk run, with the CPU the server (all its processes) and its Redis spent per request."""
+        if target.stack:
+            target.stack.wait_quiet()
+        pid, redis = target.server.process.pid, target.redis
+        server_cpu, redis_cpu = cpu_seconds(pid), redis.cpu() if redis else 0.0
+        figures = wrk.run(target.server.url, self.scripts[script], connections, seconds, args,
+                          extra=CLOSE if close else ())
+        per_request = 1000 / max(1, figures.requests)
+        return {**figures.as_dict(),
+                "server_cpu_ms": round((cpu_seconds(pid) - server_cpu) * per_request, 4),
+                "redis_cpu_ms": round((redis.cpu() - redis_cpu) * per_request, 4) if redis else None}
+
+    def record(self, figure: str, side: str, load: dict, run: int) -> None:
+        self.results[figure][side].append(load)
+        errors = f", {load['non2xx']} non-2xx" if load["non2xx"] else ""
+        errors += f", {load['socket_errors']} socket errors" if load["socket_errors"] else ""
+        log(f"run {run + 1}: {figure} {side}: {load['rps']:,.0f} req/s, p50 {load['p50_ms']:.1f} ms, "
+            f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
+            f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")

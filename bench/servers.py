@@ -1,0 +1,80 @@
+"""`python -m bench.servers`: one app of the bench under one WSGI server.
+
+The apps: the bare reference, the one-round-trip reference (bench/reference.py) and imgmod itself
+(its settings from the IMGMOD_* environment, as `imgmod serve` reads them). The servers:
+`gunicorn-gthread`, exactly `imgmod serve`'s gunicorn settings (its threaded worker, which keeps
+connections open); `gunicorn-sync`, the same settings with gunicorn's sync worker, which closes
+every connection (the usual Flask deployment); `granian`, the Rust WSGI server, measured for what it would buy (it cannot serve
+the contract: it refuses a request target over 64 KiB with an empty 414, and a bulk lookup of 100
+ids of any script may take 240 KB; BENCHMARKS.md). Every app runs under every server, so that the
+bench compares servers and apps in one run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+APPS = ("bare", "roundtrip", "imgmod")
+SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
+DEFAULT_SERVER = "gunicorn-gthread"  # what `imgmod serve` runs (tests/test_bench_tools.py holds them equal)
+# What the granian workers' factory reads: they are fresh interpreters, not forks of this one.
+APP_ENV, REDIS_ENV = "BENCH_APP", "BENCH_REDIS_URL"
+
+
+def create_app(app: str | None = None, redis_url: str | None = None):
+    from bench.reference import create_reference_app
+
+    app = app or os.environ[APP_ENV]
+    redis_url = redis_url or os.environ.get(REDIS_ENV)
+    if app == "imgmod":
+        from config import load_settings
+        from service import create_app as create_imgmod
+
+        return create_imgmod(load_settings())
+    return create_reference_app(redis_url if app == "roundtrip" else None)
+
+
+def serve_gunicorn(app: str, redis_url: str | None, bind: str, workers: int, threaded: bool,
+                   threads: int | None = None) -> None:
+    from service import logs
+    from service.server import GunicornServer, gunicorn_options, metrics_dir
+
+    logs.configure("WARNING")
+    with metrics_dir():  # before imgmod's app (and prometheus-client) is imported
+        options = gunicorn_options(bind, workers, "warning")  # imgmod serve's: its threaded worker
+        if not threaded:
+            options.update(worker_class="sync", threads=1)
+        elif threads:
+            options.update(threads=threads)
+        GunicornServer(create_app(app, redis_url), options).run()
+
+
+def serve_granian(app: str, redis_url: str | None, bind: str, workers: int) -> None:
+    # Replaced by granian, so that the bench's SIGTERM reaches it: the bench gives imgmod a
+    # PROMETHEUS_MULTIPROC_DIR of its own, which nothing here has to clean up.
+    host, _, port = bind.rpartition(":")
+    env = {**os.environ, APP_ENV: app, **({REDIS_ENV: redis_url} if redis_url else {})}
+    os.execve(sys.executable, [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
+                               "--workers", str(workers), "--host", host, "--port", port,
+                               "--log-level", "warning", "bench.servers:create_app"], env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--app", choices=APPS, required=True)
+    parser.add_argument("--server", choices=SERVERS, required=True)
+    parser.add_argument("--bind", required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--redis-url", help="the one-round-trip reference's Redis")
+    parser.add_argument("--threads", type=int, help="gunicorn-gthread's threads per process (default: imgmod serve's)")
+    options = parser.parse_args()
+    if options.server == "granian":
+        serve_granian(options.app, options.redis_url, options.bind, options.workers)
+    else:
+        serve_gunicorn(options.app, options.redis_url, options.bind, options.workers,
+                       threaded=options.server == "gunicorn-gthread", threads=options.threads)
+
+
+if __name__ == "__main__":
+    main()
