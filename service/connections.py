@@ -11,7 +11,7 @@ from redis import Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError, DataError, RedisError
 from redis.retry import Retry
-from redis.sentinel import Sentinel
+from redis.sentinel import Sentinel, SentinelManagedConnection
 
 if TYPE_CHECKING:
     from config import Settings
@@ -52,7 +52,23 @@ def client_for(settings: Settings, *, decode: bool = True, command_timeout: floa
     sentinel = Sentinel(list(settings.redis_sentinels),
                         sentinel_kwargs={"socket_timeout": CONNECT_TIMEOUT, "socket_connect_timeout": CONNECT_TIMEOUT})
     find = sentinel.slave_for if replica else sentinel.master_for
-    return find(settings.redis_sentinel_master, **_client_options(decode, command_timeout))
+    return find(settings.redis_sentinel_master, connection_class=SentinelConnection,
+                **_client_options(decode, command_timeout))
+
+
+class SentinelConnection(SentinelManagedConnection):
+    """redis-py's Sentinel-managed connection, closed like every other kind when a read is interrupted.
+
+    redis-py's own keeps its socket when an exception interrupts a read (its `disconnect_on_error`
+    defaults to False, every other connection's to True), and the pool hands it out again with the
+    reply still to come. A worker told to stop (SIGTERM) while it waits in BLPOP gets StopRequested
+    raised inside that read: its next command, RQ's register_death on the way out, then waited
+    behind the BLPOP (up to its dequeue time-out, 30 s and more) and read the BLPOP's reply as its
+    own. That was the worker that did not exit within 30 s of SIGTERM after a failover (issue 18).
+    """
+
+    def read_response(self, *args, disconnect_on_error: bool = True, **kwargs):
+        return super().read_response(*args, disconnect_on_error=disconnect_on_error, **kwargs)
 
 
 def _client_options(decode: bool, command_timeout: float | None) -> dict:

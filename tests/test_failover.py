@@ -172,6 +172,22 @@ def test_a_worker_told_to_stop_while_its_master_is_away_stops_warm(settings, gro
     assert worker.lines()[-1]["message"] == "worker stopped"
 
 
+def test_a_worker_told_to_stop_while_it_waits_for_jobs_stops_at_once(settings, group, tmp_path, request):
+    """SIGTERM raises StopRequested inside the worker's BLPOP. redis-py's Sentinel connection kept its
+    socket then, the BLPOP still pending, and RQ's register_death on the way out waited behind it (up
+    to the dequeue time-out: 45 s here, 30 s with the default interval) before reading its reply
+    (issue 18: no exit within 30 s of SIGTERM, nothing logged). service/connections.SentinelConnection."""
+    env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses,
+                     IMGMOD_RECONCILE_INTERVAL_SECONDS="600")  # RQ's own dequeue time-out then: 45 s
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    request.addfinalizer(lambda: worker.kill_all() if worker.popen.poll() is None else None)
+    master = group.master.client()
+    wait_until(lambda: any(client["cmd"] == "blpop" for client in master.client_list()),
+               what="the worker to wait for jobs")
+    assert worker.terminate() == 0
+    assert worker.lines()[-1]["message"] == "worker stopped"
+
+
 def test_without_replica_acks_the_service_recovers_by_itself(settings, group, tmp_path):
     env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses)
     served = Served(env, tmp_path / "serve.log")
