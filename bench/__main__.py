@@ -19,15 +19,15 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from bench import hide, machine, memory, reference, wrk
-from bench.fill import HIDDEN_EVERY, forget, stored_id
+from bench.drive import Driver
+from bench.fill import HIDDEN_EVERY, stored_id
+from bench.ha import ha_phase
 from bench.results import markdown, percentile, summarize
-from bench.services import ROOT, Processes, RedisServer, Server, cpu_seconds, redis_version, service_env, spawn_reference
-from bench.stack import Stack, log
+from bench.services import ROOT, Processes, RedisServer, Server, measured, redis_version, service_env, spawn_reference
+from bench.stack import Stack, log, log_load
 from config import load_settings
 
-PHASES = ("memory", "http", "hide")
-# The ids report.lua sends; measured runs drop them again, so the stored count stays as planned.
-INGEST_ID = "news-{nonce}-{number}.hero"
+PHASES = ("memory", "http", "hide", "ha")
 # The image_url variant of the memory figure: a realistic 64-character URL.
 IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
 
@@ -84,42 +84,13 @@ def reference_hidden(server: RedisServer, stored: int) -> None:
 
 def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server, roundtrip: Server,
                roundtrip_redis: RedisServer, frontend_key: str, workdir: Path) -> dict:
-    scripts = {name: wrk.script_path(name, workdir / "lua") for name in ("report", "single", "bulk")}
+    driver = Driver(frontend_key, plan.ingest_pool, plan.lookup_connections, workdir)
+    ingest, lookup = driver.ingest, driver.lookup
     results: dict = defaultdict(lambda: defaultdict(list))
-
-    def ingest(server: Server, stack: Stack | None, redis: RedisServer | None, connections: int, seconds: int):
-        nonce = uuid.uuid4().hex[:8]
-        if stack:
-            stack.wait_quiet()
-        load = measured(server, redis, lambda: wrk.run(server.url, scripts["report"], connections, seconds,
-                                                       [frontend_key, plan.ingest_pool, nonce]))
-        if stack:
-            forget(stack.store, [INGEST_ID.format(nonce=nonce, number=n) for n in range(plan.ingest_pool)])
-        return load
-
-    def lookup(server: Server, stack: Stack | None, redis: RedisServer | None, kind: str, stored: int, seconds: int):
-        if stack:
-            stack.wait_quiet()
-        return measured(server, redis, lambda: wrk.run(server.url, scripts[kind], plan.lookup_connections, seconds,
-                                                        [stored]))
-
-    def measured(server: Server, redis: RedisServer | None, load) -> dict:
-        """One wrk run, with the CPU the server (gunicorn's processes) and its Redis (the bare app has
-        none) spent per request."""
-        server_cpu, redis_cpu = cpu_seconds(server.process.pid), redis.cpu() if redis else 0.0
-        figures = load()
-        per_request = 1000 / max(1, figures.requests)
-        return {**figures.as_dict(),
-                "server_cpu_ms": round((cpu_seconds(server.process.pid) - server_cpu) * per_request, 4),
-                "redis_cpu_ms": round((redis.cpu() - redis_cpu) * per_request, 4) if redis else None}
 
     def record(figure: str, side: str, load: dict, run: int) -> None:
         results[figure][side].append(load)
-        errors = f", {load['non2xx']} non-2xx" if load["non2xx"] else ""
-        errors += f", {load['socket_errors']} socket errors" if load["socket_errors"] else ""
-        log(f"run {run + 1}: {figure} {side}: {load['rps']:,.0f} req/s, p50 {load['p50_ms']:.1f} ms, "
-            f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
-            f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")
+        log_load(figure, side, load, run)
 
     # (side, its server, its imgmod stack, its Redis, images stored)
     sides = [("reference", reference, None, None, plan.stored_small),
@@ -200,6 +171,8 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
                 large.workers.stop()
             if "hide" in phases:
                 results["hide"] = hide_phase(plan, small, frontend_key)
+        if "ha" in phases:
+            results["ha"] = ha_phase(plan, processes, workdir, secret, frontend_key)
     meta = {
         **machine.describe(redis_version(), wrk.wrk_version()),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),

@@ -71,6 +71,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS + sum(cpu_seconds(int(child)) for child in children)
 
 
+def measured(server: Server, redis: RedisServer | None, load) -> dict:
+    """One wrk run (`load()`), with the CPU the server (gunicorn's processes) and its Redis (the bare
+    app has none) spent per request."""
+    server_cpu, redis_cpu = cpu_seconds(server.process.pid), redis.cpu() if redis else 0.0
+    figures = load()
+    per_request = 1000 / max(1, figures.requests)
+    return {**figures.as_dict(),
+            "server_cpu_ms": round((cpu_seconds(server.process.pid) - server_cpu) * per_request, 4),
+            "redis_cpu_ms": round((redis.cpu() - redis_cpu) * per_request, 4) if redis else None}
+
+
 class Processes:
     """Every child of a bench run, each stopped by its own pid, in reverse order of start."""
 
@@ -111,14 +122,18 @@ class RedisServer:
     moment (test suites run beside the bench) must get an error from it, never flush its data.
     """
 
-    def __init__(self, processes: Processes, name: str, directory: Path):
+    def __init__(self, processes: Processes, name: str, directory: Path, password: bool = True,
+                 extra_args: tuple[str, ...] = ()):
+        """`password=False` for the servers of a Sentinel group: imgmod passes no password through
+        Sentinel. `extra_args`: --replicaof for a replica."""
         self.port = free_port()
-        self.password = secrets.token_hex(16)
+        self.password = secrets.token_hex(16) if password else None
         directory.mkdir(parents=True, exist_ok=True)
         self.process = processes.spawn(name, [
             redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", str(directory), "--requirepass", self.password])
-        self.url = f"redis://:{self.password}@127.0.0.1:{self.port}/0"
+            "--appendonly", "no", "--dir", str(directory), *extra_args,
+            *(("--requirepass", self.password) if password else ())])
+        self.url = f"redis://{f':{self.password}@' if password else ''}127.0.0.1:{self.port}/0"
         client = self.client()
         wait_until(lambda: _pings(client), f"redis-server {name}", self.process, seconds=15)
         self.version = client.info("server")["redis_version"]
