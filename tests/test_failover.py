@@ -80,14 +80,17 @@ def webhooks():
         yield server
 
 
-def webhooks_abandoned(client, live_worker: str) -> set[str]:
-    """Images whose webhook job a worker that quit had in hand when it lost the master: RQ gives such
-    a job back (retried) only when its execution's heartbeat expires, minutes later."""
+def webhooks_in_limbo(client, live_worker: str) -> set[str]:
+    """Images whose webhook job the worker had taken when it lost the master: popped but never started
+    (RQ's BLPOP replicated, the start not), or started by a worker that quit. RQ gives the second back
+    (retried) when its execution's heartbeat expires, minutes later; the first it never runs."""
     queue = Queue(FOLLOWUP_QUEUE_NAME, connection=client)
-    jobs = Job.fetch_many(StartedJobRegistry(queue=queue).get_job_ids(), connection=client)
-    return {json.loads(job.args[0])["image_id"] for job in jobs
+    queued = set(queue.get_job_ids())
+    ids = [key.decode().removeprefix("rq:job:") for key in client.scan_iter("rq:job:*") if key.count(b":") == 2]
+    return {json.loads(job.args[0])["image_id"] for job in Job.fetch_many(ids, connection=client)
             if job is not None and job.func_name == "workers.jobs.deliver_webhook"
-            and job.get_status() == "started" and job.worker_name != live_worker}
+            and ((job.get_status() == "queued" and job.id not in queued)
+                 or (job.get_status() == "started" and job.worker_name != live_worker))}
 
 
 def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_once(settings, group, tmp_path,
@@ -131,14 +134,14 @@ def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_
     # One image.hidden event per crossing, even for a hide applied while its follow-ups could not be
     # queued (they come from the outbox, one grace period later). Delivery is at least once
     # (service/followups.py): a repeat, if any, carries the same event_id for the site to drop. A
-    # webhook job in hand when the master died comes back with RQ's cleanup, minutes later: not
-    # waited for here, and at most one.
+    # webhook job the worker had taken when the master died is late (minutes) or lost: RQ's own writes
+    # are not acknowledged by replicas, and the outbox entry is cleared once the job is queued.
     raw = new_master.client(decode=False)
     delivered = lambda: {json.loads(seen.body)["image_id"] for seen in webhooks.requests}  # noqa: E731
     live = [line["worker"] for line in worker.lines() if line["message"] == "worker started"][-1]
-    wait_until(lambda: raw.zcard(OUTBOX) == 0 and delivered() | webhooks_abandoned(raw, live) == set(IMAGES),
+    wait_until(lambda: raw.zcard(OUTBOX) == 0 and delivered() | webhooks_in_limbo(raw, live) == set(IMAGES),
                what="a webhook for every crossing")
-    assert len(webhooks_abandoned(raw, live) - delivered()) <= 1
+    assert len(set(IMAGES) - delivered()) <= 1  # at most the one job in hand (issue 18, open)
     events = {(event["event"], event["image_id"], event["event_id"])
               for event in (json.loads(seen.body) for seen in webhooks.requests)}
     assert sorted(image_id for _, image_id, _ in events) == sorted(delivered())  # one event_id per crossing
@@ -169,7 +172,8 @@ def test_a_worker_told_to_stop_while_its_master_is_away_stops_warm(settings, gro
     wait_until(lambda: [line["message"] for line in worker.lines()].count("worker stopped") == 1,
                what="the worker's RQ loop to quit")
     assert worker.terminate() == 0
-    assert worker.lines()[-1]["message"] == "worker stopped"
+    # The last of its own lines (RQ's thread listening for commands may log its retry once more).
+    assert [line for line in worker.lines() if line["logger"] == "imgmod.worker"][-1]["message"] == "worker stopped"
 
 
 def test_a_worker_told_to_stop_while_it_waits_for_jobs_stops_at_once(settings, group, tmp_path, request):

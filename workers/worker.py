@@ -217,6 +217,7 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
             pass  # SIGTERM while RQ tore the worker down: its handler raises this there, and noted the stop
         finally:
             _note_stops(stopping)  # until the next worker's work() installs RQ's handlers again
+            _stop_listening(worker)
         log.info("worker stopped", extra={"worker": worker.name})
         if burst:
             return
@@ -224,6 +225,14 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
         # restart): a supervisor would start the worker again; this loop does, once Redis answers.
         # The hide in hand, if any, is brought back by the reconciler, its follow-ups by recovery.
         _wait_for_redis(connection, stopping)
+
+
+def _stop_listening(worker: ImgmodWorker) -> None:
+    # RQ stops the thread that listens for its commands (stop-job, shutdown) at the end of its teardown,
+    # after writes that fail when Redis is away: it would outlive the worker, one more thread per
+    # restart, each retrying every 2 s. Stopped here, it ends at its next wake-up.
+    if worker.pubsub_thread is not None:
+        worker.pubsub_thread.stop()
 
 
 def _note_stops(stopping: Stopping) -> None:
