@@ -41,8 +41,14 @@ class SentinelGroup:
         for n in range(len(self.sentinel_ports)):
             self.sentinels.append(subprocess.Popen([redis_binary(), str(seeds.write(self.directory, n)), "--sentinel"],
                                                    stdout=subprocess.DEVNULL))
-        wait_until(lambda: sentinels_agree(self.sentinel_ports, self.master.port), what="the sentinels to see the master")
+        wait_until(lambda: self._running() and sentinels_agree(self.sentinel_ports, self.master.port),
+                   what="the sentinels to see the master")
         return self
+
+    def _running(self) -> bool:
+        exited = [process.args[1] for process in self.sentinels if process.poll() is not None]
+        assert not exited, f"sentinels exited (a port taken meanwhile?): {exited}"
+        return True
 
     def master_port(self) -> int:
         return master_port(self.sentinel_ports[0])
