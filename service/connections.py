@@ -42,15 +42,23 @@ def connect(url: str, *, decode: bool = True, command_timeout: float | None = CO
     return Redis.from_url(url, **_client_options(decode, command_timeout))
 
 
+def sentinel_for(settings: Settings) -> Sentinel | None:
+    """What finds the master through IMGMOD_REDIS_SENTINELS (None without them). It keeps connections
+    of its own to every sentinel: build one per process and pass it to each client_for."""
+    if not settings.redis_sentinels:
+        return None
+    return Sentinel(list(settings.redis_sentinels),
+                    sentinel_kwargs={"socket_timeout": CONNECT_TIMEOUT, "socket_connect_timeout": CONNECT_TIMEOUT})
+
+
 def client_for(settings: Settings, *, decode: bool = True, command_timeout: float | None = COMMAND_TIMEOUT,
-               replica: bool = False) -> Redis:
+               replica: bool = False, sentinel: Sentinel | None = None) -> Redis:
     """The client every process uses: IMGMOD_REDIS_URL's server, or with IMGMOD_REDIS_SENTINELS the
     master they name (each new connection asks them, so a failover is followed without a restart),
-    or one of its replicas with `replica=True`."""
+    or one of its replicas with `replica=True`; through `sentinel` (sentinel_for) when given."""
     if not settings.redis_sentinels:
         return connect(settings.redis_url, decode=decode, command_timeout=command_timeout)
-    sentinel = Sentinel(list(settings.redis_sentinels),
-                        sentinel_kwargs={"socket_timeout": CONNECT_TIMEOUT, "socket_connect_timeout": CONNECT_TIMEOUT})
+    sentinel = sentinel or sentinel_for(settings)
     find = sentinel.slave_for if replica else sentinel.master_for
     return find(settings.redis_sentinel_master, connection_class=SentinelConnection,
                 **_client_options(decode, command_timeout))

@@ -183,7 +183,7 @@ class ImgmodWorker(Worker):
 def run_worker(settings: Settings, burst: bool = False) -> None:
     services = build_services(settings)
     # Blocking dequeues wait for minutes, so this client has no command time-out.
-    connection = client_for(settings, decode=False, command_timeout=None)
+    connection = client_for(settings, decode=False, command_timeout=None, sentinel=services.sentinel)
     stopping = Stopping()
     # Between workers (and before the first), a signal only notes the stop: RQ's handlers are installed
     # by each worker's work() and stay after it returns, acting on a worker that is gone (with Redis
