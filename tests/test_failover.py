@@ -139,9 +139,10 @@ def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_
     raw = new_master.client(decode=False)
     delivered = lambda: {json.loads(seen.body)["image_id"] for seen in webhooks.requests}  # noqa: E731
     live = [line["worker"] for line in worker.lines() if line["message"] == "worker started"][-1]
-    wait_until(lambda: raw.zcard(OUTBOX) == 0 and delivered() | webhooks_in_limbo(raw, live) == set(IMAGES),
-               what="a webhook for every crossing")
-    assert len(set(IMAGES) - delivered()) <= 1  # at most the one job in hand (issue 18, open)
+    # At most the one job in hand (issue 18, open); a job the live worker is taking counts as in limbo
+    # for a moment, so this is waited for, not asserted once.
+    wait_until(lambda: raw.zcard(OUTBOX) == 0 and delivered() | webhooks_in_limbo(raw, live) == set(IMAGES)
+               and len(set(IMAGES) - delivered()) <= 1, what="a webhook for every crossing but one at most")
     events = {(event["event"], event["image_id"], event["event_id"])
               for event in (json.loads(seen.body) for seen in webhooks.requests)}
     assert sorted(image_id for _, image_id, _ in events) == sorted(delivered())  # one event_id per crossing
