@@ -21,6 +21,7 @@ from pathlib import Path
 from bench import hide, machine, matching, memory, reference, wrk
 from bench.fill import HIDDEN_EVERY, stored_id
 from bench.loads import Loads, Target
+from bench.ha import ha_phase
 from bench.serving import servers_phase
 from bench.results import markdown, percentile, summarize
 from bench.services import ROOT, Processes, RedisServer, Server, redis_version, service_env, spawn_reference
@@ -28,7 +29,7 @@ from bench.stack import Stack, log
 from config import Settings, load_settings
 from service.store import Store
 
-PHASES = ("memory", "http", "servers", "hide", "matching")
+PHASES = ("memory", "http", "servers", "hide", "matching", "ha")
 # The image_url variant of the memory figure: a realistic 64-character URL.
 IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
 
@@ -200,6 +201,8 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
                 results["hide"] = hide_phase(plan, small, frontend_key)
         if "matching" in phases:
             results["matching"] = matching_phase(plan, processes, workdir)
+        if "ha" in phases:
+            results["ha"] = ha_phase(plan, processes, workdir, secret, frontend_key)
     meta = {
         **machine.describe(redis_version(), wrk.wrk_version() if {"http", "servers", "hide"} & set(phases) else None),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),

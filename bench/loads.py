@@ -9,7 +9,7 @@ from pathlib import Path
 from bench import wrk
 from bench.fill import forget
 from bench.services import RedisServer, Server, cpu_seconds
-from bench.stack import Stack, log
+from bench.stack import Stack, log_load
 
 # The ids report.lua sends; measured runs drop them again, so the stored count stays as planned.
 INGEST_ID = "news-{nonce}-{number}.hero"
@@ -63,10 +63,6 @@ class Loads:
                 "server_cpu_ms": round((cpu_seconds(pid) - server_cpu) * per_request, 4),
                 "redis_cpu_ms": round((redis.cpu() - redis_cpu) * per_request, 4) if redis else None}
 
-    def record(self, figure: str, side: str, load: dict, run: int) -> None:
+    def record(self, figure: str, side: str, load: dict, run: int, phase: str = "") -> None:
         self.results[figure][side].append(load)
-        errors = f", {load['non2xx']} non-2xx" if load["non2xx"] else ""
-        errors += f", {load['socket_errors']} socket errors" if load["socket_errors"] else ""
-        log(f"run {run + 1}: {figure} {side}: {load['rps']:,.0f} req/s, p50 {load['p50_ms']:.1f} ms, "
-            f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
-            f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")
+        log_load(f"{phase} {figure}".strip(), side, load, run)

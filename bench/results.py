@@ -229,6 +229,8 @@ def markdown(results: dict) -> str:
         out.append("")
     if results.get("matching"):
         out += _matching_tables(results["matching"])
+    if results.get("ha"):
+        out += _ha_table(results["ha"])
     rows = summarize(results)
     if rows:
         out += ["| target | min | median | max | goal | met (median) |", "| --- | --- | --- | --- | --- | --- |"]
@@ -296,4 +298,28 @@ def _cpu_table(http: dict, cores: int) -> list[str]:
             name = SIDE_NAMES[side]
             out.append(f"| {figure} | {name} | {server:.3f} | {redis:.3f} | {load_generator:.3f} | {ceiling} "
                        f"| {statistics.median(load['rps'] for load in loads):,.0f} |")
+    return out + [""]
+
+
+HA_SIDES = {
+    "ack0": "IMGMOD_REDIS_MIN_REPLICAS_ACK=0, master + 1 replica",
+    "ack1": "IMGMOD_REDIS_MIN_REPLICAS_ACK=1, master + 1 replica",
+    "master": "lookups on the master",
+    "replica1": "IMGMOD_LOOKUPS_FROM_REPLICAS=1, 1 replica",
+    "replica2": "IMGMOD_LOOKUPS_FROM_REPLICAS=1, 2 replicas",
+}
+HA_BASELINES = {"ack0", "master"}
+
+
+def _ha_table(ha: dict) -> list[str]:
+    """Replication's cost for reports and gain for lookups, each against its baseline (first side) run by run."""
+    out = ["| figure | configuration | req/s | p50 / p99 ms | ratio to the first row | server CPU ms/request |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    for figure, sides in ha["figures"].items():
+        baseline = next(loads for side, loads in sides.items() if side in HA_BASELINES)
+        label = FIGURES.get(figure, figure)
+        for side, loads in sides.items():
+            cpu = statistics.median(load["server_cpu_ms"] for load in loads)
+            out.append(f"| {label} | {HA_SIDES[side]} | {_mmm([r['rps'] for r in loads])}{_errors(loads)} "
+                       f"| {_latency(loads)} | {_mmm(ratios(loads, baseline), 2)} | {cpu:.3f} |")
     return out + [""]

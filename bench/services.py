@@ -113,14 +113,18 @@ class RedisServer:
     moment (test suites run beside the bench) must get an error from it, never flush its data.
     """
 
-    def __init__(self, processes: Processes, name: str, directory: Path):
+    def __init__(self, processes: Processes, name: str, directory: Path, password: bool = True,
+                 extra_args: tuple[str, ...] = ()):
+        """`password=False` for the servers of a Sentinel group: imgmod passes no password through
+        Sentinel. `extra_args`: --replicaof for a replica."""
         self.port = free_port()
-        self.password = secrets.token_hex(16)
+        self.password = secrets.token_hex(16) if password else None
         directory.mkdir(parents=True, exist_ok=True)
         self.process = processes.spawn(name, [
             redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", str(directory), "--requirepass", self.password])
-        self.url = f"redis://:{self.password}@127.0.0.1:{self.port}/0"
+            "--appendonly", "no", "--dir", str(directory), *extra_args,
+            *(("--requirepass", self.password) if password else ())])
+        self.url = f"redis://{f':{self.password}@' if password else ''}127.0.0.1:{self.port}/0"
         client = self.client()
         wait_until(lambda: _pings(client), f"redis-server {name}", self.process, seconds=15)
         self.version = client.info("server")["redis_version"]

@@ -30,13 +30,25 @@ class Log:
 log = Log()
 
 
+def log_load(figure: str, side: str, load: dict, run: int) -> None:
+    """One wrk run's line of progress."""
+    errors = f", {load['non2xx']} non-2xx" if load["non2xx"] else ""
+    errors += f", {load['socket_errors']} socket errors" if load["socket_errors"] else ""
+    log(f"run {run + 1}: {figure} {side}: {load['rps']:,.0f} req/s, p50 {load['p50_ms']:.1f} ms, "
+        f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
+        f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")
+
+
 class Stack:
     """One data set: its redis-server, `imgmod serve` on it and its RQ workers."""
 
-    def __init__(self, processes: Processes, name: str, workdir: Path, secret: str, frontend_key: str):
+    def __init__(self, processes: Processes, name: str, workdir: Path, secret: str, frontend_key: str,
+                 redis: RedisServer | None = None, env: dict | None = None):
+        """Its own redis-server, or `redis` (the master of a replicated group, shared by several stacks),
+        and `env` added to the service's (IMGMOD_REDIS_SENTINELS, IMGMOD_REDIS_MIN_REPLICAS_ACK, ...)."""
         self.name = name
-        self.redis = RedisServer(processes, f"redis-{name}", workdir / f"redis-{name}")
-        self.env = service_env(self.redis.url, secret, frontend_key)
+        self.redis = redis or RedisServer(processes, f"redis-{name}", workdir / f"redis-{name}")
+        self.env = {**service_env(self.redis.url, secret, frontend_key), **(env or {})}
         self.settings = load_settings(self.env)
         self.store = Store(connect(self.redis.url, command_timeout=120), self.settings.threshold)
         self.api: Server = spawn_api(processes, f"api-{name}", self.env)

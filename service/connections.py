@@ -11,7 +11,7 @@ from redis import Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError, DataError, RedisError
 from redis.retry import Retry
-from redis.sentinel import Sentinel
+from redis.sentinel import Sentinel, SentinelManagedConnection
 
 if TYPE_CHECKING:
     from config import Settings
@@ -42,17 +42,41 @@ def connect(url: str, *, decode: bool = True, command_timeout: float | None = CO
     return Redis.from_url(url, **_client_options(decode, command_timeout))
 
 
+def sentinel_for(settings: Settings) -> Sentinel | None:
+    """What finds the master through IMGMOD_REDIS_SENTINELS (None without them). It keeps connections
+    of its own to every sentinel: build one per process and pass it to each client_for."""
+    if not settings.redis_sentinels:
+        return None
+    return Sentinel(list(settings.redis_sentinels),
+                    sentinel_kwargs={"socket_timeout": CONNECT_TIMEOUT, "socket_connect_timeout": CONNECT_TIMEOUT})
+
+
 def client_for(settings: Settings, *, decode: bool = True, command_timeout: float | None = COMMAND_TIMEOUT,
-               replica: bool = False) -> Redis:
+               replica: bool = False, sentinel: Sentinel | None = None) -> Redis:
     """The client every process uses: IMGMOD_REDIS_URL's server, or with IMGMOD_REDIS_SENTINELS the
     master they name (each new connection asks them, so a failover is followed without a restart),
-    or one of its replicas with `replica=True`."""
+    or one of its replicas with `replica=True`; through `sentinel` (sentinel_for) when given."""
     if not settings.redis_sentinels:
         return connect(settings.redis_url, decode=decode, command_timeout=command_timeout)
-    sentinel = Sentinel(list(settings.redis_sentinels),
-                        sentinel_kwargs={"socket_timeout": CONNECT_TIMEOUT, "socket_connect_timeout": CONNECT_TIMEOUT})
+    sentinel = sentinel or sentinel_for(settings)
     find = sentinel.slave_for if replica else sentinel.master_for
-    return find(settings.redis_sentinel_master, **_client_options(decode, command_timeout))
+    return find(settings.redis_sentinel_master, connection_class=SentinelConnection,
+                **_client_options(decode, command_timeout))
+
+
+class SentinelConnection(SentinelManagedConnection):
+    """redis-py's Sentinel-managed connection, closed like every other kind when a read is interrupted.
+
+    redis-py's own keeps its socket when an exception interrupts a read (its `disconnect_on_error`
+    defaults to False, every other connection's to True), and the pool hands it out again with the
+    reply still to come. A worker told to stop (SIGTERM) while it waits in BLPOP gets StopRequested
+    raised inside that read: its next command, RQ's register_death on the way out, then waited
+    behind the BLPOP (up to its dequeue time-out, 30 s and more) and read the BLPOP's reply as its
+    own. That was the worker that did not exit within 30 s of SIGTERM after a failover (issue 18).
+    """
+
+    def read_response(self, *args, disconnect_on_error: bool = True, **kwargs):
+        return super().read_response(*args, disconnect_on_error=disconnect_on_error, **kwargs)
 
 
 def _client_options(decode: bool, command_timeout: float | None) -> dict:

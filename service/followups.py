@@ -2,8 +2,11 @@
 
 Delivery is at least once. The script that hides or restores writes the outbox entry; the process
 that ran it queues the follow-ups, then removes the entry. If it dies in between, recovery (each
-worker at start, and the reconciler) claims the entry once it is RECOVER_AFTER_SECONDS old by
-Redis's clock, each entry going to one claimer per lease, and queues them again. A follow-up can
+worker at start, and the reconciler) claims the entry once it is IMGMOD_PENDING_GRACE_SECONDS old
+by Redis's clock (the age after which a crossing's hide is enqueued again: the same question, whether
+the process that owed the work is gone), each entry going to one claimer per lease, and queues them
+again. A process does not die only: across a failover its hide can be applied and its follow-ups
+fail to be queued, and the grace is then how late its webhook comes. A follow-up can
 therefore be queued twice only when a process stalls or dies after queueing and before removing
 the entry (or when RQ retries a job): the site drops such a repeat by its `event_id`, which is
 derived from the entry's image, generation and kind alone, so a hide redone after a failover
@@ -20,8 +23,6 @@ from service.services import Services
 from service.store import OutboxEvent
 
 EVENT_NAMESPACE = uuid.UUID("6f1d7a52-3c39-4c55-9f0e-2b7a4c1e9d10")
-# An entry this old was left by a process that died between the state change and its jobs.
-RECOVER_AFTER_SECONDS = 60
 
 
 def event_id(event: OutboxEvent) -> str:
@@ -56,8 +57,11 @@ def dispatch(services: Services, entry: str | None) -> None:
     services.store.outbox_done(entry)
 
 
-def recover(services: Services, older_than_seconds: float = RECOVER_AFTER_SECONDS) -> int:
-    """Dispatch entries whose process died before it could; returns how many this call claimed."""
+def recover(services: Services, older_than_seconds: float | None = None) -> int:
+    """Dispatch entries whose process died (or lost Redis) before it could, by default those older than
+    the pending grace; returns how many this call claimed."""
+    if older_than_seconds is None:
+        older_than_seconds = services.settings.pending_grace_seconds
     entries = services.store.claim_outbox(int(older_than_seconds * 1000))
     for entry in entries:
         dispatch(services, entry)

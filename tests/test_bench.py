@@ -102,6 +102,24 @@ def test_memory_is_weighed_for_each_reporter_count_and_the_url_variant(smoke):
 
 
 @pytest.mark.timeout(420)
+def test_replication_is_measured_with_and_without_acks_and_for_lookups_from_replicas(smoke):
+    out, report, _ = smoke
+    figures = report["ha"]["figures"]
+    assert set(figures) == {"ingest_c16", "single", "bulk"}
+    assert set(figures["ingest_c16"]) == {"ack0", "ack1"}
+    assert set(figures["single"]) == set(figures["bulk"]) == {"master", "replica1", "replica2"}
+    for sides in figures.values():
+        for loads in sides.values():
+            assert len(loads) == report["config"]["runs"]
+            for load in loads:
+                assert load["requests"] > 0 and load["non2xx"] == 0 and load["socket_errors"] == 0
+                assert 0 < load["p50_ms"] <= load["p99_ms"] <= load["max_ms"]
+    table = (out / "results.md").read_text()
+    assert "| report ingest, 16 connections | IMGMOD_REDIS_MIN_REPLICAS_ACK=1, master + 1 replica | " in table
+    assert "| bulk lookup (100 ids), 16 connections | IMGMOD_LOOKUPS_FROM_REPLICAS=1, 2 replicas | " in table
+
+
+@pytest.mark.timeout(420)
 def test_the_report_names_the_machine_and_every_target(smoke):
     out, report, stdout = smoke
     meta = report["meta"]

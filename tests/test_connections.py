@@ -3,14 +3,17 @@ healed before use after a dropped socket, and never a command sent twice."""
 from __future__ import annotations
 
 import os
+import signal
 import threading
 
 import pytest
 from redis.exceptions import DataError, TimeoutError
 
-from service.connections import DirectCommands, connect
+from service.connections import DirectCommands, client_for, connect
+from tests.conftest import with_settings
 from tests.processes import wait_until
 from tests.proxy import LateReplyProxy
+from tests.sentinels import SentinelGroup
 
 
 def client_id(direct: DirectCommands) -> int:
@@ -102,3 +105,33 @@ def test_a_late_reply_is_an_error_and_nothing_is_sent_again(redis_server, redis_
         assert direct("EVALSHA", sha, 1, "runs") == 2  # the next command gets its own reply, not the late one
     finally:
         proxy.close()
+
+
+class Interrupted(Exception):
+    """What a signal handler raises in the middle of a read: RQ's StopRequested on SIGTERM, for one."""
+
+
+def test_a_sentinel_client_whose_blocking_read_was_interrupted_reads_only_its_own_replies(settings, tmp_path):
+    """redis-py's Sentinel connection kept its socket when a read was interrupted: the pending BLPOP
+    then took the next pushed item, and the next command on that connection read it as its reply."""
+    group = SentinelGroup(tmp_path).start()
+    try:
+        sentinels = tuple(("127.0.0.1", port) for port in group.sentinel_ports)
+        client = client_for(with_settings(settings, redis_url=None, redis_sentinels=sentinels))
+
+        def interrupt(signum, frame):
+            raise Interrupted
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0.2)  # the BLPOP below blocks until this interrupts it
+            with pytest.raises(Interrupted):
+                client.blpop(["jobs"], 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        group.master.client().rpush("jobs", "job-1")
+        assert client.llen("jobs") == 1  # not the abandoned BLPOP's ['jobs', 'job-1']
+        assert client.lpop("jobs") == "job-1"
+        client.close()
+    finally:
+        group.stop()

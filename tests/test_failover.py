@@ -4,14 +4,20 @@ by themselves, and with IMGMOD_REDIS_MIN_REPLICAS_ACK=1 every report answered 20
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 
 import pytest
 import requests
+from rq import Queue
+from rq.job import Job
+from rq.registry import StartedJobRegistry
 
 from service import identity
-from service.store import AUDIT, PENDING, image_key
-from tests.conftest import FRONTEND_KEY
+from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+from service.store import AUDIT, OUTBOX, PENDING, image_key
+from tests.conftest import FRONTEND_KEY, with_settings
+from tests.http_fixtures import LocalServer
 from tests.processes import Process, Served, imgmod_env, wait_until
 from tests.sentinels import SentinelGroup
 
@@ -67,8 +73,30 @@ class Readers:
                 self.answers.append((image_id, reporter, answer.status_code, counted))
 
 
+@pytest.fixture
+def webhooks():
+    """The site's webhook endpoint: takes every call (204)."""
+    with LocalServer(lambda seen: (204, {}, b"")) as server:
+        yield server
+
+
+def webhooks_in_limbo(client, live_worker: str) -> set[str]:
+    """Images whose webhook job the worker had taken when it lost the master: popped but never started
+    (RQ's BLPOP replicated, the start not), or started by a worker that quit. RQ gives the second back
+    (retried) when its execution's heartbeat expires, minutes later; the first it never runs."""
+    queue = Queue(FOLLOWUP_QUEUE_NAME, connection=client)
+    queued = set(queue.get_job_ids())
+    ids = [key.decode().removeprefix("rq:job:") for key in client.scan_iter("rq:job:*") if key.count(b":") == 2]
+    return {json.loads(job.args[0])["image_id"] for job in Job.fetch_many(ids, connection=client)
+            if job is not None and job.func_name == "workers.jobs.deliver_webhook"
+            and ((job.get_status() == "queued" and job.id not in queued)
+                 or (job.get_status() == "started" and job.worker_name != live_worker))}
+
+
 def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_once(settings, group, tmp_path,
-                                                                                   request):
+                                                                                   request, webhooks):
+    settings = with_settings(settings, webhook_url=f"http://127.0.0.1:{webhooks.port}/hooks",
+                             webhook_secret="webhook-secret-of-the-site")
     env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses,
                      IMGMOD_REDIS_MIN_REPLICAS_ACK="1", IMGMOD_PENDING_GRACE_SECONDS="1",
                      IMGMOD_RECONCILE_INTERVAL_SECONDS="1", IMGMOD_REPORT_RATE_LIMIT="10000/minute")
@@ -103,15 +131,66 @@ def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_
     wait_until(lambda: client.zcard(PENDING) == 0, what="every crossing to be hidden")
     hides = [fields["image_id"] for _, fields in client.xrange(AUDIT) if fields["type"] == "hidden"]
     assert sorted(hides) == sorted(set(hides)) and set(hides) == set(IMAGES)
+    # One image.hidden event per crossing, even for a hide applied while its follow-ups could not be
+    # queued (they come from the outbox, one grace period later). Delivery is at least once
+    # (service/followups.py): a repeat, if any, carries the same event_id for the site to drop. A
+    # webhook job the worker had taken when the master died is late (minutes) or lost: RQ's own writes
+    # are not acknowledged by replicas, and the outbox entry is cleared once the job is queued.
+    raw = new_master.client(decode=False)
+    delivered = lambda: {json.loads(seen.body)["image_id"] for seen in webhooks.requests}  # noqa: E731
+    live = [line["worker"] for line in worker.lines() if line["message"] == "worker started"][-1]
+    # At most the one job in hand (issue 18, open); a job the live worker is taking counts as in limbo
+    # for a moment, so this is waited for, not asserted once.
+    wait_until(lambda: raw.zcard(OUTBOX) == 0 and delivered() | webhooks_in_limbo(raw, live) == set(IMAGES)
+               and len(set(IMAGES) - delivered()) <= 1, what="a webhook for every crossing but one at most")
+    events = {(event["event"], event["image_id"], event["event_id"])
+              for event in (json.loads(seen.body) for seen in webhooks.requests)}
+    assert sorted(image_id for _, image_id, _ in events) == sorted(delivered())  # one event_id per crossing
+    assert {kind for kind, _, _ in events} == {"image.hidden"}
     assert requests.get(f"{served.base}/readyz", timeout=5).status_code == 200
     assert served.popen.poll() is None and worker.popen.poll() is None  # nothing was restarted
     assert served.terminate() == 0
-    # Not asserted here: the worker's warm shutdown after a failover (tests/test_lifecycle.py asserts
-    # it without one). Under heavy load it was seen to outlast 30 s after a failover (issue 18,
-    # open); the process and all it started are killed so that nothing outlives the test.
-    worker.kill_all()
+    assert worker.terminate() == 0  # a warm shutdown, by itself, after the failover
     for process in (served, worker):
         process.lines()  # every line JSON
+
+
+def test_a_worker_told_to_stop_while_its_master_is_away_stops_warm(settings, group, tmp_path, request):
+    """The master dies under a job in hand: the worker's RQ loop quits and imgmod's waits for Redis.
+    A SIGTERM then used to reach RQ's handler of the worker that had quit (a write to Redis, or a
+    StopRequested raised wherever the loop was), and the next worker, started once the new master
+    answered, never heard of it: the process ran on until it was killed (issue 18)."""
+    env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses)
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    request.addfinalizer(lambda: worker.kill_all() if worker.popen.poll() is None else None)
+    wait_until(lambda: any(line["message"] == "worker started" for line in worker.lines()), what="the worker")
+    release = tmp_path / "release"
+    queue = Queue(QUEUE_NAME, connection=group.master.client(decode=False))
+    job = queue.enqueue("tests.jobs.wait_for_file", str(release))
+    wait_until(lambda: job.id in StartedJobRegistry(queue=queue).get_job_ids(), what="the job to start")
+    group.master.kill()  # not waiting for the promotion: the worker must be between two workers
+    release.touch()
+    wait_until(lambda: [line["message"] for line in worker.lines()].count("worker stopped") == 1,
+               what="the worker's RQ loop to quit")
+    assert worker.terminate() == 0
+    # The last of its own lines (RQ's thread listening for commands may log its retry once more).
+    assert [line for line in worker.lines() if line["logger"] == "imgmod.worker"][-1]["message"] == "worker stopped"
+
+
+def test_a_worker_told_to_stop_while_it_waits_for_jobs_stops_at_once(settings, group, tmp_path, request):
+    """SIGTERM raises StopRequested inside the worker's BLPOP. redis-py's Sentinel connection kept its
+    socket then, the BLPOP still pending, and RQ's register_death on the way out waited behind it (up
+    to the dequeue time-out: 45 s here, 30 s with the default interval) before reading its reply
+    (issue 18: no exit within 30 s of SIGTERM, nothing logged). service/connections.SentinelConnection."""
+    env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses,
+                     IMGMOD_RECONCILE_INTERVAL_SECONDS="600")  # RQ's own dequeue time-out then: 45 s
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    request.addfinalizer(lambda: worker.kill_all() if worker.popen.poll() is None else None)
+    master = group.master.client()
+    wait_until(lambda: any(client["cmd"] == "blpop" for client in master.client_list()),
+               what="the worker to wait for jobs")
+    assert worker.terminate() == 0
+    assert worker.lines()[-1]["message"] == "worker stopped"
 
 
 def test_without_replica_acks_the_service_recovers_by_itself(settings, group, tmp_path):

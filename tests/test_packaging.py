@@ -14,11 +14,16 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_compose_file_is_valid_and_scalable():
+def assert_valid_compose_file(path: Path) -> None:
+    """Valid against the Compose Specification's JSON schema (check-jsonschema's vendored copy)."""
     checker = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
-    result = subprocess.run([checker, "--builtin-schema", "vendor.compose-spec", str(ROOT / "docker-compose.yml")],
+    result = subprocess.run([checker, "--builtin-schema", "vendor.compose-spec", str(path)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_file_is_valid_and_scalable():
+    assert_valid_compose_file(ROOT / "docker-compose.yml")
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     worker = compose["services"]["worker"]
     # A fixed name or host port would stop `docker compose up --scale worker=N`.
@@ -26,6 +31,28 @@ def test_compose_file_is_valid_and_scalable():
     assert worker["command"] == ["imgmod", "worker"]
     assert "--appendonly" in compose["services"]["redis"]["command"]
     assert compose["services"]["redis"]["volumes"]
+
+
+def test_compose_ha_overlay_adds_a_persistent_replica_and_three_sentinels_that_imgmod_follows():
+    """docker-compose.ha.yml, merged over docker-compose.yml with `-f`: Redis Sentinel for the stack."""
+    assert_valid_compose_file(ROOT / "docker-compose.ha.yml")
+    base = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    services = yaml.safe_load((ROOT / "docker-compose.ha.yml").read_text())["services"]
+    sentinels = sorted(name for name in services if name.startswith("sentinel-"))
+    assert sentinels == ["sentinel-1", "sentinel-2", "sentinel-3"]
+    for name in sentinels:  # each seeded with the master and a quorum of 2, its file kept in a volume
+        script = services[name]["command"][0]
+        assert "sentinel monitor mymaster redis 6379 2" in script and "--sentinel" in script
+        assert services[name]["volumes"] and services[name]["environment"]["SENTINEL_HOSTNAME"] == name
+    replica = services["redis-replica"]["command"]
+    assert replica[replica.index("--replicaof") + 1:][:2] == ["redis", "6379"]
+    for command in (replica, services["redis"]["command"]):  # AOF on every data node (README)
+        assert command[command.index("--appendonly") + 1] == "yes"
+    addresses = ",".join(f"{name}:26379" for name in sentinels)
+    for name in ("api", "worker"):  # the services of the base file, pointed at the sentinels
+        assert name in base
+        assert services[name]["environment"]["IMGMOD_REDIS_SENTINELS"] == addresses
+        assert set(services[name]["depends_on"]) == set(sentinels)
 
 
 def test_compose_healthchecks_use_readyz_and_the_worker_heartbeat():

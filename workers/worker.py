@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import time
 
 from redis.exceptions import RedisError
@@ -26,6 +27,14 @@ from workers import jobs
 from workers.reconcile import reconcile
 
 log = logging.getLogger("imgmod.worker")
+
+
+class Stopping:
+    """SIGTERM or SIGINT came. Set from signal handlers, so a plain attribute: a handler that took a lock
+    (threading.Event's) which the code it interrupted holds would never return."""
+
+    def __init__(self):
+        self.requested = False
 
 
 class ImgmodScheduler(RQScheduler):
@@ -56,12 +65,15 @@ class ImgmodWorker(Worker):
     whatever hide was lost, as it does for a killed horse.
     """
 
-    def __init__(self, queues, *, services: Services, schedule: bool = False, **kwargs):
+    def __init__(self, queues, *, services: Services, schedule: bool = False,
+                 stopping: Stopping | None = None, **kwargs):
         self.services = services  # before RQ's __init__, which reads dequeue_timeout
         # RQ's own maintenance (registries cleaned, a dead scheduler started again) runs as often as ours.
         super().__init__(queues, worker_ttl=WORKER_TTL, maintenance_interval=self.interval, **kwargs)
         self.schedule = schedule  # run a scheduler process (RQ's with_scheduler, but ours)
-        self.stop_requested = False  # SIGTERM or SIGINT came: run_worker starts no new worker
+        # SIGTERM or SIGINT came. Shared by the workers that run_worker starts one after another in a
+        # process: a stop asked of one, or between two, is one for all of them.
+        self.stopping = stopping or Stopping()
         self.push_exc_handler(self._count_failure)
 
     @property
@@ -73,9 +85,23 @@ class ImgmodWorker(Worker):
         # RQ checks its maintenance hooks between blocking pops: wake at least once per interval.
         return min(super().dequeue_timeout, self.interval)
 
+    @property
+    def stop_requested(self) -> bool:
+        return self.stopping.requested
+
+    def _install_signal_handlers(self):
+        super()._install_signal_handlers()
+        if self.stopping.requested:  # the signal came before this worker's handlers: RQ's loop stops at once
+            self._stop_requested = True
+
     def request_stop(self, signum, frame):
-        self.stop_requested = True  # RQ's warm shutdown; run_worker then does not start a new worker
-        super().request_stop(signum, frame)
+        self.stopping.requested = True  # RQ's warm shutdown; run_worker then does not start a new worker
+        try:
+            super().request_stop(signum, frame)
+        except RedisError as error:
+            # With a job in hand, RQ's handler writes the request's date to Redis before it returns, and
+            # it has already noted the stop: Redis away must not turn a warm shutdown into a crash.
+            log.warning("shutdown request not recorded: Redis unavailable", extra={"error": type(error).__name__})
 
     def run_maintenance_tasks(self):
         try:
@@ -157,16 +183,28 @@ class ImgmodWorker(Worker):
 def run_worker(settings: Settings, burst: bool = False) -> None:
     services = build_services(settings)
     # Blocking dequeues wait for minutes, so this client has no command time-out.
-    connection = client_for(settings, decode=False, command_timeout=None)
-    while True:
+    connection = client_for(settings, decode=False, command_timeout=None, sentinel=services.sentinel)
+    stopping = Stopping()
+    # Between workers (and before the first), a signal only notes the stop: RQ's handlers are installed
+    # by each worker's work() and stay after it returns, acting on a worker that is gone (with Redis
+    # I/O, or by raising StopRequested wherever this loop happens to be).
+    _note_stops(stopping)
+    while not stopping.requested:
         try:
             # Follow-ups that a process dying mid-way left behind are queued before any new work.
             followups.recover(services)
         except RedisError as error:  # every reconcile pass recovers them too
             log.warning("recovery skipped: Redis unavailable", extra={"error": type(error).__name__})
-        # Queues in priority order: a hide never waits behind a slow placeholder fetch.
-        worker = ImgmodWorker([hide_queue(connection), followup_queue(connection)], connection=connection,
-                              services=services, schedule=not burst)
+        try:
+            # Queues in priority order: a hide never waits behind a slow placeholder fetch.
+            worker = ImgmodWorker([hide_queue(connection), followup_queue(connection)], connection=connection,
+                                  services=services, schedule=not burst, stopping=stopping)
+        except RedisError as error:  # it names its connection in Redis (CLIENT SETNAME)
+            if burst:
+                raise
+            log.warning("worker not started: Redis unavailable", extra={"error": type(error).__name__})
+            _wait_for_redis(connection, stopping)
+            continue
         log.info("worker started", extra={"worker": worker.name, "burst": burst})
         # The scheduler moves retried jobs back onto the queue after their back-off: a process of its own
         # (ImgmodScheduler), or in a burst one pass at the start (RQ's). Logging is already configured
@@ -175,22 +213,39 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
             worker.work(burst=burst, with_scheduler=burst, logging_level=None)
         except RedisError as error:
             log.warning("worker lost Redis", extra={"worker": worker.name, "error": type(error).__name__})
+        except StopRequested:
+            pass  # SIGTERM while RQ tore the worker down: its handler raises this there, and noted the stop
+        finally:
+            _note_stops(stopping)  # until the next worker's work() installs RQ's handlers again
+            _stop_listening(worker)
         log.info("worker stopped", extra={"worker": worker.name})
-        if burst or worker.stop_requested:
+        if burst:
             return
         # RQ's loop quits when Redis goes away in the middle of a job or a heartbeat (a failover, a
         # restart): a supervisor would start the worker again; this loop does, once Redis answers.
         # The hide in hand, if any, is brought back by the reconciler, its follow-ups by recovery.
-        _wait_for_redis(connection, worker)
+        _wait_for_redis(connection, stopping)
 
 
-def _wait_for_redis(connection, worker: ImgmodWorker) -> None:
-    try:
-        while not worker.stop_requested:
-            try:
-                connection.ping()
-                return
-            except RedisError:
-                time.sleep(1)  # polling a server that is away, not ordering anything
-    except StopRequested:  # SIGTERM meanwhile: RQ's handler, still installed, says so this way
-        worker.stop_requested = True
+def _stop_listening(worker: ImgmodWorker) -> None:
+    # RQ stops the thread that listens for its commands (stop-job, shutdown) at the end of its teardown,
+    # after writes that fail when Redis is away: it would outlive the worker, one more thread per
+    # restart, each retrying every 2 s. Stopped here, it ends at its next wake-up.
+    if worker.pubsub_thread is not None:
+        worker.pubsub_thread.stop()
+
+
+def _note_stops(stopping: Stopping) -> None:
+    def note(signum, frame):
+        stopping.requested = True
+    signal.signal(signal.SIGTERM, note)
+    signal.signal(signal.SIGINT, note)
+
+
+def _wait_for_redis(connection, stopping: Stopping) -> None:
+    while not stopping.requested:
+        try:
+            connection.ping()
+            return
+        except RedisError:
+            time.sleep(1)  # polling a server that is away, not ordering anything
