@@ -2,9 +2,9 @@
 
 The apps: the bare reference, the one-round-trip reference (bench/reference.py) and imgmod itself
 (its settings from the IMGMOD_* environment, as `imgmod serve` reads them). The servers:
-`gunicorn-gthread`, exactly `imgmod serve`'s gunicorn settings (its threaded worker, which keeps
-connections open); `gunicorn-sync`, the same settings with gunicorn's sync worker, which closes
-every connection (the usual Flask deployment); `granian`, the Rust WSGI server, measured for what it would buy (it cannot serve
+`gunicorn-sync`, exactly `imgmod serve`'s gunicorn settings (the usual Flask deployment, and
+imgmod's own); `gunicorn-gthread`, the same settings with gunicorn's threaded worker, which keeps
+connections open; `granian`, the Rust WSGI server, measured for what it would buy (it cannot serve
 the contract: it refuses a request target over 64 KiB with an empty 414, and a bulk lookup of 100
 ids of any script may take 240 KB; BENCHMARKS.md). Every app runs under every server, so that the
 bench compares servers and apps in one run.
@@ -17,7 +17,8 @@ import sys
 
 APPS = ("bare", "roundtrip", "imgmod")
 SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
-DEFAULT_SERVER = "gunicorn-gthread"  # what `imgmod serve` runs (tests/test_bench_tools.py holds them equal)
+DEFAULT_SERVER = "gunicorn-sync"  # what `imgmod serve` runs (tests/test_bench_tools.py holds them equal)
+GTHREAD_THREADS = 4  # per process, as measured in BENCHMARKS.md
 # What the granian workers' factory reads: they are fresh interpreters, not forks of this one.
 APP_ENV, REDIS_ENV = "BENCH_APP", "BENCH_REDIS_URL"
 
@@ -42,11 +43,9 @@ def serve_gunicorn(app: str, redis_url: str | None, bind: str, workers: int, thr
 
     logs.configure("WARNING")
     with metrics_dir():  # before imgmod's app (and prometheus-client) is imported
-        options = gunicorn_options(bind, workers, "warning")  # imgmod serve's: its threaded worker
-        if not threaded:
-            options.update(worker_class="sync", threads=1)
-        elif threads:
-            options.update(threads=threads)
+        options = gunicorn_options(bind, workers, "warning")  # imgmod serve's: the sync worker
+        if threaded:
+            options.update(worker_class="gthread", threads=threads or GTHREAD_THREADS)
         GunicornServer(create_app(app, redis_url), options).run()
 
 
@@ -67,7 +66,7 @@ def main() -> None:
     parser.add_argument("--bind", required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis-url", help="the one-round-trip reference's Redis")
-    parser.add_argument("--threads", type=int, help="gunicorn-gthread's threads per process (default: imgmod serve's)")
+    parser.add_argument("--threads", type=int, help="gunicorn-gthread's threads per process (default: 4)")
     options = parser.parse_args()
     if options.server == "granian":
         serve_granian(options.app, options.redis_url, options.bind, options.workers)

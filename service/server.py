@@ -14,9 +14,7 @@ from flask import Flask
 from gunicorn import glogging, util
 from gunicorn.app.base import BaseApplication
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
-from gunicorn.http.message import Request
-from gunicorn.http.parser import RequestParser
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.sync import SyncWorker
 
 from config import PROMETHEUS_MULTIPROC_ENV as MULTIPROC_ENV
 from service.context import EXTENSION
@@ -25,12 +23,6 @@ from service.hardening import (BASE_HEADERS, MAX_HEADER_FIELD_SIZE, MAX_HEADER_F
 from service.logs import logging_config
 from service.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
 
-# Requests in flight at once per process: while one waits on Redis, another parses (BENCHMARKS.md).
-THREADS = 4
-# Idle connections stay open this long, and cost no thread meanwhile: longer than the idle time-out
-# of the proxies and CDNs in front (60 s is common), so that they, not imgmod, close a connection
-# they may be about to reuse.
-KEEPALIVE_SECONDS = 75
 
 
 @contextmanager
@@ -85,38 +77,44 @@ class GunicornServer(BaseApplication):
         return self.application
 
 
-class LimitedRequest(Request):
-    """gunicorn's request, refusing a request line over `limit` bytes as its bytes arrive.
+class RequestLineLimit:
+    """A client's socket that refuses a request line over `limit` bytes as it arrives.
 
-    gunicorn bounds the request line at 8,190 bytes or not at all (`limit_request_line = 0`), while a
-    bulk lookup the contract allows may take 240 KB: this keeps gunicorn's own bound off and checks
-    the line each time more of the request's head is read, before more is buffered. Measured per
-    request, from the parser's buffer, so a kept-alive connection's second request (or a pipelined
-    one, read with the first) is bounded like the first. Measured up to the CR of its CRLF, as
-    gunicorn measures it, after the one empty line RFC 9112 allows before it.
+    gunicorn bounds the request line at 8,190 bytes or not at all (`limit_request_line = 0`); this
+    keeps its parser unbounded and bounds the line here instead, at MAX_REQUEST_LINE, before it is
+    buffered. Only the first line is measured: a sync worker reads one request per connection.
+    Everything else is the socket's own.
     """
 
-    limit = MAX_REQUEST_LINE
-    _line_ended = False
+    def __init__(self, sock, limit: int):
+        self._sock = sock
+        self._limit = limit
+        self._received = 0  # bytes read so far, while the request line has not ended
+        self._skip = 0  # 2 when the stream starts with the one empty line (CRLF) RFC 9112 allows
+        self._measuring = True
 
-    def read_into(self, unreader, buf, stop=False):
-        searched = len(buf)  # only new bytes are searched: a client sending a byte at a time costs linear time
-        super().read_into(unreader, buf, stop)
-        if self.method is not None or self._line_ended:
-            return
-        skip = 2 if buf[:2] == b"\r\n" else 0
-        end = buf.find(b"\n", max(searched, skip))
-        if end >= 0:
-            self._line_ended = True
-            length = end - 1 - skip
-        else:
-            length = len(buf) - skip - buf.endswith(b"\r")
-        if length > self.limit:
-            raise LimitRequestLine(length, self.limit)
+    def recv(self, size: int, *flags) -> bytes:
+        data = self._sock.recv(size, *flags)
+        if self._measuring and data:
+            start = self._received
+            if start == 0 and data.startswith(b"\r"):
+                # The first line may be that empty one, however the bytes are split: a line feed in
+                # the first two bytes never ends the request line (gunicorn refuses a lone CR or LF).
+                self._skip = 2
+            self._received += len(data)
+            end = data.find(b"\n", max(0, self._skip - start))
+            if end >= 0:
+                self._measuring = False
+                length = start + end - 1 - self._skip  # up to the CR of its CRLF, as gunicorn measures it
+            else:
+                length = self._received - self._skip - data.endswith(b"\r")
+            if length > self._limit:
+                self._measuring = False  # refused once; the drain before closing reads on freely
+                raise LimitRequestLine(length, self._limit)
+        return data
 
-
-class LimitedRequestParser(RequestParser):
-    mesg_class = LimitedRequest
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
 
 
 class _Written:
@@ -135,19 +133,15 @@ class _Written:
         return int(self.head.split()[1]) if self.head else 500
 
 
-class JsonErrorsWorker(ThreadWorker):
-    """gunicorn's threaded worker, which keeps connections open, answering what gunicorn itself refuses before the app sees a request
+class JsonErrorsWorker(SyncWorker):
+    """gunicorn's sync worker, answering what gunicorn itself refuses before the app sees a request
     (a request line over MAX_REQUEST_LINE, headers over their limits, malformed HTTP) in the JSON of
     every other error, with the same security headers, instead of a small HTML page. With
     IMGMOD_CORS_ORIGINS set, a page of another origin can read it: which path was asked for is not
     known yet, so any origin may, and the answer holds nothing but the refusal."""
 
-    def handle(self, conn):
-        # gunicorn makes its parser on the first request unless one is there; imgmod serves plain
-        # HTTP/1.1 (TLS and HTTP/2 end at the proxy in front), so the parser is always this one.
-        if conn.parser is None:
-            conn.parser = LimitedRequestParser(self.cfg, conn.sock, conn.client)
-        return super().handle(conn)
+    def handle(self, listener, client, addr):
+        super().handle(listener, RequestLineLimit(client, MAX_REQUEST_LINE), addr)
 
     def handle_error(self, req, client, addr, exc):
         written = _Written()
@@ -197,11 +191,9 @@ def gunicorn_options(bind: str, workers: int, log_level: str = "info") -> dict:
     return {
         "bind": bind,
         "workers": workers,
-        # The threaded worker, with gunicorn's own refusals answered as JSON and the request line
+        # The sync worker, with gunicorn's own refusals answered as JSON and the request line
         # bounded at MAX_REQUEST_LINE rather than gunicorn's 8,190 bytes (0: gunicorn leaves it to us).
         "worker_class": f"{__name__}.JsonErrorsWorker",
-        "threads": THREADS,
-        "keepalive": KEEPALIVE_SECONDS,
         "limit_request_line": 0,
         "limit_request_fields": MAX_HEADER_FIELDS,
         "limit_request_field_size": MAX_HEADER_FIELD_SIZE,
