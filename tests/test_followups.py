@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from rq import Queue
+from rq.intermediate_queue import IntermediateQueue
 
 from service import followups
-from service.queue import FOLLOWUP_QUEUE_NAME
+from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, enqueue_webhook
 from service.store import OUTBOX, OutboxEvent
 from tests.conftest import with_settings
+from tests.http_fixtures import LocalServer
+from tests.processes import Process, imgmod_env, wait_until
+from workers.worker import ImgmodWorker
 
 
 @pytest.fixture
@@ -68,3 +73,34 @@ def test_an_entry_is_recovered_again_only_after_another_lease(services, redis_cl
     assert services.store.claim_outbox(lease_ms=60_000) == []  # just claimed
     age_outbox(redis_client, 61)
     assert services.store.claim_outbox(lease_ms=60_000) == [entry]
+
+
+def test_a_follow_up_taken_by_a_worker_that_died_before_starting_it_is_run_later(settings, redis_server, tmp_path):
+    """A worker takes a webhook job, then dies (or its master fails over) before the job's start is
+    recorded. Taken with BLPOP, as RQ takes from several queues, the job was in no list and no
+    registry any more, and the webhook was never sent; taken by a move (workers/taking.py), it waits
+    in its queue's intermediate list, where RQ's maintenance finds it and runs it again."""
+    with LocalServer(lambda seen: (204, {}, b"")) as site:
+        settings = with_settings(settings, webhook_url=f"http://127.0.0.1:{site.port}/hooks")
+        raw = redis_server.client(decode=False)
+        taking = ImgmodWorker.queue_class  # how `imgmod worker` takes its jobs
+        queues = [taking(name, connection=raw) for name in (QUEUE_NAME, FOLLOWUP_QUEUE_NAME)]
+        body = '{"event":"image.hidden","event_id":"e-1","image_id":"img-1","at":"2026-11-30T00:00:00.000Z"}'
+        job = enqueue_webhook(queues[1], body, "e-1")
+
+        taken, queue = taking.dequeue_any(queues, None, connection=raw)  # as the worker that then dies did
+        assert (taken.id, queue.name) == (job.id, FOLLOWUP_QUEUE_NAME)
+        intermediate = IntermediateQueue(queue.key, raw)
+        assert intermediate.get_job_ids() == [job.id] and queue.count == 0
+        # RQ retries a job left there once two maintenance passes a minute apart have seen it: the
+        # first pass is dated two minutes back instead of waited for.
+        raw.set(intermediate.get_first_seen_key(job.id), time.time() - 120)
+
+        worker = Process(["worker"], imgmod_env(settings, IMGMOD_RECONCILE_INTERVAL_SECONDS="1"),
+                         tmp_path / "worker.log")
+        try:
+            wait_until(lambda: site.requests, what="the webhook, sent by a later worker")
+        finally:
+            assert worker.terminate() == 0
+        assert [seen.body.decode() for seen in site.requests] == [body]
+        assert intermediate.get_job_ids() == []

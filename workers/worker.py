@@ -25,6 +25,7 @@ from service.stats import record_job_failure
 # for every job, about 0.2 s each.
 from workers import jobs
 from workers.reconcile import reconcile
+from workers.taking import MovingQueue
 
 log = logging.getLogger("imgmod.worker")
 
@@ -65,9 +66,12 @@ class ImgmodWorker(Worker):
     whatever hide was lost, as it does for a killed horse.
     """
 
+    queue_class = MovingQueue  # each job taken is moved to an intermediate list until it starts (its queues are made one)
+
     def __init__(self, queues, *, services: Services, schedule: bool = False,
                  stopping: Stopping | None = None, **kwargs):
         self.services = services  # before RQ's __init__, which reads dequeue_timeout
+        queues = [MovingQueue(queue.name, connection=queue.connection) for queue in queues]
         # RQ's own maintenance (registries cleaned, a dead scheduler started again) runs as often as ours.
         super().__init__(queues, worker_ttl=WORKER_TTL, maintenance_interval=self.interval, **kwargs)
         self.schedule = schedule  # run a scheduler process (RQ's with_scheduler, but ours)
@@ -125,6 +129,11 @@ class ImgmodWorker(Worker):
         self.connection.delete(self.key)
         self.register_birth()
         log.warning("worker registered again: Redis had lost its registration", extra={"worker": self.name})
+
+    def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
+        # RQ takes the job off its intermediate list only when it moved it there, on one queue: here
+        # every job was moved (MovingQueue), whatever the number of queues.
+        super().prepare_job_execution(job, remove_from_intermediate_queue=True)
 
     @staticmethod
     def in_process(job: Job) -> bool:
