@@ -17,7 +17,7 @@ from redis import Redis
 from redis.commands.core import Script
 
 from service import identity
-from service.store import INDEXES, OUTBOX, Store, image_key
+from service.store import INDEXES, OUTBOX, RECENT_AUTO_HIDES, Store, image_key
 
 BATCH = 2000
 HIDDEN_EVERY = 100  # of the images stored beforehand, every 100th is at the threshold and hidden
@@ -84,7 +84,7 @@ def fill(redis_url: str, threshold: int, secret: str, image_ids: list[str], repo
             list(pool.map(_fill_chunk, *zip(*[(redis_url, threshold, secret, chunk, reporters, image_url)
                                               for chunk in chunks])))
     store = connect(redis_url, threshold)
-    settle_outbox(store)
+    settle(store)
     store.redis.close()
 
 
@@ -108,9 +108,13 @@ def connect(redis_url: str, threshold: int) -> Store:
     return Store(Redis.from_url(redis_url, decode_responses=True, socket_timeout=120), threshold)
 
 
-def settle_outbox(store: Store) -> None:
-    """Clear the hides' outbox entries, as the worker does once their follow-ups are queued."""
-    store.redis.delete(OUTBOX)
+def settle(store: Store) -> None:
+    """What the hides leave for a while only: their outbox entries, which the worker clears once their
+    follow-ups are queued, and the brake's window of the last hour's automatic hides, which keeps
+    each hide an hour. A fill hides in a minute what a site hides in months: the stored images are
+    weighed as they stand an hour later (the window's own cost, per hide of the last hour, is in
+    BENCHMARKS.md)."""
+    store.redis.delete(OUTBOX, RECENT_AUTO_HIDES)
 
 
 def fill_stored(redis_url: str, threshold: int, secret: str, count: int, hidden_every: int = HIDDEN_EVERY) -> None:

@@ -409,8 +409,8 @@ class Store:
             pipe.hgetall(image_key(image_id))
         counted = []  # per image: the record key ('' for an anonymous reader) of each current reporter
         for (_, generation), fields in zip(images, pipe.execute()):
-            values = (_text(value).split("|", 2) for name, value in fields.items() if _text(name).startswith("@"))
-            counted.append([record for counted_in, _, record in values if counted_in == str(generation)])
+            values = (_reporter_value(_text(value)) for name, value in fields.items() if _text(name).startswith("@"))
+            counted.append([record for counted_in, record in values if counted_in == str(generation)])
         records = sorted({record for image in counted for record in image if record})
         for record in records:
             pipe.hmget(record, ["a", "d"])
@@ -595,6 +595,13 @@ class Store:
 
     def stats(self) -> dict[str, int]:
         return {_text(name): int(value) for name, value in self.redis.hgetall(STATS).items()}
+
+
+def _reporter_value(value: str) -> tuple[str, str]:
+    """A reporter field's value, 'generation[|weight[|record key]]' (report.lua): the generation it was
+    counted in and its record key ('' for an anonymous reader)."""
+    generation, _, rest = value.partition("|")
+    return generation, rest.partition("|")[2]
 
 
 def _text(value) -> str:

@@ -100,7 +100,7 @@ def test_no_address_is_kept_across_images(reporter, redis_client):
     fields = [redis_client.hgetall(f"imgmod:img:{image_id}") for image_id in ("img-1", "img-2")]
     reporters = [{key: value for key, value in hashed.items() if key.startswith("@")} for hashed in fields]
     assert set(reporters[0]) != set(reporters[1])  # salted per image
-    assert all(value.endswith("|") for hashed in reporters for value in hashed.values())  # no record named
+    assert all(value == "0" for hashed in reporters for value in hashed.values())  # no record named, nor weight
 
 
 def test_review_reasons_put_an_image_before_editors_and_never_hide_it(settings, redis_client, admin):
@@ -178,3 +178,27 @@ def test_reports_racing_a_confirm_hide_once(live_server, store, redis_client, ht
     assert store.status("img-1")["state"] == "hidden"
     hides = [t for t in audit_types(redis_client, "img-1") if t in ("hidden", "confirmed", "manual_hide")]
     assert hides == ["confirmed"]  # the crossing's job, if queued, finds the image no longer pending
+
+
+def test_a_reporter_field_costs_one_byte_unless_it_carries_a_weight_or_a_record(store, redis_client):
+    """Most reporters are anonymous readers of weight 1: their field holds only the generation they
+    were counted in, as version 1's held '1' (Redis bytes per image, BENCHMARKS.md)."""
+    store.report("img-1", "plain", "other", None)
+    store.report("img-1", "light", "other", None, weight=0.5)
+    store.report("img-1", "account", "other", None, record="acct")
+    fields = redis_client.hgetall("imgmod:img:img-1")
+    assert (fields["@plain"], fields["@light"], fields["@account"]) == ("0", "0|0.5", f"0|1|{RECORD_PREFIX}acct")
+
+
+def test_verdicts_reach_site_accounts_whatever_the_form_of_the_other_fields(services, redis_client, admin):
+    """An image reported before the compact form ('0|1|' for a reader) and after it: the confirm
+    judges exactly the site accounts counted in this generation."""
+    store = services.store
+    store.report("img-1", "account", "other", None, record="acct")
+    store.report("img-1", "reader", "other", None)
+    redis_client.hset("imgmod:img:img-1", "@older-reader", "0|1|")  # written by the previous form
+    redis_client.hincrby("imgmod:img:img-1", "n", 1)
+    assert admin.post("/images/img-1/confirm", json={}).json["hidden"] is True
+    assert store.record("acct") == (1, 0)
+    assert redis_client.keys(RECORD_PREFIX + "*") == [RECORD_PREFIX + "acct"]
+    assert store.reporter_mixes([("img-1", 0)]) == [{"anonymous": 2, "accounts": 1, "poor_record": 0}]

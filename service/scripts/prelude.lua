@@ -16,6 +16,13 @@ end
 -- have no record). Editors' verdicts go to the site accounts counted in the image's current
 -- generation, once per generation (field 'vg'); `counter` is 'a' (agreed) or 'd' (disagreed).
 -- Returns how many records were updated.
+-- A reporter field's value (report.lua): 'generation[|weight[|record key]]'. Returns the generation
+-- and the record key ('' for an anonymous reader).
+local function reporter_value(value)
+  local counted_in, rest = string.match(value, '^([^|]*)(.*)$')
+  return counted_in, string.match(rest, '^|[^|]*|(.*)$') or ''
+end
+
 local function give_verdict(image, counter, ttl_ms)
   local generation = redis.call('HGET', image, 'g') or '0'
   if redis.call('HGET', image, 'vg') == generation then return 0 end
@@ -24,7 +31,7 @@ local function give_verdict(image, counter, ttl_ms)
   local fields = redis.call('HGETALL', image)
   for i = 1, #fields, 2 do
     if string.sub(fields[i], 1, 1) == '@' then
-      local counted_in, record = string.match(fields[i + 1], '^([^|]*)|[^|]*|(.*)$')
+      local counted_in, record = reporter_value(fields[i + 1])
       if counted_in == generation and record ~= '' then
         -- Keys named by data, not by KEYS: fine on one Redis server (and its replicas), not on a Cluster.
         redis.call('HINCRBY', record, counter, 1)
