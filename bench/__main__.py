@@ -30,6 +30,8 @@ from config import Settings, load_settings
 from service.store import Store
 
 PHASES = ("memory", "http", "servers", "hide", "matching", "ha")
+STACK_PHASES = {"http", "servers", "hide"}  # the phases on the small data set's stack
+WRK_PHASES = STACK_PHASES | {"ha"}  # the phases that load a server with wrk
 # The image_url variant of the memory figure: a realistic 64-character URL.
 IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
 
@@ -170,7 +172,7 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
     with Processes(out / "logs") as processes:
         if "memory" in phases:
             results["memory"] = memory_phase(plan, processes, workdir, secret)
-        if {"http", "servers", "hide"} & set(phases):
+        if STACK_PHASES & set(phases):
             reference = roundtrip = roundtrip_redis = None
             if {"http", "servers"} & set(phases):
                 reference = spawn_reference(processes)
@@ -204,7 +206,7 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
         if "ha" in phases:
             results["ha"] = ha_phase(plan, processes, workdir, secret, frontend_key)
     meta = {
-        **machine.describe(redis_version(), wrk.wrk_version() if {"http", "servers", "hide"} & set(phases) else None),
+        **machine.describe(redis_version(), wrk.wrk_version() if WRK_PHASES & set(phases) else None),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
         "load_average": {"before": load_before, "after": machine.load()},
@@ -238,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {"runs": options.runs, "seconds": options.seconds, "stored_large": options.large,
                  "crossings": options.crossings}
     plan = replace(plan, **{name: value for name, value in overrides.items() if value is not None})
-    if {"http", "servers", "hide"} & set(phases):
+    if WRK_PHASES & set(phases):
         wrk.wrk_binary()  # fail at once, not after the fills
     options.out.mkdir(parents=True, exist_ok=True)
     results = run(plan, phases, options.out)

@@ -165,6 +165,18 @@ def test_matching_figures_are_measured_for_every_photo_copy_and_stored_size(smok
         assert entry["first_load_ms"] >= 0
 
 
+def test_a_phase_that_needs_wrk_stops_at_once_without_it(tmp_path):
+    """The ha phase loads its servers with wrk: without wrk it must fail before starting any Redis."""
+    path = tmp_path / "bin"  # redis-server on the PATH, and no wrk
+    path.mkdir()
+    (path / "redis-server").symlink_to(shutil.which("redis-server"))
+    result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "ha", "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PATH": str(path)})
+    assert result.returncode != 0 and "wrk is not installed" in result.stderr
+    assert not (tmp_path / "out" / "logs").exists()  # nothing was started
+
+
 def test_the_matching_phase_runs_alone_without_wrk(tmp_path):
     path = tmp_path / "bin"  # redis-server on the PATH, and no wrk
     path.mkdir()
