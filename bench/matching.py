@@ -1,7 +1,7 @@
 """The matching figures (issue 17): hash time, match rates on generated photos, and the match decision's
 time and memory with 10 k and 1 M hashes stored.
 
-Photos are tests/photos.py's 640x420 generated scenes (gradients and overlapping shapes, JPEG q90),
+Photos are bench/photos.py's 640x420 generated scenes (gradients and overlapping shapes, JPEG q90),
 made and hashed in a process per core: the false-match figure needs thousands of distinct photos,
 each about 50 ms to draw and hash. Copies are made of the first `copies` of them only, four kinds each.
 """
@@ -17,7 +17,7 @@ from multiprocessing import get_context
 import numpy as np
 
 from service.store import Store
-from tests import photos
+from bench import photos
 from workers import matching
 from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes
 

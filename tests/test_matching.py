@@ -12,7 +12,7 @@ from rq import Queue
 
 from service import create_app, moderation
 from service.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
-from tests import photos
+from bench import photos
 from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
 from tests.http_fixtures import LocalServer
 

@@ -103,17 +103,28 @@ def test_redis_clients_pack_and_parse_with_hiredis(store):
         store.redis.connection_pool.release(connection)
 
 
-def test_service_never_imports_workers():
-    """Imports go one way, workers -> service; only the command line's `imgmod worker` starts a worker."""
-    offenders = []
-    for path in (ROOT / "service").rglob("*.py"):
-        if path.name == "cli.py":
+def imports_from(package: str, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(file, imported module) of every import in `package`'s modules but those named in `skip`."""
+    found = []
+    for path in (ROOT / package).rglob("*.py"):
+        if path.name in skip:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] == "workers"]
-    assert offenders == []
+            found += [(str(path.relative_to(ROOT)), name) for name in names]
+    return found
+
+
+def test_service_never_imports_workers():
+    """Imports go one way, workers -> service; only the command line's `imgmod worker` starts a worker."""
+    assert [(path, name) for path, name in imports_from("service", skip=("cli.py",))
+            if name.split(".")[0] == "workers"] == []
+
+
+def test_the_bench_never_imports_the_tests():
+    """Imports go one way, tests -> bench -> service and workers: the tests drive the bench's tools."""
+    assert [(path, name) for path, name in imports_from("bench") if name.split(".")[0] == "tests"] == []
 
 
 def test_a_worker_loads_neither_flask_nor_gunicorn():

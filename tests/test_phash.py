@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import photos
+from bench import photos
 from workers.phash import BYTES, distances, hash_bytes
 from workers.placeholder import ImageRefused
 
