@@ -14,6 +14,7 @@ from service.store import OUTBOX, OutboxEvent
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
 from tests.processes import Process, imgmod_env, wait_until
+from tests.redis_server import RedisServer
 from workers.worker import ImgmodWorker
 
 
@@ -104,3 +105,61 @@ def test_a_follow_up_taken_by_a_worker_that_died_before_starting_it_is_run_later
             assert worker.terminate() == 0
         assert [seen.body.decode() for seen in site.requests] == [body]
         assert intermediate.get_job_ids() == []
+
+
+def test_a_follow_up_running_when_redis_is_lost_is_run_again_as_soon_as_it_is_back(settings, tmp_path):
+    """The site's first answer (a 500) comes while Redis is away: the webhook job's failure cannot be
+    recorded, and Redis holds it as started by a worker whose loop quit. RQ's maintenance retries such
+    a job once its heartbeat expires, a minute and a half later; in a failover that webhook came after
+    the test waiting for it had given up (issue 18). The worker hands it back once Redis answers."""
+    redis = RedisServer(tmp_path / "redis", extra_args=("--appendonly", "yes", "--appendfsync", "always")).start()
+    first_answered = threading.Event()
+
+    def route(seen):
+        if len(site.requests) == 1:
+            assert first_answered.wait(30)
+            return 500, {}, b""
+        return 204, {}, b""
+
+    with LocalServer(route) as site:
+        settings = with_settings(settings, redis_url=redis.url, webhook_url=f"http://127.0.0.1:{site.port}/hooks")
+        body = '{"event":"image.hidden","event_id":"e-1","image_id":"img-1","at":"2026-11-30T00:00:00.000Z"}'
+        job = enqueue_webhook(Queue(FOLLOWUP_QUEUE_NAME, connection=redis.client(decode=False)), body, "e-1")
+        worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+        try:
+            wait_until(lambda: site.requests, what="the webhook's first delivery")
+            redis.kill()
+            first_answered.set()
+            wait_until(lambda: any(line["message"] == "worker lost Redis" for line in worker.lines()),
+                       what="the worker to lose Redis")
+            redis.start()  # the same data (append-only file): the job is still started
+            # Well inside the execution's heartbeat of 90 s, after which RQ's maintenance would retry it.
+            wait_until(lambda: len(site.requests) == 2, timeout=20, what="the webhook again, handed back")
+            wait_until(lambda: job.get_status() == "finished", what="the job to finish")
+        finally:
+            assert worker.terminate() == 0
+            redis.kill()
+        assert [seen.body.decode() for seen in site.requests] == [body, body]
+        handed_back = [line for line in worker.lines() if line["message"] == "jobs in hand when Redis was lost put back"]
+        assert [line["job_ids"] for line in handed_back] == [[job.id]]
+
+
+def test_a_job_taken_but_not_started_when_redis_was_lost_goes_back_to_the_front_of_its_queue(services, redis_server):
+    """The other job a worker can hold when Redis goes: taken (moved to the intermediate list) but its
+    start never recorded. Handed back, it is first in its queue, and the worker is registered dead."""
+    raw = redis_server.client(decode=False)
+    worker = ImgmodWorker([Queue(QUEUE_NAME, connection=raw), Queue(FOLLOWUP_QUEUE_NAME, connection=raw)],
+                          connection=raw, services=services)
+    worker.register_birth()
+    queue = worker.queues[1]
+    body = '{"event":"image.hidden","event_id":"e-1","image_id":"img-1","at":"2026-11-30T00:00:00.000Z"}'
+    taken_job = enqueue_webhook(queue, body, "e-1")
+    later_job = enqueue_webhook(queue, body.replace("e-1", "e-2"), "e-2")
+    taken, _ = worker.dequeue_job_and_maintain_ttl(timeout=None)
+    assert taken.id == taken_job.id and queue.get_job_ids() == [later_job.id]
+
+    assert worker.hand_back() == [taken_job.id]
+    assert queue.get_job_ids() == [taken_job.id, later_job.id]
+    assert IntermediateQueue(queue.key, raw).get_job_ids() == []
+    assert worker.name not in {other.name for other in ImgmodWorker.all(connection=raw)}
+    assert worker.hand_back() == []  # once only

@@ -1,6 +1,7 @@
 """`imgmod worker`: an RQ worker on the imgmod queues that also reconciles what a crash left behind."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import time
@@ -8,7 +9,8 @@ import time
 from redis.exceptions import RedisError
 from rq import Worker
 from rq.exceptions import StopRequested
-from rq.job import Job
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.queue import Queue
 from rq.scheduler import RQScheduler
 from rq.worker import SHUTDOWN_SIGNAL, WorkerStatus
@@ -78,6 +80,7 @@ class ImgmodWorker(Worker):
         # SIGTERM or SIGINT came. Shared by the workers that run_worker starts one after another in a
         # process: a stop asked of one, or between two, is one for all of them.
         self.stopping = stopping or Stopping()
+        self.taken: tuple[Job, Queue] | None = None  # the last job taken, for hand_back
         self.push_exc_handler(self._count_failure)
 
     @property
@@ -129,6 +132,56 @@ class ImgmodWorker(Worker):
         self.connection.delete(self.key)
         self.register_birth()
         log.warning("worker registered again: Redis had lost its registration", extra={"worker": self.name})
+
+    def dequeue_job_and_maintain_ttl(self, *args, **kwargs):
+        self.taken = super().dequeue_job_and_maintain_ttl(*args, **kwargs)
+        return self.taken
+
+    def hand_back(self) -> list[str]:
+        """Once Redis answers again after this worker's loop quit without it (a failover, a restart):
+        put back the jobs it had taken whose end Redis does not hold, and register its death. Returns
+        their ids.
+
+        A job it had started (its execution still listed) is failed as RQ's maintenance fails an
+        abandoned one, so retried at once if it has retries left; a job taken but not started goes back
+        to the front of its queue. RQ's maintenance would do the same only once the execution's heartbeat
+        expired or the job had sat a minute in the intermediate list: a webhook in hand at a failover
+        came minutes late, after the test that waited for it had given up (issue 18). A job that had
+        in fact done its work runs again: hides are idempotent, a webhook repeats its event_id.
+        """
+        handed_back = []
+        for execution in self.get_current_executions(refresh=True):
+            try:
+                job = self.job_class.fetch(execution.job_id, connection=self.connection, serializer=self.serializer)
+            except NoSuchJobError:
+                continue
+            if job.get_status() == JobStatus.STARTED:
+                queue = self._queue_of(job)
+                self.handle_job_failure(job, queue, execution=execution,
+                                        exc_string="the worker lost Redis before the job's end was recorded")
+                if job.get_status() == JobStatus.SCHEDULED:
+                    # Its back-off is for a failing job, not for Redis lost; and the scheduler that would
+                    # queue it after the back-off may wait for the lock the one that died still holds.
+                    with contextlib.suppress(InvalidJobOperation):  # a scheduler queued it meanwhile
+                        queue.scheduled_job_registry.requeue(job, at_front=True)
+                handed_back.append(job.id)
+        if self.taken is not None:
+            job, queue = self.taken
+            try:
+                status = job.get_status()
+            except NoSuchJobError:
+                status = None
+            # LREM: only the one that takes it out of the intermediate list puts it back (RQ's maintenance
+            # in another worker could be doing the same).
+            if (status == JobStatus.QUEUED
+                    and self.connection.lrem(queue.intermediate_queue_key, 1, job.id)):
+                queue.push_job_id(job.id, at_front=True)
+                handed_back.append(job.id)
+        self.register_death()
+        return handed_back
+
+    def _queue_of(self, job: Job) -> Queue:
+        return next(queue for queue in self.queues if queue.name == job.origin)
 
     def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
         # RQ takes the job off its intermediate list only when it moved it there, on one queue: here
@@ -218,9 +271,11 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
         # The scheduler moves retried jobs back onto the queue after their back-off: a process of its own
         # (ImgmodScheduler), or in a burst one pass at the start (RQ's). Logging is already configured
         # (JSON, IMGMOD_LOG_LEVEL): logging_level=None keeps RQ from installing its own.
+        lost_redis = False
         try:
             worker.work(burst=burst, with_scheduler=burst, logging_level=None)
         except RedisError as error:
+            lost_redis = True
             log.warning("worker lost Redis", extra={"worker": worker.name, "error": type(error).__name__})
         except StopRequested:
             pass  # SIGTERM while RQ tore the worker down: its handler raises this there, and noted the stop
@@ -232,8 +287,21 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
             return
         # RQ's loop quits when Redis goes away in the middle of a job or a heartbeat (a failover, a
         # restart): a supervisor would start the worker again; this loop does, once Redis answers.
-        # The hide in hand, if any, is brought back by the reconciler, its follow-ups by recovery.
         _wait_for_redis(connection, stopping)
+        if lost_redis and not stopping.requested:
+            _hand_back(worker)
+
+
+def _hand_back(worker: ImgmodWorker) -> None:
+    # Failing here leaves the jobs to RQ's maintenance (minutes late); a hide lost with its job is
+    # hidden by the reconciler, follow-ups lost before they were queued come back from the outbox.
+    try:
+        handed_back = worker.hand_back()
+    except RedisError as error:
+        log.warning("jobs in hand not handed back: Redis unavailable", extra={"error": type(error).__name__})
+        return
+    if handed_back:
+        log.warning("jobs in hand when Redis was lost put back", extra={"worker": worker.name, "job_ids": handed_back})
 
 
 def _stop_listening(worker: ImgmodWorker) -> None:
