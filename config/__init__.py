@@ -44,6 +44,10 @@ class Settings:
     reputation_ttl_days: int = 365  # a site account's record of verdicts is forgotten after this much silence
     redis_sentinels: tuple[tuple[str, int], ...] = ()  # when set, the master is found (and followed) through them
     redis_sentinel_master: str = "mymaster"
+    # With sentinels: the master's and replicas' password (their requirepass; with IMGMOD_REDIS_URL it
+    # is in the URL), and the sentinels' own. Out of repr: a Settings printed shows no secret.
+    redis_password: str | None = field(default=None, repr=False)
+    redis_sentinel_password: str | None = field(default=None, repr=False)
     redis_min_replicas_ack: int = 0  # replicas that must hold a write before it is answered (WAIT)
     lookups_from_replicas: bool = False  # with sentinels: page-view lookups read a replica
     match_distance: int | None = 31  # PDQ bits (of 256) within which two images match; None: matching off
@@ -178,6 +182,14 @@ def _sentinels(env: Mapping[str, str], name: str) -> tuple[tuple[str, int], ...]
     return tuple(sentinels)
 
 
+def _sentinel_password(env: Mapping[str, str], name: str, sentinels: tuple) -> str | None:
+    password = env.get(name) or None
+    if password and not sentinels:
+        raise ConfigError(f"{name} is used only with IMGMOD_REDIS_SENTINELS; with IMGMOD_REDIS_URL the "
+                          "password goes in the URL (redis://:PASSWORD@host:port/0)")
+    return password
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     raw = env.get(name, "").strip()
     if raw not in ("", "0", "1"):
@@ -218,6 +230,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if webhook_url and not webhook_secret:
         raise ConfigError("IMGMOD_WEBHOOK_SECRET is required when IMGMOD_WEBHOOK_URL is set")
     frontend_keys = _named_secrets(env, "IMGMOD_FRONTEND_KEYS")
+    sentinels = _sentinels(env, "IMGMOD_REDIS_SENTINELS")
     return Settings(
         secret_key=check_secret(env.get("IMGMOD_SECRET_KEY")),
         redis_url=_url(env, "IMGMOD_REDIS_URL", ("redis", "rediss", "unix")),
@@ -241,8 +254,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         review_reasons=_review_reasons(env, "IMGMOD_REVIEW_REASONS"),
         auto_hide_brake=_brake(env, "IMGMOD_AUTO_HIDE_BRAKE"),
         reputation_ttl_days=_integer(env, "IMGMOD_REPUTATION_TTL_DAYS", 365, minimum=1),
-        redis_sentinels=_sentinels(env, "IMGMOD_REDIS_SENTINELS"),
+        redis_sentinels=sentinels,
         redis_sentinel_master=env.get("IMGMOD_REDIS_SENTINEL_MASTER", "").strip() or "mymaster",
+        redis_password=_sentinel_password(env, "IMGMOD_REDIS_PASSWORD", sentinels),
+        redis_sentinel_password=_sentinel_password(env, "IMGMOD_REDIS_SENTINEL_PASSWORD", sentinels),
         redis_min_replicas_ack=_integer(env, "IMGMOD_REDIS_MIN_REPLICAS_ACK", 0, minimum=0),
         lookups_from_replicas=_flag(env, "IMGMOD_LOOKUPS_FROM_REPLICAS"),
         match_distance=_match_distance(env, "IMGMOD_MATCH_DISTANCE"),

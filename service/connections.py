@@ -47,8 +47,11 @@ def sentinel_for(settings: Settings) -> Sentinel | None:
     of its own to every sentinel: build one per process and pass it to each client_for."""
     if not settings.redis_sentinels:
         return None
+    # Not retried either (redis-py's default is three retries with back-off, per sentinel): a sentinel
+    # that refuses (or is down) made every request wait 11 to 21 s for its 503.
     return Sentinel(list(settings.redis_sentinels),
-                    sentinel_kwargs={"socket_timeout": CONNECT_TIMEOUT, "socket_connect_timeout": CONNECT_TIMEOUT})
+                    sentinel_kwargs={"socket_timeout": CONNECT_TIMEOUT, "socket_connect_timeout": CONNECT_TIMEOUT,
+                                     "retry": Retry(NoBackoff(), 0), "password": settings.redis_sentinel_password})
 
 
 def client_for(settings: Settings, *, decode: bool = True, command_timeout: float | None = COMMAND_TIMEOUT,
@@ -60,7 +63,7 @@ def client_for(settings: Settings, *, decode: bool = True, command_timeout: floa
         return connect(settings.redis_url, decode=decode, command_timeout=command_timeout)
     sentinel = sentinel or sentinel_for(settings)
     find = sentinel.slave_for if replica else sentinel.master_for
-    return find(settings.redis_sentinel_master, connection_class=SentinelConnection,
+    return find(settings.redis_sentinel_master, connection_class=SentinelConnection, password=settings.redis_password,
                 **_client_options(decode, command_timeout))
 
 

@@ -24,6 +24,8 @@ class SentinelSeeds:
     sentinel_ports: list[int]
     down_after_ms: int = 1000
     ids: list[str] = field(default_factory=list)
+    password: str | None = None  # the master's and replicas' requirepass
+    sentinel_password: str | None = None  # the sentinels' own requirepass (also what they give each other)
 
     def __post_init__(self):
         self.ids = self.ids or [secrets.token_hex(20) for _ in self.sentinel_ports]
@@ -42,6 +44,10 @@ class SentinelSeeds:
                  f"sentinel down-after-milliseconds {MASTER_NAME} {self.down_after_ms}",
                  f"sentinel failover-timeout {MASTER_NAME} 10000",
                  f"sentinel parallel-syncs {MASTER_NAME} {max(1, len(self.replica_ports))}"]
+        if self.password:
+            lines.append(f"sentinel auth-pass {MASTER_NAME} {self.password}")
+        if self.sentinel_password:
+            lines.append(f"requirepass {self.sentinel_password}")
         lines += [f"sentinel known-replica {MASTER_NAME} 127.0.0.1 {port}" for port in self.replica_ports]
         lines += [f"sentinel known-sentinel {MASTER_NAME} 127.0.0.1 {port} {self.ids[m]}"
                   for m, port in enumerate(self.sentinel_ports) if m != n]
@@ -49,16 +55,16 @@ class SentinelSeeds:
         return path
 
 
-def master_port(sentinel_port: int) -> int:
-    """The master's port as one sentinel sees it."""
-    with redis.Redis(port=sentinel_port, decode_responses=True, socket_timeout=1) as sentinel:
+def master_port(sentinel_port: int, password: str | None = None) -> int:
+    """The master's port as one sentinel sees it (`password`: the sentinel's own)."""
+    with redis.Redis(port=sentinel_port, password=password, decode_responses=True, socket_timeout=1) as sentinel:
         return int(sentinel.sentinel_get_master_addr_by_name(MASTER_NAME)[1])
 
 
-def sentinels_agree(sentinel_ports: list[int], port: int) -> bool:
+def sentinels_agree(sentinel_ports: list[int], port: int, password: str | None = None) -> bool:
     """Every sentinel names `port` as the master."""
     try:
-        return all(master_port(sentinel) == port for sentinel in sentinel_ports)
+        return all(master_port(sentinel, password) == port for sentinel in sentinel_ports)
     except redis.RedisError:
         return False
 

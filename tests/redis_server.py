@@ -41,11 +41,12 @@ class RedisServer:
     """Start, kill and restart a private redis-server; never the machine's own 6379."""
 
     def __init__(self, directory: Path, port: int | None = None, binary: str | None = None,
-                 extra_args: tuple[str, ...] = ()):
+                 extra_args: tuple[str, ...] = (), password: str | None = None):
         self.directory = directory
         self.binary = binary or redis_binary()
         self.port = port or free_port()
         self.extra_args = extra_args  # e.g. --replicaof
+        self.password = password  # requirepass (and masterauth, for a replica or one that may become it)
         self.process: subprocess.Popen | None = None
 
     @property
@@ -56,10 +57,10 @@ class RedisServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory), *self.extra_args],
+             "--dir", str(self.directory), *self._auth_args(), *self.extra_args],
             stdout=subprocess.DEVNULL,
         )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        client = redis.Redis(port=self.port, password=self.password, socket_connect_timeout=0.2)
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -72,10 +73,13 @@ class RedisServer:
         client.close()
         return self
 
+    def _auth_args(self) -> tuple[str, ...]:
+        return ("--requirepass", self.password, "--masterauth", self.password) if self.password else ()
+
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
 
     def client(self, decode: bool = True) -> redis.Redis:
-        return redis.Redis(port=self.port, decode_responses=decode)
+        return redis.Redis(port=self.port, password=self.password, decode_responses=decode)

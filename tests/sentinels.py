@@ -19,11 +19,12 @@ from tests.redis_server import RedisServer, free_port, redis_binary
 
 
 class SentinelGroup:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, password: str | None = None, sentinel_password: str | None = None):
         self.directory = directory
-        self.master = RedisServer(directory / "master")
-        self.replicas = [RedisServer(directory / f"replica-{n}", extra_args=("--replicaof", "127.0.0.1",
-                                                                            str(self.master.port)))
+        self.password, self.sentinel_password = password, sentinel_password  # requirepass of each, or none
+        self.master = RedisServer(directory / "master", password=password)
+        self.replicas = [RedisServer(directory / f"replica-{n}", password=password,
+                                     extra_args=("--replicaof", "127.0.0.1", str(self.master.port)))
                          for n in range(2)]
         self.sentinel_ports = [free_port() for _ in range(3)]
         self.sentinels: list[subprocess.Popen] = []
@@ -37,11 +38,13 @@ class SentinelGroup:
         for replica in self.replicas:
             replica.start()
         wait_until(lambda: all(in_sync(replica.client()) for replica in self.replicas), what="the replicas to sync")
-        seeds = SentinelSeeds(self.master.port, [replica.port for replica in self.replicas], self.sentinel_ports)
+        seeds = SentinelSeeds(self.master.port, [replica.port for replica in self.replicas], self.sentinel_ports,
+                              password=self.password, sentinel_password=self.sentinel_password)
         for n in range(len(self.sentinel_ports)):
             self.sentinels.append(subprocess.Popen([redis_binary(), str(seeds.write(self.directory, n)), "--sentinel"],
                                                    stdout=subprocess.DEVNULL))
-        wait_until(lambda: self._running() and sentinels_agree(self.sentinel_ports, self.master.port),
+        wait_until(lambda: self._running() and sentinels_agree(self.sentinel_ports, self.master.port,
+                                                                     self.sentinel_password),
                    what="the sentinels to see the master")
         return self
 
@@ -51,7 +54,7 @@ class SentinelGroup:
         return True
 
     def master_port(self) -> int:
-        return master_port(self.sentinel_ports[0])
+        return master_port(self.sentinel_ports[0], self.sentinel_password)
 
     def kill_master(self) -> RedisServer:
         """SIGKILL the master; the one of the replicas the sentinels promote is returned once it is."""

@@ -103,3 +103,16 @@ def test_operations_settings():
     settings = load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REPORT_TTL_DAYS": "7",
                               "IMGMOD_PENDING_GRACE_SECONDS": "5", "IMGMOD_RECONCILE_INTERVAL_SECONDS": "2"})
     assert (settings.report_ttl_days, settings.pending_grace_seconds, settings.reconcile_interval_seconds) == (7, 5, 2)
+
+
+def test_sentinel_passwords_are_read_only_with_sentinels_and_never_shown():
+    settings = load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REDIS_SENTINELS": "s1:26379,s2:26379",
+                              "IMGMOD_REDIS_PASSWORD": "master-secret", "IMGMOD_REDIS_SENTINEL_PASSWORD": "sentinel-secret"})
+    assert settings.redis_sentinels == (("s1", 26379), ("s2", 26379))
+    assert (settings.redis_password, settings.redis_sentinel_password) == ("master-secret", "sentinel-secret")
+    assert "master-secret" not in repr(settings) and "sentinel-secret" not in repr(settings)
+    assert load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REDIS_SENTINELS": "s1:26379"}).redis_password is None
+    for variable in ("IMGMOD_REDIS_PASSWORD", "IMGMOD_REDIS_SENTINEL_PASSWORD"):
+        # With IMGMOD_REDIS_URL the password is in the URL: a second place for it would be ambiguous.
+        with pytest.raises(ConfigError, match=variable):
+            load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REDIS_URL": "redis://cache:6379/0", variable: "x"})

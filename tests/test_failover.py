@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 
 import pytest
 import requests
@@ -212,3 +213,68 @@ def test_lookups_read_a_replica_when_asked(settings, group):
     assert app.extensions["imgmod"].store.status("img-1")["hidden"] is False  # the master's own answer
     master_only = create_app(with_settings(settings, redis_url=None, redis_sentinels=sentinels)).test_client()
     assert master_only.get("/v1/images/img-1").json["hidden"] is False
+
+
+def test_sentinels_and_master_with_passwords_of_their_own_are_found_and_followed(settings, tmp_path):
+    """IMGMOD_REDIS_SENTINEL_PASSWORD is the sentinels' requirepass, IMGMOD_REDIS_PASSWORD the master's
+    and replicas': the API, a worker and the CLI find the master with them, and find the new one after
+    a failover; without the master's password, nothing is reached."""
+    group = SentinelGroup(tmp_path / "redis", password="master-password-1", sentinel_password="sentinel-password-2")
+    group.start()
+    env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses,
+                     IMGMOD_REDIS_PASSWORD="master-password-1", IMGMOD_REDIS_SENTINEL_PASSWORD="sentinel-password-2")
+    served = Served(env, tmp_path / "serve.log")
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    headers = {"Authorization": f"Bearer {FRONTEND_KEY}"}
+
+    def cross(image_id: str) -> None:
+        for reporter in ("a", "b", "c"):  # the threshold is 3
+            answer = requests.post(f"{served.base}/v1/reports", json={"image_id": image_id, "reporter_id": reporter},
+                                   headers=headers, timeout=5)
+            assert answer.status_code == 202
+        wait_until(lambda: requests.get(f"{served.base}/v1/images/{image_id}", timeout=5).json()["hidden"],
+                   what=f"{image_id} hidden by the worker")
+
+    try:
+        cross("img-1")
+        group.kill_master()
+        wait_until(lambda: requests.get(f"{served.base}/readyz", timeout=5).status_code == 200, what="readyz")
+        cross("img-2")
+        cli = Process(["status", "img-2"], env, tmp_path / "cli.log")
+        assert cli.wait(60) == 0 and '"hidden": true' in cli.log.read_text()
+        without = Process(["status", "img-2"], {**env, "IMGMOD_REDIS_PASSWORD": ""}, tmp_path / "without.log")
+        assert without.wait(60) != 0
+        assert served.terminate() == 0 and worker.terminate() == 0
+    finally:
+        for process in (served, worker):
+            if process.popen.poll() is None:
+                process.kill_all()
+        group.stop()
+
+
+def test_sentinels_that_refuse_give_a_quick_503_not_a_hang(settings, tmp_path):
+    """Sentinels that answer NOAUTH (a wrong IMGMOD_REDIS_SENTINEL_PASSWORD) or are down: a JSON 503 at
+    once. redis-py retries a sentinel three times with back-off by default: each request waited 11 to
+    21 s for its 503."""
+    from service import create_app
+    from tests.conftest import with_settings
+    from tests.test_outage import NO_HANG_SECONDS
+
+    group = SentinelGroup(tmp_path / "redis", sentinel_password="sentinel-password-2").start()
+    try:
+        sentinels = tuple(("127.0.0.1", port) for port in group.sentinel_ports)
+        for password in ("not-the-password", None, "down"):
+            if password == "down":  # the right password, and every sentinel gone
+                password = group.sentinel_password
+                for sentinel in group.sentinels:
+                    sentinel.kill()
+            client = create_app(with_settings(settings, redis_url=None, redis_sentinels=sentinels,
+                                              redis_sentinel_password=password)).test_client()
+            for request in (lambda: client.get("/readyz"), lambda: client.get("/v1/images/img-1"),
+                            lambda: client.post("/v1/reports", json={"image_id": "img-1"})):
+                started = time.monotonic()
+                answer = request()
+                assert time.monotonic() - started < NO_HANG_SECONDS
+                assert answer.status_code == 503 and answer.is_json and answer.headers["Retry-After"].isdigit()
+    finally:
+        group.stop()
