@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import signal
 import threading
 import time
 
@@ -20,6 +21,7 @@ from tests.conftest import FRONTEND_KEY, with_settings
 from tests.http_fixtures import LocalServer
 from tests.processes import Process, Served, imgmod_env, wait_until
 from tests.sentinels import SentinelGroup
+from tests.test_outage import NO_HANG_SECONDS
 
 IMAGES = [f"img-{n}" for n in range(6)]
 
@@ -258,7 +260,6 @@ def test_sentinels_that_refuse_give_a_quick_503_not_a_hang(settings, tmp_path):
     21 s for its 503."""
     from service import create_app
     from tests.conftest import with_settings
-    from tests.test_outage import NO_HANG_SECONDS
 
     group = SentinelGroup(tmp_path / "redis", sentinel_password="sentinel-password-2").start()
     try:
@@ -278,3 +279,21 @@ def test_sentinels_that_refuse_give_a_quick_503_not_a_hang(settings, tmp_path):
                 assert answer.status_code == 503 and answer.is_json and answer.headers["Retry-After"].isdigit()
     finally:
         group.stop()
+
+
+def test_a_worker_whose_master_stops_answering_stops_warm_without_waiting_for_it(settings, group, tmp_path, request):
+    """A master frozen (SIGSTOP: connections accepted, nothing answered), not killed, then SIGTERM to an
+    idle worker: its last writes to Redis wait for their read time-out. RQ sizes that for a blocking pop
+    of its dequeue time-out (plus 10 s: 40 s); imgmod's takes block a second at most
+    (workers/taking.py), and a warm shutdown took 12 to 21 s (issue 18)."""
+    env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses)
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    request.addfinalizer(lambda: worker.kill_all() if worker.popen.poll() is None else None)
+    master = group.master.client()
+    wait_until(lambda: any(client["cmd"] == "blmove" for client in master.client_list()),
+               what="the worker to wait for jobs")
+    group.master.process.send_signal(signal.SIGSTOP)
+    request.addfinalizer(lambda: group.master.process.send_signal(signal.SIGCONT))
+    # Not a speed claim: a bound well under RQ's 40 s read time-out, well over imgmod's.
+    assert worker.terminate(timeout=NO_HANG_SECONDS * 3) == 0
+    assert [line for line in worker.lines() if line["logger"] == "imgmod.worker"][-1]["message"] == "worker stopped"

@@ -27,9 +27,12 @@ from service.stats import record_job_failure
 # for every job, about 0.2 s each.
 from workers import jobs
 from workers.reconcile import reconcile
-from workers.taking import MovingQueue
+from workers.taking import OTHER_QUEUES_EVERY_SECONDS, MovingQueue
 
 log = logging.getLogger("imgmod.worker")
+
+# How much longer than a take blocks its reply may take to come (a loaded Redis, a slow link).
+BLOCKING_READ_MARGIN_SECONDS = 4
 
 
 class Stopping:
@@ -81,6 +84,7 @@ class ImgmodWorker(Worker):
         # process: a stop asked of one, or between two, is one for all of them.
         self.stopping = stopping or Stopping()
         self.taken: tuple[Job, Queue] | None = None  # the last job taken, for hand_back
+        self.unsubscribing = False  # RQ's teardown is closing the connection its listening thread reads
         self.push_exc_handler(self._count_failure)
 
     @property
@@ -91,6 +95,14 @@ class ImgmodWorker(Worker):
     def dequeue_timeout(self) -> int:
         # RQ checks its maintenance hooks between blocking pops: wake at least once per interval.
         return min(super().dequeue_timeout, self.interval)
+
+    @property
+    def connection_timeout(self) -> int:
+        # RQ gives its connection a read time-out for a blocking pop of dequeue_timeout (plus 10 s); a
+        # take here blocks OTHER_QUEUES_EVERY_SECONDS at most. A master that stops answering without
+        # closing (frozen, or cut off) holds a command this long: with RQ's 40 s, a warm shutdown took
+        # 12 to 21 s (issue 18).
+        return OTHER_QUEUES_EVERY_SECONDS + BLOCKING_READ_MARGIN_SECONDS
 
     @property
     def stop_requested(self) -> bool:
@@ -109,6 +121,21 @@ class ImgmodWorker(Worker):
             # With a job in hand, RQ's handler writes the request's date to Redis before it returns, and
             # it has already noted the stop: Redis away must not turn a warm shutdown into a crash.
             log.warning("shutdown request not recorded: Redis unavailable", extra={"error": type(error).__name__})
+
+    def unsubscribe(self):
+        """RQ's, without closing the connection under its listening thread: RQ waits a second for the
+        thread, then closes it from here; a thread still reading then (a master that stopped answering)
+        failed inside redis-py, or closed it at the same moment, each time with a plain-text traceback
+        among the JSON lines. The UNSUBSCRIBE's reply wakes the thread, which then closes it itself."""
+        if self.pubsub_thread:
+            self.unsubscribing = True
+            self.pubsub.unsubscribe()
+            self.pubsub_thread.stop()
+
+    def _pubsub_exception_handler(self, exc, pubsub, pubsub_thread):
+        if self.unsubscribing:  # the thread is ending: RQ's handler would log and re-raise
+            return
+        super()._pubsub_exception_handler(exc, pubsub, pubsub_thread)
 
     def run_maintenance_tasks(self):
         try:
