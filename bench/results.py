@@ -147,7 +147,7 @@ def _matching_tables(figures: dict) -> list[str]:
 
 def _serving_rows(servers: dict | None) -> list[dict]:
     """Target 3: imgmod's p99 under its default server against under gunicorn sync, in the same runs,
-    at 16 and 64 connections; and the soak, answered in full."""
+    at 16 and 64 connections; and the soak, answered in full. Target 2 and its floor, in these runs too."""
     if not servers:
         return []
     rows, ours = [], f"imgmod@{servers['default']}"

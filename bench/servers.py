@@ -3,10 +3,10 @@
 The apps: the bare reference, the one-round-trip reference, the contract floor (bench/reference.py)
 and imgmod itself (its settings from the IMGMOD_* environment, as `imgmod serve` reads them; the
 floor reads them too, but makes its one round trip to `--redis-url`). imgmod and the floor write
-their JSON request log lines, at the level `imgmod serve` would (IMGMOD_LOG_LEVEL, INFO by default). The servers:
-`gunicorn-sync`, exactly `imgmod serve`'s gunicorn settings (the usual Flask deployment, and
-imgmod's own); `gunicorn-gthread`, the same settings with gunicorn's threaded worker, which keeps
-connections open; `granian`, the Rust WSGI server, measured for what it would buy (it cannot serve
+their JSON request log lines at the level `imgmod serve` would (IMGMOD_LOG_LEVEL, INFO by default),
+under every server. The servers: `gunicorn-sync`, exactly `imgmod serve`'s gunicorn settings (the
+usual Flask deployment, and imgmod's own); `gunicorn-gthread`, the same settings with gunicorn's
+threaded worker, which keeps connections open; `granian`, the Rust WSGI server, measured for what it would buy (it cannot serve
 the contract: it refuses a request target over 64 KiB with an empty 414, and a bulk lookup of 100
 ids of any script may take 240 KB; BENCHMARKS.md). Every app runs under every server, so that the
 bench compares servers and apps in one run.
@@ -44,8 +44,9 @@ def create_app(app: str | None = None, redis_url: str | None = None):
         from config import load_settings
         from service import create_app as create_imgmod
 
-        settings = load_settings()
-        return create_imgmod(settings) if app == "imgmod" else create_floor_app(replace(settings, redis_url=redis_url))
+        if app == "imgmod":
+            return create_imgmod(load_settings())
+        return create_floor_app(replace(load_settings(), redis_url=redis_url))
     return create_reference_app(redis_url if app == "roundtrip" else None)
 
 
