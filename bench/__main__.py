@@ -24,7 +24,9 @@ from bench.loads import Loads, Target
 from bench.ha import ha_phase
 from bench.serving import servers_phase
 from bench.results import markdown, percentile, summarize
-from bench.services import ROOT, Processes, RedisServer, Server, redis_version, service_env, spawn_reference
+from bench.servers import DEFAULT_SERVER
+from bench.services import (ROOT, Processes, RedisServer, Server, redis_version, service_env, spawn_reference,
+                            spawn_server)
 from bench.stack import Stack, log
 from config import Settings, load_settings
 from service.store import Store
@@ -112,13 +114,14 @@ def reference_hidden(server: RedisServer, stored: int) -> None:
     client.close()
 
 
-def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server, roundtrip: Server,
+def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server, roundtrip: Server, floor: Server,
                roundtrip_redis: RedisServer, frontend_key: str, workdir: Path) -> dict:
     loads = Loads.prepared(workdir, frontend_key, plan.ingest_pool)
 
     # (side, what it loads, images stored)
     sides = [("reference", Target(reference), plan.stored_small),
              ("roundtrip", Target(roundtrip, roundtrip_redis), plan.stored_small),
+             ("floor", Target(floor, roundtrip_redis), plan.stored_small),
              ("imgmod", Target(small.api, small.redis, small), plan.stored_small)]
     if large:
         sides.append(("large", Target(large.api, large.redis, large), plan.stored_large))
@@ -132,7 +135,7 @@ def http_phase(plan: Plan, small: Stack, large: Stack | None, reference: Server,
     for run in range(plan.runs):
         for ingest_connections in plan.connections:
             for side, target, stored in sides:
-                if side not in ("large", "roundtrip") or ingest_connections == connections:
+                if side not in ("large", "roundtrip", "floor") or ingest_connections == connections:
                     figure = f"ingest_c{ingest_connections}" + ("_large" if side == "large" else "")
                     loads.record(figure, "imgmod" if side == "large" else side,
                                  loads.ingest(target, ingest_connections, plan.seconds), run)
@@ -173,30 +176,32 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
         if "memory" in phases:
             results["memory"] = memory_phase(plan, processes, workdir, secret)
         if STACK_PHASES & set(phases):
-            reference = roundtrip = roundtrip_redis = None
+            reference = roundtrip = floor = roundtrip_redis = None
+            small = Stack(processes, "small", workdir, secret, frontend_key)
             if {"http", "servers"} & set(phases):
                 reference = spawn_reference(processes)
                 roundtrip_redis = RedisServer(processes, "redis-roundtrip", workdir / "redis-roundtrip")
                 reference_hidden(roundtrip_redis, plan.stored_small)
                 roundtrip = spawn_reference(processes, "roundtrip", roundtrip_redis.url)
-            small = Stack(processes, "small", workdir, secret, frontend_key)
+                # The contract floor: imgmod's settings (its frontend key, its secret), the reference's Redis.
+                floor = spawn_server(processes, "floor", "floor", DEFAULT_SERVER, small.env, roundtrip_redis.url, workdir)
             large = Stack(processes, "large", workdir, secret, frontend_key) if "http" in phases else None
             small.fill(plan.stored_small)
             if large:
                 large.fill(plan.stored_large)
-            for server in filter(None, (reference, roundtrip, small.api, large and large.api)):
+            for server in filter(None, (reference, roundtrip, floor, small.api, large and large.api)):
                 server.wait()
             if "http" in phases:
                 # One idle worker per data set takes the rare crossings of the ingest runs.
                 small.workers.start(1)
                 large.workers.start(1)
-                results["http"] = http_phase(plan, small, large, reference, roundtrip, roundtrip_redis,
+                results["http"] = http_phase(plan, small, large, reference, roundtrip, floor, roundtrip_redis,
                                              frontend_key, workdir)
                 small.workers.stop()
                 large.workers.stop()
             if "servers" in phases:
                 small.workers.start(1)
-                results["servers"] = servers_phase(plan, processes, workdir, small, reference, roundtrip,
+                results["servers"] = servers_phase(plan, processes, workdir, small, reference, roundtrip, floor,
                                                    roundtrip_redis, frontend_key)
                 small.workers.stop()
             if "hide" in phases:

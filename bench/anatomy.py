@@ -6,11 +6,9 @@ gunicorn worker calls them (JSON log lines formatted and written, to /dev/null; 
 multiprocess mode), and the pieces under them (schema, reporter hash, one Redis call). The
 differences say what each layer costs; py-spy (bench.profile) says which functions inside it.
 
-Instructions, which no neighbour disturbs, come from running one layer under callgrind at two
-counts (BENCHMARKS.md, "Recording what a change bought"):
-
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-        .venv/bin/python -m bench.anatomy --only 'GET /v1/images/<id>' --rounds 1 --count 100
+Instructions, which no neighbour disturbs, come from running one layer (named exactly) under
+callgrind at two counts: `python -m bench.instructions 'imgmod: GET /v1/images/<id>'` does it
+(BENCHMARKS.md, "Recording what a change bought").
 """
 from __future__ import annotations
 
@@ -23,11 +21,16 @@ import secrets
 import sys
 import tempfile
 import time
+from contextvars import copy_context
+from dataclasses import replace
 from pathlib import Path
+from types import MethodType
 from typing import Callable
 
+from flask import Flask
+
 from bench.fill import fill_stored, stored_id
-from bench.reference import create_reference_app
+from bench.reference import create_floor_app, create_reference_app
 from bench.services import Processes, RedisServer
 from config import Settings
 from service import create_app, identity, logs
@@ -36,6 +39,7 @@ from service.api.reports import REPORT
 from service.schemas import ReportSchema
 
 FRONTEND_KEY = "bench-anatomy-frontend-key-0123456789"
+CORS_ORIGIN = "https://news.example"
 
 
 def cpu_us(call: Callable[[int], object], count: int, rounds: int = 5) -> float:
@@ -73,37 +77,49 @@ def wsgi_caller(app):
     return call
 
 
-def layers(redis_url: str, count: int, only: str = "", rounds: int = 5) -> list[tuple[str, float]]:
+def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: int = 10_000) -> list[tuple[str, float]]:
+    """Each layer's CPU per call: those whose name contains `only`, or the one named `only` exactly."""
     settings = Settings(secret_key=secrets.token_urlsafe(32), redis_url=redis_url,
                         frontend_keys={"bench": FRONTEND_KEY})
-    fill_stored(redis_url, settings.threshold, settings.secret_key, 10_000)
+    fill_stored(redis_url, settings.threshold, settings.secret_key, stored)
     imgmod_app = create_app(settings)
     app, reference = wsgi_caller(imgmod_app), wsgi_caller(create_reference_app())
+    # The other two references of the bench, on this Redis: the one-round-trip app and the contract floor.
+    others = {"one-round-trip reference": wsgi_caller(create_reference_app(redis_url)),
+              "contract floor": wsgi_caller(create_floor_app(settings))}
     store = imgmod_app.extensions["imgmod"].store
     nonce = secrets.token_hex(4)
     auth = {"Authorization": f"Bearer {FRONTEND_KEY}"}
-    bulk = "&".join(f"id={stored_id(n)}" for n in range(0, 10_000, 100))
-    hundred = [stored_id(n) for n in range(0, 10_000, 100)]
+    # 100 distinct stored ids of which one is hidden, as most of the bench's random draws (bench/lua/bulk.lua).
+    hundred = [stored_id(n * 101 % stored) for n in range(100)]
+    bulk = "&".join(f"id={image_id}" for image_id in hundred)
 
     def body(number: int) -> dict:
         return {"image_id": f"news-{nonce}-{number}.hero", "reason": "spam", "reporter_id": f"reader-{nonce}-{number}"}
 
-    def post(call, number: int):
-        return call("POST", "/v1/reports", body=json.dumps(body(number)).encode(), headers=auth)
-
     def checked(status: int, expected: int = 200):
         assert status == expected, status
 
+    # The three requests of the bench's load (bench/lua), as `request(call, number)` through any app.
+    requests = {
+        "POST /v1/reports": lambda call, n, headers=None: checked(
+            call("POST", "/v1/reports", body=json.dumps(body(n)).encode(), headers={**auth, **(headers or {})}), 202),
+        "GET /v1/images/<id>": lambda call, n, headers=None: checked(
+            call("GET", f"/v1/images/{stored_id(n % stored)}", headers=headers)),
+        "GET /v1/images?id=…×100": lambda call, n, headers=None: checked(
+            call("GET", "/v1/images", bulk, headers=headers)),
+    }
+    post, single = requests["POST /v1/reports"], requests["GET /v1/images/<id>"]
     rows = [
-        ("bare reference: POST JSON", lambda n: checked(post(reference, n), 202)),
-        ("bare reference: GET", lambda n: checked(reference("GET", f"/v1/images/{stored_id(n % 10_000)}"))),
-        ("imgmod: POST /v1/reports", lambda n: checked(post(app, n), 202)),
-        ("imgmod: GET /v1/images/<id>", lambda n: checked(app("GET", f"/v1/images/{stored_id(n % 10_000)}"))),
-        ("imgmod: GET /v1/images?id=…×100", lambda n: checked(app("GET", "/v1/images", bulk))),
+        ("bare reference: POST JSON", lambda n: post(reference, n)),
+        ("bare reference: GET", lambda n: single(reference, n)),
+        *((f"{side}: {name}", lambda n, request=request, call=call: request(call, n))
+          for side, call in others.items() for name, request in requests.items()),
+        *((f"imgmod: {name}", lambda n, request=request: request(app, n)) for name, request in requests.items()),
         ("ReportSchema().load(body)", lambda n: ReportSchema().load(body(n))),
         ("identity.reporter_hash", lambda n: identity.reporter_hash(settings.secret_key, f"fe:bench:r{n}", "img")),
         ("Store.report (one Lua call)", lambda n: store.report(f"news-{nonce}-x{n}.hero", f"h{n}", "spam", None)),
-        ("Store.is_hidden (ZSCORE)", lambda n: store.is_hidden(stored_id(n % 10_000))),
+        ("Store.is_hidden (ZSCORE)", lambda n: store.is_hidden(stored_id(n % stored))),
         ("Store.hidden_flags, 100 ids (ZMSCORE)", lambda n: store.hidden_flags(hundred)),
         ("Redis PING round trip", lambda n: store.redis.ping()),
         ("REPORT.load(body) (the endpoint's schema)", lambda n: REPORT.load(body(n))),
@@ -111,22 +127,47 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5) -> list[
                                                                                     f"fe:bench:r{n}")),
         *shortcuts(imgmod_app, store, bulk, hundred),
     ]
-    # Each of the app's own hooks in place: the report through an app without it (its cost is the
-    # difference to "imgmod: POST /v1/reports"), as a hook's code and data are cold between requests.
-    for kind, hook in app_hooks(imgmod_app):
-        name = f"imgmod: POST /v1/reports without {hook.__module__}.{hook.__name__}"
-        if only in name:
-            bare_of_it = create_app(settings)
-            getattr(bare_of_it, kind)[None] = [f for f in getattr(bare_of_it, kind)[None] if f.__name__ != hook.__name__]
-            rows.append((name, lambda n, call=wsgi_caller(bare_of_it): checked(post(call, n), 202)))
-    return [(name, round(cpu_us(call, count, rounds), 1)) for name, call in rows if only in name]
+    # Each of the app's own hooks in place: each request through an app without it (its cost is the
+    # difference to the "imgmod: …" row), as a hook's code and data are cold between requests. The
+    # body check stays for the report: it is also where the report's body is parsed. And CORS, which
+    # the bench's imgmod (as `imgmod serve` by default) does without: a page of an allowed origin asks.
+    variants = [(f"imgmod: {name} without {hook.__module__}.{hook.__name__}", name, (kind, hook))
+                for kind, hook in app_hooks(imgmod_app) for name in requests
+                if not (hook.__name__ == "_check_json_body" and name.startswith("POST"))]
+    variants += [(f"imgmod: {name} with CORS", name, None) for name in requests]
+    variants += [(f"imgmod: {name} without App.ensure_sync's memo", name, "flask") for name in requests]
+    exact = only in {name for name, _ in rows} | {row for row, _, _ in variants}
+
+    def wanted(name: str) -> bool:
+        return name == only if exact else only in name
+
+    for row, name, hook in variants:
+        if wanted(row):  # its app is built only when asked for: a valgrind run counts its making too
+            if hook == "flask":  # Flask's own ensure_sync, which asks inspect on every call
+                variant = create_app(settings)
+                variant.ensure_sync = MethodType(Flask.ensure_sync, variant)
+            elif hook:
+                variant = without(create_app(settings), *hook)
+            else:
+                variant = create_app(replace(settings, cors_origins=(CORS_ORIGIN,)))
+            headers = None if hook else {"Origin": CORS_ORIGIN}
+            rows.append((row, lambda n, request=requests[name], call=wsgi_caller(variant), headers=headers:
+                         request(call, n, headers)))
+    # Each layer in a context of its own: an app without its teardown hook leaves its request id set.
+    return [(name, round(copy_context().run(cpu_us, call, count, rounds), 1)) for name, call in rows if wanted(name)]
 
 
 def app_hooks(app) -> list[tuple[str, Callable]]:
-    """The hooks every answer of `app` passes (not a blueprint's own), which a request can do without:
-    the request log line, the metrics, the security headers. (The before-request hooks cannot go:
-    the JSON body check is also where the body is parsed.)"""
-    return [("after_request_funcs", hook) for hook in app.after_request_funcs.get(None, [])]
+    """The hooks every request of `app` passes (not a blueprint's own), as (kind, hook): the request id
+    and log line, the query and body checks, the metrics, the security headers."""
+    kinds = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs")
+    return [(kind, hook) for kind in kinds for hook in getattr(app, kind).get(None, [])]
+
+
+def without(app, kind: str, hook: Callable):
+    """`app` with one of its hooks taken out."""
+    getattr(app, kind)[None] = [f for f in getattr(app, kind)[None] if f.__name__ != hook.__name__]
+    return app
 
 
 def shortcuts(app, store, bulk: str, hundred: list[str]) -> list[tuple[str, Callable[[int], object]]]:
@@ -180,13 +221,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.anatomy", description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="calls per layer and round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per layer; the least is kept")
-    parser.add_argument("--only", default="", help="only the layers whose name contains this text")
+    parser.add_argument("--only", default="", help="only the layers whose name contains this text, or the one named so")
+    parser.add_argument("--stored", type=int, default=10_000,
+                        help="images stored beforehand (fewer: a shorter set-up under valgrind)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir, Processes(Path(workdir) / "logs") as processes:
         worker_like(Path(workdir))
         server = RedisServer(processes, "redis-anatomy", Path(workdir) / "redis")
-        rows = layers(server.url, options.count, options.only, options.rounds)
+        rows = layers(server.url, options.count, options.only, options.rounds, options.stored)
     if options.json:
         print(json.dumps(dict(rows), indent=2))
     else:

@@ -6,12 +6,26 @@ redis-py client (the service's time-outs), as the issue measured its limits: a P
 script (SADD of the reporter to a set per image, then SCARD), a GET of one image one ZSCORE, a GET
 with `id` values one ZMSCORE of them. Any path is accepted, so the load generator sends both
 exactly the requests it sends imgmod.
+
+The contract floor (`create_floor_app`): the one-round-trip app plus the work the contract asks of
+every request, done by imgmod's own pieces: the request id and JSON log line, the request metrics,
+the body and query checks, the security headers; for a report the schema load, the frontend key,
+the keyed hashes (reporter, rate-limit key, record) and the thanks in the negotiated language; for
+a lookup the id check and the ETag. What it leaves out is imgmod's own choice of how to keep the
+rest of the contract (one Lua script that also does rate limits, weights and audit; imgmod's
+direct command path): imgmod against it is what imgmod does beyond the contract's required work.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
+from config import Settings
+from service import context, hardening, identity, metrics, request_log
+from service.api import images, reports
+from service.api.inputs import ImageIdConverter, json_body, load
 from service.connections import connect
+from service.messages import negotiate
+from service.ratelimit import rate_key
 
 ANSWER = {"ok": True}
 COUNT_REPORTER = "redis.call('SADD', KEYS[1], ARGV[1]) return redis.call('SCARD', KEYS[1])"
@@ -37,6 +51,59 @@ def create_reference_app(redis_url: str | None = None) -> Flask:
         if redis:
             ids = request.args.getlist("id")
             redis.zmscore(HIDDEN, ids) if ids else redis.zscore(HIDDEN, path.rpartition("/")[2])
+        return ANSWER
+
+    return app
+
+
+def create_floor_app(settings: Settings) -> Flask:
+    """The one-round-trip app (on `settings.redis_url`) with the contract's per-request work, on the
+    bench's three routes and /healthz. Its errors are Flask's own: the bench measures no error."""
+    app = Flask(__name__)
+    context.init_app(app, settings)  # the settings and a store, which the metrics' scrape reads
+    request_log.init_app(app)
+    metrics.init_app(app)
+    hardening.init_app(app)
+    app.url_map.converters["image_id"] = ImageIdConverter
+    redis = connect(settings.redis_url)
+    count_reporter = redis.register_script(COUNT_REPORTER)
+    secret = settings.secret_key
+
+    @app.post("/v1/reports", endpoint=metrics.REPORTS_ENDPOINT)  # the metrics count reports by endpoint
+    def report():
+        body = load(reports.REPORT, json_body(), "json")
+        lang = load(reports.LANG_QUERY, request.args, "query").get("lang") if request.query_string else None
+        image_id = body["image_id"]
+        who = reports._reporter_identity(body)  # 401 for an unknown key, 422 without reporter_id
+        reporter = identity.reporter_hash(secret, who, image_id)
+        # The keys of the rate limits and of a site account's record go along, as to imgmod's script;
+        # the reference's script reads only the reporter.
+        record = identity.record_key(secret, who) if who.startswith("fe:") else ""
+        count_reporter(keys=[f"reference:{image_id}"], args=[reporter, rate_key(secret, who), record])
+        metrics.count_report(True)
+        # The contract's answer, of imgmod's length: the reference's script says nothing of a repeat.
+        answer = reports.answer_body(image_id, True, False, negotiate(request, lang, settings.default_lang))
+        return current_app.response_class(answer, status=202, mimetype="application/json")
+
+    @app.get("/v1/images/<image_id:image_id>", merge_slashes=False)
+    def image(image_id):
+        image_id = load(images._PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
+        hidden = redis.zscore(HIDDEN, image_id) is not None
+        return images._cacheable(lambda: current_app.json.response({"image_id": image_id, "hidden": hidden}),
+                                 f"{images.ETAG_VERSION}:image\n{image_id}\n{int(hidden)}")
+
+    @app.get("/v1/images")
+    def bulk():
+        ids = images.query_ids()
+        if not 0 < len(ids) <= images.MAX_BULK_IDS or not all(map(images.VALID_IMAGE_ID.fullmatch, ids)):
+            ids = load(images._BULK_SCHEMA, {"id": ids} if ids else {}, "query")["id"]
+        flags = "".join("0" if score is None else "1" for score in redis.zmscore(HIDDEN, ids))
+        return images._cacheable(
+            lambda: current_app.response_class(images.statuses_body(ids, flags), mimetype="application/json"),
+            f"{images.ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
+
+    @app.get("/healthz")
+    def healthz():
         return ANSWER
 
     return app

@@ -65,10 +65,7 @@ def summarize(results: dict) -> list[dict]:
             rows.append(_row(f"{FIGURES[figure]}: imgmod / bare reference", values, f">= {minimum}",
                              statistics.median(values) >= minimum))
     for figure, minimum in ROUNDTRIP_TARGETS.items():
-        if "roundtrip" in http.get(figure, {}):
-            values = ratios(http[figure]["imgmod"], http[figure]["roundtrip"])
-            rows.append(_row(f"{FIGURES[figure]}: imgmod / one-round-trip reference", values, f">= {minimum}",
-                             statistics.median(values) >= minimum))
+        rows += _floor_rows(FIGURES[figure], http.get(figure, {}), minimum)
     rows += _serving_rows(results.get("servers"))
     growth = "{:,} stored / {:,} stored".format(results["config"]["stored_large"], results["config"]["stored_small"])
     for figure in ("ingest_c16", "single", "bulk"):
@@ -88,6 +85,21 @@ def summarize(results: dict) -> list[dict]:
             rows.append(_row(f"Redis bytes per image, {entry['reporters']} reporter(s)", [value], f"<= {limit}",
                              value <= limit))
     return rows + _matching_rows(results.get("matching"))
+
+
+def _floor_rows(label: str, sides: dict, minimum: float, names: dict | None = None) -> list[dict]:
+    """Target 2 and what stands in its way, run by run: imgmod against the one-round-trip reference
+    (the target); the contract floor against it (under the goal: the target is out of reach, the
+    contract's own work leaves less); imgmod against the floor (under the goal: imgmod's own excess)."""
+    names = names or {side: side for side in ("imgmod", "roundtrip", "floor")}
+    pairs = [("imgmod", "roundtrip"), ("floor", "roundtrip"), ("imgmod", "floor")]
+    rows = []
+    for ours, theirs in pairs:
+        if names[ours] in sides and names[theirs] in sides:
+            values = ratios(sides[names[ours]], sides[names[theirs]])
+            rows.append(_row(f"{label}: {SIDE_NAMES[ours]} / {SIDE_NAMES[theirs]}", values, f">= {minimum}",
+                             statistics.median(values) >= minimum))
+    return rows
 
 
 def _matching_rows(figures: dict | None) -> list[dict]:
@@ -135,7 +147,7 @@ def _matching_tables(figures: dict) -> list[str]:
 
 def _serving_rows(servers: dict | None) -> list[dict]:
     """Target 3: imgmod's p99 under its default server against under gunicorn sync, in the same runs,
-    at 16 and 64 connections; and the soak, answered in full."""
+    at 16 and 64 connections; and the soak, answered in full. Target 2 and its floor, in these runs too."""
     if not servers:
         return []
     rows, ours = [], f"imgmod@{servers['default']}"
@@ -147,6 +159,12 @@ def _serving_rows(servers: dict | None) -> list[dict]:
                 values = ratios(sides[ours], sides[SYNC], key="p99_ms")
                 rows.append(_row(f"{kind} p99 at {connections} connections: imgmod / imgmod under gunicorn sync",
                                  values, "<= 1.0", statistics.median(values) <= 1.0))
+    # Target 2 and its floor again, in this phase's own runs under imgmod's server.
+    server = servers["default"]
+    names = {app: f"{app}@{server}" for app in ("imgmod", "roundtrip", "floor")}
+    for kind, figure in (("ingest", "ingest_c16"), ("single", "single"), ("bulk", "bulk")):
+        rows += _floor_rows(f"{kind}, servers phase", figures.get(f"keepalive_{kind}", {}), ROUNDTRIP_TARGETS[figure],
+                            names)
     for kind in ("ingest", "single"):
         loads = figures.get(f"soak_{kind}", {}).get(ours)
         if loads:
@@ -192,6 +210,8 @@ def markdown(results: dict) -> str:
         out.append("")
     if any("roundtrip" in http.get(figure, {}) for figure in FIGURES):
         out += _roundtrip_table(http)
+    if any("floor" in http.get(figure, {}) for figure in FIGURES):
+        out += _floor_table(http)
     if http:
         out += _cpu_table(http, results.get("meta", {}).get("cores") or 2)
     if results.get("servers"):
@@ -260,6 +280,21 @@ def _roundtrip_table(http: dict) -> list[str]:
     return out + [""]
 
 
+def _floor_table(http: dict) -> list[str]:
+    """The contract floor (bench/reference.py): the one-round-trip reference plus the work the contract
+    asks of every request. Under the one-round-trip reference by what the contract requires; imgmod
+    under it by what imgmod does beyond."""
+    out = ["| figure | contract floor req/s | floor / one-round-trip reference | its ratio of CPU ceilings "
+           "| imgmod / floor | its ratio of CPU ceilings |", "| --- | --- | --- | --- | --- | --- |"]
+    for figure, label in FIGURES.items():
+        sides = http.get(figure, {})
+        if "floor" in sides and "roundtrip" in sides:
+            floor, roundtrip, ours = sides["floor"], sides["roundtrip"], sides["imgmod"]
+            out.append(f"| {label} | {_mmm([r['rps'] for r in floor])}{_errors(floor)} | {_mmm(ratios(floor, roundtrip), 2)} "
+                       f"| {cpu_ratio(floor, roundtrip):.2f} | {_mmm(ratios(ours, floor), 2)} | {cpu_ratio(ours, floor):.2f} |")
+    return out + [""]
+
+
 SERVING_MODES = {"keepalive": "keep-alive, 16 connections", "close": "Connection: close, 16 connections",
                  "c64": "keep-alive, 64 connections", "soak": "keep-alive, soak"}
 
@@ -280,7 +315,8 @@ def _servers_tables(servers: dict) -> list[str]:
     return out + [""]
 
 
-SIDE_NAMES = {"reference": "bare reference", "roundtrip": "one-round-trip reference", "imgmod": "imgmod"}
+SIDE_NAMES = {"reference": "bare reference", "roundtrip": "one-round-trip reference",
+              "floor": "contract floor", "imgmod": "imgmod"}
 
 
 def _cpu_table(http: dict, cores: int) -> list[str]:

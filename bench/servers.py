@@ -1,10 +1,12 @@
 """`python -m bench.servers`: one app of the bench under one WSGI server.
 
-The apps: the bare reference, the one-round-trip reference (bench/reference.py) and imgmod itself
-(its settings from the IMGMOD_* environment, as `imgmod serve` reads them). The servers:
-`gunicorn-sync`, exactly `imgmod serve`'s gunicorn settings (the usual Flask deployment, and
-imgmod's own); `gunicorn-gthread`, the same settings with gunicorn's threaded worker, which keeps
-connections open; `granian`, the Rust WSGI server, measured for what it would buy (it cannot serve
+The apps: the bare reference, the one-round-trip reference, the contract floor (bench/reference.py)
+and imgmod itself (its settings from the IMGMOD_* environment, as `imgmod serve` reads them; the
+floor reads them too, but makes its one round trip to `--redis-url`). imgmod and the floor write
+their JSON request log lines at the level `imgmod serve` would (IMGMOD_LOG_LEVEL, INFO by default),
+under every server. The servers: `gunicorn-sync`, exactly `imgmod serve`'s gunicorn settings (the
+usual Flask deployment, and imgmod's own); `gunicorn-gthread`, the same settings with gunicorn's
+threaded worker, which keeps connections open; `granian`, the Rust WSGI server, measured for what it would buy (it cannot serve
 the contract: it refuses a request target over 64 KiB with an empty 414, and a bulk lookup of 100
 ids of any script may take 240 KB; BENCHMARKS.md). Every app runs under every server, so that the
 bench compares servers and apps in one run.
@@ -14,8 +16,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 
-APPS = ("bare", "roundtrip", "imgmod")
+APPS = ("bare", "roundtrip", "floor", "imgmod")
+LOGGING_APPS = {"floor", "imgmod"}  # the apps that write a log line per request
 SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
 DEFAULT_SERVER = "gunicorn-sync"  # what `imgmod serve` runs (tests/test_bench_tools.py holds them equal)
 GTHREAD_THREADS = 4  # per process, as measured in BENCHMARKS.md
@@ -23,17 +27,35 @@ GTHREAD_THREADS = 4  # per process, as measured in BENCHMARKS.md
 APP_ENV, REDIS_ENV = "BENCH_APP", "BENCH_REDIS_URL"
 
 
+def log_level(app: str) -> str:
+    if app not in LOGGING_APPS:
+        return "WARNING"
+    from config import load_settings
+
+    return load_settings().log_level
+
+
 def create_app(app: str | None = None, redis_url: str | None = None):
-    from bench.reference import create_reference_app
+    from bench.reference import create_floor_app, create_reference_app
 
     app = app or os.environ[APP_ENV]
     redis_url = redis_url or os.environ.get(REDIS_ENV)
-    if app == "imgmod":
+    if app in LOGGING_APPS:
         from config import load_settings
         from service import create_app as create_imgmod
 
-        return create_imgmod(load_settings())
+        if app == "imgmod":
+            return create_imgmod(load_settings())
+        return create_floor_app(replace(load_settings(), redis_url=redis_url))
     return create_reference_app(redis_url if app == "roundtrip" else None)
+
+
+def granian_app():
+    """The factory granian's workers call, fresh interpreters each: they configure their logs first."""
+    from service import logs
+
+    logs.configure(log_level(os.environ[APP_ENV]))
+    return create_app()
 
 
 def serve_gunicorn(app: str, redis_url: str | None, bind: str, workers: int, threaded: bool,
@@ -41,9 +63,10 @@ def serve_gunicorn(app: str, redis_url: str | None, bind: str, workers: int, thr
     from service import logs
     from service.server import GunicornServer, gunicorn_options, metrics_dir
 
-    logs.configure("WARNING")
+    level = log_level(app)
+    logs.configure(level)
     with metrics_dir():  # before imgmod's app (and prometheus-client) is imported
-        options = gunicorn_options(bind, workers, "warning")  # imgmod serve's: the sync worker
+        options = gunicorn_options(bind, workers, level)  # imgmod serve's: the sync worker
         if threaded:
             options.update(worker_class="gthread", threads=threads or GTHREAD_THREADS)
         GunicornServer(create_app(app, redis_url), options).run()
@@ -56,7 +79,7 @@ def serve_granian(app: str, redis_url: str | None, bind: str, workers: int) -> N
     env = {**os.environ, APP_ENV: app, **({REDIS_ENV: redis_url} if redis_url else {})}
     os.execve(sys.executable, [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
                                "--workers", str(workers), "--host", host, "--port", port,
-                               "--log-level", "warning", "bench.servers:create_app"], env)
+                               "--log-level", "warning", "bench.servers:granian_app"], env)
 
 
 def main() -> None:

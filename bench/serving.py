@@ -25,22 +25,22 @@ def side(app: str, server: str) -> str:
 
 
 def servers_phase(plan, processes: Processes, workdir: Path, small: Stack, reference: Server, roundtrip: Server,
-                  roundtrip_redis: RedisServer, frontend_key: str) -> dict:
-    """`reference`, `roundtrip` and `small.api` are already running under gunicorn-sync (the bare app)
-    and imgmod's default server; the other pairs are started here and stopped at the end."""
+                  floor: Server, roundtrip_redis: RedisServer, frontend_key: str) -> dict:
+    """`reference`, `roundtrip`, `floor` and `small.api` are already running under gunicorn-sync (the
+    bare app) and imgmod's default server; the other pairs are started here and stopped at the end."""
     given = {side("bare", "gunicorn-sync"): reference, side("roundtrip", DEFAULT_SERVER): roundtrip,
-             side("imgmod", DEFAULT_SERVER): small.api}
+             side("floor", DEFAULT_SERVER): floor, side("imgmod", DEFAULT_SERVER): small.api}
     started = []
     targets: dict[str, Target] = {}
     for app in APPS:
         for server in SERVERS:
             name = side(app, server)
             if name not in given:
-                env = small.env if app == "imgmod" else None
-                url = roundtrip_redis.url if app == "roundtrip" else None
+                env = small.env if app in ("imgmod", "floor") else None
+                url = roundtrip_redis.url if app in ("roundtrip", "floor") else None
                 given[name] = spawn_server(processes, name.replace("@", "-"), app, server, env, url, workdir)
                 started.append(given[name].process)
-            redis = {"imgmod": small.redis, "roundtrip": roundtrip_redis}.get(app)
+            redis = {"imgmod": small.redis, "roundtrip": roundtrip_redis, "floor": roundtrip_redis}.get(app)
             targets[name] = Target(given[name].wait(), redis, small if app == "imgmod" else None)
 
     loads = Loads.prepared(workdir, frontend_key, plan.ingest_pool)

@@ -47,12 +47,18 @@ def test_every_http_figure_has_both_sides_and_only_successful_answers(smoke):
 
 
 @pytest.mark.timeout(420)
-def test_the_one_round_trip_reference_is_measured_where_imgmod_makes_one_call(smoke):
+def test_the_one_round_trip_reference_and_the_contract_floor_are_measured_where_imgmod_makes_one_call(smoke):
     out, report, _ = smoke
     for figure in ("ingest_c16", "single", "bulk"):
-        for load in _loads(report, figure, "roundtrip"):
-            assert load["requests"] > 0 and load["non2xx"] == 0 and load["redis_cpu_ms"] is not None
-    assert "| report ingest, 16 connections | " in (out / "results.md").read_text().split("one-round-trip reference req/s")[1]
+        for side in ("roundtrip", "floor"):
+            for load in _loads(report, figure, side):
+                assert load["requests"] > 0 and load["non2xx"] == 0 and load["redis_cpu_ms"] is not None
+    table = (out / "results.md").read_text()
+    assert "| report ingest, 16 connections | " in table.split("one-round-trip reference req/s")[1]
+    assert "| bulk lookup (100 ids), 16 connections | " in table.split("contract floor req/s")[1]
+    # The floor writes its request log lines, as imgmod does, under every server.
+    for name in ("floor", "floor-gunicorn-gthread", "floor-granian"):
+        assert '"message":"request"' in (out / "logs" / f"{name}.log").read_text(), name
 
 
 @pytest.mark.timeout(420)
@@ -129,11 +135,15 @@ def test_the_report_names_the_machine_and_every_target(smoke):
     table = (out / "results.md").read_text()
     assert table.strip() == stdout.strip()
     targets = [row["target"] for row in report["summary"]]
-    # four ratios to the bare reference, three to the one-round-trip reference, three growth ratios,
-    # six p99 ratios to gunicorn sync, two soaks, the hide p99, two memory limits and three of matching
-    assert len(targets) == 24
+    # four ratios to the bare reference; for target 2, in the http and the servers phases, three to the
+    # one-round-trip reference, three of the contract floor to it and three of imgmod to the floor;
+    # three growth ratios, six p99 ratios to gunicorn sync, two soaks, the hide p99, two memory limits
+    # and three of matching
+    assert len(targets) == 39
     assert sum("/ bare reference" in target for target in targets) == 4
-    assert sum("/ one-round-trip reference" in target for target in targets) == 3
+    assert sum("imgmod / one-round-trip reference" in target for target in targets) == 6
+    assert sum("contract floor / one-round-trip reference" in target for target in targets) == 6
+    assert sum("imgmod / contract floor" in target for target in targets) == 6
     assert sum("/ imgmod under gunicorn sync" in target for target in targets) == 6
     assert sum(" stored / " in target for target in targets) == 3
     for row in report["summary"]:

@@ -2,12 +2,17 @@
 the layer-by-layer CPU table and the profile summary."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from bench import anatomy, fill, memory, reference
 from bench.profile import summarize
+from bench.results import markdown
+from bench.results import summarize as summarize_results
+from service import create_app
 from service.store import AUDIT, HIDDEN, OUTBOX, REPORTED
+from tests.conftest import FRONTEND_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,19 +53,30 @@ def test_memory_is_weighed_per_image_and_by_kind_of_key(settings, redis_client):
 
 def test_anatomy_times_every_layer(redis_server, redis_client):
     rows = dict(anatomy.layers(redis_server.url, count=5))
-    assert {"bare reference: POST JSON", "imgmod: POST /v1/reports", "Store.report (one Lua call)"} <= set(rows)
+    assert {"bare reference: POST JSON", "imgmod: POST /v1/reports", "Store.report (one Lua call)",
+            "one-round-trip reference: POST /v1/reports", "contract floor: POST /v1/reports"} <= set(rows)
     assert all(value >= 0 for value in rows.values())
-    # Each after-request hook in place: the report through an app without it.
-    hooks = {"request_log._finish_request", "metrics._observe", "hardening.security_headers"}
-    assert {f"imgmod: POST /v1/reports without service.{hook}" for hook in hooks} <= set(rows)
+    # Each hook in place, for each request: the request through an app without it; and with CORS.
+    hooks = {"request_log._start_request", "hardening._check_query_string", "hardening._check_json_body",
+             "request_log._finish_request", "metrics._observe", "hardening.security_headers",
+             "request_log._forget_request"}
+    for request in ("POST /v1/reports", "GET /v1/images/<id>", "GET /v1/images?id=…×100"):
+        expected = {f"imgmod: {request} without service.{hook}" for hook in hooks
+                    if not (request.startswith("POST") and hook == "hardening._check_json_body")}
+        expected.add(f"imgmod: {request} without App.ensure_sync's memo")  # a shortcut beside Flask's own
+        assert {name for name in rows if name.startswith(f"imgmod: {request} without ")} == expected
+        assert f"imgmod: {request} with CORS" in rows
     # Each shortcut beside what it replaced.
     shortcuts = [name for name in rows if name.startswith("shortcut: ")]
     assert len(shortcuts) == 5 and len([name for name in rows if name.startswith("shortcut's alternative")]) == 5
     # The 10,000 stored images, then 5 rounds of 5 reports through wsgi_app (the same 25 images
-    # through each of the four apps) and 25 through the store.
+    # through imgmod and its 7 variants) and 25 through the store.
     assert redis_client.zcard(REPORTED) == 10_000 + 25 + 25
-    only = anatomy.layers(redis_server.url, count=2, only="GET /v1/images/<id>", rounds=1)
+    # A full name selects its row alone, though others' names begin with it; any other text, all that hold it.
+    only = anatomy.layers(redis_server.url, count=2, only="imgmod: GET /v1/images/<id>", rounds=1, stored=1000)
     assert [name for name, _ in only] == ["imgmod: GET /v1/images/<id>"]
+    some = anatomy.layers(redis_server.url, count=2, only="GET /v1/images/<id> without", rounds=1, stored=1000)
+    assert len(some) == 8
 
 
 def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
@@ -73,8 +89,11 @@ def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert [row.split(" | ")[0] for row in rows][:2] == ["| bare reference: POST JSON", "| imgmod: POST /v1/reports"]
-    assert all(" without service." in row for row in rows[2:]) and len(rows) == 5
+    names = [row.split(" | ")[0][2:] for row in rows]
+    assert names[:4] == ["bare reference: POST JSON", "one-round-trip reference: POST /v1/reports",
+                         "contract floor: POST /v1/reports", "imgmod: POST /v1/reports"]
+    assert all(" without service." in name for name in names[4:-2]) and len(names) == 12
+    assert names[-2:] == ["imgmod: POST /v1/reports with CORS", "imgmod: POST /v1/reports without App.ensure_sync's memo"]
     assert '"message":"request"' not in done.stdout + done.stderr
 
 
@@ -111,6 +130,44 @@ def test_the_one_round_trip_reference_makes_exactly_one_redis_call_per_request(s
     assert reference.create_reference_app().test_client().get("/v1/images/img-1").json == {"ok": True}
 
 
+def test_the_contract_floor_answers_as_imgmod_does_with_one_round_trip(settings, redis_client, caplog):
+    """The floor does the contract's per-request work with imgmod's own pieces: the same answers, log
+    line, metrics and headers as imgmod, on the one-round-trip reference's single Redis command."""
+    floor = reference.create_floor_app(settings).test_client()
+    imgmod = create_app(settings).test_client()
+    auth = {"Authorization": f"Bearer {FRONTEND_KEY}", "Accept-Language": "fr"}
+    body = {"image_id": "news/img-1", "reporter_id": "reader-1", "reason": "spam"}
+    floor.post("/v1/reports", json={"image_id": "warm-up", "reporter_id": "r"}, headers=auth)  # loads the script
+    before = {command: _calls(redis_client, command) for command in ("evalsha", "eval", "zscore", "zmscore")}
+
+    def ask(client):
+        return [client.post("/v1/reports", json=body, headers=auth), client.get("/v1/images/news/img-1"),
+                client.get("/v1/images?id=a&id=news/img-1")]
+
+    with caplog.at_level(logging.INFO, logger="imgmod.request"):
+        answers = ask(floor)
+    after = {command: _calls(redis_client, command) for command in before}
+    assert after["evalsha"] + after["eval"] - before["evalsha"] - before["eval"] == 1
+    assert (after["zscore"] - before["zscore"], after["zmscore"] - before["zmscore"]) == (1, 1)
+    assert redis_client.scard("reference:news/img-1") == 1  # the reporter's keyed hash, as imgmod's script counts it
+    for ours, theirs in zip(answers, ask(imgmod)):
+        assert (ours.status_code, ours.json) == (theirs.status_code, theirs.json)
+        for header in ("Content-Type", "X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy",
+                       "ETag", "Cache-Control"):
+            assert ours.headers.get(header) == theirs.headers.get(header), header
+        assert ours.headers["X-Request-ID"]
+    lines = [record for record in caplog.records if record.name == "imgmod.request"]
+    assert [(line.method, line.path, line.status) for line in lines] == [
+        ("POST", "/v1/reports", 202), ("GET", "/v1/images/news/img-1", 200), ("GET", "/v1/images", 200)]
+    metrics = floor.application.extensions["imgmod.metrics"]
+    assert metrics.reports_received._value.get() == 2  # the warm-up's and this one
+    # The contract's refusals stay: an unknown key, a missing reporter_id, a bad id, a body that is not JSON.
+    assert floor.post("/v1/reports", json=body, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert floor.post("/v1/reports", json={"image_id": "x"}, headers=auth).status_code == 422
+    assert floor.get("/v1/images/bad id").status_code == 422
+    assert floor.post("/v1/reports", data="x", headers={**auth, "Content-Type": "text/plain"}).status_code == 415
+
+
 def test_the_bench_names_the_server_that_imgmod_serve_runs():
     from gunicorn.util import load_class
     from gunicorn.workers.gthread import ThreadWorker
@@ -120,3 +177,36 @@ def test_the_bench_names_the_server_that_imgmod_serve_runs():
 
     worker = load_class(gunicorn_options("127.0.0.1:0", 1)["worker_class"])
     assert DEFAULT_SERVER == ("gunicorn-gthread" if issubclass(worker, ThreadWorker) else "gunicorn-sync")
+
+
+def _load(rps: float, server_cpu_ms: float) -> dict:
+    """One wrk run's figures, as bench.loads records them."""
+    return {"rps": rps, "requests": int(rps * 5), "p50_ms": 5.0, "p99_ms": 10.0, "max_ms": 20.0, "non2xx": 0,
+            "socket_errors": 0, "server_cpu_ms": server_cpu_ms, "redis_cpu_ms": 0.1, "wrk_cpu_ms": 0.05}
+
+
+def test_target_two_is_shown_with_the_contract_floor_that_stands_in_its_way():
+    """imgmod / one-round-trip reference (the target), floor / one-round-trip (under the goal: out of
+    reach) and imgmod / floor (under the goal: imgmod's own excess), for each request, in both phases."""
+    speeds = {"reference": 3000, "roundtrip": 2000, "floor": 1500, "imgmod": 1200}
+    http = {figure: {side: [_load(rps, 1000 / rps)] * 3 for side, rps in speeds.items()}
+            for figure in ("ingest_c16", "single", "bulk")}
+    servers = {"default": "gunicorn-sync", "soak_connections": 256, "figures": {
+        f"keepalive_{kind}": {f"{side}@gunicorn-sync": [_load(rps, 1000 / rps)] * 3 for side, rps in speeds.items()}
+        for kind in ("ingest", "single", "bulk")}}
+    results = {"config": {"runs": 3, "seconds": 5, "stored_small": 100, "stored_large": 1000}, "http": http,
+               "servers": servers}
+    rows = {row["target"]: row for row in summarize_results(results)}
+    for label, goal in (("report ingest, 16 connections", 0.85), ("single lookup, 16 connections", 0.95),
+                        ("bulk lookup (100 ids), 16 connections", 0.95)):
+        assert rows[f"{label}: imgmod / one-round-trip reference"]["median"] == 0.6
+        floor = rows[f"{label}: contract floor / one-round-trip reference"]
+        assert (floor["median"], floor["goal"], floor["met"]) == (0.75, f">= {goal}", False)
+        assert rows[f"{label}: imgmod / contract floor"]["median"] == 0.8
+    for kind in ("ingest", "single", "bulk"):
+        assert rows[f"{kind}, servers phase: contract floor / one-round-trip reference"]["median"] == 0.75
+    table = markdown(results)
+    # CPU ceilings count Redis and wrk too (0.15 ms a request here): 0.65 / 0.82 and 0.82 / 0.98 ms.
+    assert ("| report ingest, 16 connections | 1,500 / 1,500 / 1,500 | 0.75 / 0.75 / 0.75 | 0.80 "
+            "| 0.80 / 0.80 / 0.80 | 0.83 |") in table
+    assert all(f"| {target} |" in table for target in rows)
