@@ -87,20 +87,12 @@ def create_floor_app(settings: Settings) -> Flask:
 
     @app.get("/v1/images/<image_id:image_id>", merge_slashes=False)
     def image(image_id):
-        image_id = load(images._PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
-        hidden = redis.zscore(HIDDEN, image_id) is not None
-        return images._cacheable(lambda: current_app.json.response({"image_id": image_id, "hidden": hidden}),
-                                 f"{images.ETAG_VERSION}:image\n{image_id}\n{int(hidden)}")
+        return images.image_answer(image_id, lambda one: redis.zscore(HIDDEN, one) is not None)
 
     @app.get("/v1/images")
     def bulk():
-        ids = images.query_ids()
-        if not 0 < len(ids) <= images.MAX_BULK_IDS or not all(map(images.VALID_IMAGE_ID.fullmatch, ids)):
-            ids = load(images._BULK_SCHEMA, {"id": ids} if ids else {}, "query")["id"]
-        flags = "".join("0" if score is None else "1" for score in redis.zmscore(HIDDEN, ids))
-        return images._cacheable(
-            lambda: current_app.response_class(images.statuses_body(ids, flags), mimetype="application/json"),
-            f"{images.ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
+        return images.images_answer(
+            lambda ids: "".join("0" if score is None else "1" for score in redis.zmscore(HIDDEN, ids)))
 
     @app.get("/healthz")
     def healthz():

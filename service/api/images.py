@@ -92,16 +92,35 @@ def _cacheable(answer: Callable[[], Response], tag: str) -> Response:
     return response
 
 
+def image_answer(image_id: str, is_hidden: Callable[[str], bool]) -> Response:
+    """The single lookup's answer for the id in the path, `is_hidden` asking Redis (the store's; the
+    bench's contract floor passes its own)."""
+    image_id = load(_PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
+    hidden = is_hidden(image_id)
+    return _cacheable(lambda: current_app.json.response({"image_id": image_id, "hidden": hidden}),
+                      f"{ETAG_VERSION}:image\n{image_id}\n{int(hidden)}")
+
+
+def images_answer(hidden_flags: Callable[[list[str]], str]) -> Response:
+    """The bulk lookup's answer for the query's ids, `hidden_flags` giving "0100…", one character per id
+    (the store's; the bench's contract floor passes its own)."""
+    ids = query_ids()
+    if not 0 < len(ids) <= MAX_BULK_IDS or not all(map(VALID_IMAGE_ID.fullmatch, ids)):
+        # webargs hands the schema nothing for an absent `id`: "Missing data for required field."
+        ids = load(_BULK_SCHEMA, {"id": ids} if ids else {}, "query")["id"]
+    flags = hidden_flags(ids)
+    # Valid ids hold no newline, so the joined ids and flags name exactly one answer.
+    return _cacheable(lambda: current_app.response_class(statuses_body(ids, flags), mimetype="application/json"),
+                      f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
+
+
 @bp.route("/images/<image_id:image_id>", merge_slashes=False)
 class Image(MethodView):
     @documented_as(bp.etag, bp.arguments(ImagePathSchema(), location="path", as_kwargs=True),
                    bp.response(200, ImageStatusSchema), documents_errors(bp, 503))
     def get(self, image_id):
         """Whether one image is hidden"""
-        image_id = load(_PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
-        hidden = services().store.is_hidden(image_id)
-        return _cacheable(lambda: current_app.json.response({"image_id": image_id, "hidden": hidden}),
-                          f"{ETAG_VERSION}:image\n{image_id}\n{int(hidden)}")
+        return image_answer(image_id, services().store.is_hidden)
 
 
 @bp.route("/images")
@@ -110,14 +129,7 @@ class Images(MethodView):
                    bp.response(200, ImageListSchema), documents_errors(bp, 503))
     def get(self):
         """Whether each of up to 100 images is hidden, in the order asked"""
-        ids = query_ids()
-        if not 0 < len(ids) <= MAX_BULK_IDS or not all(map(VALID_IMAGE_ID.fullmatch, ids)):
-            # webargs hands the schema nothing for an absent `id`: "Missing data for required field."
-            ids = load(_BULK_SCHEMA, {"id": ids} if ids else {}, "query")["id"]
-        flags = services().store.hidden_flags(ids)  # "0100…": one character per id
-        # Valid ids hold no newline, so the joined ids and flags name exactly one answer.
-        return _cacheable(lambda: current_app.response_class(statuses_body(ids, flags), mimetype="application/json"),
-                          f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
+        return images_answer(services().store.hidden_flags)
 
     @documented_as(bp.arguments(RegisterSchema()), bp.response(202, RegisterResultSchema),
                    documents_errors(bp, *BODY_ERRORS, 401, 503), bp.doc(security=[{"site": []}]))
