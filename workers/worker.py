@@ -8,8 +8,7 @@ import time
 
 from redis.exceptions import RedisError
 from rq import Worker
-from rq.exceptions import StopRequested
-from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError, StopRequested
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 from rq.scheduler import RQScheduler
