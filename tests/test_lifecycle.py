@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from datetime import datetime
 
 import pytest
@@ -12,12 +13,13 @@ from rq.command import send_stop_job_command
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, hide_queue
 from service.store import image_key
 from tests.conftest import with_settings
 from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
 from tests.redis_server import RedisServer, free_port
 from tests.test_metrics import scrape
+from workers.worker import ImgmodWorker
 
 
 # Jobs of the hide queue run in the worker process itself, follow-ups in a forked work horse.
@@ -149,3 +151,26 @@ def test_a_worker_survives_a_redis_restart_without_data(settings, tmp_path):
     lines = worker.lines()  # every line JSON, or this raises
     assert any(line["message"].startswith("worker registered again") for line in lines)
 
+
+
+def test_a_stopping_worker_ends_its_command_listener_at_once_whatever_it_read_first(services, redis_server):
+    """The listener thread reads the UNSUBSCRIBE's reply before the worker has told it to stop. In
+    RQ's order (UNSUBSCRIBE, then a stop that joins the thread) it then waited 60 s for a subscription
+    that never came: an idle `imgmod worker --burst` took 60 s to end whenever the race went that way.
+    The race is forced here: the UNSUBSCRIBE returns only once the thread has read its reply."""
+    connection = redis_server.client(decode=False)
+    worker = ImgmodWorker([hide_queue(connection)], connection=connection, services=services)
+    worker.subscribe()
+    pubsub, listener = worker.pubsub, worker.pubsub_thread
+    send_unsubscribe = pubsub.unsubscribe
+
+    def unsubscribe_once_its_reply_is_read(*channels):
+        send_unsubscribe(*channels)
+        wait_until(lambda: not pubsub.subscribed, timeout=10, what="the listener to read the UNSUBSCRIBE's reply")
+
+    pubsub.unsubscribe = unsubscribe_once_its_reply_is_read
+    stopping = threading.Thread(target=worker.unsubscribe, daemon=True)
+    stopping.start()
+    stopping.join(timeout=20)  # not a speed claim: far under the 60 s wait, far over a loaded machine's pause
+    assert not stopping.is_alive(), "the worker waited for its command listener"
+    wait_until(lambda: not listener.is_alive(), timeout=20, what="the command listener to end")

@@ -32,6 +32,8 @@ log = logging.getLogger("imgmod.worker")
 
 # How much longer than a take blocks its reply may take to come (a loaded Redis, a slow link).
 BLOCKING_READ_MARGIN_SECONDS = 4
+# How long a stopping worker waits for its command listener to end (it ends at its next reply).
+UNSUBSCRIBE_WAIT_SECONDS = 1
 
 
 class Stopping:
@@ -122,14 +124,22 @@ class ImgmodWorker(Worker):
             log.warning("shutdown request not recorded: Redis unavailable", extra={"error": type(error).__name__})
 
     def unsubscribe(self):
-        """RQ's, without closing the connection under its listening thread: RQ waits a second for the
-        thread, then closes it from here; a thread still reading then (a master that stopped answering)
-        failed inside redis-py, or closed it at the same moment, each time with a plain-text traceback
-        among the JSON lines. The UNSUBSCRIBE's reply wakes the thread, which then closes it itself."""
+        """RQ's, without closing the connection under its listening thread and without waiting for it.
+
+        The thread is told to stop first, then the UNSUBSCRIBE is sent: its reply wakes the thread,
+        which sees the stop and closes the connection itself. In RQ's order (UNSUBSCRIBE, then stop),
+        a thread that read the reply first went back to wait up to 60 s for a subscription that
+        never comes, and redis-py's stop() joins it: an idle burst worker took 60 s to end. Closing
+        the connection from here while the thread still reads (a master that stopped answering)
+        failed inside redis-py with a plain-text traceback among the JSON lines, so it is closed here
+        only once the thread has ended."""
         if self.pubsub_thread:
             self.unsubscribing = True
-            self.pubsub.unsubscribe()
-            self.pubsub_thread.stop()
+            self.pubsub_thread.stop(timeout=0)  # its next wake-up ends it
+            self.pubsub.unsubscribe()  # that wake-up
+            self.pubsub_thread.join(timeout=UNSUBSCRIBE_WAIT_SECONDS)
+            if not self.pubsub_thread.is_alive():
+                self.pubsub.close()  # the thread closed it; this releases one a late UNSUBSCRIBE opened
 
     def _pubsub_exception_handler(self, exc, pubsub, pubsub_thread):
         if self.unsubscribing:  # the thread is ending: RQ's handler would log and re-raise
@@ -335,7 +345,7 @@ def _stop_listening(worker: ImgmodWorker) -> None:
     # after writes that fail when Redis is away: it would outlive the worker, one more thread per
     # restart, each retrying every 2 s. Stopped here, it ends at its next wake-up.
     if worker.pubsub_thread is not None:
-        worker.pubsub_thread.stop()
+        worker.pubsub_thread.stop(timeout=0)  # redis-py's stop() would wait for that wake-up
 
 
 def _note_stops(stopping: Stopping) -> None:
