@@ -1,6 +1,8 @@
 """Settings: every IMGMOD_* variable parsed once into a frozen object, or a ConfigError naming it."""
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -10,6 +12,9 @@ LANGUAGES = ("ar", "fr", "en")
 REASONS = ("nudity", "violence", "hate", "spam", "misleading", "copyright", "other")
 MIN_SECRET_LENGTH = 32
 MIN_ADMIN_TOKEN_LENGTH = 24
+MIN_FRONTEND_KEY_LENGTH = 24
+# Standard Webhooks' form of a secret: `whsec_` and the key's bytes in base64.
+WHSEC_PREFIX = "whsec_"
 # prometheus-client's own variable: `imgmod serve` sets it before the client is imported (multiprocess mode).
 PROMETHEUS_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -20,17 +25,19 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    secret_key: str
-    redis_url: str | None = None
+    # Secrets (and the Redis URL, which may hold a password) are out of repr: a Settings printed, in a
+    # log line or a traceback, shows none of them.
+    secret_key: str = field(repr=False)
+    redis_url: str | None = field(default=None, repr=False)
     threshold: int = 3
-    admin_tokens: Mapping[str, str] = field(default_factory=dict)  # name -> token
-    frontend_keys: Mapping[str, str] = field(default_factory=dict)  # name -> key
+    admin_tokens: Mapping[str, str] = field(default_factory=dict, repr=False)  # name -> token
+    frontend_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # name -> key
     trusted_proxies: int = 0
     report_rate_limit: str = "10/minute;100/day"
     cors_origins: tuple[str, ...] = ()
     image_hosts: tuple[str, ...] = ()
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
     default_lang: str = "ar"
     log_level: str = "INFO"
     audit_max_events: int = 100_000
@@ -82,6 +89,37 @@ def _named_secrets(env: Mapping[str, str], name: str) -> dict[str, str]:
             raise ConfigError(f"{name} names {label!r} twice")
         pairs[label] = secret
     return pairs
+
+
+def _frontend_keys(env: Mapping[str, str]) -> dict[str, str]:
+    """Keys long enough not to be guessed: a frontend key stands for the site's word on who reports."""
+    name = "IMGMOD_FRONTEND_KEYS"
+    keys = _named_secrets(env, name)
+    for label, key in keys.items():
+        if len(key) < MIN_FRONTEND_KEY_LENGTH:
+            raise ConfigError(f"{name}: the key of {label!r} must be at least {MIN_FRONTEND_KEY_LENGTH} characters,"
+                              f" got {len(key)}")
+    return keys
+
+
+def _webhook_secret(env: Mapping[str, str], name: str, webhook_url: str | None) -> str | None:
+    """32 characters or more, or Standard Webhooks' `whsec_<base64>` form (of at least 24 bytes)."""
+    secret = env.get(name) or None
+    if webhook_url and not secret:
+        raise ConfigError(f"{name} is required when IMGMOD_WEBHOOK_URL is set")
+    if secret is None:
+        return None
+    if secret.startswith(WHSEC_PREFIX):
+        try:
+            key = base64.b64decode(secret.removeprefix(WHSEC_PREFIX), validate=True)
+        except binascii.Error:
+            raise ConfigError(f"{name}: a {WHSEC_PREFIX} secret must be base64 after its prefix") from None
+        if len(key) < 24:
+            raise ConfigError(f"{name}: a {WHSEC_PREFIX} secret must hold at least 24 bytes, got {len(key)}")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{name} must be at least {MIN_SECRET_LENGTH} characters (or {WHSEC_PREFIX}<base64>),"
+                          f" got {len(secret)}")
+    return secret
 
 
 def _admin_tokens(env: Mapping[str, str], frontend_keys: Mapping[str, str]) -> dict[str, str]:
@@ -226,10 +264,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"IMGMOD_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
     webhook_url = _url(env, "IMGMOD_WEBHOOK_URL", ("http", "https"))
-    webhook_secret = env.get("IMGMOD_WEBHOOK_SECRET") or None
-    if webhook_url and not webhook_secret:
-        raise ConfigError("IMGMOD_WEBHOOK_SECRET is required when IMGMOD_WEBHOOK_URL is set")
-    frontend_keys = _named_secrets(env, "IMGMOD_FRONTEND_KEYS")
+    webhook_secret = _webhook_secret(env, "IMGMOD_WEBHOOK_SECRET", webhook_url)
+    frontend_keys = _frontend_keys(env)
     sentinels = _sentinels(env, "IMGMOD_REDIS_SENTINELS")
     return Settings(
         secret_key=check_secret(env.get("IMGMOD_SECRET_KEY")),

@@ -230,8 +230,11 @@ class AdminImageSchema(ma.Schema):
     last_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     hidden_at = ma.fields.DateTime(allow_none=True, required=True)
     image_url = ma.fields.String(allow_none=True, required=True,
-                                 metadata={"description": "the first URL reported since the last reset, else the URL registered "
-                                                 "(POST /v1/images), to look at"})
+                                 metadata={"description": "registered_url, else reported_url: the photo to look at"})
+    registered_url = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "the URL the site registered (POST /v1/images): the photo that is hashed and matched"})
+    reported_url = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "the first URL a reader gave since the last reset: a reader's claim, never hashed or matched"})
     comments = ma.fields.List(ma.fields.Nested(CommentSchema), required=True,
                               metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
     matched_from = ma.fields.String(allow_none=True, required=True,

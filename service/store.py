@@ -1,8 +1,9 @@
 """The Redis data model: every key, every script and every atomic operation on images.
 
 Per image one small hash (`imgmod:img:<id>`): `n` count, `g` generation, `f`/`l` first and last
-counted report (ms; `l` only once there is a second), `u` image URL (the first reported since the
-last reset), `r:<reason>` counts, `k`/`q` the reconciler's claim on a lost crossing (how many times
+counted report (ms; `l` only once there is a second), `u` the first image URL a reader gave since
+the last reset (a claim: shown to editors as a reader's, used for a placeholder only when the site
+registered no URL, never fetched for a hash), `r:<reason>` counts, `k`/`q` the reconciler's claim on a lost crossing (how many times
 its hide was queued again, and when it may be next; gone once the crossing ends), and one
 `@<hmac>` field per reporter ever counted. Per reporter and rate-limit window one counter
 (`imgmod:rl:<hmac>:<amount>/<seconds>`) that expires with its window. An image's state lives only
@@ -293,7 +294,7 @@ class Store:
         None when the hide is not (or no longer) due: see match_hide.lua."""
         event = self._match_hide(
             keys=[image_key(copy), HIDDEN, PENDING, PROTECTED, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM,
-                  RELEASED_PREFIX + copy, COPIES_PREFIX + source],
+                  RELEASED_PREFIX + copy, COPIES_PREFIX + source, MATCH_URLS],
             args=[copy, source, distance, self.audit_max_events],
         )
         return _text(event) if event else None
@@ -435,7 +436,8 @@ class Store:
         """Entries left undispatched for `lease_ms`, each handed to one caller per lease."""
         return [_text(entry) for entry in self._claim_outbox(keys=[OUTBOX], args=[lease_ms, limit])]
 
-    def image_url(self, image_id: str) -> str | None:
+    def reported_url(self, image_id: str) -> str | None:
+        """The first URL a reader gave since the last reset: a reader's claim, never the site's word."""
         url = self.redis.hget(image_key(image_id), "u")
         return None if url is None else _text(url)
 
@@ -495,7 +497,10 @@ class Store:
             "last_reported_at": _ms(last or first),
             "hidden_at": _ms(hidden_at),
             "generation": int(generation or 0),
-            "image_url": url or registered_url,  # the first reported since the last reset, else the registered one
+            # The site's registration is the truth; a reader's URL is only a fallback, labelled as such.
+            "image_url": registered_url or url,
+            "registered_url": registered_url,
+            "reported_url": url,
             "comments": [json.loads(comment) for comment in comments],  # newest first
             "matched_from": None if matched_from is None or hidden_at is None else _text(matched_from),
         }

@@ -18,7 +18,7 @@ from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
 pytestmark = pytest.mark.every_server
 
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
-                 "first_reported_at", "last_reported_at", "hidden_at", "image_url", "comments", "score", "review_score",
+                 "first_reported_at", "last_reported_at", "hidden_at", "image_url", "registered_url", "reported_url", "comments", "score", "review_score",
                  "matched_from", "reporters"}
 
 
@@ -74,6 +74,37 @@ def test_refused_admin_tokens_are_limited_per_client_without_storing_its_address
     assert limited.status_code == 429 and limited.is_json and limited.headers["Retry-After"] == "60"
     assert call(ADMIN_TOKEN, ip="198.51.100.10").status_code == 200  # another client is not held back
     assert not any("198.51.100" in key for key in redis_client.keys("*"))
+
+
+def test_refused_frontend_keys_are_limited_like_admin_tokens(client):
+    def report(key: str, ip: str = "198.51.100.9"):
+        return client.post("/v1/reports", json={"image_id": "img-1", "reporter_id": "reader-1"},
+                           headers={"Authorization": f"Bearer {key}"}, environ_base={"REMOTE_ADDR": ip})
+
+    for n in range(10):
+        assert report(f"guess-{n}").status_code == 401
+    limited = report(FRONTEND_KEY)  # the right key no longer answers differently from a wrong one
+    assert limited.status_code == 429 and limited.is_json and limited.headers["Retry-After"] == "60"
+    registered = client.post("/v1/images", json={"images": [{"image_id": "a", "image_url": "http://a/x.jpg"}]},
+                             headers={"Authorization": f"Bearer {FRONTEND_KEY}"},
+                             environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert registered.status_code == 429
+    assert report(FRONTEND_KEY, ip="198.51.100.10").status_code == 202  # another client is not held back
+
+
+def test_one_count_of_refusals_for_admin_tokens_and_frontend_keys(client):
+    """A guesser gains nothing by switching kinds halfway through its window."""
+    for n in range(5):
+        assert client.get("/v1/admin/audit", headers={"Authorization": f"Bearer guess-{n}"}).status_code == 401
+        assert client.post("/v1/reports", json={"image_id": "img-1", "reporter_id": "r"},
+                           headers={"Authorization": f"Bearer guess-{n}"}).status_code == 401
+    assert client.get("/v1/admin/audit", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).status_code == 429
+
+
+def test_a_closed_admin_api_says_how_to_open_it(settings):
+    client = create_app(with_settings(settings, admin_tokens={})).test_client()
+    answer = client.get("/v1/admin/audit", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert answer.status_code == 401 and "IMGMOD_ADMIN_TOKENS" in answer.json["message"]
 
 
 def test_no_admin_token_is_said_once_at_start(settings, caplog):

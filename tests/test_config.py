@@ -1,6 +1,7 @@
 """Configuration: every variable validated at start, a bad one named in one line."""
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 
@@ -10,6 +11,8 @@ from config import ConfigError, load_settings
 
 SECRET = "s" * 32
 ALICE, BOB = "token-of-alice-0123456789", "token-of-bob-01234567890"
+SITE_KEY = "frontend-key-of-hespress-0123"
+HOOK_SECRET = "webhook-secret-of-hespress-0123456789"
 
 
 def test_defaults():
@@ -25,15 +28,16 @@ def test_defaults():
 def test_everything_parsed():
     settings = load_settings({
         "IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REDIS_URL": "redis://cache:6379/2", "IMGMOD_THRESHOLD": "5",
-        "IMGMOD_ADMIN_TOKENS": f"alice:{ALICE}, bob:{BOB}", "IMGMOD_FRONTEND_KEYS": "hespress:key1",
+        "IMGMOD_ADMIN_TOKENS": f"alice:{ALICE}, bob:{BOB}", "IMGMOD_FRONTEND_KEYS": f"hespress:{SITE_KEY}",
         "IMGMOD_TRUSTED_PROXIES": "2", "IMGMOD_REPORT_RATE_LIMIT": "5/minute",
         "IMGMOD_CORS_ORIGINS": "https://a.example,https://b.example", "IMGMOD_IMAGE_HOSTS": "CDN.example, img.example:8080",
-        "IMGMOD_WEBHOOK_URL": "https://hooks.example/imgmod", "IMGMOD_WEBHOOK_SECRET": "w",
+        "IMGMOD_WEBHOOK_URL": "https://hooks.example/imgmod", "IMGMOD_WEBHOOK_SECRET": HOOK_SECRET,
         "IMGMOD_DEFAULT_LANG": "fr",
     })
     assert settings.threshold == 5 and settings.trusted_proxies == 2
     assert settings.admin_tokens == {"alice": ALICE, "bob": BOB}
-    assert settings.frontend_keys == {"hespress": "key1"}
+    assert settings.frontend_keys == {"hespress": SITE_KEY}
+    assert settings.webhook_secret == HOOK_SECRET
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert settings.image_hosts == ("cdn.example", "img.example:8080")
     assert settings.webhook_url == "https://hooks.example/imgmod" and settings.default_lang == "fr"
@@ -49,6 +53,8 @@ def test_everything_parsed():
     ("IMGMOD_ADMIN_TOKENS", "editor:a"),
     ("IMGMOD_ADMIN_TOKENS", "editor:" + "x" * 23),
     ("IMGMOD_FRONTEND_KEYS", ":key"),
+    ("IMGMOD_FRONTEND_KEYS", "site:k"),
+    ("IMGMOD_FRONTEND_KEYS", "site:" + "k" * 23),
     ("IMGMOD_IMAGE_HOSTS", "cdn.example:http"),
     ("IMGMOD_IMAGE_HOSTS", "cdn.example:70000"),
     ("IMGMOD_IMAGE_HOSTS", "cdn.example/path"),
@@ -77,6 +83,31 @@ def test_an_admin_token_equal_to_a_frontend_key_is_refused():
     with pytest.raises(ConfigError, match="IMGMOD_ADMIN_TOKENS"):
         load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_ADMIN_TOKENS": f"editor:{key}",
                        "IMGMOD_FRONTEND_KEYS": f"site:{key}"})
+
+
+@pytest.mark.parametrize("secret", ["w" * 31, "whsec_not base64!", "whsec_" + base64.b64encode(b"k" * 23).decode()])
+def test_a_webhook_secret_too_short_to_resist_guessing_is_refused(secret):
+    with pytest.raises(ConfigError, match="IMGMOD_WEBHOOK_SECRET"):
+        load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_WEBHOOK_URL": "https://hooks.example/x",
+                       "IMGMOD_WEBHOOK_SECRET": secret})
+
+
+@pytest.mark.parametrize("secret", ["w" * 32, "whsec_" + base64.b64encode(b"k" * 24).decode()])
+def test_a_webhook_secret_of_32_characters_or_standard_webhooks_form_is_taken(secret):
+    settings = load_settings({"IMGMOD_SECRET_KEY": SECRET, "IMGMOD_WEBHOOK_URL": "https://hooks.example/x",
+                              "IMGMOD_WEBHOOK_SECRET": secret})
+    assert settings.webhook_secret == secret
+
+
+def test_a_printed_settings_shows_no_secret():
+    settings = load_settings({
+        "IMGMOD_SECRET_KEY": SECRET, "IMGMOD_REDIS_URL": "redis://:redis-password-0123@cache:6379/2",
+        "IMGMOD_ADMIN_TOKENS": f"alice:{ALICE}", "IMGMOD_FRONTEND_KEYS": f"hespress:{SITE_KEY}",
+        "IMGMOD_WEBHOOK_URL": "https://hooks.example/imgmod", "IMGMOD_WEBHOOK_SECRET": HOOK_SECRET,
+    })
+    printed = repr(settings) + str(settings)
+    for secret in (SECRET, "redis-password-0123", ALICE, SITE_KEY, HOOK_SECRET):
+        assert secret not in printed
 
 
 def test_webhook_needs_its_secret():

@@ -85,7 +85,7 @@ def webhooks():
 def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_once(settings, group, tmp_path,
                                                                                    request, webhooks):
     settings = with_settings(settings, webhook_url=f"http://127.0.0.1:{webhooks.port}/hooks",
-                             webhook_secret="webhook-secret-of-the-site")
+                             webhook_secret="webhook-secret-of-the-site-0123456789")
     env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses,
                      IMGMOD_REDIS_MIN_REPLICAS_ACK="1", IMGMOD_PENDING_GRACE_SECONDS="1",
                      IMGMOD_RECONCILE_INTERVAL_SECONDS="1", IMGMOD_REPORT_RATE_LIMIT="10000/minute")

@@ -21,7 +21,7 @@ from workers.worker import ImgmodWorker
 @pytest.fixture
 def settings(settings):
     # Webhooks are queued, never delivered: no worker runs here.
-    return with_settings(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="test-webhook")
+    return with_settings(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="test-webhook-secret-0123456789abcdef")
 
 
 def age_outbox(redis_client, seconds: float) -> None:

@@ -15,6 +15,7 @@ from service.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from bench import photos
 from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
 from tests.http_fixtures import LocalServer
+from workers import placeholder
 
 SOURCES = {seed: photos.scene(seed) for seed in (1, 2, 3, 4)}
 FILES = {
@@ -49,7 +50,7 @@ def hooks():
 @pytest.fixture
 def settings(settings, image_host, hooks):
     return with_settings(settings, image_hosts=(f"127.0.0.1:{image_host.port}",),
-                         webhook_url=f"http://127.0.0.1:{hooks.port}/hooks", webhook_secret="hook-secret")
+                         webhook_url=f"http://127.0.0.1:{hooks.port}/hooks", webhook_secret="hook-secret-of-the-test-site-0123456789")
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def register(client, *images, key=FRONTEND_KEY):
                        headers={"Authorization": f"Bearer {key}"})
 
 
-def report_hidden(services, image_id: str, image_url: str) -> None:
+def report_hidden(services, image_id: str, image_url: str | None = None) -> None:
     for n in range(3):
         moderation.report(services, image_id, f"reader-{n}", "violence", image_url)
 
@@ -88,8 +89,10 @@ def webhooks(hooks) -> list[dict]:
 
 
 def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidden(client, services, admin, url, hooks):
-    report_hidden(services, "agency-photo", url("/source.jpg"))
-    run_jobs(services)  # the hide, then its placeholder job fetches and hashes the reported image
+    register(client, ("agency-photo", url("/source.jpg")))
+    run_jobs(services)
+    report_hidden(services, "agency-photo")
+    run_jobs(services)  # the hide, then the match job around the new source
     assert hidden(client, "agency-photo")
     assert not hidden(client, "article-9.hero")
 
@@ -99,11 +102,15 @@ def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidde
     assert hidden(client, "article-9.hero")
     detail = admin.get("/images/article-9.hero").json
     assert detail["matched_from"] == "agency-photo"
-    assert detail["image_url"] == url("/copy-small.jpg")  # the registered URL, for the editor to look at
+    assert detail["image_url"] == detail["registered_url"] == url("/copy-small.jpg")
+    assert detail["reported_url"] is None
     assert admin.get("/images/agency-photo").json["matched_from"] is None
     [event] = matched_events(admin, "article-9.hero")
     assert event["actor"] == "system"
     assert event["detail"]["source"] == "agency-photo" and 0 <= event["detail"]["distance"] <= 31
+    # The audit names the URLs whose bytes were hashed: both registered by the site.
+    assert event["detail"]["source_url"] == url("/source.jpg")
+    assert event["detail"]["copy_url"] == url("/copy-small.jpg")
     [copy_hook] = [body for body in webhooks(hooks) if body["image_id"] == "article-9.hero"]
     assert copy_hook["event"] == "image.hidden" and copy_hook["matched_from"] == "agency-photo"
     assert all("matched_from" not in body for body in webhooks(hooks) if body["image_id"] == "agency-photo")
@@ -127,14 +134,53 @@ def test_copies_registered_before_are_hidden_when_the_source_is_unrelated_and_fl
     assert [e["detail"]["source"] for e in matched_events(admin, "copy-a")] == ["src"]
 
 
-def test_copies_registered_before_are_hidden_when_readers_hide_the_source_by_its_reported_url(client, services,
-                                                                                          admin, url):
-    register(client, ("copy-a", url("/copy-small.jpg")), ("other", url("/unrelated-2.jpg")))
+def test_copies_registered_before_are_hidden_when_readers_hide_a_registered_source(client, services, admin, url):
+    register(client, ("agency-photo", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
+             ("other", url("/unrelated-2.jpg")))
     run_jobs(services)
-    report_hidden(services, "agency-photo", url("/source.jpg"))  # never registered: hashed by its placeholder job
+    report_hidden(services, "agency-photo")
     run_jobs(services)
     assert hidden(client, "agency-photo") and hidden(client, "copy-a") and not hidden(client, "other")
     assert admin.get("/images/copy-a").json["matched_from"] == "agency-photo"
+
+
+def test_a_url_readers_give_for_an_id_the_site_never_registered_never_hides_registered_copies(
+        client, services, admin, url):
+    """Readers invent an id and give the URL of a real photo on the site's image host: the invented id
+    is hidden (readers may hide what they report), but the registered copies of that photo are not:
+    a reader's URL is never hashed, so it never makes a matching source."""
+    register(client, ("copy-a", url("/copy-small.jpg")), ("copy-b", url("/copy-medium.jpg")))
+    run_jobs(services)
+    report_hidden(services, "invented-1", url("/source.jpg"))
+    run_jobs(services)
+
+    assert hidden(client, "invented-1")
+    assert not hidden(client, "copy-a") and not hidden(client, "copy-b")
+    assert services.store.hashes(["invented-1"]) == [None]
+    detail = admin.get("/images/invented-1").json
+    assert detail["registered_url"] is None and detail["reported_url"] == url("/source.jpg")
+    assert detail["image_url"] == url("/source.jpg")  # the reader's URL, for lack of the site's
+    # Never registered: the reader's URL still gives its placeholder (blurred, not the neutral one).
+    assert "max-age=86400" in client.get("/v1/images/invented-1/placeholder").headers["Cache-Control"]
+
+
+def test_a_url_a_reader_gives_for_a_registered_image_replaces_neither_its_url_nor_its_hash(
+        client, services, admin, url):
+    """The first reporter of photo X gives photo Y's URL: X is still hashed, matched, shown to editors
+    and blurred as the site registered it."""
+    register(client, ("x", url("/source.jpg")), ("x-copy", url("/copy-small.jpg")), ("y", url("/unrelated.jpg")))
+    run_jobs(services)
+    [registered_hash] = services.store.hashes(["x"])
+
+    report_hidden(services, "x", url("/unrelated.jpg"))
+    run_jobs(services)
+
+    assert hidden(client, "x") and hidden(client, "x-copy") and not hidden(client, "y")
+    assert services.store.hashes(["x"]) == [registered_hash]
+    detail = admin.get("/images/x").json
+    assert detail["image_url"] == detail["registered_url"] == url("/source.jpg")
+    assert detail["reported_url"] == url("/unrelated.jpg")
+    assert client.get("/v1/images/x/placeholder").data == placeholder.blurred(FILES["/source.jpg"])
 
 
 def test_flat_images_never_match_each_other(client, services, admin, url):

@@ -207,12 +207,12 @@ def test_a_reset_during_the_fetch_leaves_no_stale_placeholder(client, services, 
     assert client.get("/v1/images/img-1/placeholder").status_code == 404
 
 
-def test_a_reset_forgets_the_image_url(client, services, workers, image_host, admin):
+def test_a_reset_forgets_the_reported_url(client, services, workers, image_host, admin):
     hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/tall.jpg")
     admin.post("/images/img-1/reset", json={"forget_reporters": True})
-    assert services.store.image_url("img-1") is None
+    assert services.store.reported_url("img-1") is None
     hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/photo.jpg")
-    assert services.store.image_url("img-1").endswith("/photo.jpg")  # the new reporters' photo
+    assert services.store.reported_url("img-1").endswith("/photo.jpg")  # the new reporters' photo
 
 
 def test_fetch_limits(image_host):

@@ -104,7 +104,7 @@ def test_no_address_is_kept_across_images(reporter, redis_client):
 
 
 def test_review_reasons_put_an_image_before_editors_and_never_hide_it(settings, redis_client, admin):
-    services = services_with(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="w")
+    services = services_with(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="w" * 32)
     reporter = Reporter(create_app(services.settings).test_client())
     answers = site_reports(reporter, "img-1", ["r0", "r1", "r2", "r3"], reason="copyright")
     assert all(answer["hidden"] is False for answer in answers)
@@ -122,7 +122,7 @@ def test_review_requested_webhook_is_queued(settings, redis_server):
     from rq import Queue
     from service.queue import FOLLOWUP_QUEUE_NAME
 
-    services = services_with(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="w")
+    services = services_with(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="w" * 32)
     for n in range(3):
         moderation.report(services, "img-1", f"h{n}", "misleading", None)
     jobs = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False)).get_jobs()

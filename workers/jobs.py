@@ -55,8 +55,10 @@ def hide_image(image_id: str, generation: int) -> bool:
 
 
 def make_placeholder(image_id: str, generation: int) -> str:
-    """Store a blurred copy of the reported image_url; any refusal leaves the neutral placeholder.
+    """Store a blurred copy of the image; any refusal leaves the neutral placeholder.
 
+    The URL the site registered is the image; a reader's URL is used only when the site registered
+    none, and is never hashed: what a reader claims never makes an image part of matching.
     The image may be reset (or reset and hidden again) while its bytes are fetched: the copy is
     stored only if it is still hidden in `generation`, checked in the same step as the write.
     """
@@ -64,24 +66,19 @@ def make_placeholder(image_id: str, generation: int) -> str:
     store = services.store
     if store.status(image_id)["generation"] != int(generation) or not store.is_hidden(image_id):
         return "stale"
-    reported_url = store.image_url(image_id)
-    url = reported_url or store.registered_url(image_id)
+    url = store.registered_url(image_id) or store.reported_url(image_id)
     if url is None:
         return "neutral: no image_url"
     try:
-        fetched = fetch_image(url, services.settings.image_hosts)
-        data = placeholder.blurred(fetched)
+        data = placeholder.blurred(fetch_image(url, services.settings.image_hosts))
     except (FetchRefused, FetchFailed, placeholder.ImageRefused) as error:
         log.info("placeholder %s: neutral (%s)", image_id, error)
         return f"neutral: {error}"
-    if reported_url is not None and _hash(services, image_id, fetched) \
-            and services.settings.match_distance is not None:
-        enqueue_match(services.hides, [image_id])  # what readers reported, hashed: now a source to match
     return "blurred" if store.save_placeholder(image_id, int(generation), data) else "stale"
 
 
-def _hash(services: Services, image_id: str, data: bytes, url: str | None = None) -> bool:
-    """Keep the hash of fetched bytes (even a low-quality one, which never matches); True if kept."""
+def _hash(services: Services, image_id: str, data: bytes, url: str) -> bool:
+    """Keep the hash of a registered image's bytes (even a low-quality one, which never matches); True if kept."""
     try:
         found = phash.hash_bytes(data)
     except placeholder.ImageRefused as error:

@@ -19,7 +19,7 @@ from flask_smorest import Blueprint, abort
 
 from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.api.inputs import documented_as, json_body, load
-from service.auth import bearer_token, name_for
+from service.auth import frontend_name
 from service.context import services
 from service.queue import enqueue_register, followup_queue
 from service.schemas import (MAX_BULK_IDS, VALID_IMAGE_ID, BulkQuerySchema, ImageListSchema, ImagePathSchema,
@@ -132,13 +132,12 @@ class Images(MethodView):
         return images_answer(services().store.hidden_flags)
 
     @documented_as(bp.arguments(RegisterSchema()), bp.response(202, RegisterResultSchema),
-                   documents_errors(bp, *BODY_ERRORS, 401, 503), bp.doc(security=[{"site": []}]))
+                   documents_errors(bp, *BODY_ERRORS, 401, 429, 503), bp.doc(security=[{"site": []}]))
     def post(self):
         """Register an article's images as it is published: workers fetch, hash and match them, so that
         copies of hidden photos are hidden before readers see them"""
         svc = services()
-        token = bearer_token(request)
-        if token is None or name_for(token, svc.settings.frontend_keys) is None:
+        if frontend_name(request, svc.settings.frontend_keys, svc.store, svc.settings.secret_key) is None:
             abort(401, message="A frontend key is required: Authorization: Bearer <key>",
                   headers={"WWW-Authenticate": "Bearer"})
         images = load(_REGISTER_SCHEMA, json_body(), "json")["images"]

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from service import identity, moderation
-from service.auth import bearer_token, name_for
+from service.auth import frontend_name
 from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.api.inputs import documented_as, json_body, load
 from service.context import services
@@ -23,12 +23,10 @@ bp = Blueprint("reports", __name__, url_prefix="/v1", description="Readers repor
 
 def _reporter_identity(report: dict) -> str:
     """Anonymous: the client's network. With a frontend key: its reporter_id. Unknown key: 401."""
-    token = bearer_token(request)
-    if token is None:
-        return identity.anonymous_identity(request.remote_addr)
-    frontend = name_for(token, services().settings.frontend_keys)
+    svc = services()
+    frontend = frontend_name(request, svc.settings.frontend_keys, svc.store, svc.settings.secret_key)
     if frontend is None:
-        abort(401, message="Unknown bearer key", headers={"WWW-Authenticate": "Bearer"})
+        return identity.anonymous_identity(request.remote_addr)
     if "reporter_id" not in report:
         abort(422, message="reporter_id: Required with a frontend key.",
               errors={"json": {"reporter_id": ["Required with a frontend key."]}})

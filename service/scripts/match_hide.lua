@@ -7,10 +7,11 @@
 -- Returns the outbox entry 'hidden|<generation>|<ms>|<copy>|<source>', or 0.
 -- KEYS: copy's image hash, hidden index, pending index, protected index, review index, audit stream,
 --       outbox, stats hash, matched-from hash, the copy's released sources (set), the source's copies (sorted
---       set, scored by distance: the console lists them nearest first)
+--       set, scored by distance: the console lists them nearest first), registered URLs (hash)
 -- ARGV: copy id, source id, distance, audit max length
 local image, hidden, pending, protected, review = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local audit, outbox, stats, matched_from, released, copies = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local urls = KEYS[12]
 local copy, source = ARGV[1], ARGV[2]
 
 if copy == source then return 0 end
@@ -27,7 +28,10 @@ redis.call('HSET', matched_from, copy, source)
 redis.call('ZADD', copies, tonumber(ARGV[3]), copy)
 redis.call('HINCRBY', stats, 'hides:matched', 1)
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', 'matched', 'image_id', copy, 'actor', 'system',
-           'detail', cjson.encode({source = source, distance = tonumber(ARGV[3])}))
+           'detail', cjson.encode({source = source, distance = tonumber(ARGV[3]),
+                                   -- the URLs whose bytes were hashed: what the site registered, never a reader's
+                                   source_url = redis.call('HGET', urls, source) or cjson.null,
+                                   copy_url = redis.call('HGET', urls, copy) or cjson.null}))
 local event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. copy .. '|' .. source
 redis.call('ZADD', outbox, now, event)
 return event

@@ -193,6 +193,9 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
       link.target = "_blank";
       link.rel = "noopener noreferrer";
       caption.appendChild(link);
+      if (!image.registered_url) {  // a reader's claim about where the photo is, not the site's word
+        caption.appendChild(el("span", "reader-url", t.reader_url));
+      }
     }
     figure.appendChild(caption);
     return figure;
