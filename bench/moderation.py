@@ -265,7 +265,7 @@ class Day:
         event = self.store.hide_if_current(photo, generation)
         if event is None:
             return
-        if event.startswith("hidden|"):
+        if event.startswith("hidden:"):
             self.recent.append((t, f"{generation}|{photo}"))
             self.auto_hides.append(t)
             self.hidden(t, photo)
@@ -362,7 +362,7 @@ def flood(store: Store, policy: Policy, s: Scenario) -> int:
         for who in members:
             outcome = store.report(photo, identity.reporter_hash(SECRET, who, photo), BRIGADE_REASON, None,
                                    record=identity.record_key(SECRET, who) if policy.history else None)
-            if outcome.crossed and (store.hide_if_current(photo, outcome.generation) or "").startswith("hidden|"):
+            if outcome.crossed and (store.hide_if_current(photo, outcome.generation) or "").startswith("hidden:"):
                 hidden += 1
     return hidden
 
@@ -400,7 +400,7 @@ def brigade_attempts(store: Store, policy: Policy, s: Scenario, k: int, kind: st
             outcome = store.report(photo, identity.reporter_hash(SECRET, reporter, photo), BRIGADE_REASON, None,
                                    record=identity.record_key(SECRET, who)
                                    if who.startswith("fe:") and policy.history else None)
-            if outcome.crossed and (store.hide_if_current(photo, outcome.generation) or "").startswith("hidden|"):
+            if outcome.crossed and (store.hide_if_current(photo, outcome.generation) or "").startswith("hidden:"):
                 hidden = True
         if not hidden:
             return attempt

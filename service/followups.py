@@ -34,7 +34,9 @@ def webhook_body(event: OutboxEvent) -> str:
     at = datetime.fromtimestamp(event.at_ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds")
     body = {"event": f"image.{event.kind}", "event_id": event_id(event), "image_id": event.image_id,
             "at": at.replace("+00:00", "Z")}
-    if event.matched_from:  # a hide by matching names its source (contract v2)
+    if event.hidden_by:  # why it is hidden: reports, editor or match
+        body["hidden_by"] = event.hidden_by
+    if event.matched_from:  # a hide by matching names its source
         body["matched_from"] = event.matched_from
     return json.dumps(body, separators=(",", ":"))
 
@@ -50,7 +52,7 @@ def dispatch(services: Services, entry: str | None) -> None:
         if (event.matched_from is None and services.settings.match_distance is not None
                 and services.store.has_hash(event.image_id)):
             # A new source: a worker hides the known images matching it (a copy is never a source).
-            # One not hashed yet is matched once its placeholder job has fetched and hashed it.
+            # Only images the site registered are hashed, so only they are sources.
             enqueue_match(services.hides, [event.image_id])
     if services.settings.webhook_url:
         enqueue_webhook(queue, webhook_body(event), event_id(event))

@@ -21,6 +21,8 @@ def reset(services: Services, image_id: str, actor: str, forget_reporters: bool 
     followups.dispatch(services, outcome.event)
     for event in outcome.restored:  # copies hidden only through this source, restored with it
         followups.dispatch(services, event)
+    for copy, generation in outcome.crossings:  # a restored copy whose own reports had crossed
+        enqueue_hide(services.hides, copy, generation)
     return services.store.status(image_id)
 
 
@@ -38,4 +40,5 @@ def set_protection(services: Services, image_id: str, protected: bool, actor: st
     outcome = services.store.set_protection(image_id, protected, actor)
     if outcome.crossed:
         enqueue_hide(services.hides, image_id, outcome.generation)
+    followups.dispatch(services, outcome.event)  # a review request lifting protection caused
     return services.store.status(image_id)

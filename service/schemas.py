@@ -239,6 +239,10 @@ class AdminImageSchema(ma.Schema):
                               metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
     matched_from = ma.fields.String(allow_none=True, required=True,
                                     metadata={"description": "the source image of a hide by matching, else null"})
+    hidden_by = ma.fields.String(allow_none=True, required=True,
+                                 validate=validate.OneOf(("reports", "editor", "match")),
+                                 metadata={"description": "why it is hidden: reports (the threshold), editor (a "
+                                                          "confirm or a hide by hand) or match; null when visible"})
     reporters = ma.fields.Nested(ReporterMixSchema, required=True, metadata={
         "description": "who reported since the last reset, by kind only: never an identity"})
 

@@ -37,7 +37,8 @@ REVIEW = PREFIX + "idx:review"  # score: when editors were asked (ms)
 RECENT_AUTO_HIDES = PREFIX + "autohides"  # sorted set, "<generation>|<id>" by hide time: the last hour's
 RECORD_PREFIX = PREFIX + "rep:"  # per site account (a keyed hash): its verdicts 'a'/'d' and last seen 't'
 AUDIT = PREFIX + "audit"  # stream
-# Follow-ups owed for hides and restores ("<hidden|restored>|<generation>|<event ms>|<id>"): written
+# Follow-ups owed for hides, restores and review requests ("<hidden:<cause>|restored|review_requested>|
+# <generation>|<event ms>|<id>", a hide by matching then "|<source>"): written
 # in the same script as the state change, scored by when recovery may take it (the event time,
 # then each claim's time), removed once its jobs are queued; a process dying in between leaves a
 # trace that recovery finds.
@@ -152,6 +153,7 @@ class ProtectionOutcome:
     changed: bool
     crossed: bool  # lifting protection put an image over the threshold: enqueue its hide
     generation: int
+    event: str = ""  # outbox entry of a review request lifting protection caused
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ class ResetOutcome:
     generation: int
     event: str  # outbox entry of the restore
     restored: tuple[str, ...] = ()  # outbox entries of the copies restored with this source (matching)
+    crossings: tuple[tuple[str, int], ...] = ()  # (copy, generation) of restored copies whose own scores crossed
 
 
 @dataclass(frozen=True)
@@ -173,19 +176,23 @@ class Matches:
 
 @dataclass(frozen=True)
 class OutboxEvent:
-    """A hide or restore whose follow-ups (placeholder, webhook) are owed."""
+    """A hide, restore or review request whose follow-ups (placeholder, webhook) are owed."""
     entry: str
-    kind: str  # hidden | restored
+    kind: str  # hidden | restored | review_requested
     generation: int
     image_id: str
     at_ms: int
-    matched_from: str | None = None  # a hide by matching: its source ('hidden|g|ms|copy|source')
+    matched_from: str | None = None  # a hide by matching: its source ('hidden:match|g|ms|copy|source')
+    hidden_by: str | None = None  # a hide's cause: reports | editor | match ('hidden:<cause>|...')
 
     @classmethod
     def parse(cls, entry: str) -> "OutboxEvent":
         kind, generation, at_ms, rest = entry.split("|", 3)
         image_id, _, source = rest.partition("|")  # an image id never holds '|'
-        return cls(entry, kind, int(generation), image_id, int(at_ms), source or None)
+        kind, _, hidden_by = kind.partition(":")
+        if kind == "hidden" and not hidden_by:  # an entry written before causes were: 'hidden|...'
+            hidden_by = "match" if source else "reports"
+        return cls(entry, kind, int(generation), image_id, int(at_ms), source or None, hidden_by or None)
 
 
 @dataclass(frozen=True)
@@ -280,22 +287,27 @@ class Store:
     def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "",
               verdict: str = "disagree") -> ResetOutcome:
         """Restore; `verdict` 'disagree' counts against the site accounts that reported, 'ignore' does not."""
-        was_hidden, was_pending, generation, event, *restored = self._reset(
+        was_hidden, was_pending, generation, event, *copies = self._reset(
             keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS,
-                  comments_key(image_id), REVIEW, MATCHED_FROM, RELEASED_PREFIX + image_id, COPIES_PREFIX + image_id],
+                  comments_key(image_id), REVIEW, MATCHED_FROM, RELEASED_PREFIX + image_id, COPIES_PREFIX + image_id,
+                  PROTECTED],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
-                  self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX],
+                  self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX,
+                  self.threshold],
         )
+        entries = [_text(entry) for entry in copies]
+        crossings = tuple((copy, int(generation)) for _, generation, copy in
+                          (entry.split("|", 2) for entry in entries if entry.startswith("crossed|")))
         return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event),
-                            tuple(map(_text, restored)))
+                            tuple(entry for entry in entries if not entry.startswith("crossed|")), crossings)
 
     def match_hide(self, copy: str, source: str, distance: int) -> str | None:
         """Hide `copy` because it is within `distance` of the hidden source `source`: its outbox entry, or
         None when the hide is not (or no longer) due: see match_hide.lua."""
         event = self._match_hide(
             keys=[image_key(copy), HIDDEN, PENDING, PROTECTED, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM,
-                  RELEASED_PREFIX + copy, COPIES_PREFIX + source, MATCH_URLS],
-            args=[copy, source, distance, self.audit_max_events],
+                  RELEASED_PREFIX + copy, COPIES_PREFIX + source, MATCH_URLS, RECENT_AUTO_HIDES],
+            args=[copy, source, distance, self.audit_max_events, self.trust.brake],
         )
         return _text(event) if event else None
 
@@ -386,14 +398,15 @@ class Store:
 
     def hide_now(self, image_id: str, actor: str) -> str | None:
         """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
-        event = self._manual_hide(keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW],
-                                  args=[image_id, actor, self.audit_max_events])
+        event = self._manual_hide(keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW, MATCHED_FROM],
+                                  args=[image_id, actor, self.audit_max_events, COPIES_PREFIX])
         return _text(event) if event else None
 
     def confirm(self, image_id: str, actor: str, note: str = "") -> str | None:
         """Editors agree with the reports: the hide's outbox entry, None if it was already hidden."""
-        event = self._confirm(keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS],
-                              args=[image_id, actor, self.audit_max_events, self.trust.record_ttl_ms, note])
+        event = self._confirm(keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM],
+                              args=[image_id, actor, self.audit_max_events, self.trust.record_ttl_ms, note,
+                                    COPIES_PREFIX])
         return _text(event) if event else None
 
     def record(self, record: str) -> tuple[int, int]:
@@ -455,11 +468,11 @@ class Store:
         return hidden_at is not None, data
 
     def set_protection(self, image_id: str, protected: bool, actor: str) -> ProtectionOutcome:
-        changed, crossed, generation = self._protect(
-            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT],
+        changed, crossed, generation, event = self._protect(
+            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, REVIEW, OUTBOX],
             args=[image_id, "1" if protected else "0", actor, self.audit_max_events, self.threshold],
         )
-        return ProtectionOutcome(bool(changed), bool(crossed), int(generation))
+        return ProtectionOutcome(bool(changed), bool(crossed), int(generation), _text(event))
 
     def status(self, image_id: str) -> dict:
         """Everything known about one image, read in one round trip."""
@@ -469,7 +482,8 @@ class Store:
         """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for image_id in image_ids:
-            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", *("r:" + reason for reason in REASONS)])
+            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb",
+                                             *("r:" + reason for reason in REASONS)])
             for index in (HIDDEN, PENDING, REVIEW, PROTECTED):
                 pipe.zscore(index, image_id)
             pipe.lrange(comments_key(image_id), 0, -1)
@@ -480,7 +494,7 @@ class Store:
 
     def _status(self, image_id, fields, hidden_at, pending_at, review_at, protected_at, comments,
                 matched_from, registered_url) -> dict:
-        count, score, review_score, first, last, generation, url, *reasons = fields
+        count, score, review_score, first, last, generation, url, hidden_by, *reasons = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
         return {
@@ -503,6 +517,9 @@ class Store:
             "reported_url": url,
             "comments": [json.loads(comment) for comment in comments],  # newest first
             "matched_from": None if matched_from is None or hidden_at is None else _text(matched_from),
+            # Why it is hidden; an image hidden before causes were recorded: by matching or by reports.
+            "hidden_by": None if hidden_at is None else _text(hidden_by) if hidden_by is not None
+            else "match" if matched_from is not None else "reports",
         }
 
     def page(self, state: str, limit: int, after: tuple[str, str] | None = None) -> list[tuple[str, str]]:

@@ -48,7 +48,8 @@ def route(path: str, templates: list[tuple[str, re.Pattern]]) -> str:
 @pytest.mark.timeout(900)
 def test_every_operation_answers_as_the_document_says(redis_server, redis_client, tmp_path):
     settings = Settings(secret_key=SECRET, redis_url=redis_server.url, admin_tokens={"editor": ADMIN_TOKEN},
-                        frontend_keys={"site": FRONTEND_KEY}, report_rate_limit="100000/minute")
+                        frontend_keys={"site": FRONTEND_KEY}, report_rate_limit="100000/minute",
+                        trusted_proxies=1)  # see tests/schemathesis_hooks.py: before_call
     served = Served(imgmod_env(settings), tmp_path / "serve.log", workers=2)
     try:
         document = requests.get(f"{served.base}/openapi.json", timeout=10).json()

@@ -121,7 +121,7 @@ def test_a_hide_queued_before_a_reset_does_nothing_after_it(reporter, workers, q
 def test_the_same_hide_job_twice_hides_once(reporter, store, redis_client):
     for n in range(3):
         outcome = store.report("img-1", f"r{n}", "other", None)
-    assert store.hide_if_current("img-1", outcome.generation).startswith("hidden|0|")
+    assert store.hide_if_current("img-1", outcome.generation).startswith("hidden:reports|0|")
     assert store.hide_if_current("img-1", outcome.generation) is None
     assert len(hidden_events(redis_client)) == 1
 

@@ -113,6 +113,7 @@ def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidde
     assert event["detail"]["copy_url"] == url("/copy-small.jpg")
     [copy_hook] = [body for body in webhooks(hooks) if body["image_id"] == "article-9.hero"]
     assert copy_hook["event"] == "image.hidden" and copy_hook["matched_from"] == "agency-photo"
+    assert copy_hook["hidden_by"] == "match" and detail["hidden_by"] == "match"
     assert all("matched_from" not in body for body in webhooks(hooks) if body["image_id"] == "agency-photo")
     # Its placeholder is the blurred copy of the registered image, not the neutral one.
     assert "max-age=86400" in client.get("/v1/images/article-9.hero/placeholder").headers["Cache-Control"]
@@ -240,6 +241,59 @@ def test_resetting_a_source_restores_the_copies_hidden_only_through_it(client, s
     admin.post("/images/src/hide")
     run_jobs(services)
     assert hidden(client, "copy-a") and hidden(client, "copy-b")
+
+
+def test_an_editors_confirm_of_a_copy_survives_its_sources_reset(client, services, admin, url, hooks):
+    """Confirming a copy hidden by matching makes it the editor's own hide: resetting the source used to
+    restore it all the same (audited as a reset by `system`)."""
+    register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
+    run_jobs(services)
+    admin.post("/images/src/hide")
+    run_jobs(services)
+    assert admin.get("/images/copy-a").json["hidden_by"] == "match"
+
+    confirmed = admin.post("/images/copy-a/confirm", json={}).json
+    assert (confirmed["hidden_by"], confirmed["matched_from"]) == ("editor", None)
+    admin.post("/images/src/reset", json={})
+    run_jobs(services)
+
+    assert hidden(client, "copy-a") and not hidden(client, "src")
+    assert admin.get("/images/copy-a").json["hidden_by"] == "editor"
+    assert not any(event["type"] == "reset" for event in admin.get("/audit?image_id=copy-a").json["events"])
+
+
+def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, services, admin, url):
+    """Readers reported the copy enough to hide it while it was hidden by matching: once its source is
+    reset, the copy is a crossing of its own, hidden by reports (it used to stay visible for good)."""
+    register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
+    run_jobs(services)
+    admin.post("/images/src/hide")
+    run_jobs(services)
+    report_hidden(services, "copy-a")  # three readers: counted, the copy being hidden already
+    assert admin.get("/images/copy-a").json["score"] == 3.0
+
+    admin.post("/images/src/reset", json={})
+    run_jobs(services)
+
+    assert hidden(client, "copy-a")
+    detail = admin.get("/images/copy-a").json
+    assert (detail["hidden_by"], detail["matched_from"]) == ("reports", None)
+
+
+def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settings, url, admin):
+    """With the brake at 2 an hour: the source's own hide and one copy's; the other copies wait for
+    editors. Matching used to hide every copy, the brake never engaging."""
+    services = create_app(with_settings(settings, auto_hide_brake=2)).extensions["imgmod"]
+    client = create_app(services.settings).test_client()
+    register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
+             ("copy-b", url("/copy-medium.jpg")), ("copy-c", url("/copy-tiny.jpg")))
+    run_jobs(services)
+    report_hidden(services, "src")
+    run_jobs(services)
+
+    states = sorted(services.store.status(copy)["state"] for copy in ("copy-a", "copy-b", "copy-c"))
+    assert hidden(client, "src") and states == ["hidden", "review", "review"]
+    assert services.store.brake_holds() is True
 
 
 def test_the_console_reads_a_copys_source_and_a_sources_copies_nearest_first(client, services, admin, url):

@@ -69,15 +69,18 @@ def test_verdicts_teach_whom_to_trust_once_per_generation(services, reporter, ad
     site_reports(reporter, "img-1", readers)
     assert admin.post("/images/img-1/confirm", json={"note": "clearly violent"}).json["hidden"] is True
     admin.post("/images/img-1/confirm", json={})  # twice: changes nothing
-    admin.post("/images/img-1/reset", json={})  # a verdict was given in this generation already
     assert [record_of(services, reader) for reader in readers] == [(1, 0)] * 3
+    # Editors changed their minds within the generation: the last verdict is the one that teaches,
+    # so the brigade keeps no 'agreed' from the confirm it overturned.
+    admin.post("/images/img-1/reset", json={})
+    assert [record_of(services, reader) for reader in readers] == [(0, 1)] * 3
 
     site_reports(reporter, "img-2", readers)
     admin.post("/images/img-2/reset", json={"verdict": "ignore"})
-    assert record_of(services, "r0") == (1, 0)
+    assert record_of(services, "r0") == (0, 1)
     site_reports(reporter, "img-3", ["r0", "x"])
     admin.post("/images/img-3/reset", json={})  # disagree, the default
-    assert record_of(services, "r0") == (1, 1) and record_of(services, "x") == (0, 1)
+    assert record_of(services, "r0") == (0, 2) and record_of(services, "x") == (0, 1)
     # Dismissed reporters were judged for the generation they reported in, never again.
     admin.post("/images/img-3/reset", json={})
     assert record_of(services, "x") == (0, 1)
@@ -143,6 +146,52 @@ def test_the_brake_sends_crossings_to_review_past_its_hourly_count(settings, que
     metrics = scrape(app.test_client())
     assert metrics[("imgmod_auto_hide_brake_holds",)] == 1
     assert metrics[("imgmod_braked_crossings_total",)] == 1
+
+
+def test_while_the_brake_holds_further_readers_make_no_more_reviews_or_jobs(settings, queue, redis_client):
+    """One review per generation: during exactly the brigade the brake exists for, each further reader
+    of an image in review used to add a `review` event, a webhook and a hide job."""
+    services = services_with(settings, auto_hide_brake=1, webhook_url="http://127.0.0.1:9/never-called",
+                             webhook_secret="w" * 32)
+    for image_id in ("img-0", "img-1"):
+        for n in range(3):
+            moderation.report(services, image_id, f"h{n}", "violence", None)
+    run_queued_jobs(queue, services)
+    assert services.store.status("img-1")["state"] == "review"
+    for n in range(3, 10):
+        outcome = moderation.report(services, "img-1", f"h{n}", "violence", None)
+        assert (outcome.counted, outcome.state, outcome.crossed) == (True, "review", False)
+    assert queue.count == 0
+    run_queued_jobs(queue, services)
+    assert audit_types(redis_client, "img-1") == ["review"]
+    status = services.store.status("img-1")
+    assert (status["state"], status["score"]) == ("review", 10.0)
+
+
+def test_reasons_split_between_hiding_and_review_put_the_photo_before_editors(services, redis_client):
+    """Four honest reports of a bad photo, two `copyright` and two `violence`, used to leave it neither
+    hidden nor in review: neither score reaches 3 alone; their sum does, at the third report."""
+    for n, reason in enumerate(["copyright", "violence", "copyright", "violence"]):
+        outcome = moderation.report(services, "img-1", f"h{n}", reason, None)
+        assert outcome.state == ("review" if n >= 2 else "visible")
+    status = services.store.status("img-1")
+    assert (status["state"], status["score"], status["review_score"]) == ("review", 2.0, 2.0)
+    assert audit_types(redis_client, "img-1") == ["review"]
+
+
+def test_the_hidden_by_field_says_why(services, reporter, admin, queue):
+    for n in range(3):
+        reporter.anonymous("by-reports", ip=f"198.51.100.{n}")
+    run_queued_jobs(queue, services)
+    admin.post("/images/by-hand/hide")
+    reporter.anonymous("confirmed", ip="198.51.100.1")
+    admin.post("/images/confirmed/confirm", json={})
+    assert [admin.get(f"/images/{image_id}").json["hidden_by"] for image_id in
+            ("by-reports", "by-hand", "confirmed", "never-reported")] == ["reports", "editor", "editor", None]
+    admin.post("/images/by-reports/confirm", json={})  # the editor's word now: hidden by the editor
+    assert admin.get("/images/by-reports").json["hidden_by"] == "editor"
+    admin.post("/images/by-reports/reset", json={})
+    assert admin.get("/images/by-reports").json["hidden_by"] is None
 
 
 def test_no_brake_by_default(services, queue):

@@ -76,7 +76,8 @@ def test_hide_posts_a_signed_event(services, workers, receiver):
     assert request.path == "/hooks/imgmod" and request.headers["Content-Type"] == "application/json"
     expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), request.body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(request.headers["X-Imgmod-Signature"], expected)
-    assert set(event) == {"event", "event_id", "image_id", "at"}
+    assert set(event) == {"event", "event_id", "image_id", "at", "hidden_by"}
+    assert event["hidden_by"] == "reports"
     assert (event["event"], event["image_id"]) == ("image.hidden", "img-1")
     hidden_at = services.store.status("img-1")["hidden_at"]
     assert datetime.fromisoformat(event["at"]).timestamp() == pytest.approx(hidden_at / 1000, abs=0.001)

@@ -51,7 +51,7 @@ def hide_image(image_id: str, generation: int) -> bool:
     else:
         log.info("hide %s generation %s: %s", image_id, generation, "hidden" if event else "nothing to do")
     followups.dispatch(services, event)
-    return bool(event) and event.startswith("hidden|")
+    return bool(event) and event.startswith("hidden")
 
 
 def make_placeholder(image_id: str, generation: int) -> str:

@@ -10,7 +10,6 @@
 local image, pending, hidden, protected, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local stats, review, recent = KEYS[7], KEYS[8], KEYS[9]
 local id, brake = ARGV[1], tonumber(ARGV[5])
-local HOUR_MS = 3600000
 
 if (redis.call('HGET', image, 'g') or '0') ~= ARGV[2] then return 0 end
 if redis.call('ZSCORE', protected, id) then return 0 end  -- protecting already cancelled the crossing
@@ -18,26 +17,22 @@ if redis.call('ZREM', pending, id) == 0 then return 0 end
 redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on the crossing ends with it
 
 local now = now_ms()
-redis.call('ZREMRANGEBYSCORE', recent, '-inf', tonumber(now) - HOUR_MS)
-if brake > 0 and redis.call('ZCARD', recent) >= brake then
-  redis.call('ZADD', review, 'NX', now, id)
+if braked(recent, brake, now, ARGV[2] .. '|' .. id) then
   redis.call('HINCRBY', stats, 'braked', 1)
-  redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', 'review', 'image_id', id, 'actor', ARGV[3],
-             'detail', cjson.encode({score = tonumber(redis.call('HGET', image, 's') or '0'), brake = true}))
-  local event = 'review_requested|' .. ARGV[2] .. '|' .. now .. '|' .. id
-  redis.call('ZADD', outbox, now, event)
-  return event
+  local event = request_review(image, review, audit, outbox, id, ARGV[3], ARGV[4],
+                               {score = tonumber(redis.call('HGET', image, 's') or '0'), brake = true})
+  return event ~= '' and event or 0
 end
 
 redis.call('ZADD', hidden, now, id)
 redis.call('ZREM', review, id)
-redis.call('ZADD', recent, now, ARGV[2] .. '|' .. id)
+redis.call('HSET', image, 'hb', 'reports')
 redis.call('HINCRBY', stats, 'hides:auto', 1)
 local detail = cjson.encode({report_count = tonumber(redis.call('HGET', image, 'n') or '0'),
                              score = tonumber(redis.call('HGET', image, 's') or '0'),
                              generation = tonumber(ARGV[2])})
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*',
            'type', 'hidden', 'image_id', id, 'actor', ARGV[3], 'detail', detail)
-local event = 'hidden|' .. ARGV[2] .. '|' .. now .. '|' .. id
+local event = 'hidden:reports|' .. ARGV[2] .. '|' .. now .. '|' .. id
 redis.call('ZADD', outbox, now, event)
 return event

@@ -4,14 +4,17 @@
 -- registration and a source's hide at once) give one hide, one `matched` event, one outbox entry.
 -- The source must be hidden and not itself a copy; the copy must be neither the source, hidden,
 -- protected, nor released from this source by a reset.
--- Returns the outbox entry 'hidden|<generation>|<ms>|<copy>|<source>', or 0.
+-- A hide by matching is automatic: it counts toward the brake and, while the brake holds, the copy goes
+-- to editors (review, once per generation) instead.
+-- Returns the outbox entry 'hidden:match|<generation>|<ms>|<copy>|<source>' (or a review request's), or 0.
 -- KEYS: copy's image hash, hidden index, pending index, protected index, review index, audit stream,
 --       outbox, stats hash, matched-from hash, the copy's released sources (set), the source's copies (sorted
---       set, scored by distance: the console lists them nearest first), registered URLs (hash)
--- ARGV: copy id, source id, distance, audit max length
+--       set, scored by distance: the console lists them nearest first), registered URLs (hash),
+--       automatic hides of the last hour (sorted set)
+-- ARGV: copy id, source id, distance, audit max length, brake (automatic hides per hour, 0 = off)
 local image, hidden, pending, protected, review = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local audit, outbox, stats, matched_from, released, copies = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
-local urls = KEYS[12]
+local urls, recent = KEYS[12], KEYS[13]
 local copy, source = ARGV[1], ARGV[2]
 
 if copy == source then return 0 end
@@ -20,10 +23,22 @@ if redis.call('ZSCORE', hidden, copy) or redis.call('ZSCORE', protected, copy) t
 if redis.call('SISMEMBER', released, source) == 1 then return 0 end
 
 local now = now_ms()
-redis.call('ZREM', pending, copy)  -- a crossing of its own becomes a no-op: the copy is hidden already
+local generation = redis.call('HGET', image, 'g') or '0'
+if braked(recent, tonumber(ARGV[5]), now, generation .. '|' .. copy) then
+  redis.call('HINCRBY', stats, 'braked', 1)
+  redis.call('ZREM', pending, copy)
+  redis.call('HDEL', image, 'k', 'q')
+  local event = request_review(image, review, audit, outbox, copy, 'system', ARGV[4],
+                               {source = source, distance = tonumber(ARGV[3]), brake = true})
+  return event ~= '' and event or 0
+end
+-- A crossing of its own, pending, ends here: should the source be reset, match_reset.lua asks the
+-- copy's scores again, so that crossing is never lost.
+redis.call('ZREM', pending, copy)
 redis.call('ZREM', review, copy)
 redis.call('HDEL', image, 'k', 'q')
 redis.call('ZADD', hidden, now, copy)
+redis.call('HSET', image, 'hb', 'match')
 redis.call('HSET', matched_from, copy, source)
 redis.call('ZADD', copies, tonumber(ARGV[3]), copy)
 redis.call('HINCRBY', stats, 'hides:matched', 1)
@@ -32,6 +47,6 @@ redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', 'matched', 'image
                                    -- the URLs whose bytes were hashed: what the site registered, never a reader's
                                    source_url = redis.call('HGET', urls, source) or cjson.null,
                                    copy_url = redis.call('HGET', urls, copy) or cjson.null}))
-local event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. copy .. '|' .. source
+local event = 'hidden:match|' .. generation .. '|' .. now .. '|' .. copy .. '|' .. source
 redis.call('ZADD', outbox, now, event)
 return event

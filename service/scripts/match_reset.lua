@@ -1,19 +1,23 @@
 -- Runs after reset.lua, in the same script (store.py wraps reset.lua as the function reset_body),
 -- so that a reset and what it means for matching are one step (contract v2):
 -- * a copy hidden by matching is released from its source: never matched to it again;
--- * a source's copies hidden only through it are restored (visible, generation bumped, placeholder
---   dropped, a `reset` event by `system` and a restore in the outbox for its webhook).
+-- * a source's copies still hidden by matching it are restored (visible, generation bumped, placeholder
+--   dropped, a `reset` event by `system` and a restore in the outbox for its webhook). A copy an
+--   editor confirmed or hid is no longer among them (editor_hide in prelude.lua). A restored copy
+--   whose own scores call for it is then a crossing of its own (`due` in prelude.lua): pending
+--   (returned as 'crossed|<generation>|<id>' for its hide job) or before editors.
 -- Copies' keys are named by data (their ids are only known here): fine on one Redis server and its
 -- replicas, not on a Cluster, as in give_verdict.
 -- KEYS (after reset.lua's ten): matched-from hash, this image's released sources (set), this image's
---       copies (sorted set by distance)
+--       copies (sorted set by distance), protected index
 -- ARGV (after reset.lua's seven): image-hash prefix, placeholder prefix, released-set prefix,
---       copies-set prefix
--- Returns reset.lua's reply followed by the outbox entries of the copies restored.
+--       copies-set prefix, threshold
+-- Returns reset.lua's reply followed by the outbox entries of the copies restored (and of their
+-- review requests) and their crossings.
 local reply = reset_body()
 do
-  local id, hidden, audit, outbox, stats = ARGV[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
-  local matched_from, released, copies = KEYS[11], KEYS[12], KEYS[13]
+  local id, pending, hidden, audit, outbox, stats = ARGV[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
+  local review, matched_from, released, copies, protected = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
   local source = redis.call('HGET', matched_from, id)
   if source then
     redis.call('HDEL', matched_from, id)
@@ -21,10 +25,12 @@ do
     redis.call('ZREM', ARGV[11] .. source, id)
   end
   for _, copy in ipairs(redis.call('ZRANGE', copies, 0, -1)) do
+    local image = ARGV[8] .. copy
     if redis.call('HGET', matched_from, copy) == id then
       redis.call('HDEL', matched_from, copy)
       if redis.call('ZREM', hidden, copy) == 1 then
-        local generation = redis.call('HINCRBY', ARGV[8] .. copy, 'g', 1)
+        redis.call('HDEL', image, 'hb')
+        local generation = redis.call('HINCRBY', image, 'g', 1)
         redis.call('DEL', ARGV[9] .. copy)
         local now = now_ms()
         local event = 'restored|' .. generation .. '|' .. now .. '|' .. copy
@@ -33,6 +39,16 @@ do
         redis.call('HINCRBY', stats, 'resets', 1)
         redis.call('XADD', audit, 'MAXLEN', '~', ARGV[5], '*', 'type', 'reset', 'image_id', copy,
                    'actor', 'system', 'detail', cjson.encode({source_reset = id, note = 'restored with its source'}))
+        local call_for = due(image, protected, copy, ARGV[12])
+        if call_for == 'pending' then
+          redis.call('ZADD', pending, now, copy)
+          reply[#reply + 1] = 'crossed|' .. generation .. '|' .. copy
+        elseif call_for == 'review' then
+          local requested = request_review(image, review, audit, outbox, copy, 'system', ARGV[5],
+              {score = tonumber(redis.call('HGET', image, 's') or '0'),
+               review_score = tonumber(redis.call('HGET', image, 'v') or '0'), brake = false})
+          if requested ~= '' then reply[#reply + 1] = requested end
+        end
       end
     end
   end

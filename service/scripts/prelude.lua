@@ -12,6 +12,45 @@ local function reached(score, threshold)
   return tonumber(score or '0') >= tonumber(threshold) - 1e-9
 end
 
+-- What an image's scores call for, asked when it is neither hidden, pending nor in review (one review
+-- per generation: while in review, reports add to the scores and call for nothing more):
+-- 'pending' when its score reaches the threshold and it is not protected (a worker then hides it,
+-- or sends it to review if the brake holds); 'review' when its review score does, or when neither
+-- does alone but their sum does (honest readers of a bad photo who chose different reasons are
+-- never left unheard); else nil. Scores: `s` from reasons that hide, `v` from review reasons.
+local function due(image, protected, id, threshold)
+  local score = tonumber(redis.call('HGET', image, 's') or '0')
+  if reached(score, threshold) then
+    if redis.call('ZSCORE', protected, id) then return nil end
+    return 'pending'
+  end
+  local review_score = tonumber(redis.call('HGET', image, 'v') or '0')
+  if reached(review_score, threshold) or reached(score + review_score, threshold) then return 'review' end
+  return nil
+end
+
+-- Put an image before editors, once per generation: the review index, one `review` audit event and
+-- an outbox entry for its webhook. Returns the entry, or '' when it was in review already.
+local function request_review(image, review, audit, outbox, id, actor, audit_max, detail)
+  local now = now_ms()
+  if redis.call('ZADD', review, 'NX', now, id) == 0 then return '' end
+  redis.call('XADD', audit, 'MAXLEN', '~', audit_max, '*', 'type', 'review', 'image_id', id, 'actor', actor,
+             'detail', cjson.encode(detail))
+  local event = 'review_requested|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. id
+  redis.call('ZADD', outbox, now, event)
+  return event
+end
+
+-- The brake (contract v2): with `brake` > 0 automatic hides (threshold or matching) allowed per hour
+-- and that many in the last hour, true: the crossing goes to review instead. Otherwise the hide about
+-- to happen is counted among the hour's (`member`, unique per hide).
+local function braked(recent, brake, now, member)
+  redis.call('ZREMRANGEBYSCORE', recent, '-inf', tonumber(now) - 3600000)
+  if brake > 0 and redis.call('ZCARD', recent) >= brake then return true end
+  redis.call('ZADD', recent, now, member)
+  return false
+end
+
 -- A counted reporter's field holds '<generation>|<weight>|<record key or empty>' (anonymous readers
 -- have no record). Editors' verdicts go to the site accounts counted in the image's current
 -- generation, once per generation (field 'vg'); `counter` is 'a' (agreed) or 'd' (disagreed).
@@ -23,10 +62,15 @@ local function reporter_value(value)
   return counted_in, string.match(rest, '^|[^|]*|(.*)$') or ''
 end
 
+-- The last verdict of a generation is the one that teaches: a confirm then a `disagree` reset of the
+-- same generation takes back the `agreed` it gave (field 'vk': the counter given in generation 'vg').
 local function give_verdict(image, counter, ttl_ms)
   local generation = redis.call('HGET', image, 'g') or '0'
-  if redis.call('HGET', image, 'vg') == generation then return 0 end
-  redis.call('HSET', image, 'vg', generation)
+  -- Without 'vk' (written before it existed) the verdict of the current generation was a confirm:
+  -- a reset moves the image to the next generation.
+  local given = redis.call('HGET', image, 'vg') == generation and (redis.call('HGET', image, 'vk') or 'a') or nil
+  if given == counter then return 0 end
+  redis.call('HSET', image, 'vg', generation, 'vk', counter)
   local judged, now = 0, now_ms()
   local fields = redis.call('HGETALL', image)
   for i = 1, #fields, 2 do
@@ -34,6 +78,9 @@ local function give_verdict(image, counter, ttl_ms)
       local counted_in, record = reporter_value(fields[i + 1])
       if counted_in == generation and record ~= '' then
         -- Keys named by data, not by KEYS: fine on one Redis server (and its replicas), not on a Cluster.
+        if given and tonumber(redis.call('HGET', record, given) or '0') > 0 then
+          redis.call('HINCRBY', record, given, -1)
+        end
         redis.call('HINCRBY', record, counter, 1)
         redis.call('HSET', record, 't', now)
         redis.call('PEXPIRE', record, ttl_ms)
@@ -46,16 +93,25 @@ end
 
 -- An editor's hide (by hand, or by confirming the reports): hidden now whatever the score or
 -- protection; a pending automatic hide becomes a no-op because the image leaves the pending index.
+-- The image is now hidden by its editor (`hb`), also when it was hidden already: a copy hidden by
+-- matching stops being one (its `matched_from` and its place among its source's copies go), so a
+-- reset of that source never restores it. `copies_prefix` names the sources' copies sets.
 -- Returns the hide's outbox entry, or 0 when the image was already hidden.
-local function editor_hide(image, pending, hidden, review, outbox, stats, id)
+local function editor_hide(image, pending, hidden, review, outbox, stats, id, matched_from, copies_prefix)
   redis.call('ZREM', review, id)
+  redis.call('HSET', image, 'hb', 'editor')
+  local source = redis.call('HGET', matched_from, id)
+  if source then
+    redis.call('HDEL', matched_from, id)
+    redis.call('ZREM', copies_prefix .. source, id)  -- a key named by data, as in give_verdict
+  end
   if redis.call('ZSCORE', hidden, id) then return 0 end
   local now = now_ms()
   redis.call('ZREM', pending, id)
   redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on a crossing ends with it
   redis.call('ZADD', hidden, now, id)
   redis.call('HINCRBY', stats, 'hides:manual', 1)
-  local event = 'hidden|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. id
+  local event = 'hidden:editor|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. id
   redis.call('ZADD', outbox, now, event)
   return event
 end

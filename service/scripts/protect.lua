@@ -1,24 +1,34 @@
 -- Protect an image from automatic hiding, or lift the protection. Protecting cancels a pending
--- hide; lifting it re-applies the threshold to the score at once, so an image with enough reports is then
--- hidden as if its last report had just arrived.
--- KEYS: image hash, pending index, hidden index, protected index, audit stream
+-- hide; lifting it asks the scores again at once (`due` in prelude.lua), so an image with enough
+-- reports is then hidden, or put before editors, as if its last report had just arrived.
+-- KEYS: image hash, pending index, hidden index, protected index, audit stream, review index, outbox
 -- ARGV: image id, protect ('1' or '0'), actor, audit max length, threshold
+-- Returns {changed, crossed, generation, review request's outbox entry or ''}.
 local image, pending, hidden, protected, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local review, outbox = KEYS[6], KEYS[7]
 local id, protect = ARGV[1], ARGV[2] == '1'
 
-local changed, cancelled, crossed = 0, 0, 0
+local changed, cancelled, crossed, event = 0, 0, 0, ''
 if protect then
   changed = redis.call('ZADD', protected, 'NX', now_ms(), id)
   cancelled = redis.call('ZREM', pending, id)
   redis.call('HDEL', image, 'k', 'q')  -- the reconciler's claim on a crossing ends with it
 else
   changed = redis.call('ZREM', protected, id)
-  if reached(redis.call('HGET', image, 's'), ARGV[5]) and not redis.call('ZSCORE', hidden, id)
-      and redis.call('ZADD', pending, 'NX', now_ms(), id) == 1 then
-    crossed = 1
-  end
 end
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', protect and 'protected' or 'unprotected',
            'image_id', id, 'actor', ARGV[3],
            'detail', cjson.encode({changed = changed == 1, cancelled_pending_hide = cancelled == 1}))
-return {changed, crossed, redis.call('HGET', image, 'g') or '0'}
+if not protect and changed == 1 and not (redis.call('ZSCORE', hidden, id) or redis.call('ZSCORE', pending, id)
+                                         or redis.call('ZSCORE', review, id)) then
+  local call_for = due(image, protected, id, ARGV[5])
+  if call_for == 'pending' then
+    redis.call('ZADD', pending, now_ms(), id)
+    crossed = 1
+  elseif call_for == 'review' then
+    event = request_review(image, review, audit, outbox, id, 'system', ARGV[4],
+                           {score = tonumber(redis.call('HGET', image, 's') or '0'),
+                            review_score = tonumber(redis.call('HGET', image, 'v') or '0'), brake = false})
+  end
+end
+return {changed, crossed, redis.call('HGET', image, 'g') or '0', event}

@@ -1,5 +1,5 @@
 -- Check the reporter's rate limits, count one report with its weight and, when it is the one that
--- reaches the threshold, mark the image pending (or, for a review reason, put it before editors).
+-- reaches the threshold, mark the image pending or put it before editors (`due` in prelude.lua).
 -- Atomic, so that exactly one report per crossing returns crossed = 1 and enqueues the hide, and a
 -- report refused by a limit changes nothing at all.
 -- KEYS: image hash, reported index, pending index, hidden index, protected index, comments list,
@@ -75,19 +75,18 @@ if redis.call('ZSCORE', hidden, id) then
   state = 'hidden'
 elseif redis.call('ZSCORE', pending, id) then
   state = 'pending'
-elseif counted == 1 and not for_review and reached(redis.call('HGET', image, 's'), threshold)
-    and not redis.call('ZSCORE', protected, id) then
-  redis.call('ZADD', pending, now, id)
-  state = 'pending'
-  crossed = 1
-else
-  if counted == 1 and for_review and reached(redis.call('HGET', image, 'v'), threshold)
-      and redis.call('ZADD', review, 'NX', now, id) == 1 then
-    redis.call('XADD', audit, 'MAXLEN', '~', ARGV[10], '*', 'type', 'review', 'image_id', id, 'actor', 'system',
-               'detail', cjson.encode({review_score = tonumber(redis.call('HGET', image, 'v')), brake = false}))
-    event = 'review_requested|' .. generation .. '|' .. now .. '|' .. id
-    redis.call('ZADD', outbox, now, event)
+elseif redis.call('ZSCORE', review, id) then
+  state = 'review'  -- one review per generation: further reports add to the scores, nothing more
+elseif counted == 1 then
+  local call_for = due(image, protected, id, threshold)
+  if call_for == 'pending' then
+    redis.call('ZADD', pending, now, id)
+    state, crossed = 'pending', 1
+  elseif call_for == 'review' then
+    event = request_review(image, review, audit, outbox, id, 'system', ARGV[10],
+                           {score = tonumber(redis.call('HGET', image, 's') or '0'),
+                            review_score = tonumber(redis.call('HGET', image, 'v') or '0'), brake = false})
+    state = 'review'
   end
-  if redis.call('ZSCORE', review, id) then state = 'review' end
 end
 return {counted, count, state, generation, crossed, event}
