@@ -25,9 +25,13 @@ IMAGE_ID_PATTERN = r"^[\p{L}\p{N}][\p{L}\p{N}._:~/-]*$"
 # schema only for the words of a refusal.
 VALID_IMAGE_ID = re.compile(rf"[^\W_][\w.:~/-]{{0,{IMAGE_ID_MAX_LENGTH - 1}}}")
 _VALID_CHARACTERS = re.compile(r"[^\W_][\w.:~/-]*")
-# http(s), a host, then anything without spaces or control characters. A regex rather than a URL
-# field, so that the OpenAPI document states exactly what is accepted; hosts are checked on fetching.
-IMAGE_URL_PATTERN = r"^https?://[^\x00-\x20\x7f-\x9f/?#]+(?:[/?#][^\x00-\x20\x7f-\x9f]*)?$"
+# http(s) (in any case), a host, then a path, query or fragment. Nowhere an `@` (userinfo), a backslash
+# (parsers disagree on where the host ends), whitespace or a control character (some parsers drop
+# them, others keep them); no `%` in the host and port. A regex rather than a URL field, so that the
+# OpenAPI document states exactly what is accepted; hosts and ports are checked on fetching
+# (workers/fetch.py, which refuses the same characters again).
+URL_REFUSED_CHARACTERS = r"@\\\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+IMAGE_URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^{URL_REFUSED_CHARACTERS}/?#%]+(?:[/?#][^{URL_REFUSED_CHARACTERS}]*)?$"
 # Printable: no control characters or line separators (lone surrogates are refused for every field).
 REPORTER_ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 MAX_BULK_IDS = 100

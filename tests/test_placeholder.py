@@ -154,10 +154,11 @@ def test_redirect_to_an_unlisted_host_is_not_followed(client, services, workers,
     assert [request.path for request in image_host.requests] == ["/redirect-away"]
 
 
-def test_redirect_within_an_allowed_host_is_followed(client, services, workers, image_host):
+def test_redirect_within_an_allowed_host_is_not_followed_either(client, services, workers, image_host):
     hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/redirect-home")
     workers.burst()
-    assert not is_neutral(client, "img-1")
+    assert is_neutral(client, "img-1")
+    assert [request.path for request in image_host.requests] == ["/redirect-home"]
 
 
 def test_hostile_images_give_the_neutral_placeholder_and_the_worker_goes_on(client, services, workers, image_host):

@@ -13,20 +13,25 @@ from service.placeholders import encode
 MAX_PIXELS = 24_000_000
 SIZE = 160  # longest side of the placeholder; the page scales it up, which only blurs it more
 BLUR_RADIUS = 8
+# The formats of photos on the web, and the only ones handed to Pillow's decoders: the others it can
+# open (EPS through Ghostscript, TIFF, BMP, ICO, PSD, the raw and scientific ones...) are more code
+# reading untrusted bytes, for no picture a reader would report.
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 
 class ImageRefused(Exception):
-    """Bytes Pillow cannot or must not decode: not an image, truncated, a bomb, animated."""
+    """Bytes Pillow cannot or must not decode: not an image of FORMATS, truncated, a bomb, animated."""
 
 
 def decode(data: bytes, size: int) -> Image.Image:
     """Untrusted bytes as an RGB image at least `size` pixels a side where the format can decode at a
-    reduced scale (JPEG); ImageRefused for what Pillow cannot or must not decode."""
+    reduced scale (JPEG); ImageRefused for what Pillow cannot or must not decode, and for any format
+    but JPEG, PNG, WebP and GIF."""
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(BytesIO(data)) as image:
+            with Image.open(BytesIO(data), formats=FORMATS) as image:
                 if getattr(image, "n_frames", 1) > 1:
                     raise ImageRefused("animated image")
                 image.draft("RGB", (size, size))
