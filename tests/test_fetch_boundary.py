@@ -24,6 +24,7 @@ import pytest
 from PIL import Image
 
 from service import moderation
+from service.queue import enqueue_register, followup_queue
 from service.schemas import IMAGE_URL_PATTERN
 from tests.conftest import FRONTEND_KEY, with_settings
 from tests.http_fixtures import LocalServer
@@ -308,7 +309,22 @@ def test_a_real_worker_still_blurs_an_allowed_photo(ports, client, services, wor
     hide_with_url(services, "img-1", f"http://127.0.0.1:{ports[0]}/photo.jpg")
     workers.burst()
     assert not is_neutral(client, "img-1")
-    assert services.store.has_hash("img-1")
+    assert other.seen() == []
+
+
+def test_a_real_worker_hashes_a_registered_photo_and_nothing_a_refused_form_or_format_names(
+        ports, services, workers, image_host, other):
+    """Registrations are what a worker hashes: stored before intake refused their forms, the refused
+    ones are checked again at fetch, and the other server is asked nothing."""
+    enqueue_register(followup_queue(services.hides.connection), [
+        ("allowed", f"http://127.0.0.1:{ports[0]}/photo.jpg"),
+        ("backslash", url("http://127.0.0.1:{B}\\@127.0.0.1:{A}/photo.jpg", ports)),
+        ("userinfo", url("http://127.0.0.1:{B}@127.0.0.1:{A}/photo.jpg", ports)),
+        ("bitmap", f"http://127.0.0.1:{ports[0]}/photo.bmp"),
+    ])
+    workers.burst()
+    assert [services.store.has_hash(image_id) for image_id in ("allowed", "backslash", "userinfo", "bitmap")] == [
+        True, False, False, False]
     assert other.seen() == []
 
 
