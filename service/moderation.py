@@ -4,6 +4,7 @@ from __future__ import annotations
 from service import followups
 from service.queue import enqueue_hide
 from service.services import Services
+from service.store import Once
 
 
 def report(services: Services, image_id: str, reporter: str, reason: str, image_url: str | None,
@@ -15,9 +16,13 @@ def report(services: Services, image_id: str, reporter: str, reason: str, image_
     return outcome
 
 
+# Each editor's action takes `once` (an Idempotency-Key's record): done at most once for it, else
+# store.Repeated is raised and nothing is done.
+
 def reset(services: Services, image_id: str, actor: str, forget_reporters: bool = False, note: str = "",
-          verdict: str = "disagree") -> dict:
-    outcome = services.store.reset(image_id, actor, forget_reporters=forget_reporters, note=note, verdict=verdict)
+          verdict: str = "disagree", once: Once | None = None) -> dict:
+    outcome = services.store.reset(image_id, actor, forget_reporters=forget_reporters, note=note, verdict=verdict,
+                                   once=once)
     followups.dispatch(services, outcome.event)
     for event in outcome.restored:  # copies hidden only through this source, restored with it
         followups.dispatch(services, event)
@@ -26,18 +31,18 @@ def reset(services: Services, image_id: str, actor: str, forget_reporters: bool 
     return services.store.status(image_id)
 
 
-def confirm(services: Services, image_id: str, actor: str, note: str = "") -> dict:
-    followups.dispatch(services, services.store.confirm(image_id, actor, note))
+def confirm(services: Services, image_id: str, actor: str, note: str = "", once: Once | None = None) -> dict:
+    followups.dispatch(services, services.store.confirm(image_id, actor, note, once=once))
     return services.store.status(image_id)
 
 
-def hide(services: Services, image_id: str, actor: str) -> dict:
-    followups.dispatch(services, services.store.hide_now(image_id, actor))
+def hide(services: Services, image_id: str, actor: str, once: Once | None = None) -> dict:
+    followups.dispatch(services, services.store.hide_now(image_id, actor, once=once))
     return services.store.status(image_id)
 
 
-def set_protection(services: Services, image_id: str, protected: bool, actor: str) -> dict:
-    outcome = services.store.set_protection(image_id, protected, actor)
+def set_protection(services: Services, image_id: str, protected: bool, actor: str, once: Once | None = None) -> dict:
+    outcome = services.store.set_protection(image_id, protected, actor, once=once)
     if outcome.crossed:
         enqueue_hide(services.hides, image_id, outcome.generation)
     followups.dispatch(services, outcome.event)  # a review request lifting protection caused

@@ -311,6 +311,17 @@ class ResetSchema(StrictSchema):
         "description": "disagree: each site account that reported gets one 'disagreed' verdict; ignore: none"})
 
 
+class IdempotencyHeaderSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE  # every other header
+
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        validate=[validate.Length(1, 255), FullMatch(r"^[\x21-\x7e]+$", error="Must be visible ASCII characters.")],
+        metadata={"description": "1-255 visible characters, fresh for each action: a repeat by the same admin "
+                                 "within 24 h returns the first answer and changes nothing"})
+
+
 class ConfirmSchema(StrictSchema):
     note = ma.fields.String(load_default="", validate=validate.Length(max=500))
 

@@ -62,6 +62,10 @@ MATCHED_FROM = PREFIX + "match:from"  # hash: copy id -> the source whose hide i
 RELEASED_PREFIX = PREFIX + "match:rel:"  # set per copy: sources a reset released it from, never matched again
 COPIES_PREFIX = PREFIX + "match:cp:"  # sorted set per source: the copies hidden through it, by distance (bits)
 MATCH_PRUNE_CURSOR = PREFIX + "prune:match"  # HSCAN cursor of the retention sweep over the hashes
+# Admin actions asked with an Idempotency-Key: per admin and key (a keyed hash), what was asked, then
+# once answered the answer, for a day (once.lua).
+ONCE_PREFIX = PREFIX + "once:"
+ONCE_TTL_MS = 86_400_000
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
@@ -117,9 +121,30 @@ def _load_script(redis: Redis, direct: DirectCommands, name: str, replicas: int 
     return DirectScript(redis, direct, _script_text(name), replicas)
 
 
-def _reset_text() -> str:
-    """reset.lua as the function reset_body, then match_reset.lua, which calls it: one script."""
-    return _lua("prelude") + "local function reset_body()\n" + _lua("reset") + "\nend\n" + _lua("match_reset")
+def _reset_body() -> str:
+    """reset.lua as the function reset_body, then match_reset.lua, which calls it: one script's body."""
+    return "local function reset_body()\n" + _lua("reset") + "\nend\n" + _lua("match_reset")
+
+
+def _once_text(body: str) -> str:
+    """A script's body as the function `action`, run at most once per Idempotency-Key (once.lua)."""
+    return _lua("prelude") + "local function action()\n" + body + "\nend\n" + _lua("once")
+
+
+@dataclass(frozen=True)
+class Once:
+    """An admin action asked with an Idempotency-Key."""
+    key: str  # the record's Redis key: ONCE_PREFIX and a keyed hash of the admin and the key
+    fingerprint: str  # what was asked (method, path, body): a repeat must ask the same
+
+
+class Repeated(Exception):
+    """The Idempotency-Key was used already: nothing was done. `recorded` is what was asked then,
+    and the answer given after a newline once there was one."""
+
+    def __init__(self, recorded: str):
+        super().__init__("Idempotency-Key used already")
+        self.recorded = recorded
 
 
 @dataclass(frozen=True)
@@ -224,7 +249,7 @@ class Store:
         acked = min_replicas_ack
         self._report = _load_script(redis, direct, "report", acked)
         self._hide = _load_script(redis, direct, "hide", acked)
-        self._reset = DirectScript(redis, direct, _reset_text(), acked)
+        self._reset = DirectScript(redis, direct, _lua("prelude") + _reset_body(), acked)
         self._match_hide = _load_script(redis, direct, "match_hide", acked)
         self._manual_hide = _load_script(redis, direct, "manual_hide", acked)
         self._protect = _load_script(redis, direct, "protect", acked)
@@ -237,6 +262,23 @@ class Store:
         self._trim_hash_log = _load_script(redis, direct, "trim_hash_log", acked)
         self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
         self._confirm = _load_script(redis, direct, "confirm", acked)
+        # The same admin actions, each at most once per Idempotency-Key.
+        self._once = {name: DirectScript(redis, direct, _once_text(body), acked) for name, body in (
+            ("reset", _reset_body()), ("confirm", _lua("confirm")), ("manual_hide", _lua("manual_hide")),
+            ("protect", _lua("protect")))}
+
+    def _action(self, name: str, keys: list, args: list, once: Once | None):
+        """Run an admin action's script, at most once for `once`'s key (else Repeated)."""
+        if once is None:
+            return getattr(self, "_" + name)(keys=keys, args=args)
+        outcome, reply = self._once[name](keys=[*keys, once.key], args=[*args, once.fingerprint, ONCE_TTL_MS])
+        if _text(outcome) == "repeat":
+            raise Repeated(_text(reply))
+        return reply
+
+    def record_answer(self, once: Once, answer: str) -> None:
+        """Keep the first answer to an action asked with `once`, for its repeats (the record's lifetime stays)."""
+        self.redis.set(once.key, once.fingerprint + "\n" + answer, xx=True, keepttl=True)
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
                limit_key: str | None = None, comment: str = "", weight: float = 1.0,
@@ -285,16 +327,17 @@ class Store:
         return _text(event) if event else None
 
     def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "",
-              verdict: str = "disagree") -> ResetOutcome:
+              verdict: str = "disagree", once: Once | None = None) -> ResetOutcome:
         """Restore; `verdict` 'disagree' counts against the site accounts that reported, 'ignore' does not."""
-        was_hidden, was_pending, generation, event, *copies = self._reset(
+        was_hidden, was_pending, generation, event, *copies = self._action(
+            "reset",
             keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS,
                   comments_key(image_id), REVIEW, MATCHED_FROM, RELEASED_PREFIX + image_id, COPIES_PREFIX + image_id,
                   PROTECTED],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
                   self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX,
                   self.threshold],
-        )
+            once=once)
         entries = [_text(entry) for entry in copies]
         crossings = tuple((copy, int(generation)) for _, generation, copy in
                           (entry.split("|", 2) for entry in entries if entry.startswith("crossed|")))
@@ -396,17 +439,19 @@ class Store:
         hidden, matched = pipe.execute()
         return [at is not None and source is None for at, source in zip(hidden, matched)]
 
-    def hide_now(self, image_id: str, actor: str) -> str | None:
+    def hide_now(self, image_id: str, actor: str, once: Once | None = None) -> str | None:
         """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
-        event = self._manual_hide(keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW, MATCHED_FROM],
-                                  args=[image_id, actor, self.audit_max_events, COPIES_PREFIX])
+        event = self._action("manual_hide",
+                             keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW, MATCHED_FROM],
+                             args=[image_id, actor, self.audit_max_events, COPIES_PREFIX], once=once)
         return _text(event) if event else None
 
-    def confirm(self, image_id: str, actor: str, note: str = "") -> str | None:
+    def confirm(self, image_id: str, actor: str, note: str = "", once: Once | None = None) -> str | None:
         """Editors agree with the reports: the hide's outbox entry, None if it was already hidden."""
-        event = self._confirm(keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM],
-                              args=[image_id, actor, self.audit_max_events, self.trust.record_ttl_ms, note,
-                                    COPIES_PREFIX])
+        event = self._action("confirm",
+                             keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM],
+                             args=[image_id, actor, self.audit_max_events, self.trust.record_ttl_ms, note,
+                                   COPIES_PREFIX], once=once)
         return _text(event) if event else None
 
     def record(self, record: str) -> tuple[int, int]:
@@ -467,11 +512,12 @@ class Store:
         hidden_at, data = pipe.execute()
         return hidden_at is not None, data
 
-    def set_protection(self, image_id: str, protected: bool, actor: str) -> ProtectionOutcome:
-        changed, crossed, generation, event = self._protect(
+    def set_protection(self, image_id: str, protected: bool, actor: str, once: Once | None = None) -> ProtectionOutcome:
+        changed, crossed, generation, event = self._action(
+            "protect",
             keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, REVIEW, OUTBOX],
             args=[image_id, "1" if protected else "0", actor, self.audit_max_events, self.threshold],
-        )
+            once=once)
         return ProtectionOutcome(bool(changed), bool(crossed), int(generation), _text(event))
 
     def status(self, image_id: str) -> dict:

@@ -56,6 +56,48 @@ def test_auth_matrix(client, store, method, path, body, authorization, status):
         assert store.counts()["audit_events"] == 0  # refused calls change nothing
 
 
+def test_an_action_repeated_with_its_idempotency_key_answers_the_first_answer_and_changes_nothing(
+        client, reporter, redis_client):
+    for n in range(3):
+        reporter.anonymous("img-1", ip=f"198.51.100.{n}")
+    keyed = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Idempotency-Key": "click-7f3a"}
+    first = client.post("/v1/admin/images/img-1/confirm", json={"note": "violent"}, headers=keyed)
+    reporter.anonymous("img-1", ip="198.51.100.9")  # the image changes meanwhile
+    again = client.post("/v1/admin/images/img-1/confirm", json={"note": "violent"}, headers=keyed)
+    assert first.status_code == again.status_code == 200
+    assert again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert [fields["type"] for _, fields in redis_client.xrange("imgmod:audit")] == ["confirmed"]
+    # The same key for another request is refused, naming the header; a fresh key acts.
+    other = client.post("/v1/admin/images/img-1/reset", json={}, headers=keyed)
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["message"]
+    assert client.get("/v1/images/img-1").json["hidden"] is True
+    fresh = client.post("/v1/admin/images/img-1/reset", json={}, headers={**keyed, "Idempotency-Key": "click-8"})
+    assert fresh.status_code == 200 and fresh.json["hidden"] is False
+
+
+@pytest.mark.parametrize("path, method, body", [
+    ("/v1/admin/images/img-1/hide", "post", None), ("/v1/admin/images/img-1/protection", "put", {"protected": True}),
+    ("/v1/admin/images/img-1/reset", "post", {}), ("/v1/admin/images/img-1/confirm", "post", {})])
+def test_every_action_takes_an_idempotency_key_per_admin(settings, path, method, body, redis_client):
+    client = create_app(with_settings(settings, admin_tokens={"editor": ADMIN_TOKEN,
+                                                               "other": "admin-token-of-another-editor"})).test_client()
+    for token in (ADMIN_TOKEN, ADMIN_TOKEN, "admin-token-of-another-editor"):
+        answer = getattr(client, method)(path, json=body, headers={"Authorization": f"Bearer {token}",
+                                                                   "Idempotency-Key": "same-key"})
+        assert answer.status_code == 200
+    # Two admins, one key each: two actions, each audited once.
+    assert len(redis_client.xrange("imgmod:audit")) == 2
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "with space", "tab\t", "é"])
+def test_a_malformed_idempotency_key_is_refused_naming_it(client, key):
+    answer = client.post("/v1/admin/images/img-1/hide", headers={"Authorization": f"Bearer {ADMIN_TOKEN}",
+                                                                 "Idempotency-Key": key})
+    assert answer.status_code == 422 and "Idempotency-Key" in json.dumps(answer.json)
+    assert client.get("/v1/images/img-1").json["hidden"] is False
+
+
 def test_admin_api_is_closed_without_tokens(settings):
     client = create_app(with_settings(settings, admin_tokens={})).test_client()
     for token in ("", ADMIN_TOKEN, FRONTEND_KEY):

@@ -65,3 +65,26 @@ def test_a_late_reset_reply_is_a_503_and_the_reset_happens_once(late_client, pro
     assert len(resets) == 1 and json.loads(resets[0]["detail"])["was_hidden"] is True
     assert redis_client.hget(image_key("img-1"), "g") == "1"  # bumped once
     assert len(redis_client.zrange(OUTBOX, 0, -1)) == 1  # one restore owed: one webhook
+
+
+def test_a_reset_retried_after_a_late_reply_with_its_idempotency_key_applies_once(late_client, proxy, redis_client):
+    """The editor's retry after the 503 (the reset was applied; its reply came too late) used to reset
+    again: two audit events, generation +2, two restores. With the same Idempotency-Key it changes
+    nothing and answers the image as the first reset left it."""
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    assert late_client.post("/v1/admin/images/img-1/hide", headers=headers).status_code == 200
+    late_client.post("/v1/admin/images/img-0/reset", headers={**headers, "Idempotency-Key": "load-the-script"},
+                     json={})
+    redis_client.delete(AUDIT, OUTBOX)
+
+    proxy.hold_next_script_reply()
+    keyed = {**headers, "Idempotency-Key": "reset-img-1-click-1"}
+    assert late_client.post("/v1/admin/images/img-1/reset", headers=keyed, json={}).status_code == 503
+    proxy.release.set()
+    retried = late_client.post("/v1/admin/images/img-1/reset", headers=keyed, json={})
+
+    assert retried.status_code == 200 and retried.headers["Idempotent-Replayed"] == "true"
+    assert (retried.json["image_id"], retried.json["state"]) == ("img-1", "visible")
+    assert [fields["type"] for _, fields in redis_client.xrange(AUDIT)] == ["reset"]
+    assert redis_client.hget(image_key("img-1"), "g") == "1"
+    assert len(redis_client.zrange(OUTBOX, 0, -1)) == 1

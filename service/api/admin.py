@@ -1,20 +1,24 @@
 """The admin API for newsroom editors: what was reported, reset, hide, protect, and the audit trail."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from datetime import datetime, timezone
 
-from flask import g, request
+from flask import current_app, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from service import moderation
 from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
+from service.identity import keyed_hash
 from service.schemas import (STATES, AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AdminTotalsSchema,
-                             AuditListSchema, AuditQuerySchema, ConfirmSchema, ImagePathSchema, MatchesQuerySchema,
-                             MatchesSchema, ProtectionSchema, ResetSchema)
+                             AuditListSchema, AuditQuerySchema, ConfirmSchema, IdempotencyHeaderSchema,
+                             ImagePathSchema, MatchesQuerySchema, MatchesSchema, ProtectionSchema, ResetSchema)
+from service.store import ONCE_PREFIX, Once, Repeated
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
 ADMIN_ERRORS = (401, 403, 429, 503)
@@ -55,6 +59,44 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     """(score, image id) of a cursor the query schema found of the documented form."""
     score, _, image_id = cursor.partition("_")  # a score never holds "_"; an id may
     return score, image_id
+
+
+def once_per_key(view):
+    """An editor's action done at most once per Idempotency-Key and admin (the key is recorded in the
+    same script as the action: store.Once); a repeat changes nothing and answers what the first did,
+    or the image as it is now when the first answer never left (a 503 after the action was applied).
+    The same key for another request is a 422."""
+    @functools.wraps(view)
+    def with_key(self, *args, idempotency_key: str | None = None, **kwargs):
+        if idempotency_key is None:
+            return view(self, *args, **kwargs)
+        svc = services()
+        asked = json.dumps(request.get_json(silent=True), sort_keys=True, ensure_ascii=False)
+        once = Once(ONCE_PREFIX + keyed_hash(svc.settings.secret_key, "once", f"{g.actor}\n{idempotency_key}"),
+                    f"{request.method} {request.path} {hashlib.sha256(asked.encode()).hexdigest()}")
+        try:
+            answer = view(self, *args, once=once, **kwargs)
+        except Repeated as repeat:
+            return _repeat(repeat.recorded, once, kwargs["image_id"])
+        svc.store.record_answer(once, current_app.json.dumps(AdminImageSchema().dump(answer)))
+        return answer
+    return with_key
+
+
+def _repeat(recorded: str, once: Once, image_id: str):
+    asked, _, answer = recorded.partition("\n")
+    if asked != once.fingerprint:
+        abort(422, message="Idempotency-Key: already used for another request; send a fresh key for each action.",
+              errors={"headers": {"Idempotency-Key": ["Already used for another request."]}})
+    if not answer:  # applied, but its answer never left: the image as it is now
+        answer = current_app.json.dumps(AdminImageSchema().dump(detail(services().store.status(image_id))))
+    return current_app.response_class(answer, status=200, mimetype="application/json",
+                                      headers={"Idempotent-Replayed": "true"})
+
+
+def idempotent(view):
+    """The Idempotency-Key header, checked by its schema and documented, then once_per_key."""
+    return bp.arguments(IdempotencyHeaderSchema(), location="headers", as_kwargs=True)(once_per_key(view))
 
 
 @bp.route("/images")
@@ -118,10 +160,11 @@ class Reset(MethodView):
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
-    def post(self, body, image_id):
+    @idempotent
+    def post(self, body, image_id, once=None):
         """Count to zero and visible again; dismissed reporters stay dismissed unless forgotten"""
         return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"],
-                                       body["verdict"]))
+                                       body["verdict"], once=once))
 
 
 @bp.route("/images/<image_id>/confirm")
@@ -131,9 +174,10 @@ class Confirm(MethodView):
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
-    def post(self, body, image_id):
+    @idempotent
+    def post(self, body, image_id, once=None):
         """The reports are right: hidden (now, if it was not) until a reset; the site accounts that reported gain trust"""
-        return detail(moderation.confirm(services(), image_id, g.actor, body["note"]))
+        return detail(moderation.confirm(services(), image_id, g.actor, body["note"], once=once))
 
 
 @bp.route("/images/<image_id:image_id>/hide", merge_slashes=False)
@@ -142,9 +186,10 @@ class Hide(MethodView):
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
-    def post(self, image_id):
+    @idempotent
+    def post(self, image_id, once=None):
         """Hide now, by hand"""
-        return detail(moderation.hide(services(), image_id, g.actor))
+        return detail(moderation.hide(services(), image_id, g.actor, once=once))
 
 
 @bp.route("/images/<image_id:image_id>/protection", merge_slashes=False)
@@ -154,9 +199,10 @@ class Protection(MethodView):
     @bp.response(200, AdminImageSchema)
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
-    def put(self, body, image_id):
+    @idempotent
+    def put(self, body, image_id, once=None):
         """Protect from automatic hiding (reports still count), or lift the protection"""
-        return detail(moderation.set_protection(services(), image_id, body["protected"], g.actor))
+        return detail(moderation.set_protection(services(), image_id, body["protected"], g.actor, once=once))
 
 
 @bp.route("/audit")

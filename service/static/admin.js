@@ -40,9 +40,18 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
 
   function token() { return sessionStorage.getItem(KEY); }
 
+  // A fresh key per editor's action (one click): a retry of the same request after a network error
+  // or a 503 is then applied at most once (the server records the key with the action).
+  function freshKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+
   function call(method, path, body) {
     var options = {method: method, headers: {Authorization: "Bearer " + token()}, credentials: "omit",
       cache: "no-store"};
+    if (method !== "GET") options.headers["Idempotency-Key"] = freshKey();
     if (body) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);

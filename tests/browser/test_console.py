@@ -228,6 +228,22 @@ def test_hide_now_asks_first(reader, admin):
     expect(card.get_by_role("button", name="Hide now")).to_have_count(0)
 
 
+def test_each_action_is_sent_with_a_fresh_idempotency_key(reader, admin):
+    page = reader("/admin?lang=en")
+    sign_in(page, ADMIN_TOKEN, "en")
+    sent = []
+    page.on("request", lambda request: sent.append(request) if request.method in ("POST", "PUT") else None)
+    card = find(page, PHOTOS["kasbah"])
+    card.get_by_role("button", name="Protect").click()
+    expect(card.get_by_role("button", name="Unprotect")).to_be_visible()
+    card.get_by_role("button", name="Unprotect").click()
+    expect(card.get_by_role("button", name="Protect")).to_be_visible()
+    keys = [request.headers.get("idempotency-key") for request in sent]
+    assert len(keys) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", key or "") for key in keys)
+    assert keys[0] != keys[1]
+    assert audit_types(admin, PHOTOS["kasbah"]) == ["unprotected", "protected"]
+
+
 def test_restore_is_offered_only_for_hidden_pending_or_review_images(reader, reporter, admin):
     reporter.anonymous(PHOTOS["atlas"], reason="spam")  # visible, reported once
     for n in range(3):
