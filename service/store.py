@@ -77,6 +77,11 @@ def image_key(image_id: str) -> str:
     return IMAGE_PREFIX + image_id
 
 
+def audit_index_key(image_id: str) -> str:
+    """An image's own index of its audit entries' ids, newest first (audit_event in prelude.lua)."""
+    return AUDIT + ":" + image_id
+
+
 def placeholder_key(image_id: str) -> str:
     return PLACEHOLDER_PREFIX + image_id
 
@@ -575,14 +580,22 @@ class Store:
         return [(_text(flat[i]), _text(flat[i + 1])) for i in range(0, len(flat), 2)]
 
     def audit(self, image_id: str | None = None, limit: int = 50, chunk: int = 1000) -> list[dict]:
-        """Audit events, newest first; filtering by image reads the stream backwards in chunks."""
+        """Audit events, newest first. One image's come from its own index of entry ids (written with
+        each event: audit_event in prelude.lua), so a history costs its length, not the stream's; an
+        image whose events predate the index is found by reading the stream backwards in chunks."""
+        if image_id is not None and self.redis.exists(audit_index_key(image_id)):
+            entry_ids = self.redis.lrange(audit_index_key(image_id), 0, limit - 1)
+            pipe = self.redis.pipeline(transaction=False)
+            for entry_id in entry_ids:
+                pipe.xrange(AUDIT, min=entry_id, max=entry_id)
+            return [_event(entry_id, fields) for entries in pipe.execute() for entry_id, fields in entries]
         events: list[dict] = []
         end = "+"
         while len(events) < limit:
             entries = self.redis.xrevrange(AUDIT, max=end, count=limit if image_id is None else chunk)
             for entry_id, fields in entries:
                 if image_id is None or _text(fields.get("image_id", "")) == image_id:
-                    events.append({"id": _text(entry_id), **{_text(k): _text(v) for k, v in fields.items()}})
+                    events.append(_event(entry_id, fields))
             if len(entries) < (limit if image_id is None else chunk):
                 break
             end = "(" + _text(entries[-1][0])
@@ -670,6 +683,10 @@ def _reporter_value(value: str) -> tuple[str, str]:
     counted in and its record key ('' for an anonymous reader)."""
     generation, _, rest = value.partition("|")
     return generation, rest.partition("|")[2]
+
+
+def _event(entry_id, fields) -> dict:
+    return {"id": _text(entry_id), **{_text(k): _text(v) for k, v in fields.items()}}
 
 
 def _text(value) -> str:

@@ -471,3 +471,23 @@ def test_reset_racing_concurrent_reports_loses_none(live_server, store):
     assert before + after == readers
     # Every reporter left its mark (counted or dismissed), so none of them can count twice.
     assert len([f for f in store.redis.hkeys("imgmod:img:img-1") if f.startswith("@")]) == readers
+
+
+def test_an_images_history_costs_its_length_not_the_streams(admin, store, redis_client):
+    """Filtering the audit by image used to read the whole stream backwards (228 ms per console click
+    at the default 100,000 events); each image now keeps an index of its own entries."""
+    store.hide_now("img-1", "test")
+    with redis_client.pipeline(transaction=False) as pipe:
+        for n in range(5000):
+            pipe.xadd("imgmod:audit", {"type": "manual_hide", "image_id": f"other-{n}", "actor": "test",
+                                       "detail": "{}"})
+        pipe.execute()
+    store.reset("img-1", "test")
+    redis_client.config_resetstat()
+
+    events = admin.get("/audit?image_id=img-1&limit=50").json["events"]
+
+    assert [event["type"] for event in events] == ["reset", "manual_hide"]
+    stats = redis_client.info("commandstats")
+    assert "cmdstat_xrevrange" not in stats
+    assert stats["cmdstat_xrange"]["calls"] == 2

@@ -10,6 +10,6 @@ local id = ARGV[1]
 
 local agreed = give_verdict(image, 'a', tonumber(ARGV[4]))
 local event = editor_hide(image, pending, hidden, review, outbox, stats, id, KEYS[8], ARGV[6])
-redis.call('XADD', audit, 'MAXLEN', '~', ARGV[3], '*', 'type', 'confirmed', 'image_id', id, 'actor', ARGV[2],
-           'detail', cjson.encode({already_hidden = event == 0, agreed_reporters = agreed, note = ARGV[5]}))
+audit_event(audit, ARGV[3], id, ARGV[2], 'confirmed',
+            cjson.encode({already_hidden = event == 0, agreed_reporters = agreed, note = ARGV[5]}))
 return event

@@ -31,8 +31,7 @@ redis.call('HINCRBY', stats, 'hides:auto', 1)
 local detail = cjson.encode({report_count = tonumber(redis.call('HGET', image, 'n') or '0'),
                              score = tonumber(redis.call('HGET', image, 's') or '0'),
                              generation = tonumber(ARGV[2])})
-redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*',
-           'type', 'hidden', 'image_id', id, 'actor', ARGV[3], 'detail', detail)
+audit_event(audit, ARGV[4], id, ARGV[3], 'hidden', detail)
 local event = 'hidden:reports|' .. ARGV[2] .. '|' .. now .. '|' .. id
 redis.call('ZADD', outbox, now, event)
 return event

@@ -8,6 +8,5 @@ local review = KEYS[7]
 local id = ARGV[1]
 
 local event = editor_hide(image, pending, hidden, review, outbox, stats, id, KEYS[8], ARGV[4])
-redis.call('XADD', audit, 'MAXLEN', '~', ARGV[3], '*', 'type', 'manual_hide', 'image_id', id,
-           'actor', ARGV[2], 'detail', cjson.encode({already_hidden = event == 0}))
+audit_event(audit, ARGV[3], id, ARGV[2], 'manual_hide', cjson.encode({already_hidden = event == 0}))
 return event

@@ -42,11 +42,11 @@ redis.call('HSET', image, 'hb', 'match')
 redis.call('HSET', matched_from, copy, source)
 redis.call('ZADD', copies, tonumber(ARGV[3]), copy)
 redis.call('HINCRBY', stats, 'hides:matched', 1)
-redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', 'matched', 'image_id', copy, 'actor', 'system',
-           'detail', cjson.encode({source = source, distance = tonumber(ARGV[3]),
-                                   -- the URLs whose bytes were hashed: what the site registered, never a reader's
-                                   source_url = redis.call('HGET', urls, source) or cjson.null,
-                                   copy_url = redis.call('HGET', urls, copy) or cjson.null}))
+audit_event(audit, ARGV[4], copy, 'system', 'matched',
+            cjson.encode({source = source, distance = tonumber(ARGV[3]),
+                          -- the URLs whose bytes were hashed: what the site registered, never a reader's
+                          source_url = redis.call('HGET', urls, source) or cjson.null,
+                          copy_url = redis.call('HGET', urls, copy) or cjson.null}))
 local event = 'hidden:match|' .. generation .. '|' .. now .. '|' .. copy .. '|' .. source
 redis.call('ZADD', outbox, now, event)
 return event

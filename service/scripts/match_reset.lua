@@ -37,8 +37,8 @@ do
         redis.call('ZADD', outbox, now, event)
         reply[#reply + 1] = event
         redis.call('HINCRBY', stats, 'resets', 1)
-        redis.call('XADD', audit, 'MAXLEN', '~', ARGV[5], '*', 'type', 'reset', 'image_id', copy,
-                   'actor', 'system', 'detail', cjson.encode({source_reset = id, note = 'restored with its source'}))
+        audit_event(audit, ARGV[5], copy, 'system', 'reset',
+                    cjson.encode({source_reset = id, note = 'restored with its source'}))
         local call_for = due(image, protected, copy, ARGV[12])
         if call_for == 'pending' then
           redis.call('ZADD', pending, now, copy)

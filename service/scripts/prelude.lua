@@ -29,13 +29,25 @@ local function due(image, protected, id, threshold)
   return nil
 end
 
+-- One audit event (`detail` JSON-encoded): appended to the stream, trimmed to about `audit_max`
+-- entries, and its entry id to the image's own index (`<stream>:<image id>`, the newest 200, kept a
+-- year after its last event), so that an image's history is read without scanning the stream.
+local function audit_event(audit, audit_max, id, actor, kind, detail)
+  local entry = redis.call('XADD', audit, 'MAXLEN', '~', audit_max, '*', 'type', kind, 'image_id', id,
+                           'actor', actor, 'detail', detail)
+  local index = audit .. ':' .. id  -- a key named by data, as in give_verdict
+  redis.call('LPUSH', index, entry)
+  redis.call('LTRIM', index, 0, 199)
+  redis.call('PEXPIRE', index, 31536000000)
+  return entry
+end
+
 -- Put an image before editors, once per generation: the review index, one `review` audit event and
 -- an outbox entry for its webhook. Returns the entry, or '' when it was in review already.
 local function request_review(image, review, audit, outbox, id, actor, audit_max, detail)
   local now = now_ms()
   if redis.call('ZADD', review, 'NX', now, id) == 0 then return '' end
-  redis.call('XADD', audit, 'MAXLEN', '~', audit_max, '*', 'type', 'review', 'image_id', id, 'actor', actor,
-             'detail', cjson.encode(detail))
+  audit_event(audit, audit_max, id, actor, 'review', cjson.encode(detail))
   local event = 'review_requested|' .. (redis.call('HGET', image, 'g') or '0') .. '|' .. now .. '|' .. id
   redis.call('ZADD', outbox, now, event)
   return event

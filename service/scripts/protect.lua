@@ -16,9 +16,8 @@ if protect then
 else
   changed = redis.call('ZREM', protected, id)
 end
-redis.call('XADD', audit, 'MAXLEN', '~', ARGV[4], '*', 'type', protect and 'protected' or 'unprotected',
-           'image_id', id, 'actor', ARGV[3],
-           'detail', cjson.encode({changed = changed == 1, cancelled_pending_hide = cancelled == 1}))
+audit_event(audit, ARGV[4], id, ARGV[3], protect and 'protected' or 'unprotected',
+            cjson.encode({changed = changed == 1, cancelled_pending_hide = cancelled == 1}))
 if not protect and changed == 1 and not (redis.call('ZSCORE', hidden, id) or redis.call('ZSCORE', pending, id)
                                          or redis.call('ZSCORE', review, id)) then
   local call_for = due(image, protected, id, ARGV[5])

@@ -34,6 +34,5 @@ redis.call('HINCRBY', stats, 'resets', 1)
 local detail = cjson.encode({previous_count = previous, was_hidden = was_hidden == 1,
                              was_in_review = was_in_review == 1, forget_reporters = forget, note = ARGV[4],
                              verdict = ARGV[6], disagreed_reporters = disagreed})
-redis.call('XADD', audit, 'MAXLEN', '~', ARGV[5], '*',
-           'type', 'reset', 'image_id', id, 'actor', ARGV[3], 'detail', detail)
+audit_event(audit, ARGV[5], id, ARGV[3], 'reset', detail)
 return {was_hidden, was_pending, generation, event}
