@@ -219,8 +219,10 @@ def run_dev(bind: str, data_dir: Path, redis_server: str | None = None) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    # SIGHUP: the terminal was closed. The children, in sessions of their own, would not hear it and
+    # would keep the port and the Redis, and the next `imgmod dev` would fail on them.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, request_stop)
     try:
         server = None
         if redis_server and env.get("IMGMOD_REDIS_URL"):

@@ -78,6 +78,25 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def test_closing_the_terminal_of_dev_stops_every_child(tmp_path):
+    """SIGHUP (the terminal closed) used to leave redis-server, gunicorn and the worker running."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("IMGMOD_")}
+    dev = subprocess.Popen([sys.executable, "-m", "service.cli", "dev", "--bind", f"127.0.0.1:{port}",
+                            "--data-dir", str(tmp_path / "data")], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    try:
+        assert wait_until_healthy(f"http://127.0.0.1:{port}", dev, 30), "imgmod dev did not come up"
+        children = descendants(dev.pid)
+        assert len(children) >= 3
+    finally:
+        dev.send_signal(signal.SIGHUP)
+        output, _ = dev.communicate(timeout=60)
+    assert dev.returncode == 0, output
+    left = [pid for pid in children if alive(pid)]
+    assert left == [], f"children still running after SIGHUP: {left}"
+
+
 def test_dev_runs_everything_and_stops_cleanly_on_sigint(tmp_path):
     port = free_port()
     data = tmp_path / ".imgmod"  # the default data dir, as seen from tmp_path

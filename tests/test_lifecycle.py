@@ -2,6 +2,8 @@
 healthcheck."""
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -174,3 +176,21 @@ def test_a_stopping_worker_ends_its_command_listener_at_once_whatever_it_read_fi
     stopping.join(timeout=20)  # not a speed claim: far under the 60 s wait, far over a loaded machine's pause
     assert not stopping.is_alive(), "the worker waited for its command listener"
     wait_until(lambda: not listener.is_alive(), timeout=20, what="the command listener to end")
+
+
+def test_the_scheduler_of_a_worker_killed_with_sigkill_ends_and_frees_its_lock(settings, redis_client, tmp_path):
+    """`kill -9` of `imgmod worker` used to leave its RQ scheduler child running, holding the lock."""
+    import psutil
+
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    lock = f"rq:scheduler-lock:{FOLLOWUP_QUEUE_NAME}"
+    try:
+        wait_until(lambda: redis_client.exists(lock), what="the worker's scheduler to take its lock")
+        schedulers = psutil.Process(worker.popen.pid).children()
+        assert schedulers, "the worker runs its scheduler in a child process"
+        os.kill(worker.popen.pid, signal.SIGKILL)
+        wait_until(lambda: not any(child.is_running() and child.status() != psutil.STATUS_ZOMBIE
+                                   for child in schedulers), what="the scheduler to end with its worker")
+        wait_until(lambda: not redis_client.exists(lock), what="the scheduler lock to be released")
+    finally:
+        worker.kill_all()

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
+import os
 import signal
+import sys
 import time
 
 from redis.exceptions import RedisError
@@ -32,6 +35,7 @@ log = logging.getLogger("imgmod.worker")
 
 # How much longer than a take blocks its reply may take to come (a loaded Redis, a slow link).
 BLOCKING_READ_MARGIN_SECONDS = 4
+PR_SET_PDEATHSIG = 1  # prctl(2)
 # How long a stopping worker waits for its command listener to end (it ends at its next reply).
 UNSUBSCRIBE_WAIT_SECONDS = 1
 
@@ -47,13 +51,31 @@ class Stopping:
 class ImgmodScheduler(RQScheduler):
     """RQ's scheduler (it moves retried jobs back onto their queue after their back-off), ending
     quietly when Redis goes away: RQ's own re-raises, and its process then prints a plain-text
-    traceback among the JSON log lines. The worker starts it again on its next maintenance turn."""
+    traceback among the JSON log lines. The worker starts it again on its next maintenance turn.
+
+    Its process ends with the worker's: a worker killed with SIGKILL used to leave it running,
+    holding the scheduler lock that the next worker then waited for."""
+
+    def start(self):
+        self.parent_pid = os.getpid()
+        return super().start()
 
     def work(self):
+        _end_with_parent(self.parent_pid)
         try:
             super().work()
         except RedisError as error:
             self.log.warning("scheduler stopped: Redis unavailable", extra={"error": type(error).__name__})
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    """SIGTERM this process when its parent dies (Linux's PR_SET_PDEATHSIG); elsewhere nothing."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent_pid:  # it died before the call: no signal will come
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class ImgmodWorker(Worker):
