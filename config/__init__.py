@@ -207,6 +207,24 @@ def _image_hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return entries
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Browser origins, `scheme://host[:port]`: an entry without its scheme (`127.0.0.1:8791`) would be
+    taken and never match a browser's Origin, and the widget would fail with no word why."""
+    origins = []
+    for entry in _list(env, name):
+        parts = urlsplit(entry)
+        try:
+            parts.port
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname \
+                or parts.path.strip("/") or parts.query or parts.fragment or parts.username:
+            raise ConfigError(f"{name} entries must be origins like https://www.example.ma (scheme, host, "
+                              f"optional port), got {entry!r}")
+        origins.append(entry.rstrip("/"))
+    return tuple(origins)
+
+
 def _sentinels(env: Mapping[str, str], name: str) -> tuple[tuple[str, int], ...]:
     sentinels = []
     for entry in _list(env, name):
@@ -275,7 +293,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         frontend_keys=frontend_keys,
         trusted_proxies=_integer(env, "IMGMOD_TRUSTED_PROXIES", 0, minimum=0),
         report_rate_limit=_rate_limit(env, "IMGMOD_REPORT_RATE_LIMIT", "10/minute;100/day"),
-        cors_origins=_list(env, "IMGMOD_CORS_ORIGINS"),
+        cors_origins=_origins(env, "IMGMOD_CORS_ORIGINS"),
         image_hosts=_image_hosts(env, "IMGMOD_IMAGE_HOSTS"),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
