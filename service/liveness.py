@@ -7,11 +7,14 @@ from datetime import timedelta
 from rq import Queue, Worker
 from rq.utils import now
 
-# RQ's worker key lives WORKER_TTL + 60 s after its last heartbeat. Our workers beat at least every
-# 45 s when idle (see ImgmodWorker.dequeue_timeout), every 30 s while a horse runs a follow-up (RQ's
-# job monitor), and before and after each hide, which runs in the worker for at most HIDE_TIMEOUT.
+# RQ's worker key lives WORKER_TTL + 60 s after its last heartbeat; liveness is the heartbeat's age.
+# Our workers beat every second when idle (workers/taking.py: each take blocks a second), every
+# HORSE_HEARTBEAT_SECONDS while a horse runs a follow-up (RQ's job monitor), and before and after
+# each hide (milliseconds, in the worker itself): a worker killed with SIGKILL is counted dead
+# within HEARTBEAT_LIMIT, which leaves a loaded machine three missed beats of a follow-up.
 WORKER_TTL = 60
-HEARTBEAT_LIMIT = timedelta(seconds=WORKER_TTL + 30)
+HORSE_HEARTBEAT_SECONDS = 10
+HEARTBEAT_LIMIT = timedelta(seconds=30)
 
 
 def live_workers(queue: Queue) -> list[Worker]:

@@ -7,13 +7,14 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from rq import Queue, Retry
 from rq.command import send_stop_job_command
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
+from rq.utils import now, utcformat
 
 from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, hide_queue
 from service.store import image_key
@@ -127,6 +128,21 @@ def test_worker_healthcheck_reads_the_heartbeat(settings, tmp_path):
 
     away = check({**env, "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
     assert away.returncode != 0 and "unreachable" in away.stderr and "Traceback" not in away.stderr
+
+
+def test_a_killed_worker_counts_as_dead_once_its_heartbeat_is_30_seconds_old(settings, redis_client, tmp_path):
+    """It took about 90 s: with the README's one-minute alert, 2.5 minutes before anyone knew."""
+    env = imgmod_env(settings)
+    worker = Process(["worker"], env, tmp_path / "worker.log")
+    wait_until(lambda: check(env).returncode == 0, what="the healthcheck to see the worker")
+    worker.kill_all()
+    [key] = [key for key in redis_client.keys("rq:worker:*") if redis_client.hexists(key, "last_heartbeat")]
+    beat = lambda seconds_ago: redis_client.hset(key, "last_heartbeat", utcformat(  # noqa: E731
+        now() - timedelta(seconds=seconds_ago)))
+    beat(25)
+    assert check(env).returncode == 0
+    beat(31)
+    assert check(env).returncode != 0
 
 
 def test_a_worker_survives_a_redis_restart_without_data(settings, tmp_path):

@@ -20,7 +20,7 @@ from rq.worker import SHUTDOWN_SIGNAL, WorkerStatus
 from config import Settings
 from service import followups, logs
 from service.connections import client_for
-from service.liveness import WORKER_TTL
+from service.liveness import HORSE_HEARTBEAT_SECONDS, WORKER_TTL
 from service.queue import QUEUE_NAME, followup_queue, hide_queue
 from service.services import Services, build_services
 from service.stats import record_job_failure
@@ -101,7 +101,8 @@ class ImgmodWorker(Worker):
         self.services = services  # before RQ's __init__, which reads dequeue_timeout
         queues = [MovingQueue(queue.name, connection=queue.connection) for queue in queues]
         # RQ's own maintenance (registries cleaned, a dead scheduler started again) runs as often as ours.
-        super().__init__(queues, worker_ttl=WORKER_TTL, maintenance_interval=self.interval, **kwargs)
+        super().__init__(queues, worker_ttl=WORKER_TTL, maintenance_interval=self.interval,
+                         job_monitoring_interval=HORSE_HEARTBEAT_SECONDS, **kwargs)
         self.schedule = schedule  # run a scheduler process (RQ's with_scheduler, but ours)
         # SIGTERM or SIGINT came. Shared by the workers that run_worker starts one after another in a
         # process: a stop asked of one, or between two, is one for all of them.
