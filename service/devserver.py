@@ -7,6 +7,7 @@ elsewhere it has a wheel, as pyproject.toml's environment markers choose); a `re
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -246,6 +247,9 @@ def run_dev(bind: str, data_dir: Path, redis_server: str | None = None) -> int:
         if server:
             print(f"imgmod dev: embedded server {server.path} (from {server.source})", flush=True)
         print(f"imgmod dev: Redis at {env['IMGMOD_REDIS_URL']}, data in {data_dir}; Ctrl-C stops all", flush=True)
+        if importlib.util.find_spec("pdqhash") is None:  # what workers/phash.py imports for matching
+            print("imgmod dev: matching is off: Meta's PDQ is not installed (pip install 'imgmod[matching]', "
+                  "which builds it with a C++ compiler); everything else works without it", flush=True)
         announce(data_dir, env["IMGMOD_REDIS_URL"])
         while not stopping:
             if any(process.poll() is not None for process in app_processes + redis_processes):

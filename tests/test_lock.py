@@ -22,9 +22,14 @@ ENVIRONMENTS = [
 ]
 
 
+# The extras the lock (and so the Docker image) installs beside the dependencies.
+LOCKED_EXTRAS = ("matching",)
+
+
 def project_requirements() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return [Requirement(line) for line in project["dependencies"]]
+    extras = [line for extra in LOCKED_EXTRAS for line in project["optional-dependencies"][extra]]
+    return [Requirement(line) for line in [*project["dependencies"], *extras]]
 
 
 def lock_entries() -> list[tuple[Requirement, list[str], set[str]]]:

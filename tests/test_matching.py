@@ -15,7 +15,7 @@ from service.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from bench import photos
 from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
 from tests.http_fixtures import LocalServer
-from workers import placeholder
+from workers import phash, placeholder
 
 SOURCES = {seed: photos.scene(seed) for seed in (1, 2, 3, 4)}
 FILES = {
@@ -498,3 +498,14 @@ def test_the_word_by_word_decision_finds_exactly_what_a_full_popcount_finds():
         found, apart = within(columns, np.frombuffer(query, dtype=WORD), max_distance)
         assert found.tolist() == np.flatnonzero(full <= max_distance).tolist()
         assert apart.tolist() == full[found].tolist()
+
+
+def test_without_pdq_installed_registrations_are_fetched_and_never_hashed(client, services, url, monkeypatch):
+    """PDQ is the `matching` extra (built with a C++ compiler): without it the job ends well, hashing
+    nothing, instead of failing on every registration."""
+    monkeypatch.setattr(phash, "pdqhash", None)
+    register(client, ("src", url("/source.jpg")))
+    [job] = Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection).get_jobs()
+    run_jobs(services)
+    assert job.get_status(refresh=True) == "finished" and job.return_value() == 0
+    assert services.store.hashes(["src"]) == [None]

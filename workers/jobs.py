@@ -92,6 +92,9 @@ def register_images(images: list[list[str]]) -> int:
     """Fetch and hash images a site registered (allowed hosts only), then queue their match decisions;
     how many were hashed."""
     services = _current()
+    if not phash.available():
+        log.warning("registrations not hashed: %s", phash.MISSING)
+        return 0
     hashed = []
     for image_id, url in images:
         try:

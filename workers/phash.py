@@ -10,13 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pdqhash
 from PIL import Image
+
+try:
+    import pdqhash
+except ImportError:  # Meta's PDQ is built from source (it needs a C++ compiler): the `matching` extra
+    pdqhash = None
 
 from workers.placeholder import decode
 
 BITS = 256
 BYTES = BITS // 8
+MISSING = "matching needs Meta's PDQ: pip install 'imgmod[matching]' (a C++ compiler builds it)"
 # Meta's recommendation: hashes of quality below 50 are too unreliable to match (flat, tiny images).
 MIN_QUALITY = 50
 SIDE = 512
@@ -30,6 +35,11 @@ class Hash:
     @property
     def matchable(self) -> bool:
         return self.quality >= MIN_QUALITY
+
+
+def available() -> bool:
+    """Whether PDQ is installed: without it images are fetched for placeholders but never hashed."""
+    return pdqhash is not None
 
 
 def hash_image(image: Image.Image) -> Hash:
