@@ -16,7 +16,7 @@ from tests.redis_server import free_port
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx" / "imgmod.conf.template"
 # What the official image's entrypoint fills in from its environment; the tests fill in the same.
-PLACEHOLDERS = ("IMGMOD_UPSTREAM", "PROXY_LISTEN")
+PLACEHOLDERS = ("IMGMOD_UPSTREAM", "PROXY_LISTEN", "PROXY_CACHE_DIR")
 START_SECONDS = 10
 
 # The main context the template is included in. The official image's own nginx.conf around it has
@@ -54,10 +54,10 @@ def placeholders_in(text: str) -> set[str]:
     return set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", text))
 
 
-def render(upstream: str, listen: str) -> str:
+def render(upstream: str, listen: str, cache_dir: str) -> str:
     """The template with its placeholders filled in, as the official image's entrypoint does."""
     text = TEMPLATE.read_text()
-    for name, value in zip(PLACEHOLDERS, (upstream, listen)):
+    for name, value in zip(PLACEHOLDERS, (upstream, listen, cache_dir)):
         text = text.replace("${" + name + "}", value)
     return text
 
@@ -65,14 +65,14 @@ def render(upstream: str, listen: str) -> str:
 class Nginx:
     """nginx with the front door's configuration in front of `upstream` (host:port), listening on a
     free port of 127.0.0.1. Its pid file, error log, temporary files and configuration stay in
-    `directory`; it never touches a system nginx (its pid file, its logs, port 80)."""
+    `directory`, its cache in `directory`/cache; it never touches a system nginx (its pid file, its logs, port 80)."""
 
     def __init__(self, binary: str, directory: Path, upstream: str):
         self.directory = directory
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / "imgmod.conf").write_text(render(upstream, f"127.0.0.1:{self.port}"))
+        (directory / "imgmod.conf").write_text(render(upstream, f"127.0.0.1:{self.port}", str(directory / "cache")))
         # Running as root, nginx's workers would switch to nobody, who cannot enter pytest's
         # temporary directories (mode 0700): they stay root. Otherwise `user` would only be ignored.
         user = "user root;" if os.geteuid() == 0 else ""

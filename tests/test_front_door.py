@@ -1,7 +1,8 @@
 """The front door: deploy/nginx/imgmod.conf.template, run by Debian's nginx in front of a real
 `imgmod serve --workers 2` (IMGMOD_TRUSTED_PROXIES=1), as docker-compose.yml runs it with the
 official image. Idle and slow clients wait in nginx, never in an API worker; the API sees exactly
-one hop of X-Forwarded-For; nginx's own refusals are the API's JSON.
+one hop of X-Forwarded-For; nginx's own refusals are the API's JSON; lookups come from its cache
+within their max-age only.
 
 Without nginx these tests skip and say why, unless IMGMOD_REQUIRE_NGINX=1 (CI sets it)."""
 from __future__ import annotations
@@ -34,6 +35,7 @@ ORIGIN, OTHER_ORIGIN = "https://news.example.ma", "https://fr.example.ma"
 # The longest a normal request may take through the proxy while it holds the idle and slow clients:
 # far under gunicorn's 30 s, and loose enough for a loaded 2-core machine (it takes milliseconds).
 PROMPT_SECONDS = 5
+LOOKUP_MAX_AGE = 10  # service/api/images.py: Cache-Control: public, max-age=10
 HELD = 64  # idle connections, and as many slow readers
 
 
@@ -328,6 +330,67 @@ def test_the_api_down_is_a_json_502_to_try_again(nginx_path, tmp_path):
             assert headers["access-control-allow-origin"] == "*"  # a page of any origin can read why
     finally:
         proxy.stop()
+
+
+# --- Lookups from the cache, within their max-age ------------------------------------------------------
+
+
+def lookup(base: str, image_id: str, **headers) -> requests.Response:
+    return requests.get(f"{base}/v1/images", params={"id": image_id}, headers=headers, timeout=10)
+
+
+def test_a_lookup_comes_from_the_cache_only_within_its_max_age(front_door, served):
+    image_id = f"cached-{uuid.uuid4().hex}"
+    first = lookup(front_door.base, image_id)
+    cached_at = time.monotonic()
+    assert first.json()["images"][0]["hidden"] is False
+    assert first.headers["Cache-Control"] == f"public, max-age={LOOKUP_MAX_AGE}"
+    assert (first.headers["X-Cache-Status"], "X-Request-ID" in first.headers) == ("MISS", True)
+    second = lookup(front_door.base, image_id)
+    # From the cache: no request id, which would name another caller's request.
+    assert (second.headers["X-Cache-Status"], "X-Request-ID" in second.headers) == ("HIT", False)
+    assert second.headers["ETag"] == first.headers["ETag"]
+    # Its ETag is answered from the cache too.
+    assert lookup(front_door.base, image_id, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+    hidden = requests.post(f"{served.base}/v1/admin/images/{image_id}/hide", json={},
+                           headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+    assert hidden.status_code == 200, hidden.text
+    assert lookup(served.base, image_id).json()["images"][0]["hidden"] is True
+    # The proxy answers what it holds until the max-age runs out, and then what the API says.
+    held = lookup(front_door.base, image_id)
+    if time.monotonic() - cached_at < LOOKUP_MAX_AGE - 1:  # (unless this machine stalled that long)
+        assert (held.json()["images"][0]["hidden"], held.headers["X-Cache-Status"]) == (False, "HIT")
+
+    def hidden_through_the_proxy() -> requests.Response | None:
+        answer = lookup(front_door.base, image_id)
+        return answer if answer.json()["images"][0]["hidden"] else None
+
+    answer = wait_until(hidden_through_the_proxy, timeout=LOOKUP_MAX_AGE + 10, what="the cached lookup to expire")
+    assert time.monotonic() - cached_at < LOOKUP_MAX_AGE + 5
+    assert answer.headers["X-Cache-Status"] in ("EXPIRED", "MISS")
+
+
+def test_cached_lookups_keep_one_copy_per_origin(front_door):
+    """The API says Vary: Origin (its Access-Control-Allow-Origin names the caller's origin)."""
+    image_id = f"origins-{uuid.uuid4().hex}"
+    first = lookup(front_door.base, image_id, Origin=ORIGIN)
+    assert first.headers["Access-Control-Allow-Origin"] == ORIGIN and "Origin" in first.headers["Vary"]
+    other = lookup(front_door.base, image_id, Origin=OTHER_ORIGIN)
+    assert (other.headers["X-Cache-Status"], other.headers["Access-Control-Allow-Origin"]) == ("MISS", OTHER_ORIGIN)
+    again = lookup(front_door.base, image_id, Origin=ORIGIN)
+    assert (again.headers["X-Cache-Status"], again.headers["Access-Control-Allow-Origin"]) == ("HIT", ORIGIN)
+
+
+def test_what_the_api_does_not_mark_cacheable_is_never_cached(front_door):
+    for _ in range(2):  # a refused lookup has no Cache-Control
+        refused = requests.get(f"{front_door.base}/v1/images", params={"id": "_not-an-id"}, timeout=10)
+        assert (refused.status_code, refused.headers["X-Cache-Status"]) == (422, "MISS")
+    image_id = f"reported-{uuid.uuid4().hex}"
+    reports = [requests.post(f"{front_door.base}/v1/reports", json={"image_id": image_id}, timeout=10)
+               for _ in range(2)]
+    counted = [report.json()["counted"] for report in reports]
+    assert counted == [True, False]  # both reached the API
 
 
 # --- Without nginx -------------------------------------------------------------------------------------
