@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.nginx import PLACEHOLDERS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -158,4 +160,23 @@ def test_compose_passes_every_variable_and_publishes_on_loopback_only():
     read = set(re.findall(r'"(IMGMOD_[A-Z_]+)"', (ROOT / "config" / "__init__.py").read_text()))
     for service in ("api", "worker"):
         assert read - set(compose["services"][service]["environment"]) == set()
-    assert all(port.startswith("127.0.0.1:") for port in compose["services"]["api"]["ports"])
+    assert all(port.startswith("127.0.0.1:") for port in compose["services"]["nginx"]["ports"])
+
+
+def test_compose_publishes_only_the_front_door_which_runs_the_tested_configuration():
+    """Clients reach `imgmod serve` through nginx only (gunicorn's sync workers are held by idle or
+    slow clients), with the configuration tests/test_front_door.py runs, one trusted hop in front."""
+    base = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    overlay = yaml.safe_load((ROOT / "docker-compose.ha.yml").read_text())["services"]
+    published = {name for services in (base, overlay) for name, service in services.items() if "ports" in service}
+    assert published == {"nginx"}
+    nginx = base["nginx"]
+    assert re.fullmatch(r"nginx:\d+\.\d+-alpine", nginx["image"])  # the official image, a pinned stable line
+    assert nginx["volumes"] == ["./deploy/nginx/imgmod.conf.template:/etc/nginx/templates/default.conf.template:ro"]
+    assert set(nginx["environment"]) == set(PLACEHOLDERS)
+    bind = base["api"]["command"][base["api"]["command"].index("--bind") + 1]
+    assert nginx["environment"]["IMGMOD_UPSTREAM"] == "api:" + bind.rsplit(":", 1)[1]
+    assert [port.rsplit(":", 1)[1] for port in nginx["ports"]] == [nginx["environment"]["PROXY_LISTEN"]]
+    assert "api" in nginx["depends_on"]
+    for name in ("api", "worker"):
+        assert base[name]["environment"]["IMGMOD_TRUSTED_PROXIES"] == 1
