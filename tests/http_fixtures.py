@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
@@ -14,6 +15,7 @@ class Seen:
     host: str
     headers: dict
     body: bytes
+    at: float = field(default_factory=time.time)  # when it arrived (Unix seconds)
 
 
 @dataclass

@@ -126,7 +126,8 @@ def test_a_webhook_that_never_gets_through_is_counted_failed(settings, queue):
                                webhook_secret=WEBHOOK_SECRET)
         followups = followup_queue(queue.connection)
         # The production schedule retries for an hour and a half; one quick retry shows the same path.
-        job = followups.enqueue("workers.jobs.deliver_webhook", '{"event":"image.hidden"}', retry=Retry(max=1))
+        job = followups.enqueue("workers.jobs.deliver_webhook", '{"event":"image.hidden","event_id":"e1"}',
+                                retry=Retry(max=1))
         pool = Workers(hooked)
         pool.start(1)
         try:

@@ -1,6 +1,7 @@
 """Signed webhooks: one image.hidden per hide, image.restored per reset, retried with the same event_id."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -8,6 +9,7 @@ import time
 from datetime import datetime
 
 import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from rq import Queue
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
@@ -20,6 +22,8 @@ from tests.http_fixtures import LocalServer
 from workers.webhook import WebhookRejected, deliver
 
 WEBHOOK_SECRET = "webhook-secret-shared-with-the-site"
+# The Standard Webhooks form: `whsec_` and the base64 of the key's bytes (here 32 of them).
+STANDARD_SECRET = "whsec_" + base64.b64encode(hashlib.sha256(b"the site's own key").digest()).decode()
 
 
 class Receiver(LocalServer):
@@ -51,9 +55,32 @@ def receiver():
 
 
 @pytest.fixture
-def settings(settings, receiver):
+def webhook_secret():
+    return WEBHOOK_SECRET
+
+
+@pytest.fixture
+def settings(settings, receiver, webhook_secret):
     return with_settings(settings, webhook_url=f"http://127.0.0.1:{receiver.port}/hooks/imgmod",
-                         webhook_secret=WEBHOOK_SECRET)
+                         webhook_secret=webhook_secret)
+
+
+def spec_signature(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
+    """`webhook-signature` as the Standard Webhooks specification defines it, computed here by hand:
+    v1, then the base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` keyed with the `whsec_` secret's
+    base64-decoded bytes, or with any other secret's UTF-8 bytes."""
+    key = base64.b64decode(secret.removeprefix("whsec_")) if secret.startswith("whsec_") else secret.encode()
+    digest = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def verifiers(secret: str) -> list[Webhook]:
+    """The specification's library as a receiver builds it from the secret: a `whsec_` secret as it is;
+    any other as its UTF-8 bytes, or (for libraries that take only the string form) `whsec_` and
+    their base64."""
+    if secret.startswith("whsec_"):
+        return [Webhook(secret)]
+    return [Webhook(secret.encode()), Webhook("whsec_" + base64.b64encode(secret.encode()).decode())]
 
 
 def no_follow_up_left(services) -> bool:
@@ -89,7 +116,8 @@ def test_failures_are_retried_with_the_same_event_id(services, workers, receiver
     workers.start(1)
     events = receiver.wait_for(3)
     assert len({event["event_id"] for event in events}) == 1
-    assert len({request.body for request in receiver.requests}) == 1  # byte-identical, same signature
+    assert len({request.body for request in receiver.requests}) == 1  # byte-identical
+    assert len({request.headers["X-Imgmod-Signature"] for request in receiver.requests}) == 1
     wait_until(lambda: no_follow_up_left(services), what="the webhook job to finish")
     assert len(receiver.requests) == 3  # delivered: no more retries
 
@@ -151,4 +179,66 @@ def test_a_receiver_that_times_out_is_a_failure_to_retry():
 
     with LocalServer(stall) as slow:
         with pytest.raises(WebhookRejected, match="Timeout"):
-            deliver(f"http://127.0.0.1:{slow.port}/", WEBHOOK_SECRET, '{"event":"image.hidden"}', timeout=(1, 0.3))
+            deliver(f"http://127.0.0.1:{slow.port}/", WEBHOOK_SECRET, '{"event":"image.hidden","event_id":"e1"}',
+                    timeout=(1, 0.3))
+
+
+@pytest.mark.parametrize("webhook_secret", [WEBHOOK_SECRET, STANDARD_SECRET], ids=["plain", "whsec"])
+def test_a_delivery_carries_the_standard_webhooks_headers(services, workers, receiver, webhook_secret):
+    cross(services, "img-1")
+    workers.start(1)
+    [event] = receiver.wait_for(1)
+    request = receiver.requests[0]
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    assert headers["webhook-id"] == event["event_id"]
+    # Unix seconds of this attempt: taken just before the request was sent.
+    assert request.at - 5 < int(headers["webhook-timestamp"]) <= request.at
+    expected = spec_signature(webhook_secret, event["event_id"], headers["webhook-timestamp"], request.body)
+    assert headers["webhook-signature"] == expected
+    for webhook in verifiers(webhook_secret):
+        assert webhook.verify(request.body, request.headers) == event
+    # The deprecated header is unchanged: the body alone, keyed with the secret's UTF-8 bytes as written.
+    legacy = "sha256=" + hmac.new(webhook_secret.encode(), request.body, hashlib.sha256).hexdigest()
+    assert headers["x-imgmod-signature"] == legacy
+    # Signed with another key, or over another body, it does not verify.
+    with pytest.raises(WebhookVerificationError):
+        Webhook(b"another-secret-of-another-site").verify(request.body, request.headers)
+    with pytest.raises(WebhookVerificationError):
+        verifiers(webhook_secret)[0].verify(request.body.replace(b"img-1", b"img-2"), request.headers)
+
+
+def test_each_attempt_is_signed_at_its_own_time(services, workers, receiver):
+    receiver.failures = 1
+    cross(services, "img-1")
+    workers.start(1)
+    receiver.wait_for(2)
+    wait_until(lambda: no_follow_up_left(services), what="the webhook job to finish")
+    first, retry = receiver.requests
+    assert first.body == retry.body and first.headers["webhook-id"] == retry.headers["webhook-id"]
+    # RQ retries after 1 s at the earliest: the retry has a later timestamp, hence another signature.
+    assert int(first.headers["webhook-timestamp"]) < int(retry.headers["webhook-timestamp"])
+    assert first.headers["webhook-signature"] != retry.headers["webhook-signature"]
+    for attempt in (first, retry):
+        timestamp = attempt.headers["webhook-timestamp"]
+        assert attempt.at - 5 < int(timestamp) <= attempt.at
+        assert attempt.headers["webhook-signature"] == spec_signature(
+            WEBHOOK_SECRET, attempt.headers["webhook-id"], timestamp, attempt.body)
+        assert Webhook(WEBHOOK_SECRET.encode()).verify(attempt.body, attempt.headers)["image_id"] == "img-1"
+
+
+def test_a_delivery_replayed_after_five_minutes_is_refused(receiver):
+    """A captured delivery verifies for 5 minutes only, and its timestamp cannot be refreshed."""
+    url = f"http://127.0.0.1:{receiver.port}/hooks/imgmod"
+    body = '{"event":"image.hidden","event_id":"8d3c0f4e-0000-5000-8000-000000000001","image_id":"img-1"}'
+    deliver(url, WEBHOOK_SECRET, body, clock=lambda: time.time() - 290)  # sent 4 min 50 s ago
+    deliver(url, WEBHOOK_SECRET, body, clock=lambda: time.time() - 310)  # sent 5 min 10 s ago
+    recent, old = receiver.requests
+    webhook = Webhook(WEBHOOK_SECRET.encode())
+    assert webhook.verify(recent.body, recent.headers)["image_id"] == "img-1"
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        webhook.verify(old.body, old.headers)
+    refreshed = {**old.headers, "webhook-timestamp": str(int(time.time()))}
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        webhook.verify(old.body, refreshed)
+    # What the deprecated header alone cannot do: it still matches the old delivery's body.
+    assert old.headers["X-Imgmod-Signature"] == recent.headers["X-Imgmod-Signature"]
