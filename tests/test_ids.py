@@ -61,6 +61,8 @@ def test_slashed_and_arabic_ids_through_every_endpoint(client, store, admin, rep
             assert client.get(f"/v1/images/{path}").json == {"image_id": image_id, "hidden": True}
             placeholder = client.get(f"/v1/images/{path}/placeholder")
             assert placeholder.status_code == 200 and placeholder.mimetype.startswith("image/")
+        confirm = admin.post(f"/images/{quote(image_id)}/confirm", json={})
+        assert confirm.status_code == 200 and confirm.json["image_id"] == image_id and confirm.json["hidden"]
         reset = admin.post(f"/images/{quote(image_id)}/reset", json={})
         assert reset.status_code == 200 and reset.json["image_id"] == image_id and not reset.json["hidden"]
         assert admin.put(f"/images/{image_id}/protection", json={"protected": True}).json["protected"] is True
