@@ -22,7 +22,8 @@ from flask import Flask, current_app, request
 from config import Settings
 from service import context, hardening, identity, metrics, request_log
 from service.api import images, reports
-from service.api.inputs import ImageIdConverter, json_body, load
+from service.api import paths
+from service.api.inputs import json_body, load
 from service.connections import connect
 from service.messages import negotiate
 from service.ratelimit import rate_key
@@ -64,7 +65,7 @@ def create_floor_app(settings: Settings) -> Flask:
     request_log.init_app(app)
     metrics.init_app(app)
     hardening.init_app(app)
-    app.url_map.converters["image_id"] = ImageIdConverter
+    paths.init_app(app)  # ids in paths routed on the raw path, as imgmod does
     redis = connect(settings.redis_url)
     count_reporter = redis.register_script(COUNT_REPORTER)
     secret = settings.secret_key

@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service import context, cors, errors, hardening, metrics, pages, request_log
     from service.api import admin, error_docs, health, images, reports
     from service.api import metrics as metrics_api
-    from service.api.inputs import ImageIdConverter
+    from service.api import paths
 
     settings = settings or load_settings()
     if not settings.admin_tokens:
@@ -81,8 +81,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     # Security headers on every answer; a body that is not JSON (415) or nests too deeply is refused before parsing.
     hardening.init_app(app)
-    # Public API, admin API and operations endpoints; ids in paths may hold '/'.
-    app.url_map.converters["image_id"] = ImageIdConverter
+    # Public API, admin API and operations endpoints; ids in paths may hold '/', routed on the raw path.
+    paths.init_app(app)
     for module in (reports, images, admin, health, metrics_api):
         api.register_blueprint(module.bp)
     # The widget, the demo article, the editors' console and /docs (plain pages, not in the OpenAPI document).

@@ -9,8 +9,10 @@ from flask_cors import CORS
 from config import Settings
 
 # The reader-facing endpoints a news page calls from its own origin. The admin API is
-# deliberately absent: an editor's token must never be usable from another site's page.
-PUBLIC_PATHS = re.compile(r"^/v1/(reports|images|images/[^/]+|images/[^/]+/placeholder|widget\.js)$")
+# deliberately absent: an editor's token must never be usable from another site's page. Everything
+# under /v1/images/ is a single lookup or a placeholder, of any id: '/' in it as it stands or as
+# %2F (flask-cors matches the decoded path, the Vary hook below the routed one), any character.
+PUBLIC_PATHS = re.compile(r"/v1/(?:reports|images|images/.+|widget\.js)\Z", re.DOTALL)
 PREFLIGHT_MAX_AGE = 86400  # a reader's browser asks once a day, not before every report
 
 

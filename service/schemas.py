@@ -77,10 +77,17 @@ class ImageIdForm(validate.Validator):
         return value
 
 
-def ImageId(**kwargs) -> ma.fields.String:
+# How a path carries an id: routed as sent, decoded once after routing (service/api/paths.py).
+IMAGE_ID_IN_PATH = ("In a path, percent-encoded with '/' as %2F, as encodeURIComponent does; "
+                    "'/' may stand as it is where no route suffix follows.")
+
+
+def ImageId(in_path: bool = False, **kwargs) -> ma.fields.String:
+    description = f"Opaque id chosen by the site: {IMAGE_ID_FORM}"
     return ma.fields.String(
         validate=[validate.Length(1, IMAGE_ID_MAX_LENGTH), ImageIdForm()],
-        metadata={"description": f"Opaque id chosen by the site: {IMAGE_ID_FORM}", "example": "article-1842.hero",
+        metadata={"description": f"{description}. {IMAGE_ID_IN_PATH}" if in_path else description,
+                  "example": "news/2024/05/hero.jpg" if in_path else "article-1842.hero",
                   "pattern": IMAGE_ID_PATTERN},
         **kwargs,
     )
@@ -157,7 +164,7 @@ class ReportResultSchema(ma.Schema):
 
 
 class ImagePathSchema(ma.Schema):
-    image_id = ImageId(required=True)
+    image_id = ImageId(in_path=True, required=True)
 
 
 class BulkQuerySchema(ma.Schema):

@@ -1,6 +1,8 @@
 """CORS over real HTTP: the public endpoints for the configured origins only, never the admin API."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from service import create_app
@@ -69,15 +71,32 @@ def test_lookups_are_open_to_the_allowed_origin_and_vary_on_it(http, live_server
     assert "Origin" in http.get(live_server + path, timeout=5).headers["Vary"]
 
 
+HIDDEN_IDS = ("a/b", "x/placeholder", "صورة/1")
+
+
+@pytest.mark.parametrize("path", ["/v1/images/a/b", "/v1/images/a%2Fb", "/v1/images/a/b/placeholder",
+                                  "/v1/images/a%2Fb/placeholder", "/v1/images/x%2Fplaceholder",
+                                  "/v1/images/x%2Fplaceholder/placeholder",
+                                  f"/v1/images/{quote(HIDDEN_IDS[2], safe='')}/placeholder"])
+def test_lookups_and_placeholders_of_ids_with_a_slash_are_open_to_the_allowed_origin(http, live_server, admin, path):
+    for image_id in HIDDEN_IDS:
+        assert admin.post(f"/images/{quote(image_id, safe='')}/hide").json["hidden"] is True
+    answer = http.get(live_server + path, headers={"Origin": ALLOWED}, timeout=5)
+    assert answer.status_code == 200
+    assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED
+    assert "Origin" in answer.headers["Vary"]
+
+
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT"])
 def test_the_admin_api_is_never_cross_origin(http, live_server, method):
     answer = preflight(http, f"{live_server}/v1/admin/images/img-1/reset", ALLOWED, method,
                        "authorization, content-type")
     assert "Access-Control-Allow-Origin" not in answer.headers
-    direct = http.get(f"{live_server}/v1/admin/images/img-1", timeout=5,
-                      headers={"Origin": ALLOWED, "Authorization": f"Bearer {ADMIN_TOKEN}"})
-    assert direct.status_code == 200
-    assert "Access-Control-Allow-Origin" not in direct.headers
+    for image_id in ("img-1", "a%2Fb", "v1%2Fimages%2Fx"):
+        direct = http.get(f"{live_server}/v1/admin/images/{image_id}", timeout=5,
+                          headers={"Origin": ALLOWED, "Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert direct.status_code == 200
+        assert "Access-Control-Allow-Origin" not in direct.headers
 
 
 @pytest.mark.parametrize("path", ["/admin", "/demo"])

@@ -243,3 +243,17 @@ def test_latency_has_one_series_per_method_route_and_status(client):
                and ("endpoint", "/v1/images/<image_id>") in key}
     assert buckets[("imgmod_http_request_duration_seconds_bucket", ("endpoint", "/v1/images/<image_id>"),
                     ("le", "+Inf"), ("method", "GET"), ("status", "200"))] == 2
+
+
+def test_odd_ids_on_every_endpoint_leave_one_series_per_route(client):
+    """Ids with '/', %2F, route words or Arabic in paths: the routes' templates label the latency, never an id."""
+    from tests.test_ids import ODD_IDS, Caller, through_every_endpoint
+
+    for image_id in ODD_IDS:
+        through_every_endpoint(Caller(client), image_id)
+    endpoints = {dict(key[1:])["endpoint"] for key in scrape(client)
+                 if key[0] == "imgmod_http_request_duration_seconds_count"}
+    admin = "/v1/admin/images/<image_id>"
+    assert endpoints == {"/v1/reports", "/v1/images", "/v1/images/<image_id>", "/v1/images/<image_id>/placeholder",
+                         admin, f"{admin}/protection", f"{admin}/hide", f"{admin}/confirm", f"{admin}/reset",
+                         "/v1/admin/audit"}

@@ -167,7 +167,7 @@ class Reset(MethodView):
                                        body["verdict"], once=once))
 
 
-@bp.route("/images/<image_id>/confirm")
+@bp.route("/images/<image_id:image_id>/confirm", merge_slashes=False)
 class Confirm(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(ConfirmSchema(), required=False)  # no body is {}

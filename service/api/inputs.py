@@ -13,7 +13,6 @@ from typing import Any
 import marshmallow as ma
 from flask import g
 from flask_smorest import abort
-from werkzeug.routing import PathConverter
 
 
 def load(schema: ma.Schema, data: Any, location: str) -> dict:
@@ -49,16 +48,3 @@ def documented_as(*decorators):
         return view
     return decorate
 
-
-class ImageIdConverter(PathConverter):
-    """`<image_id:…>` in a route: an image id in a URL path, '/' included (contract v2), up to the
-    route's next fixed part (`/placeholder`, `/reset`…).
-
-    It takes any text, a newline or a leading '/' too, so that the view's schema refuses what is not
-    an id with the 422 that names the field and states the allowed form, never a bare 404. It never
-    ends in one of those fixed parts: `/v1/admin/images/a/reset` is the reset of `a` and nothing else,
-    so that no two routes match one URL (an OPTIONS answer's `Allow` would list both routes' methods)."""
-
-    ROUTE_SUFFIXES = ("placeholder", "reset", "hide", "protection", "confirm")
-    regex = r"(?s:.+?)" + "".join(rf"(?<!/{suffix})" for suffix in ROUTE_SUFFIXES)
-    part_isolating = False  # werkzeug would infer True from a regex without "/"

@@ -1,4 +1,4 @@
-/* imgmod widget 2.0.0: a report control on each image marked data-image-id, and placeholders for hidden ones.
+/* imgmod widget 2.0.1: a report control on each image marked data-image-id, and placeholders for hidden ones.
    Serve your own copy (GET /v1/widget.js of your imgmod, kept current) and point it at imgmod with data-api:
    <script src="/js/imgmod-widget.js" data-api="https://IMGMOD" data-lang="ar" defer></script>
    <img data-image-id="news/2024/05/hero.jpg" data-src="https://cdn.example/hero.jpg" alt="...">
@@ -7,7 +7,7 @@
    cannot answer within 2 s, photos are shown, hidden ones too, unless the script has data-fail="closed". */
 (function () {
   "use strict";
-  var VERSION = "2.0.0";
+  var VERSION = "2.0.1";
   var script = document.currentScript || document.querySelector("script[data-api][src*='widget']");
   if (!script || window.imgmod) return;
 
@@ -85,7 +85,8 @@
   var t = TEXT[lang];
   var dir = lang === "ar" ? "rtl" : "ltr";
   var sheet = null, dialog, current, queued = [], timer = null, waiting = [];
-  var known = {};  // id -> hidden, as imgmod last answered on this page
+  // Ids are keys of Maps, never of plain objects: "constructor" or "toString" is an id like any other.
+  var known = new Map();  // id -> hidden, as imgmod last answered on this page
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -337,7 +338,7 @@
     });
   }
 
-  // One lookup: {id: hidden} from imgmod, or a rejection (unreachable, time-out, an answer that is not a 2xx).
+  // One lookup: a Map id -> hidden from imgmod, or a rejection (unreachable, time-out, an answer that is not a 2xx).
   function get(batch) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var stop = setTimeout(function () { if (controller) controller.abort(); }, TIMEOUT);
@@ -351,11 +352,11 @@
         return response.json();
       })
       .then(function (answer) {
-        var hidden = {};
+        var hidden = new Map();
         if (!answer || !answer.images || answer.images.length !== batch.ids.length) throw new Error("bad answer");
         answer.images.forEach(function (image, i) {
           if (image.image_id !== batch.ids[i]) throw new Error("bad answer");
-          hidden[image.image_id] = image.hidden === true;
+          hidden.set(image.image_id, image.hidden === true);
         });
         return hidden;
       });
@@ -396,22 +397,22 @@
   }
 
   function lookup(imgs, attempt) {
-    var byId = {}, ids = [];
+    var byId = new Map(), ids = [];
     imgs.forEach(function (img) {
       var id = idOf(img);
-      if (!byId[id]) { byId[id] = []; ids.push(id); }
-      byId[id].push(img);
+      if (!byId.has(id)) { byId.set(id, []); ids.push(id); }
+      byId.get(id).push(img);
     });
     return Promise.all(batches(ids).map(function (batch) {
       return get(batch).then(function (hidden) {
         batch.ids.forEach(function (id) {
-          known[id] = hidden[id];
-          byId[id].forEach(function (img) { settle(img, id, hidden[id]); });
+          known.set(id, hidden.get(id));
+          byId.get(id).forEach(function (img) { settle(img, id, hidden.get(id)); });
         });
       }, function (error) {
         if (window.console) console.warn("imgmod: lookup failed (" + error.message + "); " +
           (failClosed ? "photos stay hidden until imgmod answers" : "photos shown"));
-        unknown([].concat.apply([], batch.ids.map(function (id) { return byId[id]; })), error, attempt);
+        unknown([].concat.apply([], batch.ids.map(function (id) { return byId.get(id); })), error, attempt);
       });
     }));
   }
@@ -437,8 +438,8 @@
           "); the image is shown without a lookup or a report control");
         img.setAttribute("data-imgmod", "refused");
         show(img);
-      } else if (Object.prototype.hasOwnProperty.call(known, id)) {
-        settle(img, id, known[id]);
+      } else if (known.has(id)) {
+        settle(img, id, known.get(id));
       } else {
         img.setAttribute("data-imgmod", "pending");
         fresh.push(img);

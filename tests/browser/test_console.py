@@ -4,12 +4,15 @@ for once more, hide, protect, history in each language, paging."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
+import pytest
 from playwright.sync_api import expect
 
 from service.page_texts import ADMIN, PHOTOS
 from tests.browser.conftest import csp_violations
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY
+from tests.test_ids import ARABIC, BAD_IDS, GOOD_IDS, ODD_IDS
 
 SOUK = PHOTOS["souk"]
 TOKEN_KEY = "imgmod.adminToken"
@@ -439,3 +442,57 @@ def test_a_source_lists_its_copies_and_each_copy_links_back_with_its_distance(re
     page.get_by_role("button", name=ADMIN["en"]["refresh"]).click()
     expect(card_of(page, "agency-photo").locator(".matches .none")).to_have_text(ADMIN["en"]["no_copies"])
     assert csp_violations(page) == [] and csp_violations(arabic) == [] and csp_violations(french) == []
+
+
+def test_the_search_takes_every_id_and_only_ids(reader):
+    page = reader("/admin?lang=en")
+    sign_in(page, ADMIN_TOKEN, "en")
+    # The field's own checks (a value set by script is neither length-checked nor, for "\n", kept).
+    judged = page.evaluate("""ids => ids.map(id => {
+        const field = document.getElementById("find"); field.value = id; return field.checkValidity(); })""",
+                           GOOD_IDS + ODD_IDS + BAD_IDS)
+    refused = [image_id for image_id in BAD_IDS if image_id not in ("x" * 201, "a\n")]
+    assert dict(zip(GOOD_IDS + ODD_IDS + BAD_IDS, judged)) == {
+        **{image_id: True for image_id in GOOD_IDS + ODD_IDS}, **{image_id: False for image_id in refused},
+        "x" * 201: True, "a\n": True}  # the API refuses those with its 422, which the console shows
+
+
+@pytest.mark.parametrize("image_id", [ARABIC, "news/2024/x/reset"])
+def test_an_arabic_id_and_one_ending_in_reset_are_found_and_judged(reader, reporter, admin, image_id):
+    reporter.anonymous(image_id, reason="misleading")
+    for n in range(3):  # another photo to review: the console opens on it, and only a search shows ours
+        reporter.anonymous(PHOTOS["coast"], ip=f"203.0.113.{n}", reason="copyright")
+    page = reader("/admin?lang=en")
+    sign_in(page, ADMIN_TOKEN, "en")
+    expect(card_of(page, PHOTOS["coast"])).to_be_visible()
+    expect(card_of(page, image_id)).to_have_count(0)
+    card = find(page, image_id)
+    expect(card.locator(".badge.state")).to_have_text(ADMIN["en"]["states"]["visible"])
+    expect(card.locator(".reports dd")).to_have_text("1")
+    dialog = page.get_by_role("dialog")
+
+    card.get_by_role("button", name=ADMIN["en"]["confirm"]).click()
+    dialog.get_by_role("button", name=ADMIN["en"]["ask"]["confirm"]["yes"]).click()
+    expect(page.locator("#status")).to_have_text(ADMIN["en"]["done"]["confirm"].replace("{id}", image_id))
+    expect(card_of(page, image_id).locator(".badge.state")).to_have_text(ADMIN["en"]["states"]["hidden"])
+    photo = card_of(page, image_id).locator(".frame img")  # hidden, no address: its placeholder
+    expect(photo).to_have_attribute("src", f"/v1/images/{quote(image_id, safe='')}/placeholder")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+
+    card_of(page, image_id).get_by_role("button", name=ADMIN["en"]["protect"]).click()
+    expect(card_of(page, image_id).locator(".badge.protected")).to_have_text(ADMIN["en"]["protected_badge"])
+    card_of(page, image_id).get_by_role("button", name=ADMIN["en"]["restore"]).click()
+    dialog.get_by_role("button", name=ADMIN["en"]["ask"]["restore"]["yes"]).click()
+    expect(card_of(page, image_id).locator(".badge.state")).to_have_text(ADMIN["en"]["states"]["visible"])
+    card_of(page, image_id).get_by_role("button", name=ADMIN["en"]["hide"]).click()
+    dialog.get_by_role("button", name=ADMIN["en"]["ask"]["hide"]["yes"]).click()
+    expect(card_of(page, image_id).locator(".badge.state")).to_have_text(ADMIN["en"]["states"]["hidden"])
+
+    card_of(page, image_id).get_by_role("button", name=ADMIN["en"]["history"]).click()
+    events = ADMIN["en"]["events"]
+    expect(page.locator("#history tbody tr td:nth-child(2)")).to_have_text(
+        [events["manual_hide"], events["reset"], events["protected"], events["confirmed"]])
+    expect(page.locator("#history-title")).to_have_text(ADMIN["en"]["history_of"].replace("{id}", image_id))
+    assert audit_types(admin, quote(image_id, safe="")) == ["manual_hide", "reset", "protected", "confirmed"]
+    assert admin.get(f"/images/{quote(image_id, safe='')}").json["state"] == "hidden"
+    assert csp_violations(page) == []

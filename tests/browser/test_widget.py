@@ -1,13 +1,14 @@
 """The widget on the demo article, in a real Chromium: reporting, placeholders, languages, keyboard, CORS."""
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from playwright.sync_api import expect
 
 from service.messages import THANKS
 from service.page_texts import PHOTOS, REASONS
-from tests.browser.conftest import csp_violations
+from tests.browser.conftest import csp_violations, img
+from tests.browser.test_real_pages import SETTLED, expect_hidden, expect_shown
 
 SOUK = PHOTOS["souk"]
 HIDDEN_TEXT = "حُجبت هذه الصورة بعد إبلاغات القراء"
@@ -181,3 +182,38 @@ def test_widget_on_a_refused_origin_cannot_report_but_keeps_the_photos(reader, n
     expect(status).to_have_text("تعذر إرسال الإبلاغ. حاول مرة أخرى بعد قليل.")
     expect(status).to_have_class("imgmod-status imgmod-error")
     assert admin.get("/images/site-1.photo").json["report_count"] == 0
+
+
+# Ids a plain object or a URL path would trip on: Object.prototype's names, '/' before a route word, Arabic.
+ODD_IDS = {"constructor": "visible", "toString": "hidden", "a/b/hide": "hidden", "صورة-1": "visible",
+           "x/reset": "visible", "valueOf": "hidden"}
+
+
+def test_ids_named_like_object_properties_or_routes_are_looked_up_hidden_and_reported(reader, site, admin,
+                                                                                       live_server):
+    for image_id, state in ODD_IDS.items():
+        if state == "hidden":
+            assert admin.post(f"/images/{quote(image_id, safe='')}/hide").json["hidden"] is True
+    photos = {image_id: f"/photos/odd-{n}.jpg" for n, image_id in enumerate(ODD_IDS)}
+    site.pages["/odd"] = site.article("".join(img(image_id, photos[image_id]) for image_id in ODD_IDS)
+                                      + img("__proto__", "/photos/proto.jpg"))
+    page = reader(site.url("/odd"), address=None)
+    page.wait_for_function(SETTLED)
+    states = page.eval_on_selector_all("img[data-image-id]", "all => all.map(i => [i.dataset.imageId, i.dataset.imgmod])")
+    assert states == [[image_id, state] for image_id, state in ODD_IDS.items()] + [["__proto__", "refused"]]
+    for image_id, state in ODD_IDS.items():
+        if state == "hidden":
+            expect_hidden(page, image_id, live_server)  # its placeholder, '/' sent as %2F, loaded
+        else:
+            expect_shown(page, image_id, photos[image_id])
+    expect_shown(page, "__proto__", "/photos/proto.jpg")  # not an id: shown, without a lookup
+    [lookup] = lookups(page)
+    assert parse_qs(urlsplit(lookup).query)["id"] == list(ODD_IDS)
+    for image_id in ("constructor", "x/reset"):
+        control = page.locator(f'img[data-image-id="{image_id}"] + .imgmod-control')
+        control.locator(".imgmod-report").click()
+        page.locator("dialog.imgmod-dialog").get_by_label(REASONS["ar"]["spam"], exact=True).check()
+        page.locator("dialog.imgmod-dialog .imgmod-send").click()
+        expect(control.locator(".imgmod-status")).to_have_text(THANKS["ar"])
+        assert admin.get(f"/images/{quote(image_id, safe='')}").json["reasons"] == {"spam": 1}
+    assert csp_violations(page) == []
