@@ -71,7 +71,7 @@ SMOKE = Plan(runs=1, seconds=1, warmup_seconds=0, ingest_pool=1000, stored_small
 def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -> list[dict]:
     server = RedisServer(processes, "redis-memory", workdir / "redis-memory")
     client = server.client()
-    threshold = load_settings(service_env(server.url, secret, "unused")).threshold
+    threshold = load_settings(service_env(server.url, secret, "unused-frontend-key-0123456789")).threshold
     variants = [(reporters, None) for reporters in plan.memory_reporters] + [(1, IMAGE_URL)]
     entries = []
     for reporters, url in variants:
