@@ -410,7 +410,11 @@
           byId.get(id).forEach(function (img) { settle(img, id, hidden.get(id)); });
         });
       }, function (error) {
-        if (window.console) console.warn("imgmod: lookup failed (" + error.message + "); " +
+        // A browser tells a script nothing of why a request failed: a refused cross-origin answer and
+        // an unreachable server are both a TypeError ("Failed to fetch"). Name the likely causes.
+        var cause = error instanceof TypeError ? "; imgmod unreachable at " + api + ", or this page's origin " +
+          location.origin + " is not in its IMGMOD_CORS_ORIGINS" : "";
+        if (window.console) console.warn("imgmod: lookup failed (" + error.message + cause + "); " +
           (failClosed ? "photos stay hidden until imgmod answers" : "photos shown"));
         unknown([].concat.apply([], batch.ids.map(function (id) { return byId.get(id); })), error, attempt);
       });

@@ -73,6 +73,9 @@ def test_own_copy_shows_the_photos_within_3_s_whatever_imgmod_does(reader, site,
     expect_shown(page, "down-1.hero", "/photos/hero.jpg", timeout=3000)
     expect_shown(page, "down-2.side", "/photos/side.jpg", timeout=3000)
     page.wait_for_function("() => window.__warnings.some(w => w.includes('lookup failed'))")
+    if imgmod == "unreachable":  # the browser says only "Failed to fetch": the warning names the likely causes
+        warning = page.evaluate("() => window.__warnings.find(w => w.includes('lookup failed'))")
+        assert f"imgmod unreachable at {api}" in warning and "IMGMOD_CORS_ORIGINS" in warning, warning
     assert len(refused) == (1 if imgmod == "answering an HTML 414" else 0)
     assert "/js/imgmod-widget.js" in site.requested  # the site's copy, not imgmod's
     assert not [url for url in page.requested if url.endswith("/v1/widget.js")]
