@@ -54,7 +54,11 @@ def test_compose_ha_overlay_adds_a_persistent_replica_and_three_sentinels_that_i
     for name in ("api", "worker"):  # the services of the base file, pointed at the sentinels
         assert name in base
         assert services[name]["environment"]["IMGMOD_REDIS_SENTINELS"] == addresses
-        assert set(services[name]["depends_on"]) == set(sentinels)
+        assert set(services[name]["depends_on"]) == {*sentinels, "redis"}
+        # Compose merges depends_on by service: the base file's wait for the first master's health is
+        # replaced, so that starting or scaling them during (or after) a failover does not fail.
+        assert base[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert services[name]["depends_on"]["redis"] == {"condition": "service_started", "required": False}
 
 
 def test_compose_healthchecks_use_readyz_and_the_worker_heartbeat():
