@@ -15,7 +15,9 @@ COPY workers workers
 RUN pip install --no-deps . && useradd --system --no-create-home --shell /usr/sbin/nologin imgmod
 USER imgmod
 EXPOSE 8000
-# Healthy while the API answers and its Redis does (/readyz); compose gives workers their own check.
-HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=3)"]
+# The check of the command the container runs, inside compose or not: a worker is healthy while it
+# has a recent heartbeat in Redis (`imgmod worker --check`), anything else (the API) while /readyz
+# answers. (A worker container used to be judged by the API's check, and so always unhealthy.)
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["sh", "-c", "if tr '\\0' ' ' </proc/1/cmdline | grep -q 'imgmod worker'; then imgmod worker --check; else python -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=3)\"; fi"]
 CMD ["imgmod", "serve", "--bind", "0.0.0.0:8000", "--workers", "2"]

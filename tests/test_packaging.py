@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 import subprocess
@@ -153,6 +154,28 @@ def test_image_installs_the_lock_with_hashes_as_a_non_root_user_with_a_healthche
     assert users and users[-1] not in ("root", "0")
     assert any(line.startswith("HEALTHCHECK ") for line in lines)
     assert "/readyz" in (ROOT / "Dockerfile").read_text()
+
+
+@pytest.mark.parametrize(("command", "checked"), [("imgmod\0worker\0", "worker --check"),
+                                                  ("imgmod\0serve\0--bind\0", "readyz")])
+def test_the_image_healthcheck_checks_the_command_the_container_runs(tmp_path, command, checked):
+    """A worker container was judged by the API's /readyz, and so was always unhealthy outside compose.
+    The image's check runs here under sh, with stand-ins for imgmod and python that say what they were
+    asked, and a file standing for /proc/1/cmdline."""
+    text = (ROOT / "Dockerfile").read_text()
+    instruction = text[text.index("HEALTHCHECK "):].split("CMD ", 1)[1].split("\n")[0]
+    shell, flag, script = json.loads(instruction)
+    assert (shell, flag) == ("sh", "-c") and "/proc/1/cmdline" in script
+    cmdline = tmp_path / "cmdline"
+    cmdline.write_bytes(command.encode())
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, says in (("imgmod", 'echo "$@"'), ("python", "echo readyz")):
+        (bin_dir / name).write_text(f"#!/bin/sh\n{says}\n")
+        (bin_dir / name).chmod(0o755)
+    run = subprocess.run(["sh", "-c", script.replace("/proc/1/cmdline", str(cmdline))], capture_output=True,
+                         text=True, env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, timeout=30)
+    assert run.returncode == 0 and run.stdout.strip() == checked, run
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert compose["services"]["api"]["build"] == compose["services"]["worker"]["build"] == "."
 
