@@ -39,6 +39,9 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src
 # http image would be mixed content on a console served over https anyway. (The CSP cannot name the
 # hosts: the address is whatever the first report said; see README, Threat model.)
 ADMIN_PAGE_POLICY = PAGE_POLICY.replace("img-src 'self' data:", "img-src 'self' https: data:")
+# The console served over plain http (as `imgmod dev` serves it): http images too, which are then no
+# mixed content. With https alone it showed no photo of an http site at all.
+ADMIN_PAGE_POLICY_OVER_HTTP = PAGE_POLICY.replace("img-src 'self' data:", "img-src 'self' http: https: data:")
 
 BASE_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -15,7 +15,7 @@ from flask_smorest import abort
 from config import LANGUAGES
 from service import demo_images
 from service.context import services
-from service.hardening import ADMIN_PAGE_POLICY
+from service.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP
 from service.messages import negotiate
 from service.page_texts import ADMIN, DEMO, LANG_NAMES, PHOTOS, REASONS
 
@@ -107,7 +107,9 @@ def admin():
         "admin.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=ADMIN[lang], texts=texts,
         languages=LANG_NAMES))
     response.vary.add("Accept-Language")
-    response.headers["Content-Security-Policy"] = ADMIN_PAGE_POLICY  # reported photos from their https origin
+    # Reported photos from their own origins: https ones, and http ones on a console served over http.
+    response.headers["Content-Security-Policy"] = (ADMIN_PAGE_POLICY if request.scheme == "https"
+                                                   else ADMIN_PAGE_POLICY_OVER_HTTP)
     return response
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from service.hardening import ADMIN_PAGE_POLICY, PAGE_POLICY
+from service.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP, PAGE_POLICY
 from service.page_texts import ADMIN, DEMO, PHOTOS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,15 +158,20 @@ def test_console_page_in_each_language(client, lang):
     assert "Set-Cookie" not in answer.headers
 
 
-def test_only_the_console_may_show_images_from_other_https_origins(client):
-    """The console shows each reported photo from its own address; every other page keeps the strict policy."""
-    console = client.get("/admin?lang=en").headers.getlist("Content-Security-Policy")
+def test_only_the_console_may_show_images_from_other_origins(client):
+    """The console shows each reported photo from its own address: https ones, and http ones too when the
+    console itself is served over http (it used to show no photo of an http site, and say nothing);
+    every other page keeps the strict policy."""
+    console = client.get("/admin?lang=en", base_url="https://localhost").headers.getlist("Content-Security-Policy")
     assert console == [ADMIN_PAGE_POLICY]
-    directives = dict(part.strip().split(" ", 1) for part in ADMIN_PAGE_POLICY.split(";"))
-    assert directives["img-src"] == "'self' https: data:"
-    assert {name: value for name, value in directives.items() if name != "img-src"} == \
-        {name: value for name, value in (part.strip().split(" ", 1) for part in PAGE_POLICY.split(";"))
-         if name != "img-src"}  # nothing else is loosened
+    assert client.get("/admin?lang=en").headers.getlist("Content-Security-Policy") == [ADMIN_PAGE_POLICY_OVER_HTTP]
+    for policy, images in ((ADMIN_PAGE_POLICY, "'self' https: data:"),
+                           (ADMIN_PAGE_POLICY_OVER_HTTP, "'self' http: https: data:")):
+        directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+        assert directives["img-src"] == images
+        assert {name: value for name, value in directives.items() if name != "img-src"} == \
+            {name: value for name, value in (part.strip().split(" ", 1) for part in PAGE_POLICY.split(";"))
+             if name != "img-src"}  # nothing else is loosened
     assert client.get("/demo").headers.getlist("Content-Security-Policy") == [PAGE_POLICY]
     assert client.get("/docs").headers.getlist("Content-Security-Policy") == [PAGE_POLICY]
 

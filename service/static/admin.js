@@ -185,6 +185,10 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     img.referrerPolicy = "no-referrer";
     img.decoding = "async";
     img.alt = fill(image.image_url ? t.photo_alt : t.placeholder_alt, {id: image.image_id});
+    img.onerror = function () {  // unreachable, refused by the page's policy, or not an image: say so
+      frame.className = "frame none";
+      frame.replaceChildren(el("span", "", t.photo_failed));
+    };
     img.src = source;
     frame.appendChild(img);
     figure.appendChild(frame);

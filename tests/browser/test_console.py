@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from service.page_texts import ADMIN, PHOTOS
 from tests.browser.conftest import csp_violations
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY
+from tests.redis_server import free_port
 from tests.test_ids import ARABIC, BAD_IDS, GOOD_IDS, ODD_IDS
 
 SOUK = PHOTOS["souk"]
@@ -100,7 +101,7 @@ def test_the_photo_is_blurred_until_revealed_with_reasons_comments_score_and_rep
 
     page = reader("/admin?lang=en")
     policy = page.document.headers["content-security-policy"]
-    assert "img-src 'self' https: data:" in policy and "unsafe-inline" not in policy
+    assert "img-src 'self' http: https: data:" in policy and "unsafe-inline" not in policy  # served over http
     sign_in(page, ADMIN_TOKEN, "en")
     page.get_by_role("button", name="Most reported").click()
     card = card_of(page, SOUK)
@@ -141,6 +142,20 @@ def test_a_hidden_photo_without_an_address_shows_its_placeholder(reader, reporte
     expect(photo).to_have_attribute("src", f"/v1/images/{SOUK}/placeholder")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
     expect(card.get_by_role("link")).to_have_count(0)  # no address of its own to open
+    assert csp_violations(page) == []
+
+
+def test_a_readers_photo_address_is_labelled_and_one_that_does_not_load_is_said(reader, reporter):
+    """An http photo is allowed on a console served over http; one whose address does not answer used to
+    leave an empty frame with no word."""
+    dead = f"http://127.0.0.1:{free_port()}/photo.jpg"
+    reporter.anonymous(SOUK, reason="violence", image_url=dead)
+    page = reader("/admin?lang=en")
+    sign_in(page, ADMIN_TOKEN, "en")
+    page.get_by_role("button", name="Most reported").click()
+    card = card_of(page, SOUK)
+    expect(card.locator(".frame")).to_contain_text(ADMIN["en"]["photo_failed"])
+    expect(card.locator(".reader-url")).to_have_text(ADMIN["en"]["reader_url"])  # a reader's claim, labelled
     assert csp_violations(page) == []
 
 
