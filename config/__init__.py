@@ -49,6 +49,7 @@ class Settings:
     review_reasons: tuple[str, ...] = ("copyright", "misleading")  # these send an image to editors, never hide it
     auto_hide_brake: int | None = None  # automatic hides per hour past which crossings go to review instead
     reputation_ttl_days: int = 365  # a site account's record of verdicts is forgotten after this much silence
+    restore_guard_days: int = 30  # after a `disagree` reset, a crossing goes to review instead of hiding (0: off)
     redis_sentinels: tuple[tuple[str, int], ...] = ()  # when set, the master is found (and followed) through them
     redis_sentinel_master: str = "mymaster"
     # With sentinels: the master's and replicas' password (their requirepass; with IMGMOD_REDIS_URL it
@@ -290,6 +291,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         review_reasons=_review_reasons(env, "IMGMOD_REVIEW_REASONS"),
         auto_hide_brake=_brake(env, "IMGMOD_AUTO_HIDE_BRAKE"),
         reputation_ttl_days=_integer(env, "IMGMOD_REPUTATION_TTL_DAYS", 365, minimum=1),
+        restore_guard_days=_integer(env, "IMGMOD_RESTORE_GUARD_DAYS", 30, minimum=0),
         redis_sentinels=sentinels,
         redis_sentinel_master=env.get("IMGMOD_REDIS_SENTINEL_MASTER", "").strip() or "mymaster",
         redis_password=_sentinel_password(env, "IMGMOD_REDIS_PASSWORD", sentinels),

@@ -233,6 +233,9 @@ class AdminImageSchema(ma.Schema):
     first_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     last_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     hidden_at = ma.fields.DateTime(allow_none=True, required=True)
+    restored_until = ma.fields.DateTime(allow_none=True, required=True, metadata={
+        "description": "until when editors' `disagree` reset guards the photo (a crossing goes to review instead "
+                       "of hiding it), null when no guard holds"})
     image_url = ma.fields.String(allow_none=True, required=True,
                                  metadata={"description": "registered_url, else reported_url: the photo to look at"})
     registered_url = ma.fields.String(allow_none=True, required=True, metadata={

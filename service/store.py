@@ -159,11 +159,12 @@ class TrustRules:
     review_reasons: frozenset[str] = frozenset(Settings.review_reasons)  # to editors, never hidden by reports
     record_ttl_ms: int = Settings.reputation_ttl_days * 86_400_000  # a site account's verdicts, forgotten after
     brake: int = 0  # automatic hides per hour past which crossings go to review; 0: off (Settings: None)
+    restore_guard_ms: int = Settings.restore_guard_days * 86_400_000  # after a `disagree` reset: crossings go to review
 
     @classmethod
     def of(cls, settings: Settings) -> "TrustRules":
         return cls(frozenset(settings.review_reasons), settings.reputation_ttl_days * 86_400_000,
-                   settings.auto_hide_brake or 0)
+                   settings.auto_hide_brake or 0, settings.restore_guard_days * 86_400_000)
 
 
 @dataclass(frozen=True)
@@ -341,7 +342,7 @@ class Store:
                   PROTECTED],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
                   self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX,
-                  self.threshold],
+                  self.threshold, self.trust.restore_guard_ms],
             once=once)
         entries = [_text(entry) for entry in copies]
         crossings = tuple((copy, int(generation)) for _, generation, copy in
@@ -533,19 +534,21 @@ class Store:
         """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for image_id in image_ids:
-            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb",
+            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb", "rg",
                                              *("r:" + reason for reason in REASONS)])
             for index in (HIDDEN, PENDING, REVIEW, PROTECTED):
                 pipe.zscore(index, image_id)
             pipe.lrange(comments_key(image_id), 0, -1)
             pipe.hget(MATCHED_FROM, image_id)
             pipe.hget(MATCH_URLS, image_id)
-        replies = pipe.execute()
-        return [self._status(image_id, *replies[8 * i:8 * i + 8]) for i, image_id in enumerate(image_ids)]
+        pipe.time()
+        *replies, (seconds, micros) = pipe.execute()
+        now = seconds * 1000 + micros // 1000
+        return [self._status(image_id, now, *replies[8 * i:8 * i + 8]) for i, image_id in enumerate(image_ids)]
 
-    def _status(self, image_id, fields, hidden_at, pending_at, review_at, protected_at, comments,
+    def _status(self, image_id, now, fields, hidden_at, pending_at, review_at, protected_at, comments,
                 matched_from, registered_url) -> dict:
-        count, score, review_score, first, last, generation, url, hidden_by, *reasons = fields
+        count, score, review_score, first, last, generation, url, hidden_by, restored_until, *reasons = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
         return {
@@ -561,6 +564,8 @@ class Store:
             "first_reported_at": _ms(first),
             "last_reported_at": _ms(last or first),
             "hidden_at": _ms(hidden_at),
+            # A `disagree` reset's restore guard, while it holds: until then a crossing goes to review.
+            "restored_until": _ms(restored_until) if restored_until is not None and _ms(restored_until) > now else None,
             "generation": int(generation or 0),
             # The site's registration is the truth; a reader's URL is only a fallback, labelled as such.
             "image_url": registered_url or url,

@@ -12,16 +12,35 @@ local function reached(score, threshold)
   return tonumber(score or '0') >= tonumber(threshold) - 1e-9
 end
 
+-- Whether editors' word that the photo is fine still holds for an image (contract v3): the restore
+-- guard of a `disagree` reset ('rg', restored until, ms), or a known-fine photo: the image's own
+-- registered hash kept as fine (`fine`, id -> hash), or a worker's mark that its hash is within the
+-- match distance of one (`near`, id -> the fine image's id; a mark whose fine image was since
+-- confirmed no longer holds). `fine` and `near` may be nil (the restore guard alone).
+local function guarded(image, id, fine, near)
+  local until_ms = redis.call('HGET', image, 'rg')
+  if until_ms and tonumber(until_ms) > tonumber(now_ms()) then return true end
+  if fine then
+    if redis.call('HEXISTS', fine, id) == 1 then return true end
+    local mark = redis.call('HGET', near, id)
+    if mark and redis.call('HEXISTS', fine, mark) == 1 then return true end
+  end
+  return false
+end
+
 -- What an image's scores call for, asked when it is neither hidden, pending nor in review (one review
 -- per generation: while in review, reports add to the scores and call for nothing more):
 -- 'pending' when its score reaches the threshold and it is not protected (a worker then hides it,
 -- or sends it to review if the brake holds); 'review' when its review score does, or when neither
 -- does alone but their sum does (honest readers of a bad photo who chose different reasons are
--- never left unheard); else nil. Scores: `s` from reasons that hide, `v` from review reasons.
-local function due(image, protected, id, threshold)
+-- never left unheard), or when its score does but editors judged the photo fine (`guarded`: reports
+-- never hide it again by themselves); else nil. Scores: `s` from reasons that hide, `v` from review
+-- reasons.
+local function due(image, protected, id, threshold, fine, near)
   local score = tonumber(redis.call('HGET', image, 's') or '0')
   if reached(score, threshold) then
     if redis.call('ZSCORE', protected, id) then return nil end
+    if guarded(image, id, fine, near) then return 'review' end
     return 'pending'
   end
   local review_score = tonumber(redis.call('HGET', image, 'v') or '0')
@@ -108,10 +127,12 @@ end
 -- The image is now hidden by its editor (`hb`), also when it was hidden already: a copy hidden by
 -- matching stops being one (its `matched_from` and its place among its source's copies go), so a
 -- reset of that source never restores it. `copies_prefix` names the sources' copies sets.
+-- An editor's hide lifts the restore guard of an earlier `disagree` reset.
 -- Returns the hide's outbox entry, or 0 when the image was already hidden.
 local function editor_hide(image, pending, hidden, review, outbox, stats, id, matched_from, copies_prefix)
   redis.call('ZREM', review, id)
   redis.call('HSET', image, 'hb', 'editor')
+  redis.call('HDEL', image, 'rg')  -- the editors' word now: the restore guard is lifted
   local source = redis.call('HGET', matched_from, id)
   if source then
     redis.call('HDEL', matched_from, id)

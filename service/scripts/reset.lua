@@ -5,10 +5,13 @@
 -- The restore goes into the outbox for its webhook; the placeholder of the old hide is dropped.
 -- A reset image is never forgotten by the sweep (it has a generation): its dismissed reporters stay dismissed.
 -- With the verdict 'disagree', each site account counted in this generation gets one 'disagreed'
--- (once per generation, see prelude.lua); 'ignore' changes no record.
+-- (once per generation, see prelude.lua) and the image is restored: for ARGV[13] ms a crossing puts it
+-- in review instead of hiding it (field 'rg', kept across resets; `guarded` in prelude.lua); 'ignore'
+-- changes no record and no guard.
 -- KEYS: image hash, reported index, pending index, hidden index, audit stream, outbox, placeholder, stats hash,
 --       comments list (the comments of dismissed reports go with them), review index
 -- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length, verdict, record lifetime ms
+--       (then match_reset.lua's five), restore guard ms
 local image, reported, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local stats = KEYS[8]
 local id, forget = ARGV[1], ARGV[2] == '1'
@@ -21,13 +24,17 @@ redis.call('ZREM', reported, id)
 local previous = tonumber(redis.call('HGET', image, 'n') or '0')
 for _, field in ipairs(redis.call('HKEYS', image)) do
   local reporter = string.sub(field, 1, 1) == '@'
-  if (reporter and forget) or (not reporter and field ~= 'g') then
+  if (reporter and forget) or (not reporter and field ~= 'g' and field ~= 'rg') then
     redis.call('HDEL', image, field)
   end
 end
 local generation = redis.call('HINCRBY', image, 'g', 1)
 redis.call('DEL', KEYS[7], KEYS[9])
 local now = now_ms()
+if ARGV[6] == 'disagree' then
+  local guard = tonumber(ARGV[13])
+  if guard > 0 then redis.call('HSET', image, 'rg', string.format('%.0f', tonumber(now) + guard)) else redis.call('HDEL', image, 'rg') end
+end
 local event = 'restored|' .. generation .. '|' .. now .. '|' .. id
 redis.call('ZADD', outbox, now, event)
 redis.call('HINCRBY', stats, 'resets', 1)
