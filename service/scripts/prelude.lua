@@ -127,12 +127,17 @@ end
 -- The image is now hidden by its editor (`hb`), also when it was hidden already: a copy hidden by
 -- matching stops being one (its `matched_from` and its place among its source's copies go), so a
 -- reset of that source never restores it. `copies_prefix` names the sources' copies sets.
--- An editor's hide lifts the restore guard of an earlier `disagree` reset.
+-- An editor's hide lifts the restore guard of an earlier `disagree` reset and the known-fine mark
+-- (`fine`, `fine_version`: see guarded).
 -- Returns the hide's outbox entry, or 0 when the image was already hidden.
-local function editor_hide(image, pending, hidden, review, outbox, stats, id, matched_from, copies_prefix)
+local function editor_hide(image, pending, hidden, review, outbox, stats, id, matched_from, copies_prefix,
+                           fine, fine_version)
   redis.call('ZREM', review, id)
   redis.call('HSET', image, 'hb', 'editor')
-  redis.call('HDEL', image, 'rg')  -- the editors' word now: the restore guard is lifted
+  -- The editors' word now: the restore guard is lifted, and the photo is no longer known fine (the
+  -- marks of images near it stop holding with it; workers reload the fine hashes on the version).
+  redis.call('HDEL', image, 'rg')
+  if redis.call('HDEL', fine, id) == 1 then redis.call('INCR', fine_version) end
   local source = redis.call('HGET', matched_from, id)
   if source then
     redis.call('HDEL', matched_from, id)

@@ -4,25 +4,27 @@
 -- report refused by a limit changes nothing at all.
 -- KEYS: image hash, reported index, pending index, hidden index, protected index, comments list,
 --       review index, the reporter's record (a site account's verdicts; unused for anonymous
---       readers), audit stream, outbox, then one counter per rate-limit window (none when the
---       report is not limited)
+--       readers), audit stream, outbox, known-fine hashes, marks near them, then one counter per
+--       rate-limit window (none when the report is not limited)
 -- ARGV: image id, reporter field, reason field, image url or '', threshold, comment or '',
 --       base weight, '1' for a review reason, record lifetime in ms ('0': no record),
 --       audit max length, then per window its allowed reports and its length in seconds
 local image, reported, pending, hidden, protected = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local comments, review, record, audit, outbox = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local fine, near = KEYS[11], KEYS[12]
+local WINDOWS = 13  -- the first rate-limit window's key
 local id, threshold = ARGV[1], ARGV[5]
 local for_review, record_ttl = ARGV[8] == '1', tonumber(ARGV[9])
 local KEPT_COMMENTS = 20
 
 -- Fixed windows, as flask-limiter's default strategy: a counter that expires with its window.
-for i = 11, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 11]) then
-    return {'limited', i - 11, redis.call('PTTL', KEYS[i])}
+for i = WINDOWS, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * (i - WINDOWS) + 11]) then
+    return {'limited', i - WINDOWS, redis.call('PTTL', KEYS[i])}
   end
 end
-for i = 11, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 10]) end
+for i = WINDOWS, #KEYS do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * (i - WINDOWS) + 12]) end
 end
 
 local generation = redis.call('HGET', image, 'g') or '0'
@@ -78,7 +80,7 @@ elseif redis.call('ZSCORE', pending, id) then
 elseif redis.call('ZSCORE', review, id) then
   state = 'review'  -- one review per generation: further reports add to the scores, nothing more
 elseif counted == 1 then
-  local call_for = due(image, protected, id, threshold)
+  local call_for = due(image, protected, id, threshold, fine, near)
   if call_for == 'pending' then
     redis.call('ZADD', pending, now, id)
     state, crossed = 'pending', 1

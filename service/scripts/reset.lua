@@ -7,9 +7,13 @@
 -- With the verdict 'disagree', each site account counted in this generation gets one 'disagreed'
 -- (once per generation, see prelude.lua) and the image is restored: for ARGV[13] ms a crossing puts it
 -- in review instead of hiding it (field 'rg', kept across resets; `guarded` in prelude.lua); 'ignore'
--- changes no record and no guard.
+-- changes no record and no guard. A `disagree` reset of a registered image also keeps its hash as
+-- known fine (KEYS[16], id -> hash and quality; its version KEYS[18] bumped for workers): matching
+-- never hides an image within the match distance of it, and such an image's own crossing goes to
+-- review (`guarded`).
 -- KEYS: image hash, reported index, pending index, hidden index, audit stream, outbox, placeholder, stats hash,
---       comments list (the comments of dismissed reports go with them), review index
+--       comments list (the comments of dismissed reports go with them), review index, (then
+--       match_reset.lua's four), registered hashes, known-fine hashes, marks near them, their version
 -- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length, verdict, record lifetime ms
 --       (then match_reset.lua's five), restore guard ms
 local image, reported, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -34,6 +38,11 @@ local now = now_ms()
 if ARGV[6] == 'disagree' then
   local guard = tonumber(ARGV[13])
   if guard > 0 then redis.call('HSET', image, 'rg', string.format('%.0f', tonumber(now) + guard)) else redis.call('HDEL', image, 'rg') end
+  local registered = redis.call('HGET', KEYS[15], id)
+  if registered then
+    redis.call('HSET', KEYS[16], id, string.sub(registered, 1, 33))
+    redis.call('INCR', KEYS[18])
+  end
 end
 local event = 'restored|' .. generation .. '|' .. now .. '|' .. id
 redis.call('ZADD', outbox, now, event)
