@@ -714,10 +714,10 @@ class Store:
 
 
 def _reporter_value(value: str) -> tuple[str, str]:
-    """A reporter field's value, 'generation[|weight[|record key]]' (report.lua): the generation it was
+    """A reporter field's value, 'generation[|weight[|record key[|1]]]' (report.lua): the generation it was
     counted in and its record key ('' for an anonymous reader)."""
     generation, _, rest = value.partition("|")
-    return generation, rest.partition("|")[2]
+    return generation, rest.partition("|")[2].partition("|")[0]
 
 
 def _event(entry_id, fields) -> dict:

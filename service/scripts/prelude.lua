@@ -82,19 +82,22 @@ local function braked(recent, brake, now, member)
   return false
 end
 
--- A counted reporter's field holds '<generation>|<weight>|<record key or empty>' (anonymous readers
--- have no record). Editors' verdicts go to the site accounts counted in the image's current
--- generation, once per generation (field 'vg'); `counter` is 'a' (agreed) or 'd' (disagreed).
--- Returns how many records were updated.
--- A reporter field's value (report.lua): 'generation[|weight[|record key]]'. Returns the generation
--- and the record key ('' for an anonymous reader).
+-- A reporter field's value (report.lua): 'generation[|weight[|record key[|1]]]', the last part for a
+-- site account counted while the image was hidden or in review. Returns the generation, the record
+-- key ('' for an anonymous reader) and whether it was counted that late.
 local function reporter_value(value)
   local counted_in, rest = string.match(value, '^([^|]*)(.*)$')
-  return counted_in, string.match(rest, '^|[^|]*|(.*)$') or ''
+  local record, late = string.match(rest, '^|[^|]*|([^|]*)|?(.*)$')
+  return counted_in, record or '', late == '1'
 end
 
+-- Editors' verdicts go to the site accounts counted in the image's current generation, once per
+-- generation (field 'vg'); `counter` is 'a' (agreed) or 'd' (disagreed). Valid agreement (contract
+-- v3): an `agreed` goes only to the accounts counted before the image was hidden or entered review
+-- (reporting photos already hidden earns nothing); a `disagreed` goes to every one of them.
 -- The last verdict of a generation is the one that teaches: a confirm then a `disagree` reset of the
 -- same generation takes back the `agreed` it gave (field 'vk': the counter given in generation 'vg').
+-- Returns how many records were updated.
 local function give_verdict(image, counter, ttl_ms)
   local generation = redis.call('HGET', image, 'g') or '0'
   -- Without 'vk' (written before it existed) the verdict of the current generation was a confirm:
@@ -106,16 +109,20 @@ local function give_verdict(image, counter, ttl_ms)
   local fields = redis.call('HGETALL', image)
   for i = 1, #fields, 2 do
     if string.sub(fields[i], 1, 1) == '@' then
-      local counted_in, record = reporter_value(fields[i + 1])
+      local counted_in, record, late = reporter_value(fields[i + 1])
       if counted_in == generation and record ~= '' then
+        local take_back = given and not (given == 'a' and late)  -- what it was given, it gives back
+        local give = not (counter == 'a' and late)
         -- Keys named by data, not by KEYS: fine on one Redis server (and its replicas), not on a Cluster.
-        if given and tonumber(redis.call('HGET', record, given) or '0') > 0 then
+        if take_back and tonumber(redis.call('HGET', record, given) or '0') > 0 then
           redis.call('HINCRBY', record, given, -1)
         end
-        redis.call('HINCRBY', record, counter, 1)
-        redis.call('HSET', record, 't', now)
-        redis.call('PEXPIRE', record, ttl_ms)
-        judged = judged + 1
+        if give then redis.call('HINCRBY', record, counter, 1) end
+        if take_back or give then
+          redis.call('HSET', record, 't', now)
+          redis.call('PEXPIRE', record, ttl_ms)
+          judged = judged + 1
+        end
       end
     end
   end

@@ -39,12 +39,16 @@ if record_ttl > 0 then
 end
 
 -- The reporter's field stays after a reset, so dismissed reporters never count twice. Its value:
--- the generation it was counted in, then '|weight' unless 1, then '|record key' for a site account
--- (reporter_value in prelude.lua reads it back). Most reporters are anonymous readers of weight 1
+-- the generation it was counted in, then '|weight' unless 1, then '|record key' for a site account,
+-- then '|1' for a site account counted while the image is hidden or in review: it earns no `agreed`
+-- (reporter_value and give_verdict in prelude.lua). Most reporters are anonymous readers of weight 1
 -- in generation 0: the value '0' is one byte of listpack, where '0|1|' was four (BENCHMARKS.md).
 local value = generation
 if weight ~= 1 or record_ttl > 0 then value = value .. '|' .. string.format('%.6g', weight) end
-if record_ttl > 0 then value = value .. '|' .. record end
+if record_ttl > 0 then
+  value = value .. '|' .. record
+  if redis.call('ZSCORE', hidden, id) or redis.call('ZSCORE', review, id) then value = value .. '|1' end
+end
 local counted = redis.call('HSETNX', image, ARGV[2], value)
 local count
 if counted == 1 then
