@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import marshmallow as ma
 from marshmallow import validate
@@ -124,6 +125,24 @@ class StrictSchema(ma.Schema):
         return data
 
 
+class AccountCreatedAt(ma.fields.Field):
+    """An ISO 8601 date or date-time (UTC when it names no offset), not in the future: a UTC datetime."""
+
+    SKEW = timedelta(minutes=5)  # the site's clock and ours may differ a little
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        try:
+            at = datetime.fromisoformat(value) if isinstance(value, str) and len(value) >= 10 else None
+        except ValueError:
+            at = None
+        if at is None:
+            raise ma.ValidationError("Not a valid ISO 8601 date or date-time.")
+        at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+        if at > datetime.now(timezone.utc) + self.SKEW:
+            raise ma.ValidationError("Must not be in the future.")
+        return at
+
+
 class ReportSchema(StrictSchema):
     image_id = ImageId(required=True)
     reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
@@ -137,6 +156,10 @@ class ReportSchema(StrictSchema):
         metadata={"description": "Required with a frontend key; ignored for anonymous calls"},
     )
     comment = ma.fields.String(validate=validate.Length(max=500))
+    account_created_at = AccountCreatedAt(metadata={
+        "description": "when the reader's site account was created (ISO 8601 date or date-time, from the site's "
+                       "own records): a younger account than IMGMOD_NEW_ACCOUNT_DAYS weighs less. Only with a "
+                       "frontend key; never stored", "type": "string"})
 
 
 class LangQuerySchema(ma.Schema):
