@@ -35,7 +35,8 @@ HIDDEN = PREFIX + "idx:hidden"  # score: hide time (ms)
 PROTECTED = PREFIX + "idx:protected"  # score: protection time (ms)
 REVIEW = PREFIX + "idx:review"  # score: when editors were asked (ms)
 RECENT_AUTO_HIDES = PREFIX + "autohides"  # sorted set, "<generation>|<id>" by hide time: the last hour's
-RECORD_PREFIX = PREFIX + "rep:"  # per site account (a keyed hash): its verdicts 'a'/'d' and last seen 't'
+RECORD_PREFIX = PREFIX + "rep:"  # per site account (a keyed hash): its verdicts 'a'/'d', last seen 't', group 'gr'
+GROUP_PREFIX = PREFIX + "grp:"  # set per group of site accounts overturned together: their record keys
 AUDIT = PREFIX + "audit"  # stream
 # Follow-ups owed for hides, restores and review requests ("<hidden:<cause>|restored|review_requested>|
 # <generation>|<event ms>|<id>", a hide by matching then "|<source>"): written
@@ -349,7 +350,7 @@ class Store:
                   PROTECTED, MATCH_HASHES, MATCH_FINE, MATCH_NEAR_FINE, MATCH_FINE_VERSION],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
                   self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX,
-                  self.threshold, self.trust.restore_guard_ms],
+                  self.threshold, self.trust.restore_guard_ms, RECORD_PREFIX, GROUP_PREFIX],
             once=once)
         entries = [_text(entry) for entry in copies]
         known_fine = "fine|" + image_id in entries

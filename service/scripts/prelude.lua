@@ -129,6 +129,39 @@ local function give_verdict(image, counter, ttl_ms)
   return judged
 end
 
+-- Overturned together (contract v3): the site accounts' records `records` (counted in the generation
+-- a `disagree` reset overturns) are linked into one group, merging the groups they were in: each
+-- record's field 'gr' names the group, a set (`<group prefix><a member's key without the record
+-- prefix>`) of the members' record keys, living as long as its members do. Keyed hashes only: a
+-- group links records, never an identity. Keys named by data, as in give_verdict.
+local function link_overturned(records, record_prefix, group_prefix, ttl_ms)
+  if #records < 2 then return end
+  local target, size = nil, -1
+  for _, record in ipairs(records) do
+    local group = redis.call('HGET', record, 'gr')
+    if group then
+      local members = redis.call('SCARD', group)
+      if members > size then target, size = group, members end
+    end
+  end
+  target = target or (group_prefix .. string.sub(records[1], #record_prefix + 1))
+  for _, record in ipairs(records) do
+    local group = redis.call('HGET', record, 'gr')
+    if group and group ~= target then  -- merged into the target: its members follow
+      for _, member in ipairs(redis.call('SMEMBERS', group)) do
+        if redis.call('EXISTS', member) == 1 then
+          redis.call('HSET', member, 'gr', target)
+          redis.call('SADD', target, member)
+        end
+      end
+      redis.call('DEL', group)
+    end
+    redis.call('HSET', record, 'gr', target)
+    redis.call('SADD', target, record)
+  end
+  redis.call('PEXPIRE', target, ttl_ms)
+end
+
 -- An editor's hide (by hand, or by confirming the reports): hidden now whatever the score or
 -- protection; a pending automatic hide becomes a no-op because the image leaves the pending index.
 -- The image is now hidden by its editor (`hb`), also when it was hidden already: a copy hidden by

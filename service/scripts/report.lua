@@ -32,10 +32,12 @@ local generation = redis.call('HGET', image, 'g') or '0'
 -- record: 2(a+1)/(a+d+2) between 0.2 and 2 (1 with no history); an anonymous reader has none.
 local weight = tonumber(ARGV[7])
 local now = now_ms()
+local group  -- a site account overturned together with others (link_overturned in prelude.lua)
 if record_ttl > 0 then
-  local verdicts = redis.call('HMGET', record, 'a', 'd')
+  local verdicts = redis.call('HMGET', record, 'a', 'd', 'gr')
   local agreed, disagreed = tonumber(verdicts[1] or '0'), tonumber(verdicts[2] or '0')
   weight = weight * math.min(2, math.max(0.2, 2 * (agreed + 1) / (agreed + disagreed + 2)))
+  group = verdicts[3]
 end
 
 -- The reporter's field stays after a reset, so dismissed reporters never count twice. Its value:
@@ -53,9 +55,19 @@ local counted = redis.call('HSETNX', image, ARGV[2], value)
 local count
 if counted == 1 then
   count = redis.call('HINCRBY', image, 'n', 1)
+  -- A group overturned together counts as one reporter, its heaviest member: field '=<group>' holds the
+  -- heaviest weight of its members counted in this generation (a reset drops it), and a member adds
+  -- only what it weighs beyond it. report_count stays the distinct reporters.
+  local added = weight
+  if group then
+    local heaviest = tonumber(redis.call('HGET', image, '=' .. group) or '-1')
+    if heaviest >= 0 then added = math.max(0, weight - heaviest) end
+    if weight > heaviest then redis.call('HSET', image, '=' .. group, string.format('%.17g', weight)) end
+    redis.call('PEXPIRE', group, record_ttl)  -- the group lives as long as its members do
+  end
   -- The score adds the weight at full precision: six digits, as stored above, would leave nine reporters
   -- of weight 1/3 short of 3 by more than reached()'s tolerance.
-  redis.call('HINCRBYFLOAT', image, for_review and 'v' or 's', string.format('%.17g', weight))
+  if added > 0 then redis.call('HINCRBYFLOAT', image, for_review and 'v' or 's', string.format('%.17g', added)) end
   redis.call('HINCRBY', image, ARGV[3], 1)
   -- 'l' (last report) is written from the second report on and read as 'f' until then: most
   -- images are reported once, and the field would take them into a larger allocation.

@@ -15,12 +15,20 @@
 --       comments list (the comments of dismissed reports go with them), review index, (then
 --       match_reset.lua's four), registered hashes, known-fine hashes, marks near them, their version
 -- ARGV: image id, forget reporters ('1' or '0'), actor, note, audit max length, verdict, record lifetime ms
---       (then match_reset.lua's five), restore guard ms
+--       (then match_reset.lua's five), restore guard ms, record prefix, group prefix
 local image, reported, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local stats = KEYS[8]
 local id, forget = ARGV[1], ARGV[2] == '1'
 
 local disagreed = ARGV[6] == 'disagree' and give_verdict(image, 'd', tonumber(ARGV[7])) or 0
+if ARGV[6] == 'disagree' then  -- the site accounts overturned together count as one from now on
+  local generation, records = redis.call('HGET', image, 'g') or '0', {}
+  for _, value in ipairs(redis.call('HVALS', image)) do
+    local counted_in, record = reporter_value(value)
+    if counted_in == generation and record ~= '' then records[#records + 1] = record end
+  end
+  link_overturned(records, ARGV[14], ARGV[15], tonumber(ARGV[7]))
+end
 local was_hidden = redis.call('ZREM', hidden, id)
 local was_in_review = redis.call('ZREM', KEYS[10], id)
 local was_pending = redis.call('ZREM', pending, id)
