@@ -63,7 +63,7 @@ MATCHED_FROM = PREFIX + "match:from"  # hash: copy id -> the source whose hide i
 RELEASED_PREFIX = PREFIX + "match:rel:"  # set per copy: sources a reset released it from, never matched again
 COPIES_PREFIX = PREFIX + "match:cp:"  # sorted set per source: the copies hidden through it, by distance (bits)
 MATCH_PRUNE_CURSOR = PREFIX + "prune:match"  # HSCAN cursor of the retention sweep over the hashes
-# Known-fine photos (contract v3): the hash of a registered image a `disagree` reset restored, kept
+# Known-fine photos: the hash of a registered image a `disagree` reset restored, kept
 # until an editor hides it (confirm or by hand), whatever the registration's retention.
 MATCH_FINE = PREFIX + "match:fine"  # hash: image id -> PDQ hash (32 bytes) and quality (1 byte)
 MATCH_FINE_VERSION = PREFIX + "match:finev"  # string: bumped at each change of MATCH_FINE (workers reload it)

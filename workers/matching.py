@@ -9,7 +9,7 @@ lookup ever waits for it, and Redis is asked for the few candidates' states only
 checks (source still hidden, copy not protected nor released nor judged fine, not hidden twice) are
 the script's: store.match_hide.
 
-Known-fine photos (contract v3: the registered hashes of images editors restored with `disagree`)
+Known-fine photos (the registered hashes of images editors restored with `disagree`)
 are held apart, reloaded whenever their version in Redis changes: an image within the distance of
 one is never hidden by matching, and is marked near it (store.mark_near_fine) so that its own
 crossings go to review.

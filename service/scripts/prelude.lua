@@ -12,7 +12,7 @@ local function reached(score, threshold)
   return tonumber(score or '0') >= tonumber(threshold) - 1e-9
 end
 
--- Whether editors' word that the photo is fine still holds for an image (contract v3): the restore
+-- Whether editors' word that the photo is fine still holds for an image: the restore
 -- guard of a `disagree` reset ('rg', restored until, ms), or a known-fine photo: the image's own
 -- registered hash kept as fine (`fine`, id -> hash), or a worker's mark that its hash is within the
 -- match distance of one (`near`, id -> the fine image's id; a mark whose fine image was since
@@ -92,8 +92,8 @@ local function reporter_value(value)
 end
 
 -- Editors' verdicts go to the site accounts counted in the image's current generation, once per
--- generation (field 'vg'); `counter` is 'a' (agreed) or 'd' (disagreed). Valid agreement (contract
--- v3): an `agreed` goes only to the accounts counted before the image was hidden or entered review
+-- generation (field 'vg'); `counter` is 'a' (agreed) or 'd' (disagreed). Valid agreement: an
+-- `agreed` goes only to the accounts counted before the image was hidden or entered review
 -- (reporting photos already hidden earns nothing); a `disagreed` goes to every one of them.
 -- The last verdict of a generation is the one that teaches: a confirm then a `disagree` reset of the
 -- same generation takes back the `agreed` it gave (field 'vk': the counter given in generation 'vg').
@@ -129,7 +129,7 @@ local function give_verdict(image, counter, ttl_ms)
   return judged
 end
 
--- Overturned together (contract v3): the site accounts' records `records` (counted in the generation
+-- Overturned together: the site accounts' records `records` (counted in the generation
 -- a `disagree` reset overturns) are linked into one group, merging the groups they were in: each
 -- record's field 'gr' names the group, a set (`<group prefix><a member's key without the record
 -- prefix>`) of the members' record keys, living as long as its members do. Keyed hashes only: a
