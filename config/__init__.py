@@ -49,6 +49,9 @@ class Settings:
     review_reasons: tuple[str, ...] = ("copyright", "misleading")  # these send an image to editors, never hide it
     auto_hide_brake: int | None = None  # automatic hides per hour past which crossings go to review instead
     reputation_ttl_days: int = 365  # a site account's record of verdicts is forgotten after this much silence
+    restore_guard_days: int = 30  # after a `disagree` reset, a crossing goes to review instead of hiding (0: off)
+    new_account_days: int = 7  # a site account younger than this (account_created_at) weighs less (0: off)
+    new_account_factor: float = 0.5  # its weight is multiplied by this
     redis_sentinels: tuple[tuple[str, int], ...] = ()  # when set, the master is found (and followed) through them
     redis_sentinel_master: str = "mymaster"
     # With sentinels: the master's and replicas' password (their requirepass; with IMGMOD_REDIS_URL it
@@ -145,6 +148,19 @@ def _weight(env: Mapping[str, str], name: str) -> float:
         raise ConfigError(f"{name} must be a number from 0 to 10, got {raw!r}") from None
     if not 0 <= value <= 10:
         raise ConfigError(f"{name} must be a number from 0 to 10, got {raw!r}")
+    return value
+
+
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number from 0 to 1, got {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a number from 0 to 1, got {raw!r}")
     return value
 
 
@@ -308,6 +324,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         review_reasons=_review_reasons(env, "IMGMOD_REVIEW_REASONS"),
         auto_hide_brake=_brake(env, "IMGMOD_AUTO_HIDE_BRAKE"),
         reputation_ttl_days=_integer(env, "IMGMOD_REPUTATION_TTL_DAYS", 365, minimum=1),
+        restore_guard_days=_integer(env, "IMGMOD_RESTORE_GUARD_DAYS", 30, minimum=0),
+        new_account_days=_integer(env, "IMGMOD_NEW_ACCOUNT_DAYS", 7, minimum=0),
+        new_account_factor=_fraction(env, "IMGMOD_NEW_ACCOUNT_FACTOR", 0.5),
         redis_sentinels=sentinels,
         redis_sentinel_master=env.get("IMGMOD_REDIS_SENTINEL_MASTER", "").strip() or "mymaster",
         redis_password=_sentinel_password(env, "IMGMOD_REDIS_PASSWORD", sentinels),

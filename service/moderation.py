@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from service import followups
-from service.queue import enqueue_hide
+from service.queue import enqueue_hide, enqueue_match
 from service.services import Services
 from service.store import Once
 
@@ -28,6 +28,8 @@ def reset(services: Services, image_id: str, actor: str, forget_reporters: bool 
         followups.dispatch(services, event)
     for copy, generation in outcome.crossings:  # a restored copy whose own reports had crossed
         enqueue_hide(services.hides, copy, generation)
+    if outcome.known_fine and services.settings.match_distance is not None:
+        enqueue_match(services.hides, [image_id])  # marks the registered images near the fine photo
     return services.store.status(image_id)
 
 

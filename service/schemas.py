@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import marshmallow as ma
 from marshmallow import validate
@@ -131,6 +132,24 @@ class StrictSchema(ma.Schema):
         return data
 
 
+class AccountCreatedAt(ma.fields.Field):
+    """An ISO 8601 date or date-time (UTC when it names no offset), not in the future: a UTC datetime."""
+
+    SKEW = timedelta(minutes=5)  # the site's clock and ours may differ a little
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        try:
+            at = datetime.fromisoformat(value) if isinstance(value, str) and len(value) >= 10 else None
+        except ValueError:
+            at = None
+        if at is None:
+            raise ma.ValidationError("Not a valid ISO 8601 date or date-time.")
+        at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+        if at > datetime.now(timezone.utc) + self.SKEW:
+            raise ma.ValidationError("Must not be in the future.")
+        return at
+
+
 class ReportSchema(StrictSchema):
     image_id = ImageId(required=True)
     reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
@@ -144,6 +163,10 @@ class ReportSchema(StrictSchema):
         metadata={"description": "Required with a frontend key; ignored for anonymous calls"},
     )
     comment = ma.fields.String(validate=validate.Length(max=500))
+    account_created_at = AccountCreatedAt(metadata={
+        "description": "when the reader's site account was created (ISO 8601 date or date-time, from the site's "
+                       "own records): a younger account than IMGMOD_NEW_ACCOUNT_DAYS weighs less. Only with a "
+                       "frontend key; never stored", "type": "string"})
 
 
 class LangQuerySchema(ma.Schema):
@@ -240,6 +263,9 @@ class AdminImageSchema(ma.Schema):
     first_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     last_reported_at = ma.fields.DateTime(allow_none=True, required=True)
     hidden_at = ma.fields.DateTime(allow_none=True, required=True)
+    restored_until = ma.fields.DateTime(allow_none=True, required=True, metadata={
+        "description": "until when editors' `disagree` reset guards the photo (a crossing goes to review instead "
+                       "of hiding it), null when no guard holds"})
     image_url = ma.fields.String(allow_none=True, required=True,
                                  metadata={"description": "registered_url, else reported_url: the photo to look at"})
     registered_url = ma.fields.String(allow_none=True, required=True, metadata={

@@ -35,7 +35,8 @@ HIDDEN = PREFIX + "idx:hidden"  # score: hide time (ms)
 PROTECTED = PREFIX + "idx:protected"  # score: protection time (ms)
 REVIEW = PREFIX + "idx:review"  # score: when editors were asked (ms)
 RECENT_AUTO_HIDES = PREFIX + "autohides"  # sorted set, "<generation>|<id>" by hide time: the last hour's
-RECORD_PREFIX = PREFIX + "rep:"  # per site account (a keyed hash): its verdicts 'a'/'d' and last seen 't'
+RECORD_PREFIX = PREFIX + "rep:"  # per site account (a keyed hash): its verdicts 'a'/'d', last seen 't', group 'gr'
+GROUP_PREFIX = PREFIX + "grp:"  # set per group of site accounts overturned together: their record keys
 AUDIT = PREFIX + "audit"  # stream
 # Follow-ups owed for hides, restores and review requests ("<hidden:<cause>|restored|review_requested>|
 # <generation>|<event ms>|<id>", a hide by matching then "|<source>"): written
@@ -62,6 +63,11 @@ MATCHED_FROM = PREFIX + "match:from"  # hash: copy id -> the source whose hide i
 RELEASED_PREFIX = PREFIX + "match:rel:"  # set per copy: sources a reset released it from, never matched again
 COPIES_PREFIX = PREFIX + "match:cp:"  # sorted set per source: the copies hidden through it, by distance (bits)
 MATCH_PRUNE_CURSOR = PREFIX + "prune:match"  # HSCAN cursor of the retention sweep over the hashes
+# Known-fine photos: the hash of a registered image a `disagree` reset restored, kept
+# until an editor hides it (confirm or by hand), whatever the registration's retention.
+MATCH_FINE = PREFIX + "match:fine"  # hash: image id -> PDQ hash (32 bytes) and quality (1 byte)
+MATCH_FINE_VERSION = PREFIX + "match:finev"  # string: bumped at each change of MATCH_FINE (workers reload it)
+MATCH_NEAR_FINE = PREFIX + "match:nf"  # hash: registered image id -> the known-fine image it is near (a worker's mark)
 # Admin actions asked with an Idempotency-Key: per admin and key (a keyed hash), what was asked, then
 # once answered the answer, for a day (once.lua).
 ONCE_PREFIX = PREFIX + "once:"
@@ -159,11 +165,12 @@ class TrustRules:
     review_reasons: frozenset[str] = frozenset(Settings.review_reasons)  # to editors, never hidden by reports
     record_ttl_ms: int = Settings.reputation_ttl_days * 86_400_000  # a site account's verdicts, forgotten after
     brake: int = 0  # automatic hides per hour past which crossings go to review; 0: off (Settings: None)
+    restore_guard_ms: int = Settings.restore_guard_days * 86_400_000  # after a `disagree` reset: crossings go to review
 
     @classmethod
     def of(cls, settings: Settings) -> "TrustRules":
         return cls(frozenset(settings.review_reasons), settings.reputation_ttl_days * 86_400_000,
-                   settings.auto_hide_brake or 0)
+                   settings.auto_hide_brake or 0, settings.restore_guard_days * 86_400_000)
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,7 @@ class ResetOutcome:
     event: str  # outbox entry of the restore
     restored: tuple[str, ...] = ()  # outbox entries of the copies restored with this source (matching)
     crossings: tuple[tuple[str, int], ...] = ()  # (copy, generation) of restored copies whose own scores crossed
+    known_fine: bool = False  # the image's registered hash is now known fine: mark the images near it
 
 
 @dataclass(frozen=True)
@@ -298,7 +306,7 @@ class Store:
         limited = limit_key is not None and self.rate_windows
         reply = self._report(
             keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, PROTECTED, comments_key(image_id), REVIEW,
-                  RECORD_PREFIX + (record or ""), AUDIT, OUTBOX,
+                  RECORD_PREFIX + (record or ""), AUDIT, OUTBOX, MATCH_FINE, MATCH_NEAR_FINE,
                   *(rate_keys(limit_key, self.rate_windows) if limited else ())],
             args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold, comment,
                   repr(float(weight)), "1" if reason in self.trust.review_reasons else "0",
@@ -326,7 +334,8 @@ class Store:
         review request); every later one gets None.
         """
         event = self._hide(
-            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, OUTBOX, STATS, REVIEW, RECENT_AUTO_HIDES],
+            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, OUTBOX, STATS, REVIEW, RECENT_AUTO_HIDES,
+                  MATCH_FINE, MATCH_NEAR_FINE],
             args=[image_id, generation, actor, self.audit_max_events, self.trust.brake],
         )
         return _text(event) if event else None
@@ -338,23 +347,27 @@ class Store:
             "reset",
             keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS,
                   comments_key(image_id), REVIEW, MATCHED_FROM, RELEASED_PREFIX + image_id, COPIES_PREFIX + image_id,
-                  PROTECTED],
+                  PROTECTED, MATCH_HASHES, MATCH_FINE, MATCH_NEAR_FINE, MATCH_FINE_VERSION],
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
                   self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX,
-                  self.threshold],
+                  self.threshold, self.trust.restore_guard_ms, RECORD_PREFIX, GROUP_PREFIX],
             once=once)
         entries = [_text(entry) for entry in copies]
+        known_fine = "fine|" + image_id in entries
+        entries = [entry for entry in entries if not entry.startswith("fine|")]
         crossings = tuple((copy, int(generation)) for _, generation, copy in
                           (entry.split("|", 2) for entry in entries if entry.startswith("crossed|")))
         return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event),
-                            tuple(entry for entry in entries if not entry.startswith("crossed|")), crossings)
+                            tuple(entry for entry in entries if not entry.startswith("crossed|")), crossings,
+                            known_fine)
 
     def match_hide(self, copy: str, source: str, distance: int) -> str | None:
         """Hide `copy` because it is within `distance` of the hidden source `source`: its outbox entry, or
         None when the hide is not (or no longer) due: see match_hide.lua."""
         event = self._match_hide(
             keys=[image_key(copy), HIDDEN, PENDING, PROTECTED, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM,
-                  RELEASED_PREFIX + copy, COPIES_PREFIX + source, MATCH_URLS, RECENT_AUTO_HIDES],
+                  RELEASED_PREFIX + copy, COPIES_PREFIX + source, MATCH_URLS, RECENT_AUTO_HIDES, MATCH_FINE,
+                  MATCH_NEAR_FINE],
             args=[copy, source, distance, self.audit_max_events, self.trust.brake],
         )
         return _text(event) if event else None
@@ -425,7 +438,7 @@ class Store:
         cursor, entries = self.raw.hscan(MATCH_HASHES, cursor, count=budget)
         old = [part for image_id, value in entries.items()
                if int.from_bytes(value[33:37], "big") < cutoff for part in (image_id, value)]
-        pruned = int(self._prune_hashes(keys=[MATCH_HASHES, MATCH_URLS, MATCH_LOG, HIDDEN],
+        pruned = int(self._prune_hashes(keys=[MATCH_HASHES, MATCH_URLS, MATCH_LOG, HIDDEN, MATCH_NEAR_FINE],
                                         args=[RELEASED_PREFIX, *old])) if old else 0
         self.raw.set(MATCH_PRUNE_CURSOR, cursor)
         return len(entries), pruned
@@ -447,17 +460,36 @@ class Store:
     def hide_now(self, image_id: str, actor: str, once: Once | None = None) -> str | None:
         """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
         event = self._action("manual_hide",
-                             keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW, MATCHED_FROM],
+                             keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW, MATCHED_FROM,
+                                   MATCH_FINE, MATCH_FINE_VERSION],
                              args=[image_id, actor, self.audit_max_events, COPIES_PREFIX], once=once)
         return _text(event) if event else None
 
     def confirm(self, image_id: str, actor: str, note: str = "", once: Once | None = None) -> str | None:
         """Editors agree with the reports: the hide's outbox entry, None if it was already hidden."""
         event = self._action("confirm",
-                             keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM],
+                             keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM,
+                                   MATCH_FINE, MATCH_FINE_VERSION],
                              args=[image_id, actor, self.audit_max_events, self.trust.record_ttl_ms, note,
                                    COPIES_PREFIX], once=once)
         return _text(event) if event else None
+
+    def fine_hashes(self, known_version: int | None) -> tuple[int, dict[str, tuple[bytes, int]] | None]:
+        """(version, {id: (hash, quality)}) of the known-fine photos; None for the hashes when the
+        version is still `known_version`."""
+        version = int(self.raw.get(MATCH_FINE_VERSION) or 0)
+        if version == known_version:
+            return version, None
+        pipe = self.raw.pipeline(transaction=True)
+        pipe.get(MATCH_FINE_VERSION).hgetall(MATCH_FINE)
+        version, fine = pipe.execute()
+        return int(version or 0), {_text(image_id): (value[:32], value[32]) for image_id, value in fine.items()}
+
+    def mark_near_fine(self, marks: Sequence[tuple[str, str]]) -> None:
+        """Mark each (image id, known-fine image id): the image's crossings go to review while the other
+        stays known fine."""
+        if marks:
+            self.redis.hset(MATCH_NEAR_FINE, mapping=dict(marks))
 
     def record(self, record: str) -> tuple[int, int]:
         """A site account's (agreed, disagreed) verdicts."""
@@ -520,7 +552,7 @@ class Store:
     def set_protection(self, image_id: str, protected: bool, actor: str, once: Once | None = None) -> ProtectionOutcome:
         changed, crossed, generation, event = self._action(
             "protect",
-            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, REVIEW, OUTBOX],
+            keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, REVIEW, OUTBOX, MATCH_FINE, MATCH_NEAR_FINE],
             args=[image_id, "1" if protected else "0", actor, self.audit_max_events, self.threshold],
             once=once)
         return ProtectionOutcome(bool(changed), bool(crossed), int(generation), _text(event))
@@ -533,19 +565,21 @@ class Store:
         """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for image_id in image_ids:
-            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb",
+            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb", "rg",
                                              *("r:" + reason for reason in REASONS)])
             for index in (HIDDEN, PENDING, REVIEW, PROTECTED):
                 pipe.zscore(index, image_id)
             pipe.lrange(comments_key(image_id), 0, -1)
             pipe.hget(MATCHED_FROM, image_id)
             pipe.hget(MATCH_URLS, image_id)
-        replies = pipe.execute()
-        return [self._status(image_id, *replies[8 * i:8 * i + 8]) for i, image_id in enumerate(image_ids)]
+        pipe.time()
+        *replies, (seconds, micros) = pipe.execute()
+        now = seconds * 1000 + micros // 1000
+        return [self._status(image_id, now, *replies[8 * i:8 * i + 8]) for i, image_id in enumerate(image_ids)]
 
-    def _status(self, image_id, fields, hidden_at, pending_at, review_at, protected_at, comments,
+    def _status(self, image_id, now, fields, hidden_at, pending_at, review_at, protected_at, comments,
                 matched_from, registered_url) -> dict:
-        count, score, review_score, first, last, generation, url, hidden_by, *reasons = fields
+        count, score, review_score, first, last, generation, url, hidden_by, restored_until, *reasons = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
         return {
@@ -561,6 +595,8 @@ class Store:
             "first_reported_at": _ms(first),
             "last_reported_at": _ms(last or first),
             "hidden_at": _ms(hidden_at),
+            # A `disagree` reset's restore guard, while it holds: until then a crossing goes to review.
+            "restored_until": _ms(restored_until) if restored_until is not None and _ms(restored_until) > now else None,
             "generation": int(generation or 0),
             # The site's registration is the truth; a reader's URL is only a fallback, labelled as such.
             "image_url": registered_url or url,
@@ -679,10 +715,10 @@ class Store:
 
 
 def _reporter_value(value: str) -> tuple[str, str]:
-    """A reporter field's value, 'generation[|weight[|record key]]' (report.lua): the generation it was
+    """A reporter field's value, 'generation[|weight[|record key[|1]]]' (report.lua): the generation it was
     counted in and its record key ('' for an anonymous reader)."""
     generation, _, rest = value.partition("|")
-    return generation, rest.partition("|")[2]
+    return generation, rest.partition("|")[2].partition("|")[0]
 
 
 def _event(entry_id, fields) -> dict:

@@ -18,7 +18,7 @@ from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
 pytestmark = pytest.mark.every_server
 
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
-                 "first_reported_at", "last_reported_at", "hidden_at", "image_url", "registered_url", "reported_url", "hidden_by", "comments", "score", "review_score",
+                 "first_reported_at", "last_reported_at", "hidden_at", "restored_until", "image_url", "registered_url", "reported_url", "hidden_by", "comments", "score", "review_score",
                  "matched_from", "reporters"}
 
 

@@ -264,7 +264,9 @@ def test_an_editors_confirm_of_a_copy_survives_its_sources_reset(client, service
 
 def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, services, admin, url):
     """Readers reported the copy enough to hide it while it was hidden by matching: once its source is
-    reset, the copy is a crossing of its own, hidden by reports (it used to stay visible for good)."""
+    reset, the copy is a crossing of its own, hidden by reports (it used to stay visible for good).
+    Reset with `ignore`: a source judged fine (`disagree`) sends it to review instead
+    (tests/test_known_fine.py)."""
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
     run_jobs(services)
     admin.post("/images/src/hide")
@@ -272,7 +274,7 @@ def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, servi
     report_hidden(services, "copy-a")  # three readers: counted, the copy being hidden already
     assert admin.get("/images/copy-a").json["score"] == 3.0
 
-    admin.post("/images/src/reset", json={})
+    admin.post("/images/src/reset", json={"verdict": "ignore"})
     run_jobs(services)
 
     assert hidden(client, "copy-a")
@@ -456,7 +458,9 @@ def test_a_released_copy_forgotten_with_its_registration_may_match_again(client,
     run_jobs(services)
     admin.post("/images/src/hide")
     run_jobs(services)
-    admin.post("/images/copy-a/reset", json={})  # released from src
+    # Released from src; `ignore`: a photo judged fine (`disagree`) is never hidden by matching again
+    # (tests/test_known_fine.py).
+    admin.post("/images/copy-a/reset", json={"verdict": "ignore"})
     store = services.store
     [(bits, quality)] = store.hashes(["copy-a"])
     store.save_hash("copy-a", bits, quality, at=int(redis_client.time()[0]) - 3 * 86400)

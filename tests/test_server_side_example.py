@@ -54,3 +54,21 @@ def test_imgmod_unreachable_leaves_the_decision_to_the_widget(example):
     html = example.render_img("a", "https://cdn.example.ma/a.jpg", "a", None, lookup.api)
     assert 'data-src="https://cdn.example.ma/a.jpg"' in html and " src=" not in html
     assert lookup.hidden(["a"]) == {"a": None} and len(lookup.asked) == 2  # failures are not cached
+
+
+def test_reports_say_when_the_readers_account_was_created(example, live_server, services, redis_server):
+    """A site account days old weighs IMGMOD_NEW_ACCOUNT_FACTOR (0.5) of an established one; the date is never stored."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from tests.conftest import FRONTEND_KEY
+    from tests.test_privacy import every_string_in_redis
+
+    created = datetime.now(timezone.utc) - timedelta(days=2)
+    answer = example.report(live_server, FRONTEND_KEY, "article-1842.hero", "user-17", created, reason="violence")
+    assert answer["counted"] is True
+    example.report(live_server, FRONTEND_KEY, "article-1842.hero", "user-18", date(2019, 3, 1))
+    assert services.store.status("article-1842.hero")["score"] == 1.5
+    blob = b"\n".join(every_string_in_redis(redis_server.client(decode=False)))
+    assert b"imgmod:img:article-1842.hero" in blob
+    assert created.isoformat().encode() not in blob and created.date().isoformat().encode() not in blob
+    assert b"2019-03-01" not in blob

@@ -110,7 +110,8 @@ def register_images(images: list[list[str]]) -> int:
 
 
 def match_images(image_ids: list[str]) -> int:
-    """Hide what matching calls for around each image (newly hashed, or newly hidden); how many hides.
+    """Hide what matching calls for around each image (newly hashed, newly hidden or newly known fine);
+    how many hides. An image near a known-fine photo is first marked so (its crossings go to review).
 
     Safe to run twice, and with other workers at once: each hide is decided again, atomically, by
     store.match_hide, which refuses one already done or no longer due."""
@@ -120,6 +121,7 @@ def match_images(image_ids: list[str]) -> int:
         return 0
     store, hides = services.store, 0
     for image_id in image_ids:
+        store.mark_near_fine(matching.fine_marks(store, image_id, max_distance))
         for copy, source, distance in matching.decide(store, image_id, max_distance):
             event = store.match_hide(copy, source, distance)
             if event:

@@ -6,8 +6,13 @@ since its last read (store.hash_log) and their hashes (all of them afresh if the
 past its last read). A decision is then an XOR and popcount of
 two columns, and of the other two only for the rows still within the distance (`within`): no
 lookup ever waits for it, and Redis is asked for the few candidates' states only. The atomic
-checks (source still hidden, copy not protected nor released, not hidden twice) are the script's:
-store.match_hide.
+checks (source still hidden, copy not protected nor released nor judged fine, not hidden twice) are
+the script's: store.match_hide.
+
+Known-fine photos (the registered hashes of images editors restored with `disagree`)
+are held apart, reloaded whenever their version in Redis changes: an image within the distance of
+one is never hidden by matching, and is marked near it (store.mark_near_fine) so that its own
+crossings go to review.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ WORD = np.dtype("<u8")  # the hash's bytes read as little-endian words, whatever
 LOAD_CHUNK = 10_000
 
 _indexes: "weakref.WeakKeyDictionary[Store, HashIndex]" = weakref.WeakKeyDictionary()
+_fine: "weakref.WeakKeyDictionary[Store, FineIndex]" = weakref.WeakKeyDictionary()
 
 
 class HashIndex:
@@ -104,6 +110,41 @@ class HashIndex:
         return [(other, distance) for distance, other in near]
 
 
+class FineIndex:
+    """The known-fine photos' hashes, as the store holds them at `version` (few: one per restored photo)."""
+
+    def __init__(self):
+        self.version: int | None = None
+        self.ids: list[str] = []
+        self.words = np.zeros((WORDS, 0), dtype=WORD)
+
+    def refresh(self, store: Store) -> None:
+        version, fine = store.fine_hashes(self.version)
+        if fine is None:
+            return
+        matchable = [(image_id, bits) for image_id, (bits, quality) in fine.items() if quality >= MIN_QUALITY]
+        self.ids = [image_id for image_id, _ in matchable]
+        self.words = np.ascontiguousarray(
+            np.frombuffer(b"".join(bits for _, bits in matchable), dtype=WORD).reshape(-1, WORDS).T)
+        self.version = version
+
+    def nearest(self, known: tuple[bytes, int] | None, max_distance: int) -> str | None:
+        """The id of the known-fine photo nearest a (hash, quality) within `max_distance`, else None."""
+        if known is None or known[1] < MIN_QUALITY or not self.ids:
+            return None
+        rows, found = within(self.words, np.frombuffer(known[0], dtype=WORD), max_distance)
+        return self.ids[int(rows[np.argmin(found)])] if len(rows) else None
+
+
+def fine_for(store: Store) -> FineIndex:
+    """This process's copy of the store's known-fine hashes, brought up to date."""
+    fine = _fine.get(store)
+    if fine is None:
+        fine = _fine[store] = FineIndex()
+    fine.refresh(store)
+    return fine
+
+
 def within(columns: np.ndarray, query: np.ndarray, max_distance: int) -> tuple[np.ndarray, np.ndarray]:
     """(rows, distances) of the hashes in `columns` (WORDS x n words) within `max_distance` bits of `query`.
 
@@ -131,16 +172,34 @@ def index_for(store: Store) -> HashIndex:
     return index
 
 
+def fine_marks(store: Store, image_id: str, max_distance: int) -> list[tuple[str, str]]:
+    """(image, known-fine image) for the images near a known-fine photo around `image_id`: every registered
+    image near it when it is itself known fine, else itself when it is near one."""
+    index, fine = index_for(store), fine_for(store)
+    if image_id in fine.ids:
+        return [(other, image_id) for other, _ in index.near(image_id, max_distance)]
+    nearest = fine.nearest(index.get(image_id), max_distance)
+    return [(image_id, nearest)] if nearest is not None and nearest != image_id else []
+
+
 def decide(store: Store, image_id: str, max_distance: int) -> list[tuple[str, str, int]]:
     """The hides matching calls for around `image_id`, as (copy, source, distance) to try in order.
 
     A source (hidden, not by matching) hides every image near it; any other image is hidden through
     the nearest hidden source near it (the others are tried in turn, should the script refuse one).
+    An image within the distance of a known-fine photo is never hidden by matching.
     """
-    near = index_for(store).near(image_id, max_distance)
+    index, fine = index_for(store), fine_for(store)
+    near = index.near(image_id, max_distance)
     if not near:
         return []
+
+    def fine_photo(other: str) -> bool:
+        return other in fine.ids or fine.nearest(index.get(other), max_distance) is not None
+
     if store.sources([image_id])[0]:
-        return [(other, image_id, distance) for other, distance in near]
+        return [(other, image_id, distance) for other, distance in near if not fine_photo(other)]
+    if fine_photo(image_id):
+        return []
     flags = store.sources([other for other, _ in near])
     return [(image_id, other, distance) for (other, distance), source in zip(near, flags) if source]

@@ -41,7 +41,7 @@ def details(statuses: list[dict], store=None) -> list[dict]:
     `store` outside a request (the CLI)."""
     store = store or services().store
     mixes = store.reporter_mixes([(status["image_id"], status["generation"]) for status in statuses])
-    return [{**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at")},
+    return [{**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at", "restored_until")},
              "comments": [{**comment, "at": _time(comment["at"])} for comment in status["comments"]],
              "reporters": mix} for status, mix in zip(statuses, mixes)]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, request
 from flask.views import MethodView
@@ -31,6 +32,16 @@ def _reporter_identity(report: dict) -> str:
         abort(422, message="reporter_id: Required with a frontend key.",
               errors={"json": {"reporter_id": ["Required with a frontend key."]}})
     return identity.frontend_identity(frontend, report["reporter_id"])
+
+
+def site_account_weight(settings, report: dict) -> float:
+    """A site account's base weight, times IMGMOD_NEW_ACCOUNT_FACTOR when the site says the account is younger
+    than IMGMOD_NEW_ACCOUNT_DAYS; without `account_created_at` the account is taken as established. The
+    date is used here and nowhere else: it is never stored."""
+    created = report.get("account_created_at")
+    young = (created is not None and settings.new_account_days > 0
+             and datetime.now(timezone.utc) - created < timedelta(days=settings.new_account_days))
+    return settings.frontend_weight * (settings.new_account_factor if young else 1.0)
 
 
 def refuse(window: Window, retry_after_ms: int):
@@ -71,7 +82,7 @@ class Reports(MethodView):
         outcome = moderation.report(
             svc, image_id, identity.reporter_hash(secret, who, image_id), report["reason"], report.get("image_url"),
             limit_key=rate_key(secret, who), comment=report.get("comment", ""),
-            weight=settings.frontend_weight if site_account else settings.anonymous_weight,
+            weight=site_account_weight(settings, report) if site_account else settings.anonymous_weight,
             record=identity.record_key(secret, who) if site_account else None)
         if outcome.limited_by is not None:  # nothing was counted
             refuse(svc.store.rate_windows[outcome.limited_by], outcome.retry_after_ms)

@@ -5,11 +5,15 @@
 --   dropped, a `reset` event by `system` and a restore in the outbox for its webhook). A copy an
 --   editor confirmed or hid is no longer among them (editor_hide in prelude.lua). A restored copy
 --   whose own scores call for it is then a crossing of its own (`due` in prelude.lua): pending
---   (returned as 'crossed|<generation>|<id>' for its hide job) or before editors.
+--   (returned as 'crossed|<generation>|<id>' for its hide job) or before editors. When the reset
+--   kept the source as known fine (a `disagree` verdict), each copy restored with it is marked near
+--   it (KEYS[17]): the same photo, so its crossings go to review too.
+-- A known-fine source is returned as 'fine|<id>' (its match job marks the other registered images near it).
 -- Copies' keys are named by data (their ids are only known here): fine on one Redis server and its
 -- replicas, not on a Cluster, as in give_verdict.
 -- KEYS (after reset.lua's ten): matched-from hash, this image's released sources (set), this image's
---       copies (sorted set by distance), protected index
+--       copies (sorted set by distance), protected index, (reset.lua's registered hashes), known-fine
+--       hashes, marks near them, (their version)
 -- ARGV (after reset.lua's seven): image-hash prefix, placeholder prefix, released-set prefix,
 --       copies-set prefix, threshold
 -- Returns reset.lua's reply followed by the outbox entries of the copies restored (and of their
@@ -18,6 +22,9 @@ local reply = reset_body()
 do
   local id, pending, hidden, audit, outbox, stats = ARGV[1], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
   local review, matched_from, released, copies, protected = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
+  local fine, near = KEYS[16], KEYS[17]
+  local known_fine = ARGV[6] == 'disagree' and redis.call('HEXISTS', fine, id) == 1
+  if known_fine then reply[#reply + 1] = 'fine|' .. id end
   local source = redis.call('HGET', matched_from, id)
   if source then
     redis.call('HDEL', matched_from, id)
@@ -39,7 +46,8 @@ do
         redis.call('HINCRBY', stats, 'resets', 1)
         audit_event(audit, ARGV[5], copy, 'system', 'reset',
                     cjson.encode({source_reset = id, note = 'restored with its source'}))
-        local call_for = due(image, protected, copy, ARGV[12])
+        if known_fine then redis.call('HSET', near, copy, id) end
+        local call_for = due(image, protected, copy, ARGV[12], fine, near)
         if call_for == 'pending' then
           redis.call('ZADD', pending, now, copy)
           reply[#reply + 1] = 'crossed|' .. generation .. '|' .. copy

@@ -1,7 +1,8 @@
 -- Protect an image from automatic hiding, or lift the protection. Protecting cancels a pending
 -- hide; lifting it asks the scores again at once (`due` in prelude.lua), so an image with enough
 -- reports is then hidden, or put before editors, as if its last report had just arrived.
--- KEYS: image hash, pending index, hidden index, protected index, audit stream, review index, outbox
+-- KEYS: image hash, pending index, hidden index, protected index, audit stream, review index, outbox,
+--       known-fine hashes, marks near them
 -- ARGV: image id, protect ('1' or '0'), actor, audit max length, threshold
 -- Returns {changed, crossed, generation, review request's outbox entry or ''}.
 local image, pending, hidden, protected, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -20,7 +21,7 @@ audit_event(audit, ARGV[4], id, ARGV[3], protect and 'protected' or 'unprotected
             cjson.encode({changed = changed == 1, cancelled_pending_hide = cancelled == 1}))
 if not protect and changed == 1 and not (redis.call('ZSCORE', hidden, id) or redis.call('ZSCORE', pending, id)
                                          or redis.call('ZSCORE', review, id)) then
-  local call_for = due(image, protected, id, ARGV[5])
+  local call_for = due(image, protected, id, ARGV[5], KEYS[8], KEYS[9])
   if call_for == 'pending' then
     redis.call('ZADD', pending, now_ms(), id)
     crossed = 1

@@ -4,7 +4,7 @@
 -- changed since the caller read it (registered again meanwhile). Each image forgotten is logged
 -- again, so that workers' in-memory indexes drop it too. The released sets' keys are named by data,
 -- as in match_reset.lua.
--- KEYS: hashes, URLs, hash log, hidden index; ARGV: released-set prefix, then pairs of image id and
+-- KEYS: hashes, URLs, hash log, hidden index, marks near known-fine photos; ARGV: released-set prefix, then pairs of image id and
 --       the hash value read
 local hashes, urls, log, hidden = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local pruned = 0
@@ -13,6 +13,7 @@ for i = 2, #ARGV, 2 do
   if redis.call('HGET', hashes, id) == ARGV[i + 1] and not redis.call('ZSCORE', hidden, id) then
     redis.call('HDEL', hashes, id)
     redis.call('HDEL', urls, id)
+    redis.call('HDEL', KEYS[5], id)
     redis.call('DEL', ARGV[1] .. id)
     redis.call('RPUSH', log, id)
     pruned = pruned + 1
