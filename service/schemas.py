@@ -132,22 +132,27 @@ class StrictSchema(ma.Schema):
         return data
 
 
-class AccountCreatedAt(ma.fields.Field):
-    """An ISO 8601 date or date-time (UTC when it names no offset), not in the future: a UTC datetime."""
+# RFC 3339's full-date and date-time (JSON Schema's `date` and `date-time` formats, which the document
+# states): exactly what account_created_at takes.
+_FULL_DATE = r"\d{4}-\d{2}-\d{2}"
+_RFC3339 = re.compile(rf"{_FULL_DATE}|{_FULL_DATE}[Tt]\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?(?:[Zz]|[+-]\d{{2}}:\d{{2}})")
 
-    SKEW = timedelta(minutes=5)  # the site's clock and ours may differ a little
+
+class AccountCreatedAt(ma.fields.Field):
+    """A date or date-time as RFC 3339 writes them (a date is midnight UTC): a UTC datetime. One in the
+    future (the site's clock ahead of ours) is now: the account is brand new either way."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         try:
-            at = datetime.fromisoformat(value) if isinstance(value, str) and len(value) >= 10 else None
-        except ValueError:
+            at = datetime.fromisoformat(value.upper()) if isinstance(value, str) and _RFC3339.fullmatch(value) \
+                else None
+        except ValueError:  # a month 13, a day 32
             at = None
         if at is None:
-            raise ma.ValidationError("Not a valid ISO 8601 date or date-time.")
+            raise ma.ValidationError("Not a valid date or date-time (RFC 3339, e.g. 2026-12-06 or "
+                                     "2026-12-06T08:30:00Z).")
         at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
-        if at > datetime.now(timezone.utc) + self.SKEW:
-            raise ma.ValidationError("Must not be in the future.")
-        return at
+        return min(at, datetime.now(timezone.utc))
 
 
 class ReportSchema(StrictSchema):
@@ -164,9 +169,10 @@ class ReportSchema(StrictSchema):
     )
     comment = ma.fields.String(validate=validate.Length(max=500))
     account_created_at = AccountCreatedAt(metadata={
-        "description": "when the reader's site account was created (ISO 8601 date or date-time, from the site's "
-                       "own records): a younger account than IMGMOD_NEW_ACCOUNT_DAYS weighs less. Only with a "
-                       "frontend key; never stored", "type": "string"})
+        "description": "when the reader's site account was created (a date or date-time, from the site's own "
+                       "records): a younger account than IMGMOD_NEW_ACCOUNT_DAYS weighs less. Only with a "
+                       "frontend key; never stored", "type": "string",
+        "anyOf": [{"format": "date"}, {"format": "date-time"}]})
 
 
 class LangQuerySchema(ma.Schema):

@@ -21,7 +21,8 @@ def before_call(context, case, **kwargs):
     would answer every later call that carries the right token 429 (service/auth.py), and the
     stateful phase could hide nothing."""
     n = next(_calls)
-    case.headers = {**(case.headers or {}), "X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"}
+    headers = {**(case.headers or {}), "X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"}
+    case.headers = headers
 
 
 @schemathesis.check

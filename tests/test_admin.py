@@ -70,7 +70,7 @@ def test_an_action_repeated_with_its_idempotency_key_answers_the_first_answer_an
     assert [fields["type"] for _, fields in redis_client.xrange("imgmod:audit")] == ["confirmed"]
     # The same key for another request is refused, naming the header; a fresh key acts.
     other = client.post("/v1/admin/images/img-1/reset", json={}, headers=keyed)
-    assert other.status_code == 422 and "Idempotency-Key" in other.json["message"]
+    assert other.status_code == 409 and "Idempotency-Key" in other.json["message"]
     assert client.get("/v1/images/img-1").json["hidden"] is True
     fresh = client.post("/v1/admin/images/img-1/reset", json={}, headers={**keyed, "Idempotency-Key": "click-8"})
     assert fresh.status_code == 200 and fresh.json["hidden"] is False

@@ -66,6 +66,7 @@ def test_every_operation_answers_as_the_document_says(redis_server, redis_client
     finally:
         assert served.terminate() == 0
     output = run.stdout + run.stderr
+    (tmp_path / "schemathesis.out").write_text(output)  # whole, for a failure's details
     assert run.returncode == 0, output[-30000:]
     operations = [(method.upper(), path) for path, item in document["paths"].items() for method in item
                   if method != "parameters"]

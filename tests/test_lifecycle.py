@@ -202,8 +202,9 @@ def test_the_scheduler_of_a_worker_killed_with_sigkill_ends_and_frees_its_lock(s
     lock = f"rq:scheduler-lock:{FOLLOWUP_QUEUE_NAME}"
     try:
         wait_until(lambda: redis_client.exists(lock), what="the worker's scheduler to take its lock")
-        schedulers = psutil.Process(worker.popen.pid).children()
-        assert schedulers, "the worker runs its scheduler in a child process"
+        # The worker takes the lock, then forks the scheduler.
+        schedulers = wait_until(lambda: psutil.Process(worker.popen.pid).children(),
+                                what="the worker to run its scheduler in a child process")
         os.kill(worker.popen.pid, signal.SIGKILL)
         wait_until(lambda: not any(child.is_running() and child.status() != psutil.STATUS_ZOMBIE
                                    for child in schedulers), what="the scheduler to end with its worker")

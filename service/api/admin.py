@@ -65,7 +65,7 @@ def once_per_key(view):
     """An editor's action done at most once per Idempotency-Key and admin (the key is recorded in the
     same script as the action: store.Once); a repeat changes nothing and answers what the first did,
     or the image as it is now when the first answer never left (a 503 after the action was applied).
-    The same key for another request is a 422."""
+    The same key for another request is a 409 naming it: nothing is done."""
     @functools.wraps(view)
     def with_key(self, *args, idempotency_key: str | None = None, **kwargs):
         if idempotency_key is None:
@@ -86,7 +86,7 @@ def once_per_key(view):
 def _repeat(recorded: str, once: Once, image_id: str):
     asked, _, answer = recorded.partition("\n")
     if asked != once.fingerprint:
-        abort(422, message="Idempotency-Key: already used for another request; send a fresh key for each action.",
+        abort(409, message="Idempotency-Key: already used for another request; send a fresh key for each action.",
               errors={"headers": {"Idempotency-Key": ["Already used for another request."]}})
     if not answer:  # applied, but its answer never left: the image as it is now
         answer = current_app.json.dumps(AdminImageSchema().dump(detail(services().store.status(image_id))))
@@ -158,7 +158,7 @@ class Reset(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(ResetSchema(), required=False)  # every field has a default: no body is {}
     @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
+    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
     @bp.doc(security=SECURITY)
     @idempotent
     def post(self, body, image_id, once=None):
@@ -172,7 +172,7 @@ class Confirm(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(ConfirmSchema(), required=False)  # no body is {}
     @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
+    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
     @bp.doc(security=SECURITY)
     @idempotent
     def post(self, body, image_id, once=None):
@@ -184,7 +184,7 @@ class Confirm(MethodView):
 class Hide(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
+    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
     @bp.doc(security=SECURITY)
     @idempotent
     def post(self, image_id, once=None):
@@ -197,7 +197,7 @@ class Protection(MethodView):
     @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
     @bp.arguments(ProtectionSchema())
     @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS)
+    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
     @bp.doc(security=SECURITY)
     @idempotent
     def put(self, body, image_id, once=None):

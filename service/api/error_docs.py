@@ -16,9 +16,11 @@ DESCRIPTIONS = {
     401: "An Authorization header that matches no key",
     403: "A frontend key cannot use the admin API",
     404: "The image is not hidden",
+    409: "The Idempotency-Key was used already, by this admin, for another request: nothing was done",
     413: "The body is over the size limit",
     415: "The body is not application/json",
-    429: "This reporter sent too many reports; wait Retry-After seconds",
+    429: "Too many requests from this reporter or client (reports, or refused keys and tokens); wait Retry-After "
+         "seconds",
     503: "Storage is unreachable; try again after Retry-After seconds",
 }
 BODY_ERRORS = (400, 413, 415)

@@ -252,10 +252,10 @@ def test_each_action_is_sent_with_a_fresh_idempotency_key(reader, admin):
     sent = []
     page.on("request", lambda request: sent.append(request) if request.method in ("POST", "PUT") else None)
     card = find(page, PHOTOS["kasbah"])
-    card.get_by_role("button", name="Protect").click()
-    expect(card.get_by_role("button", name="Unprotect")).to_be_visible()
-    card.get_by_role("button", name="Unprotect").click()
-    expect(card.get_by_role("button", name="Protect")).to_be_visible()
+    card.get_by_role("button", name="Protect", exact=True).click()
+    expect(card.get_by_role("button", name="Unprotect", exact=True)).to_be_visible()
+    card.get_by_role("button", name="Unprotect", exact=True).click()
+    expect(card.get_by_role("button", name="Protect", exact=True)).to_be_visible()
     keys = [request.headers.get("idempotency-key") for request in sent]
     assert len(keys) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", key or "") for key in keys)
     assert keys[0] != keys[1]
