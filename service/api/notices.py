@@ -28,11 +28,11 @@ admin_bp.before_request(require_admin)
 NOT_FOUND = "No notice or statement has this token."
 # OpenAPI links: a receipt's token opens the status, its reference the editors' decision, and a
 # decision's statements their pages (clients, and schemathesis' stateful phase, follow them).
-RECEIPT_LINKS = {"responses": {"202": {"links": {
+RECEIPT_LINKS = {"responses": {202: {"links": {
     "NoticeStatus": {"operationId": "get_notice_status", "parameters": {"token": "$response.body#/token"}},
     "NoticeDecision": {"operationId": "decide_notice", "parameters": {"reference": "$response.body#/reference"}},
 }}}}
-DECISION_LINKS = {"responses": {"200": {"links": {
+DECISION_LINKS = {"responses": {200: {"links": {
     "Statement": {"operationId": "get_statement", "parameters": {"token": "$response.body#/statements/0/token"}},
 }}}}
 
