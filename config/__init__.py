@@ -62,6 +62,11 @@ class Settings:
     lookups_from_replicas: bool = False  # with sentinels: page-view lookups read a replica
     match_distance: int | None = 31  # PDQ bits (of 256) within which two images match; None: matching off
     match_retention_days: int = 365  # a registration's hash is forgotten after this long, unless hidden
+    # Statements of reasons (DSA Art 17): the redress offered to whoever posted a restricted image, and the
+    # site's rule that a restriction on the ground of its terms relies on.
+    dsa_redress: str = ("You may ask the site's editors to review this decision by answering the site's message; "
+                        "you may also turn to a certified out-of-court dispute settlement body or to a court.")
+    dsa_terms: str = "The site's rules for readers' images"
 
     @property
     def has_redis(self) -> bool:
@@ -335,4 +340,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         lookups_from_replicas=_flag(env, "IMGMOD_LOOKUPS_FROM_REPLICAS"),
         match_distance=_match_distance(env, "IMGMOD_MATCH_DISTANCE"),
         match_retention_days=_integer(env, "IMGMOD_MATCH_RETENTION_DAYS", 365, minimum=1),
+        dsa_redress=_text(env, "IMGMOD_DSA_REDRESS", Settings.dsa_redress, 1000),
+        dsa_terms=_text(env, "IMGMOD_DSA_TERMS", Settings.dsa_terms, 500),
     )
+
+
+def _text(env: Mapping[str, str], name: str, default: str, limit: int) -> str:
+    raw = env.get(name, "").strip()
+    if len(raw) > limit:
+        raise ConfigError(f"{name} must be at most {limit} characters, got {len(raw)}")
+    return raw or default

@@ -38,7 +38,7 @@ class App(Flask):
 
 def create_app(settings: Settings | None = None) -> Flask:
     from service import context, cors, errors, hardening, metrics, pages, request_log
-    from service.api import admin, error_docs, health, images, reports
+    from service.api import admin, error_docs, health, images, notices, reports
     from service.api import metrics as metrics_api
     from service.api import paths
 
@@ -85,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     paths.init_app(app)
     for module in (reports, images, admin, health, metrics_api):
         api.register_blueprint(module.bp)
+    api.register_blueprint(notices.bp)  # notices and statements of reasons (EU Digital Services Act)
+    api.register_blueprint(notices.admin_bp)
     # The widget, the demo article, the editors' console and /docs (plain pages, not in the OpenAPI document).
     app.register_blueprint(pages.bp)
     # Cross-origin access to the public endpoints for the origins of IMGMOD_CORS_ORIGINS.

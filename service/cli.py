@@ -225,5 +225,30 @@ def stats():
             "workers": Worker.count(connection=services.hides.connection)})
 
 
+@main.command()
+@click.option("--since", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="First day (UTC) of the restrictions to write")
+def statements(since):
+    """Statements of reasons since DATE, one JSON line each, in the Transparency Database's format."""
+    from datetime import timezone
+
+    from service.notice_store import notices_of
+    from service.statements import statements_lines
+
+    since_ms = int(since.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    for line in statements_lines(notices_of(_services()), since_ms):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--year", required=True, type=click.IntRange(2020, 2100), help="Calendar year (UTC)")
+def transparency(year):
+    """The hosting service's yearly counts (DSA Art 15) as CSV: notices, actions, automation, median time."""
+    from service.notice_store import notices_of
+    from service.statements import transparency_csv
+
+    click.echo(transparency_csv(notices_of(_services()), year), nl=False)
+
+
 if __name__ == "__main__":
     main()

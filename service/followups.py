@@ -18,6 +18,7 @@ import json
 import uuid
 from datetime import datetime, timezone
 
+from service import statements
 from service.queue import enqueue_match, enqueue_placeholder, enqueue_webhook, followup_queue
 from service.services import Services
 from service.store import OutboxEvent
@@ -48,6 +49,8 @@ def dispatch(services: Services, entry: str | None) -> None:
     event = OutboxEvent.parse(entry)
     queue = followup_queue(services.hides.connection)
     if event.kind == "hidden":
+        # Its statement of reasons (DSA Art 17), once per restriction, before the entry is cleared.
+        statements.record_hide(services, event)
         enqueue_placeholder(queue, event.image_id, event.generation)
         if (event.matched_from is None and services.settings.match_distance is not None
                 and services.store.has_hash(event.image_id)):

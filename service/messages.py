@@ -16,6 +16,18 @@ THANKS = {
     "en": "Thanks for reporting! This image will be hidden automatically when several people report it.",
 }
 
+# The receipt of a notice (DSA Art 16(4)), and what an incomplete one lacks.
+NOTICE_RECEIPT = {
+    "ar": "تم استلام إشعاركم. سيراجعه محررو الموقع ويبلغونكم بقرارهم.",
+    "fr": "Votre notification a bien été reçue. Les éditeurs du site l'examineront et vous informeront de leur décision.",
+    "en": "Your notice has been received. The site's editors will review it and tell you their decision.",
+}
+NOTICE_INCOMPLETE = {
+    "ar": "ينقص الإشعار ما يلي: {missing}.",
+    "fr": "Il manque à cette notification : {missing}.",
+    "en": "This notice lacks: {missing}.",
+}
+
 
 def negotiate(request: Request, asked: str | None, default: str) -> str:
     """`?lang=` if we offer it, then Accept-Language (`fr-FR` matches `fr`), then the configured default."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from service import followups
+from service import followups, notices
 from service.queue import enqueue_hide
 from service.services import Services
 from service.stats import record_requeued
@@ -50,6 +50,7 @@ def reconcile(services: Services) -> Pass | None:
     checked, pruned = store.prune_reported(PRUNE_BUDGET)
     hashes_checked, hashes_pruned = store.prune_hashes(settings.match_retention_days * 86400, PRUNE_BUDGET)
     store.trim_hash_log(HASH_LOG_KEPT)
+    notices.sweep(services)  # notifiers' names and e-mails past 183 days are erased
     if hashes_pruned:
         log.info("registrations past IMGMOD_MATCH_RETENTION_DAYS forgotten",
                  extra={"checked": hashes_checked, "pruned": hashes_pruned})

@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from service import moderation
+from service import moderation, statements
 from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
@@ -43,7 +43,7 @@ def details(statuses: list[dict], store=None) -> list[dict]:
     mixes = store.reporter_mixes([(status["image_id"], status["generation"]) for status in statuses])
     return [{**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at", "restored_until")},
              "comments": [{**comment, "at": _time(comment["at"])} for comment in status["comments"]],
-             "reporters": mix} for status, mix in zip(statuses, mixes)]
+             "reporters": mix, "statement": statements.current(store, status)} for status, mix in zip(statuses, mixes)]
 
 
 def detail(status: dict, store=None) -> dict:

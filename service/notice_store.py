@@ -1,0 +1,260 @@
+"""Redis keys and atomic steps for notices (DSA Art 16) and statements of reasons (Art 17).
+
+Kept apart from service/store.py (images) on purpose: a notice never changes an image's state by
+itself, and these keys are read and written only here.
+
+Per notice (`imgmod:ntc:<reference>`, a hash): what the notifier said (category, explanation,
+location, law, image ids, good faith), how intake classified it (complete, missing), when it came
+(`at`, ms) and, once decided, the decision (`action`, `ground`, `explanation`, `decided_at`, `by`).
+The notifier's name and e-mail are personal data and live apart, in `imgmod:ntc:pd:<reference>`,
+deleted once the decision reached the site and at most PERSONAL_DATA_DAYS after the notice (an
+expiry, and the reconcile pass's sweep over PERSONAL_DEADLINES). The status token is a key of its
+own (`imgmod:ntc:t:<token>` -> reference): the reference alone opens nothing.
+
+Per restriction (image and generation) one statement of reasons, `imgmod:sor:<generation>|<id>`
+(JSON), written at most once (SET NX in the same step as its index entry and token), so that a hide
+recorded twice (an outbox entry dispatched again, a notice decision and its own hide) keeps the first.
+"""
+from __future__ import annotations
+
+import json
+import weakref
+from typing import Sequence
+
+from redis import Redis
+
+from service.store import PREFIX, RATE_PREFIX, _text
+
+NOTICE_PREFIX = PREFIX + "ntc:"
+NOTICE_TOKEN_PREFIX = PREFIX + "ntc:t:"  # token -> reference
+PERSONAL_PREFIX = PREFIX + "ntc:pd:"  # reference -> hash {name, email}: erased on schedule
+NOTICES_RECEIVED = PREFIX + "ntc:idx:received"  # open notices by arrival (ms): the editors' queue
+NOTICES_DECIDED = PREFIX + "ntc:idx:decided"  # decided notices by decision time (ms)
+NOTICES_ALL = PREFIX + "ntc:idx:all"  # every kept notice by arrival (ms): the yearly counts
+PERSONAL_DEADLINES = PREFIX + "ntc:idx:pd"  # reference by when its notifier's data must be gone (ms)
+STATEMENT_PREFIX = PREFIX + "sor:"  # "<generation>|<image id>" -> statement (JSON)
+STATEMENT_TOKEN_PREFIX = PREFIX + "sor:t:"  # token -> "<generation>|<image id>"
+STATEMENTS = PREFIX + "sor:idx"  # "<generation>|<image id>" by the restriction's time (ms)
+
+DAY_MS = 86_400_000
+PERSONAL_DATA_DAYS = 183  # a notifier's name and e-mail, at most
+# Notices and statements are kept long enough for the yearly counts of the year before and for the
+# status pages (at least 183 days), then forgotten.
+RETENTION_DAYS = 800
+
+# KEYS: notice hash, personal hash, token key, received index, all index, deadlines index, then the
+#       notifier's rate-limit counters; ARGV: reference, personal data deadline (ms), retention (ms),
+#       JSON of the notice's fields, name or '', email or '', then per window its amount and seconds.
+_CREATE = """
+for i = 7, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 7]) then
+    return {'limited', i - 7, redis.call('PTTL', KEYS[i])}
+  end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
+for i = 7, #KEYS do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 6]) end
+end
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local fields = cjson.decode(ARGV[4])
+redis.call('HSET', KEYS[1], 'at', now)
+for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[4], now, ARGV[1])
+redis.call('ZADD', KEYS[5], now, ARGV[1])
+if ARGV[5] ~= '' or ARGV[6] ~= '' then
+  if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'name', ARGV[5]) end
+  if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'email', ARGV[6]) end
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  redis.call('ZADD', KEYS[6], now + tonumber(ARGV[2]), ARGV[1])
+end
+return {'created', now}
+"""
+
+# KEYS: notice hash, received index, decided index; ARGV: action, ground, explanation, actor.
+# The first decision wins; a later one gets 'decided' and changes nothing.
+_DECIDE = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'missing'} end
+if status == 'decided' then return {'decided'} end
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+redis.call('HSET', KEYS[1], 'status', 'decided', 'action', ARGV[1], 'ground', ARGV[2], 'explanation_d', ARGV[3],
+           'by', ARGV[4], 'decided_at', now)
+redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'ref'))
+redis.call('ZADD', KEYS[3], now, redis.call('HGET', KEYS[1], 'ref'))
+return {'ok', now}
+"""
+
+# KEYS: statement key, token key, index; ARGV: member, JSON, token, at (ms), retention (ms).
+_RECORD_STATEMENT = """
+if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[5]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+return 1
+"""
+
+
+class Limited(Exception):
+    def __init__(self, window: int, retry_after_ms: int):
+        super().__init__("notice rate limit")
+        self.window, self.retry_after_ms = window, retry_after_ms
+
+
+class NoticeStore:
+    """Notices and statements in Redis; `redis` is a client that decodes replies."""
+
+    def __init__(self, redis: Redis, rate_windows: Sequence = ()):
+        self.redis = redis
+        self.rate_windows = tuple(rate_windows)
+        self._create = redis.register_script(_CREATE)
+        self._decide = redis.register_script(_DECIDE)
+        self._record = redis.register_script(_RECORD_STATEMENT)
+
+    # Notices
+
+    def create(self, reference: str, token: str, fields: dict, name: str, email: str,
+               limit_key: str | None) -> int | None:
+        """Keep a new notice; its arrival time (ms), or None if the reference is taken. Limited when the
+        notifier's windows are spent (nothing is kept then)."""
+        windows = self.rate_windows if limit_key else ()
+        reply = self._create(
+            keys=[NOTICE_PREFIX + reference, PERSONAL_PREFIX + reference, NOTICE_TOKEN_PREFIX + token,
+                  NOTICES_RECEIVED, NOTICES_ALL, PERSONAL_DEADLINES,
+                  *(f"{RATE_PREFIX}{limit_key}:notice:{w.amount}/{w.seconds}" for w in windows)],
+            args=[reference, PERSONAL_DATA_DAYS * DAY_MS, RETENTION_DAYS * DAY_MS,
+                  json.dumps({**fields, "ref": reference, "status": "received"}), name, email,
+                  *(str(n) for w in windows for n in (w.amount, w.seconds))])
+        outcome = _text(reply[0])
+        if outcome == "limited":
+            raise Limited(int(reply[1]), max(0, int(reply[2])))
+        return int(reply[1]) if outcome == "created" else None
+
+    def reference_of(self, token: str) -> str | None:
+        reference = self.redis.get(NOTICE_TOKEN_PREFIX + token)
+        return None if reference is None else _text(reference)
+
+    def notice(self, reference: str) -> dict | None:
+        fields = self.redis.hgetall(NOTICE_PREFIX + reference)
+        return _notice(fields) if fields else None
+
+    def notices(self, references: Sequence[str]) -> list[dict]:
+        pipe = self.redis.pipeline(transaction=False)
+        for reference in references:
+            pipe.hgetall(NOTICE_PREFIX + reference)
+        return [_notice(fields) for fields in pipe.execute() if fields]
+
+    def page(self, status: str, limit: int) -> list[str]:
+        """Open notices oldest first (a queue); decided ones newest first."""
+        if status == "received":
+            return [_text(ref) for ref in self.redis.zrange(NOTICES_RECEIVED, 0, limit - 1)]
+        return [_text(ref) for ref in self.redis.zrevrange(NOTICES_DECIDED, 0, limit - 1)]
+
+    def received_between(self, start_ms: int, end_ms: int) -> list[dict]:
+        references = [_text(ref) for ref in self.redis.zrangebyscore(NOTICES_ALL, start_ms, f"({end_ms}")]
+        return self.notices(references)
+
+    def decide(self, reference: str, action: str, ground: str, explanation: str, actor: str) -> tuple[str, int]:
+        """('ok', decided at ms), ('decided', 0) if decided already, ('missing', 0) if unknown."""
+        reply = self._decide(keys=[NOTICE_PREFIX + reference, NOTICES_RECEIVED, NOTICES_DECIDED],
+                             args=[action, ground, explanation, actor])
+        return _text(reply[0]), int(reply[1]) if len(reply) > 1 else 0
+
+    def notifier(self, reference: str) -> dict | None:
+        """The notifier's name and e-mail while they are kept."""
+        fields = self.redis.hgetall(PERSONAL_PREFIX + reference)
+        return {_text(k): _text(v) for k, v in fields.items()} or None
+
+    def erase_notifier(self, reference: str) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(PERSONAL_PREFIX + reference).zrem(PERSONAL_DEADLINES, reference)
+        pipe.execute()
+
+    def erase_overdue_notifiers(self, now_ms: int | None = None, budget: int = 1000) -> int:
+        """Delete the notifiers' data whose deadline passed; how many notices were concerned."""
+        if now_ms is None:
+            seconds, micros = self.redis.time()
+            now_ms = seconds * 1000 + micros // 1000
+        due = [_text(ref) for ref in self.redis.zrangebyscore(PERSONAL_DEADLINES, "-inf", now_ms, start=0, num=budget)]
+        if due:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.delete(*(PERSONAL_PREFIX + ref for ref in due)).zrem(PERSONAL_DEADLINES, *due)
+            pipe.execute()
+        return len(due)
+
+    def forget_old(self, now_ms: int) -> None:
+        """Index entries of notices and statements past their retention (their keys expire by themselves)."""
+        cutoff = now_ms - RETENTION_DAYS * DAY_MS
+        pipe = self.redis.pipeline(transaction=False)
+        for index in (NOTICES_ALL, NOTICES_DECIDED, NOTICES_RECEIVED, STATEMENTS):
+            pipe.zremrangebyscore(index, "-inf", cutoff)
+        pipe.execute()
+
+    # Statements of reasons
+
+    def record_statement(self, image_id: str, generation: int, statement: dict, token: str) -> bool:
+        """Keep the statement of this restriction unless one is kept already; True if this call kept it."""
+        member = f"{generation}|{image_id}"
+        return bool(self._record(keys=[STATEMENT_PREFIX + member, STATEMENT_TOKEN_PREFIX + token, STATEMENTS],
+                                 args=[member, json.dumps(statement, ensure_ascii=False), token,
+                                       statement["at_ms"], RETENTION_DAYS * DAY_MS]))
+
+    def statement(self, image_id: str, generation: int) -> dict | None:
+        raw = self.redis.get(f"{STATEMENT_PREFIX}{generation}|{image_id}")
+        return None if raw is None else json.loads(raw)
+
+    def statement_by_token(self, token: str) -> dict | None:
+        member = self.redis.get(STATEMENT_TOKEN_PREFIX + token)
+        if member is None:
+            return None
+        raw = self.redis.get(STATEMENT_PREFIX + _text(member))
+        return None if raw is None else json.loads(raw)
+
+    def statements_between(self, start_ms: int, end_ms: int | None = None, chunk: int = 500):
+        """Statements of restrictions from `start_ms` (to `end_ms`, excluded), oldest first."""
+        end = "+inf" if end_ms is None else f"({end_ms}"
+        offset = 0
+        while True:
+            members = self.redis.zrangebyscore(STATEMENTS, start_ms, end, start=offset, num=chunk)
+            if not members:
+                return
+            offset += len(members)
+            for raw in self.redis.mget([STATEMENT_PREFIX + _text(m) for m in members]):
+                if raw is not None:
+                    yield json.loads(raw)
+
+
+def _notice(fields: dict) -> dict:
+    notice = {_text(k): _text(v) for k, v in fields.items()}
+    return {
+        "reference": notice["ref"],
+        "received_at_ms": int(notice["at"]),
+        "status": notice["status"],
+        "category": notice["category"],
+        "explanation": notice["explanation"],
+        "location": notice["location"],
+        "law": notice.get("law") or None,
+        "image_ids": json.loads(notice["images"]),
+        "bona_fide": notice.get("bona_fide") == "1",
+        "complete": notice.get("complete") == "1",
+        "missing": json.loads(notice.get("missing", "[]")),
+        "lang": notice.get("lang", "en"),
+        "decision": None if notice["status"] != "decided" else {
+            "action": notice["action"], "ground": notice["ground"], "explanation": notice["explanation_d"],
+            "at_ms": int(notice["decided_at"]), "by": notice.get("by", "")},
+    }
+
+
+_stores: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def notices_of(services) -> NoticeStore:
+    """The NoticeStore beside a process's image store (same client, same rate windows), made once;
+    `services` or the image store itself."""
+    store = getattr(services, "store", services)
+    found = _stores.get(store)
+    if found is None:
+        found = _stores[store] = NoticeStore(store.redis, store.rate_windows)
+    return found
