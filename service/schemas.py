@@ -135,7 +135,8 @@ class StrictSchema(ma.Schema):
 # RFC 3339's full-date and date-time (JSON Schema's `date` and `date-time` formats, which the document
 # states): exactly what account_created_at takes.
 _FULL_DATE = r"\d{4}-\d{2}-\d{2}"
-_RFC3339 = re.compile(rf"{_FULL_DATE}|{_FULL_DATE}[Tt]\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?(?:[Zz]|[+-]\d{{2}}:\d{{2}})")
+# A date-time without an offset, which ISO 8601 allows and sites' records often hold, is taken as UTC.
+_RFC3339 = re.compile(rf"{_FULL_DATE}|{_FULL_DATE}[Tt]\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?(?:[Zz]|[+-]\d{{2}}:\d{{2}})?")
 
 
 class AccountCreatedAt(ma.fields.Field):
@@ -170,8 +171,8 @@ class ReportSchema(StrictSchema):
     comment = ma.fields.String(validate=validate.Length(max=500))
     account_created_at = AccountCreatedAt(metadata={
         "description": "when the reader's site account was created (a date or date-time, from the site's own "
-                       "records): a younger account than IMGMOD_NEW_ACCOUNT_DAYS weighs less. Only with a "
-                       "frontend key; never stored", "type": "string",
+                       "records; a date-time without an offset is UTC): a younger account than "
+                       "IMGMOD_NEW_ACCOUNT_DAYS weighs less. Only with a frontend key; never stored", "type": "string",
         "anyOf": [{"format": "date"}, {"format": "date-time"}]})
 
 
