@@ -67,7 +67,8 @@ class Intake:
 
 
 def receive(services: Services, notice: dict, lang: str, limit_key: str | None) -> Intake:
-    """Keep a notice (its images join the notices queue); notice_store.Limited past the rate limit."""
+    """Keep a notice (it joins the notices queue, and each image it names goes before editors: never
+    hidden by the notice itself); notice_store.Limited past the rate limit."""
     store = notices_of(services)
     missing = missing_elements(notice)
     fields = {"category": notice["category"], "explanation": notice["explanation"], "location": notice["location"],
@@ -79,6 +80,8 @@ def receive(services: Services, notice: dict, lang: str, limit_key: str | None) 
         reference, token = new_reference(), secrets.token_urlsafe(24)
         at = store.create(reference, token, fields, name, email, limit_key)
         if at is not None:
+            for image_id in dict.fromkeys(notice["image_ids"]):
+                followups.dispatch(services, services.store.notice_review(image_id, reference))
             return Intake(reference, token, at, missing)
 
 

@@ -275,6 +275,7 @@ class Store:
         self._trim_hash_log = _load_script(redis, direct, "trim_hash_log", acked)
         self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
         self._confirm = _load_script(redis, direct, "confirm", acked)
+        self._notice_review = _load_script(redis, direct, "notice_review", acked)
         # The same admin actions, each at most once per Idempotency-Key.
         self._once = {name: DirectScript(redis, direct, _once_text(body), acked) for name, body in (
             ("reset", _reset_body()), ("confirm", _lua("confirm")), ("manual_hide", _lua("manual_hide")),
@@ -288,6 +289,12 @@ class Store:
         if _text(outcome) == "repeat":
             raise Repeated(_text(reply))
         return reply
+
+    def notice_review(self, image_id: str, reference: str) -> str:
+        """A notice names the image: before editors unless hidden or pending (notice_review.lua); the review
+        request's outbox entry, or ''."""
+        return _text(self._notice_review(keys=[image_key(image_id), HIDDEN, PENDING, REVIEW, AUDIT, OUTBOX],
+                                         args=[image_id, reference, self.audit_max_events]))
 
     def record_answer(self, once: Once, answer: str) -> None:
         """Keep the first answer to an action asked with `once`, for its repeats (the record's lifetime stays)."""

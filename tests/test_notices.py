@@ -194,8 +194,20 @@ def test_a_keep_decision_hides_nothing_and_records_no_statement(client, admin):
     assert client.get(receipt["status_url"]).json["decision"]["action"] == "kept"
 
 
+def test_a_notice_puts_each_image_it_names_before_editors_and_hides_none(client, admin):
+    admin.post("/images/img-2/hide")
+    receipt = send(client, notice(image_ids=["img-1", "img-2", "img-1"])).json
+    first = admin.get("/images/img-1").json
+    assert (first["state"], first["hidden"]) == ("review", False)
+    [review] = [event for event in admin.get("/audit?image_id=img-1").json["events"] if event["type"] == "review"]
+    assert review["detail"]["notice"] == receipt["reference"]
+    assert admin.get("/images/img-2").json["hidden_by"] == "editor"  # hidden already: left as it is
+    assert [image["image_id"] for image in admin.get("/images?state=review").json["images"]] == ["img-1"]
+
+
 def test_the_threshold_may_hide_a_noticed_image_but_never_decides_the_notice(client, admin, services, queue):
     receipt = send(client, notice(image_ids=["img-9"])).json
+    assert admin.get("/images/img-9").json["state"] == "review"  # before editors, and still...
     for n in range(3):
         moderation.report(services, "img-9", f"r{n}", "hate", None)
     run_queued_jobs(queue, services)

@@ -94,7 +94,14 @@ if redis.call('ZSCORE', hidden, id) then
 elseif redis.call('ZSCORE', pending, id) then
   state = 'pending'
 elseif redis.call('ZSCORE', review, id) then
-  state = 'review'  -- one review per generation: further reports add to the scores, nothing more
+  state = 'review'  -- one review per generation: further reports add to the scores, nothing more...
+  -- ...but one put before editors by a notice of illegal content (field 'nt') can still be hidden by
+  -- the threshold: a notice never decides anything by itself, nor keeps readers from deciding.
+  if counted == 1 and redis.call('HEXISTS', image, 'nt') == 1
+      and due(image, protected, id, threshold, fine, near) == 'pending' then
+    redis.call('ZADD', pending, now, id)
+    state, crossed = 'pending', 1
+  end
 elseif counted == 1 then
   local call_for = due(image, protected, id, threshold, fine, near)
   if call_for == 'pending' then
