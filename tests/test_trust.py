@@ -181,6 +181,25 @@ def test_reasons_split_between_hiding_and_review_put_the_photo_before_editors(se
     assert audit_types(redis_client, "img-1") == ["review"]
 
 
+def test_a_protected_image_goes_before_editors_whichever_reasons_came_first(services, redis_client):
+    """Protection stops automatic hiding, not review: a protected photo whose review score reaches the
+    threshold is put before editors, also when readers of reasons that hide reached it first (it used
+    to stay visible, unseen, while the same reports in the other order put it in review)."""
+    for image_id, reasons in (("review-first", ["copyright"] * 3 + ["violence"] * 3),
+                              ("hide-first", ["violence"] * 3 + ["copyright"] * 3)):
+        moderation.set_protection(services, image_id, True, "cli:test")
+        for n, reason in enumerate(reasons):
+            moderation.report(services, image_id, f"h{n}", reason, None)
+        status = services.store.status(image_id)
+        assert (status["state"], status["score"], status["review_score"]) == ("review", 3.0, 3.0), image_id
+        assert audit_types(redis_client, image_id) == ["protected", "review"], image_id
+    # Reasons that hide alone leave a protected photo as its editors left it.
+    moderation.set_protection(services, "hides-only", True, "cli:test")
+    for n in range(4):
+        moderation.report(services, "hides-only", f"h{n}", "violence", None)
+    assert services.store.status("hides-only")["state"] == "visible"
+
+
 def test_the_hidden_by_field_says_why(services, reporter, admin, queue):
     for n in range(3):
         reporter.anonymous("by-reports", ip=f"198.51.100.{n}")

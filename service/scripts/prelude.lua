@@ -31,20 +31,22 @@ end
 -- What an image's scores call for, asked when it is neither hidden, pending nor in review (one review
 -- per generation: while in review, reports add to the scores and call for nothing more):
 -- 'pending' when its score reaches the threshold and it is not protected (a worker then hides it,
--- or sends it to review if the brake holds); 'review' when its review score does, or when neither
--- does alone but their sum does (honest readers of a bad photo who chose different reasons are
--- never left unheard), or when its score does but editors judged the photo fine (`guarded`: reports
--- never hide it again by themselves); else nil. Scores: `s` from reasons that hide, `v` from review
--- reasons.
+-- or sends it to review if the brake holds); 'review' when its review score does (protected or
+-- not: protection stops hiding, not review), or when neither does alone but their sum does
+-- (honest readers of a bad photo who chose different reasons are never left unheard), or when its
+-- score does but editors judged the photo fine (`guarded`: reports never hide it again by
+-- themselves); else nil. Scores: `s` from reasons that hide, `v` from review reasons.
 local function due(image, protected, id, threshold, fine, near)
   local score = tonumber(redis.call('HGET', image, 's') or '0')
-  if reached(score, threshold) then
-    if redis.call('ZSCORE', protected, id) then return nil end
+  local hides = reached(score, threshold)
+  if hides and not redis.call('ZSCORE', protected, id) then
     if guarded(image, id, fine, near) then return 'review' end
     return 'pending'
   end
   local review_score = tonumber(redis.call('HGET', image, 'v') or '0')
-  if reached(review_score, threshold) or reached(score + review_score, threshold) then return 'review' end
+  if reached(review_score, threshold) or (not hides and reached(score + review_score, threshold)) then
+    return 'review'
+  end
   return nil
 end
 
