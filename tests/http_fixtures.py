@@ -53,3 +53,12 @@ class LocalServer:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def image_files(files: dict[str, bytes]) -> LocalServer:
+    """A LocalServer of JPEG files by path (404 for any other): an image host for workers to fetch."""
+    def route(request):
+        if request.path in files:
+            return 200, {"Content-Type": "image/jpeg"}, files[request.path]
+        return 404, {}, b""
+    return LocalServer(route)

@@ -11,7 +11,7 @@ from bench import photos
 from service import moderation
 from service.store import MATCH_FINE, MATCH_NEAR_FINE
 from tests.conftest import with_settings
-from tests.http_fixtures import LocalServer
+from tests.http_fixtures import image_files
 from tests.test_matching import register, run_jobs
 
 SOURCE = photos.scene(1)
@@ -27,12 +27,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def image_host():
-    def route(request):
-        if request.path in FILES:
-            return 200, {"Content-Type": "image/jpeg"}, FILES[request.path]
-        return 404, {}, b""
-
-    with LocalServer(route) as server:
+    with image_files(FILES) as server:
         yield server
 
 

@@ -14,7 +14,7 @@ from service import create_app, moderation
 from service.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from bench import photos
 from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
-from tests.http_fixtures import LocalServer
+from tests.http_fixtures import LocalServer, image_files
 from workers import phash, placeholder
 
 SOURCES = {seed: photos.scene(seed) for seed in (1, 2, 3, 4)}
@@ -32,12 +32,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def image_host():
-    def route(request):
-        if request.path in FILES:
-            return 200, {"Content-Type": "image/jpeg"}, FILES[request.path]
-        return 404, {}, b""
-
-    with LocalServer(route) as server:
+    with image_files(FILES) as server:
         yield server
 
 

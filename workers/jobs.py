@@ -136,9 +136,13 @@ def match_images(image_ids: list[str]) -> int:
 def deliver_webhook(body: str) -> int:
     """POST one signed event; an exception makes RQ retry it later with the same body."""
     services = _current()
+    return deliver_counted(services, body) if services.settings.webhook_url else 0
+
+
+def deliver_counted(services: Services, body: str) -> int:
+    """POST `body` to the site, counting the outcome for the metrics; WebhookRejected (RQ retries the
+    job) unless the site answers 2xx."""
     settings = services.settings
-    if not settings.webhook_url:
-        return 0
     try:
         status = deliver(settings.webhook_url, settings.webhook_secret, body)
     except WebhookRejected:

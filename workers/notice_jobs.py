@@ -1,13 +1,9 @@
 """The notice.decided webhook: built when it is delivered, and the notifier's data erased once it is."""
 from __future__ import annotations
 
-from rq import get_current_job
-
 from service import notices
 from service.notice_store import notices_of
-from service.stats import record_webhook
-from workers.jobs import _current
-from workers.webhook import WebhookRejected, deliver
+from workers.jobs import _current, deliver_counted
 
 
 def deliver_notice_decision(reference: str) -> int:
@@ -19,11 +15,6 @@ def deliver_notice_decision(reference: str) -> int:
     body = notices.webhook_body(services, reference)
     if not settings.webhook_url or body is None:
         return 0
-    try:
-        status = deliver(settings.webhook_url, settings.webhook_secret, body)
-    except WebhookRejected:
-        record_webhook(services.store, "retried" if get_current_job().should_retry else "failed")
-        raise
-    record_webhook(services.store, "delivered")
+    status = deliver_counted(services, body)
     notices_of(services).erase_notifier(reference)  # delivered to the site: no longer ours to keep
     return status
