@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import secrets
 from dataclasses import dataclass, field
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -17,6 +18,27 @@ MIN_FRONTEND_KEY_LENGTH = 24
 WHSEC_PREFIX = "whsec_"
 # prometheus-client's own variable: `imgmod serve` sets it before the client is imported (multiprocess mode).
 PROMETHEUS_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+# What `imgmod secret --kind` makes, and the variable each goes in.
+SECRET_KINDS = {
+    "admin": "IMGMOD_ADMIN_TOKENS",
+    "frontend": "IMGMOD_FRONTEND_KEYS",
+    "webhook": "IMGMOD_WEBHOOK_SECRET",
+    "secret-key": "IMGMOD_SECRET_KEY",
+}
+SECRET_BYTES = 32  # 256 random bits: 43 characters in URL-safe base64, past every minimum below
+
+
+def new_secret(kind: str) -> str:
+    """A fresh random value that the variable of `kind` accepts. URL-safe base64 holds no `,` or `:`,
+    so a token or key goes into `name:secret,name:secret` as it is; a webhook secret takes Standard
+    Webhooks' `whsec_<base64>` form, which that specification's libraries read as it is."""
+    if kind not in SECRET_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(SECRET_KINDS)}, got {kind!r}")
+    if kind == "webhook":
+        return WHSEC_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+    return secrets.token_urlsafe(SECRET_BYTES)
 
 
 class ConfigError(ValueError):

@@ -1,4 +1,4 @@
-"""Take the README's screenshots: `imgmod dev` on a free port, real reports, headless Chromium.
+"""Take the guides' screenshots: `imgmod dev` on a free port, real reports, headless Chromium.
 
 Run from the repository root after `pip install -e '.[test]'`:  .venv/bin/python docs/screenshots.py
 """

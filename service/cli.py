@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from redis.exceptions import RedisError
 
-from config import ConfigError, Settings, load_settings
+from config import SECRET_KINDS, ConfigError, Settings, load_settings, new_secret
 
 
 DEV_DATA_DIR = Path(".imgmod")  # `imgmod dev`'s default
@@ -213,6 +213,15 @@ def widget(path):
     from service.pages import write_widget
 
     click.echo(f"widget.js {write_widget(path)} written to {path}")
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(list(SECRET_KINDS)), default="admin", show_default=True,
+              help="admin: a token of IMGMOD_ADMIN_TOKENS; frontend: a key of IMGMOD_FRONTEND_KEYS; "
+                   "webhook: IMGMOD_WEBHOOK_SECRET (whsec_ form); secret-key: IMGMOD_SECRET_KEY")
+def secret(kind):
+    """Print a new random secret of the length and form its variable requires."""
+    click.echo(new_secret(kind))
 
 
 @main.command()

@@ -37,7 +37,7 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src
 # The editors' console shows the reported photo itself, from the address the reports gave (a news
 # site's server or CDN, another origin): images from any https origin, and nothing else more. An
 # http image would be mixed content on a console served over https anyway. (The CSP cannot name the
-# hosts: the address is whatever the first report said; see README, Threat model.)
+# hosts: the address is whatever the first report said; see docs/security.md.)
 ADMIN_PAGE_POLICY = PAGE_POLICY.replace("img-src 'self' data:", "img-src 'self' https: data:")
 # The console served over plain http (as `imgmod dev` serves it): http images too, which are then no
 # mixed content. With https alone it showed no photo of an http site at all.

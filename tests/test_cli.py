@@ -174,3 +174,35 @@ def test_widget_writes_the_served_script_with_its_version(client, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "widget.js").read_bytes() == served.data
     assert served.headers["X-Imgmod-Widget-Version"] in result.stdout
+
+
+def test_secret_prints_what_each_variable_accepts():
+    """`imgmod secret --kind K`: each value passes the configuration's own checks in its variable, and
+    no two are alike."""
+    from click.testing import CliRunner
+    from standardwebhooks import Webhook
+
+    from config import SECRET_KINDS, load_settings
+    from service.cli import main
+
+    def secret(*args: str) -> str:
+        result = CliRunner().invoke(main, ["secret", *args])
+        assert result.exit_code == 0, result.output
+        return result.output.strip()
+
+    made = {kind: secret("--kind", kind) for kind in SECRET_KINDS}
+    assert secret() != secret()  # admin, by default
+    assert len({*made.values(), secret(), secret()}) == len(made) + 2
+    assert made["webhook"].startswith("whsec_")
+    Webhook(made["webhook"])  # Standard Webhooks' own library reads it as it is
+    settings = load_settings({
+        "IMGMOD_SECRET_KEY": made["secret-key"],
+        "IMGMOD_ADMIN_TOKENS": f"editor:{made['admin']},other:{secret()}",
+        "IMGMOD_FRONTEND_KEYS": f"site:{made['frontend']}",
+        "IMGMOD_WEBHOOK_URL": "https://www.example.ma/hooks/imgmod",
+        "IMGMOD_WEBHOOK_SECRET": made["webhook"],
+    })
+    assert settings.secret_key == made["secret-key"]
+    assert settings.admin_tokens["editor"] == made["admin"]
+    assert settings.frontend_keys == {"site": made["frontend"]}
+    assert settings.webhook_secret == made["webhook"]

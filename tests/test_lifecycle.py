@@ -131,7 +131,7 @@ def test_worker_healthcheck_reads_the_heartbeat(settings, tmp_path):
 
 
 def test_a_killed_worker_counts_as_dead_once_its_heartbeat_is_30_seconds_old(settings, redis_client, tmp_path):
-    """It took about 90 s: with the README's one-minute alert, 2.5 minutes before anyone knew."""
+    """It took about 90 s: with the one-minute alert of docs/operations.md, 2.5 minutes before anyone knew."""
     env = imgmod_env(settings)
     worker = Process(["worker"], env, tmp_path / "worker.log")
     wait_until(lambda: check(env).returncode == 0, what="the healthcheck to see the worker")

@@ -49,7 +49,7 @@ def test_compose_ha_overlay_adds_a_persistent_replica_and_three_sentinels_that_i
         assert services[name]["volumes"] and services[name]["environment"]["SENTINEL_HOSTNAME"] == name
     replica = services["redis-replica"]["command"]
     assert replica[replica.index("--replicaof") + 1:][:2] == ["redis", "6379"]
-    for command in (replica, services["redis"]["command"]):  # AOF on every data node (README)
+    for command in (replica, services["redis"]["command"]):  # AOF on every data node (docs/operations.md)
         assert command[command.index("--appendonly") + 1] == "yes"
     addresses = ",".join(f"{name}:26379" for name in sentinels)
     for name in ("api", "worker"):  # the services of the base file, pointed at the sentinels
@@ -142,7 +142,7 @@ def test_a_worker_loads_neither_flask_nor_gunicorn():
 
 
 def test_image_installs_the_lock_with_hashes_as_a_non_root_user_with_a_healthcheck():
-    """No Docker engine runs here (README): what the Dockerfile says is checked, not a built image."""
+    """No Docker engine runs here (docs/operations.md): what the Dockerfile says is checked, not a built image."""
     lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
     assert lines[0] == "FROM python:3.13-slim"

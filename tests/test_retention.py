@@ -81,7 +81,7 @@ def test_crossed_hidden_and_reset_images_are_never_forgotten(store, redis_client
         fall_silent(redis_client, image_id, 365 * DAY)
     assert sweep(store) == 0
     assert all(known(redis_client, image_id) for image_id in ("img-pending", "img-hidden", "img-reset"))
-    # Reset: kept, so the dismissed reporters stay dismissed (see README, Operations).
+    # Reset: kept, so the dismissed reporters stay dismissed (see docs/operations.md, Memory).
     assert store.report("img-reset", "r0", "other", None).counted is False
 
 

@@ -1,4 +1,4 @@
-"""docs/examples/server_side.py, the README's server-side integration, run against the real app over HTTP."""
+"""docs/examples/server_side.py, the integration guide's server-side helper, run against the real app over HTTP."""
 from __future__ import annotations
 
 import importlib.util

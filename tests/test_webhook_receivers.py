@@ -1,4 +1,4 @@
-"""docs/examples/webhook_receiver.py and .php, the README's webhook receivers, given imgmod's own deliveries:
+"""docs/examples/webhook_receiver.py and .php, the integration guide's webhook receivers, given imgmod's own deliveries:
 each accepts them (a plain secret and a `whsec_` one) and refuses one older than 5 minutes, a forged
 signature and a replay with another body or a refreshed timestamp."""
 from __future__ import annotations
@@ -146,9 +146,9 @@ def test_the_python_receiver_accepts_what_a_worker_sends(services, workers, answ
     assert answers == [204]
 
 
-def test_the_readme_shows_the_tested_code():
-    """The README's receivers are the example files' code, line for line (usage in the Python docstring)."""
-    section = (ROOT / "README.md").read_text().split("\n## Webhooks\n", 1)[1].split("\n## ", 1)[0]
+def test_the_integration_guide_shows_the_tested_code():
+    """The integration guide's receivers are the example files' code, line for line (usage in the Python docstring)."""
+    section = (ROOT / "docs" / "integrating.md").read_text().split("\n## Webhooks\n", 1)[1].split("\n## ", 1)[0]
     [python_block] = re.findall(r"```python\n(.*?)```", section, re.S)
     [php_block] = re.findall(r"```php\n(.*?)```", section, re.S)
     python = (EXAMPLES / "webhook_receiver.py").read_text()
