@@ -32,6 +32,11 @@ NOTICES_RECEIVED = PREFIX + "ntc:idx:received"  # open notices by arrival (ms): 
 NOTICES_DECIDED = PREFIX + "ntc:idx:decided"  # decided notices by decision time (ms)
 NOTICES_ALL = PREFIX + "ntc:idx:all"  # every kept notice by arrival (ms): the yearly counts
 PERSONAL_DEADLINES = PREFIX + "ntc:idx:pd"  # reference by when its notifier's data must be gone (ms)
+# Decisions whose follow-ups (the hides of a "hide", the notice.decided webhook) are owed, by decision
+# time (ms): written in the same step as the decision, removed once they are done; an entry older
+# than the pending grace means the deciding process died in between, and the reconciler does them.
+DECISIONS_OWED = PREFIX + "ntc:idx:owed"
+IMAGE_NOTICES_PREFIX = PREFIX + "ntc:img:"  # per image: the references of the notices naming it, by arrival (ms)
 STATEMENT_PREFIX = PREFIX + "sor:"  # "<generation>|<image id>" -> statement (JSON)
 STATEMENT_TOKEN_PREFIX = PREFIX + "sor:t:"  # token -> "<generation>|<image id>"
 STATEMENTS = PREFIX + "sor:idx"  # "<generation>|<image id>" by the restriction's time (ms)
@@ -43,17 +48,19 @@ PERSONAL_DATA_DAYS = 183  # a notifier's name and e-mail, at most
 RETENTION_DAYS = 800
 
 # KEYS: notice hash, personal hash, token key, received index, all index, deadlines index, then the
-#       notifier's rate-limit counters; ARGV: reference, personal data deadline (ms), retention (ms),
-#       JSON of the notice's fields, name or '', email or '', then per window its amount and seconds.
+#       notifier's rate-limit counters, then each named image's index of notices;
+# ARGV: reference, personal data deadline (ms), retention (ms), JSON of the notice's fields, name or '',
+#       email or '', how many rate-limit counters, then per window its amount and seconds.
 _CREATE = """
-for i = 7, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 7]) then
+local windows = tonumber(ARGV[7])
+for i = 7, 6 + windows do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 6]) then
     return {'limited', i - 7, redis.call('PTTL', KEYS[i])}
   end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
-for i = 7, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 6]) end
+for i = 7, 6 + windows do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 5]) end
 end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -70,11 +77,16 @@ if ARGV[5] ~= '' or ARGV[6] ~= '' then
   redis.call('PEXPIRE', KEYS[2], ARGV[2])
   redis.call('ZADD', KEYS[6], now + tonumber(ARGV[2]), ARGV[1])
 end
+for i = 7 + windows, #KEYS do
+  redis.call('ZADD', KEYS[i], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], ARGV[3])
+end
 return {'created', now}
 """
 
-# KEYS: notice hash, received index, decided index; ARGV: action, ground, explanation, actor.
-# The first decision wins; a later one gets 'decided' and changes nothing.
+# KEYS: notice hash, received index, decided index, owed decisions; ARGV: action, ground, explanation, actor.
+# The first decision wins; a later one gets 'decided' and changes nothing. Its follow-ups are owed
+# from the same step on (DECISIONS_OWED).
 _DECIDE = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
@@ -85,6 +97,7 @@ redis.call('HSET', KEYS[1], 'status', 'decided', 'action', ARGV[1], 'ground', AR
            'by', ARGV[4], 'decided_at', now)
 redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'ref'))
 redis.call('ZADD', KEYS[3], now, redis.call('HGET', KEYS[1], 'ref'))
+redis.call('ZADD', KEYS[4], now, redis.call('HGET', KEYS[1], 'ref'))
 return {'ok', now}
 """
 
@@ -123,9 +136,10 @@ class NoticeStore:
         reply = self._create(
             keys=[NOTICE_PREFIX + reference, PERSONAL_PREFIX + reference, NOTICE_TOKEN_PREFIX + token,
                   NOTICES_RECEIVED, NOTICES_ALL, PERSONAL_DEADLINES,
-                  *(f"{RATE_PREFIX}{limit_key}:notice:{w.amount}/{w.seconds}" for w in windows)],
+                  *(f"{RATE_PREFIX}{limit_key}:notice:{w.amount}/{w.seconds}" for w in windows),
+                  *(IMAGE_NOTICES_PREFIX + image_id for image_id in json.loads(fields["images"]))],
             args=[reference, PERSONAL_DATA_DAYS * DAY_MS, RETENTION_DAYS * DAY_MS,
-                  json.dumps({**fields, "ref": reference, "status": "received"}), name, email,
+                  json.dumps({**fields, "ref": reference, "status": "received"}), name, email, len(windows),
                   *(str(n) for w in windows for n in (w.amount, w.seconds))])
         outcome = _text(reply[0])
         if outcome == "limited":
@@ -146,11 +160,37 @@ class NoticeStore:
             pipe.hgetall(NOTICE_PREFIX + reference)
         return [_notice(fields) for fields in pipe.execute() if fields]
 
-    def page(self, status: str, limit: int) -> list[str]:
-        """Open notices oldest first (a queue); decided ones newest first."""
-        if status == "received":
-            return [_text(ref) for ref in self.redis.zrange(NOTICES_RECEIVED, 0, limit - 1)]
-        return [_text(ref) for ref in self.redis.zrevrange(NOTICES_DECIDED, 0, limit - 1)]
+    def page(self, status: str, limit: int, after: tuple[int, str] | None = None) -> list[tuple[str, int]]:
+        """(reference, ms) of one page: open notices oldest first (a queue), decided ones newest first;
+        strictly after `after` (the (ms, reference) of the last notice of the page before), whether or
+        not that notice is still listed. Ties (the same ms) go by reference, as Redis orders them."""
+        oldest_first = status == "received"
+        index = NOTICES_RECEIVED if oldest_first else NOTICES_DECIDED
+        skip = 0
+        if after is not None:
+            at, reference = after
+            tied = [_text(ref) for ref in self.redis.zrangebyscore(index, at, at)]
+            # Those of the cursor's own ms that come before it (or are it) in the listing's order.
+            skip = sum(1 for ref in tied if (ref <= reference if oldest_first else ref >= reference))
+        if oldest_first:
+            found = self.redis.zrangebyscore(index, "-inf" if after is None else after[0], "+inf",
+                                             start=skip, num=limit, withscores=True)
+        else:
+            found = self.redis.zrevrangebyscore(index, "+inf" if after is None else after[0], "-inf",
+                                                start=skip, num=limit, withscores=True)
+        return [(_text(ref), int(score)) for ref, score in found]
+
+    def naming(self, image_ids: Sequence[str], limit: int = 20) -> list[list[dict]]:
+        """For each image, the latest `limit` notices naming it, newest first (those still kept)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for image_id in image_ids:
+            pipe.zrevrange(IMAGE_NOTICES_PREFIX + image_id, 0, limit - 1)
+        per_image = [[_text(ref) for ref in refs] for refs in pipe.execute()]
+        for refs in per_image:
+            for ref in refs:
+                pipe.hgetall(NOTICE_PREFIX + ref)
+        found = iter(pipe.execute())
+        return [[_notice(fields) for fields in (next(found) for _ in refs) if fields] for refs in per_image]
 
     def received_between(self, start_ms: int, end_ms: int) -> list[dict]:
         references = [_text(ref) for ref in self.redis.zrangebyscore(NOTICES_ALL, start_ms, f"({end_ms}")]
@@ -158,9 +198,17 @@ class NoticeStore:
 
     def decide(self, reference: str, action: str, ground: str, explanation: str, actor: str) -> tuple[str, int]:
         """('ok', decided at ms), ('decided', 0) if decided already, ('missing', 0) if unknown."""
-        reply = self._decide(keys=[NOTICE_PREFIX + reference, NOTICES_RECEIVED, NOTICES_DECIDED],
+        reply = self._decide(keys=[NOTICE_PREFIX + reference, NOTICES_RECEIVED, NOTICES_DECIDED, DECISIONS_OWED],
                              args=[action, ground, explanation, actor])
         return _text(reply[0]), int(reply[1]) if len(reply) > 1 else 0
+
+    def owed_since(self, before_ms: int, limit: int = 100) -> list[str]:
+        """Decisions taken before `before_ms` whose follow-ups are still owed."""
+        return [_text(ref) for ref in self.redis.zrangebyscore(DECISIONS_OWED, "-inf", before_ms, start=0, num=limit)]
+
+    def followed_up(self, reference: str) -> None:
+        """The decision's hides and webhook are done (or queued): nothing more is owed."""
+        self.redis.zrem(DECISIONS_OWED, reference)
 
     def notifier(self, reference: str) -> dict | None:
         """The notifier's name and e-mail while they are kept."""

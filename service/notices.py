@@ -103,19 +103,52 @@ def decide(services: Services, reference: str, action: str, ground: str, explana
     if outcome == "decided":
         raise AlreadyDecided(reference)
     notice = store.notice(reference)
-    if action == "hide":
+    follow_up(services, notice)
+    return notice
+
+
+def follow_up(services: Services, notice: dict, repairing: bool = False) -> None:
+    """What a decision owes once recorded: the hides of a "hide" (each with its statement of reasons
+    naming the notice), then the notice.decided webhook. The decision's step marked them owed; they
+    are cleared only once done, so a process dying in between leaves the mark, and the reconciler
+    (repair) does them again: each hide is idempotent (an image hidden already is left as it is) and
+    the webhook carries the same event id."""
+    decision = notice["decision"]
+    if decision["action"] == "hide":
         for image_id in notice["image_ids"]:
-            entry = services.store.hide_now(image_id, actor)
+            entry = services.store.hide_now(image_id, decision["by"])
             if entry:  # this decision hid it: its statement says so, before the hide's own hook could
                 event = OutboxEvent.parse(entry)
+                generation, at_ms = event.generation, event.at_ms
+            elif repairing:  # hidden by the first try, which may have died before its statement
+                status = services.store.status(image_id)
+                generation, at_ms = status["generation"], status["hidden_at"]
+            if entry or repairing:
                 statements.record(services, statements.for_notice(
-                    services, image_id, event.generation, event.at_ms, notice, ground, explanation))
+                    services, image_id, generation, at_ms, notice, decision["ground"], decision["explanation"]))
             followups.dispatch(services, entry)
+    store = notices_of(services)
     if services.settings.webhook_url:
-        enqueue_decision_webhook(services, reference)
+        enqueue_decision_webhook(services, notice["reference"])
     else:  # no site to hand the decision to: the notifier's data has served its purpose
-        store.erase_notifier(reference)
-    return notice
+        store.erase_notifier(notice["reference"])
+    store.followed_up(notice["reference"])
+
+
+def repair(services: Services, grace_ms: int) -> int:
+    """The reconcile pass's part: decisions older than `grace_ms` whose follow-ups were never done (the
+    deciding process died after recording the decision) get them now; how many."""
+    store = notices_of(services)
+    seconds, micros = services.store.redis.time()
+    owed = store.owed_since(seconds * 1000 + micros // 1000 - grace_ms)
+    found = store.notices(owed)
+    for notice in found:
+        follow_up(services, notice, repairing=True)
+    for reference in set(owed) - {notice["reference"] for notice in found}:
+        store.followed_up(reference)  # forgotten meanwhile: nothing left to do
+    if owed:
+        log.warning("decisions on notices whose follow-ups were lost done again", extra={"notices": owed})
+    return len(owed)
 
 
 def event_id(reference: str) -> str:

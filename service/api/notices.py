@@ -114,12 +114,21 @@ class AdminNotices(MethodView):
     @admin_bp.response(200, AdminNoticeListSchema)
     @documents_errors(admin_bp, *ADMIN_ERRORS)
     @admin_bp.doc(security=SECURITY)
-    def get(self, status, limit):
-        """Notices for the console: open ones oldest first (ahead of community reports), or decided ones"""
+    def get(self, status, limit, cursor=None):
+        """Notices for the console, paged with cursors: open ones oldest first (ahead of community
+        reports), or decided ones newest first"""
         svc = services()
-        found = notices_of(svc).notices(notices_of(svc).page(status, limit))
+        store = notices_of(svc)
+        after = None
+        if cursor:
+            at, _, reference = cursor.partition("_")
+            after = (int(at), reference)
+        page = store.page(status, limit + 1, after)  # one more than asked tells whether a next page exists
+        shown = page[:limit]
+        next_cursor = f"{shown[-1][1]}_{shown[-1][0]}" if len(page) > limit else None
+        found = store.notices([reference for reference, _ in shown])
         return {"notices": [{**notices.admin_view(svc, notice), "statements": _statement_links(notice)}
-                            for notice in found]}
+                            for notice in found], "next_cursor": next_cursor}
 
 
 @admin_bp.route("/<reference>/decision")
