@@ -180,6 +180,10 @@ class NoticeStore:
                                                 start=skip, num=limit, withscores=True)
         return [(_text(ref), int(score)) for ref, score in found]
 
+    def open_count(self) -> int:
+        """How many notices wait for a decision."""
+        return int(self.redis.zcard(NOTICES_RECEIVED))
+
     def naming(self, image_ids: Sequence[str], limit: int = 20) -> list[list[dict]]:
         """For each image, the latest `limit` notices naming it, newest first (those still kept)."""
         pipe = self.redis.pipeline(transaction=False)

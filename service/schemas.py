@@ -345,6 +345,7 @@ class AdminTotalsSchema(ma.Schema):
     pending = ma.fields.Integer(required=True)
     hidden = ma.fields.Integer(required=True)
     protected = ma.fields.Integer(required=True)
+    notices = ma.fields.Integer(required=True, metadata={"description": "notices waiting for the editors' decision"})
 
 
 class ResetSchema(StrictSchema):

@@ -133,9 +133,11 @@ class Totals(MethodView):
     @documents_errors(bp, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
     def get(self):
-        """How many images each listing holds (one read per index), for the console's tabs"""
-        counts = services().store.counts()
-        return {state: counts[state] for state in STATES}
+        """How many images each listing holds (one read per index), and how many notices wait for a
+        decision, for the console's tabs"""
+        svc = services()
+        counts = svc.store.counts()
+        return {**{state: counts[state] for state in STATES}, "notices": notices_of(svc).open_count()}
 
 
 @bp.route("/images/<image_id:image_id>", merge_slashes=False)
