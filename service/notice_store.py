@@ -23,7 +23,9 @@ from typing import Sequence
 
 from redis import Redis
 
-from service.store import PREFIX, RATE_PREFIX, _text
+from service.connections import DirectCommands
+from service.store import (AUDIT, HIDDEN, OUTBOX, PENDING, PREFIX, RATE_PREFIX, REVIEW, DirectScript, _load_script,
+                           _text, image_key)
 
 NOTICE_PREFIX = PREFIX + "ntc:"
 NOTICE_TOKEN_PREFIX = PREFIX + "ntc:t:"  # token -> reference
@@ -46,43 +48,6 @@ PERSONAL_DATA_DAYS = 183  # a notifier's name and e-mail, at most
 # Notices and statements are kept long enough for the yearly counts of the year before and for the
 # status pages (at least 183 days), then forgotten.
 RETENTION_DAYS = 800
-
-# KEYS: notice hash, personal hash, token key, received index, all index, deadlines index, then the
-#       notifier's rate-limit counters, then each named image's index of notices;
-# ARGV: reference, personal data deadline (ms), retention (ms), JSON of the notice's fields, name or '',
-#       email or '', how many rate-limit counters, then per window its amount and seconds.
-_CREATE = """
-local windows = tonumber(ARGV[7])
-for i = 7, 6 + windows do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 6]) then
-    return {'limited', i - 7, redis.call('PTTL', KEYS[i])}
-  end
-end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
-for i = 7, 6 + windows do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 5]) end
-end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local fields = cjson.decode(ARGV[4])
-redis.call('HSET', KEYS[1], 'at', now)
-for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3])
-redis.call('ZADD', KEYS[4], now, ARGV[1])
-redis.call('ZADD', KEYS[5], now, ARGV[1])
-if ARGV[5] ~= '' or ARGV[6] ~= '' then
-  if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'name', ARGV[5]) end
-  if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'email', ARGV[6]) end
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
-  redis.call('ZADD', KEYS[6], now + tonumber(ARGV[2]), ARGV[1])
-end
-for i = 7 + windows, #KEYS do
-  redis.call('ZADD', KEYS[i], now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[i], ARGV[3])
-end
-return {'created', now}
-"""
 
 # KEYS: notice hash, received index, decided index, owed decisions; ARGV: action, ground, explanation, actor.
 # The first decision wins; a later one gets 'decided' and changes nothing. Its follow-ups are owed
@@ -119,32 +84,41 @@ class Limited(Exception):
 class NoticeStore:
     """Notices and statements in Redis; `redis` is a client that decodes replies."""
 
-    def __init__(self, redis: Redis, rate_windows: Sequence = ()):
+    def __init__(self, redis: Redis, rate_windows: Sequence = (), direct: DirectCommands | None = None,
+                 replicas: int = 0, audit_max_events: int = 100_000):
+        """`direct` and `replicas`: the image store's own way of sending scripts (one command each,
+        answered once that many replicas hold its writes), shared when given."""
         self.redis = redis
         self.rate_windows = tuple(rate_windows)
-        self._create = redis.register_script(_CREATE)
-        self._decide = redis.register_script(_DECIDE)
-        self._record = redis.register_script(_RECORD_STATEMENT)
+        self.audit_max_events = audit_max_events
+        direct = direct or DirectCommands(redis)
+        self._create = _load_script(redis, direct, "notice_create", replicas)
+        self._decide = DirectScript(redis, direct, _DECIDE, replicas)
+        self._record = DirectScript(redis, direct, _RECORD_STATEMENT, replicas)
 
     # Notices
 
     def create(self, reference: str, token: str, fields: dict, name: str, email: str,
-               limit_key: str | None) -> int | None:
-        """Keep a new notice; its arrival time (ms), or None if the reference is taken. Limited when the
-        notifier's windows are spent (nothing is kept then)."""
+               limit_key: str | None) -> tuple[int, list[str]] | None:
+        """Keep a new notice and put each image it names before editors (notice_create.lua): its arrival
+        time (ms) and the outbox entries of the reviews it requested, or None if the reference is taken.
+        Limited when the notifier's windows are spent (nothing is kept then)."""
         windows = self.rate_windows if limit_key else ()
+        image_ids = json.loads(fields["images"])
         reply = self._create(
             keys=[NOTICE_PREFIX + reference, PERSONAL_PREFIX + reference, NOTICE_TOKEN_PREFIX + token,
-                  NOTICES_RECEIVED, NOTICES_ALL, PERSONAL_DEADLINES,
+                  NOTICES_RECEIVED, NOTICES_ALL, PERSONAL_DEADLINES, HIDDEN, PENDING, REVIEW, AUDIT, OUTBOX,
                   *(f"{RATE_PREFIX}{limit_key}:notice:{w.amount}/{w.seconds}" for w in windows),
-                  *(IMAGE_NOTICES_PREFIX + image_id for image_id in json.loads(fields["images"]))],
+                  *(key for image_id in image_ids for key in (image_key(image_id), IMAGE_NOTICES_PREFIX + image_id))],
             args=[reference, PERSONAL_DATA_DAYS * DAY_MS, RETENTION_DAYS * DAY_MS,
                   json.dumps({**fields, "ref": reference, "status": "received"}), name, email, len(windows),
-                  *(str(n) for w in windows for n in (w.amount, w.seconds))])
+                  self.audit_max_events, *(str(n) for w in windows for n in (w.amount, w.seconds)), *image_ids])
         outcome = _text(reply[0])
         if outcome == "limited":
             raise Limited(int(reply[1]), max(0, int(reply[2])))
-        return int(reply[1]) if outcome == "created" else None
+        if outcome != "created":
+            return None
+        return int(reply[1]), [_text(entry) for entry in reply[2:]]
 
     def reference_of(self, token: str) -> str | None:
         reference = self.redis.get(NOTICE_TOKEN_PREFIX + token)
@@ -308,5 +282,6 @@ def notices_of(services) -> NoticeStore:
     store = getattr(services, "store", services)
     found = _stores.get(store)
     if found is None:
-        found = _stores[store] = NoticeStore(store.redis, store.rate_windows)
+        found = _stores[store] = NoticeStore(store.redis, store.rate_windows, store._direct, store.min_replicas_ack,
+                                             store.audit_max_events)
     return found

@@ -55,7 +55,9 @@ def missing_elements(notice: dict) -> list[str]:
 
 
 def new_reference() -> str:
-    return "N-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    """REFERENCE_LENGTH letters of the 32 of REFERENCE_ALPHABET, 5 random bits each."""
+    bits = int.from_bytes(secrets.token_bytes((5 * REFERENCE_LENGTH + 7) // 8))
+    return "N-" + "".join(REFERENCE_ALPHABET[(bits >> (5 * n)) & 31] for n in range(REFERENCE_LENGTH))
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,11 @@ def receive(services: Services, notice: dict, lang: str, limit_key: str | None) 
     name, email = (notice.get("name") or "").strip(), (notice.get("email") or "").strip()
     while True:
         reference, token = new_reference(), secrets.token_urlsafe(24)
-        at = store.create(reference, token, fields, name, email, limit_key)
-        if at is not None:
-            for image_id in dict.fromkeys(notice["image_ids"]):
-                followups.dispatch(services, services.store.notice_review(image_id, reference))
+        created = store.create(reference, token, fields, name, email, limit_key)
+        if created is not None:
+            at, reviews = created
+            for entry in reviews:
+                followups.dispatch(services, entry)
             return Intake(reference, token, at, missing)
 
 
