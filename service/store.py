@@ -525,7 +525,7 @@ class Store:
         return self.redis.zcount(RECENT_AUTO_HIDES, f"({since}", "+inf") >= self.trust.brake
 
     def outbox_done(self, entry: str) -> None:
-        self.redis.zrem(OUTBOX, entry)
+        self._direct("ZREM", OUTBOX, entry)  # one command: on the direct connections, like the scripts
 
     def claim_outbox(self, lease_ms: int, limit: int = 100) -> list[str]:
         """Entries left undispatched for `lease_ms`, each handed to one caller per lease."""
