@@ -39,9 +39,13 @@ from service.statements import CATEGORIES, REASON_CATEGORIES
 SCHEMA = ROOT / "tests" / "tdb_statement.schema.json"
 INTAKE_GOAL = 1.20  # notice p99 / report p99, at most
 EXPORT_GOAL_SECONDS = 60.0
-# What no exported line may hold: an e-mail address, an IPv4 address, a reporter's id as the bench
-# fills them, the notifier's name it plants.
-PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b\d{1,3}(?:\.\d{1,3}){3}\b|reader-\d|Bench Notifier")
+# What no exported line may hold: an e-mail address (any "@" at all), an IPv4 address, a reporter's id
+# as the bench's reports name them, the notifier's name its notices carry.
+IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+
+
+def personal_data(line: str) -> bool:
+    return "@" in line or "reader-" in line or "Bench Notifier" in line or IPV4.search(line) is not None
 # A large rate limit: the limit is checked (its counters written) on every request as in production,
 # while the bench's addresses, reused from run to run, never reach it.
 BENCH_RATE_LIMIT = "1000000/minute"
@@ -225,7 +229,7 @@ def check_lines(path: Path) -> dict:
             lines += 1
             statement = json.loads(raw)
             invalid += not valid(statement)
-            personal += PERSONAL.search(raw.decode()) is not None
+            personal += personal_data(raw.decode())
             puids.add(statement.get("puid"))
     log(f"statements: {lines:,} lines checked with {validator} in {time.monotonic() - started:.1f} s: "
         f"{invalid} invalid, {personal} with personal data, {len(puids):,} distinct puids")
