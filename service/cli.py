@@ -236,7 +236,7 @@ def statements(since):
     from service.statements import statements_lines
 
     since_ms = int(since.replace(tzinfo=timezone.utc).timestamp() * 1000)
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     lines: list[bytes] = []
     for line in statements_lines(notices_of(_services()), since_ms):
         lines.append(line)
