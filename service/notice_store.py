@@ -99,10 +99,11 @@ class NoticeStore:
     # Notices
 
     def create(self, reference: str, token: str, fields: dict, name: str, email: str,
-               limit_key: str | None) -> tuple[int, list[str]] | None:
+               limit_key: str | None, outbox: bool = True) -> tuple[int, list[str]] | None:
         """Keep a new notice and put each image it names before editors (notice_create.lua): its arrival
-        time (ms) and the outbox entries of the reviews it requested, or None if the reference is taken.
-        Limited when the notifier's windows are spent (nothing is kept then)."""
+        time (ms) and the outbox entries of the reviews it requested (none without `outbox`: no webhook
+        would be sent for them), or None if the reference is taken. Limited when the notifier's windows
+        are spent (nothing is kept then)."""
         windows = self.rate_windows if limit_key else ()
         image_ids = json.loads(fields["images"])
         reply = self._create(
@@ -112,7 +113,8 @@ class NoticeStore:
                   *(key for image_id in image_ids for key in (image_key(image_id), IMAGE_NOTICES_PREFIX + image_id))],
             args=[reference, PERSONAL_DATA_DAYS * DAY_MS, RETENTION_DAYS * DAY_MS,
                   json.dumps({**fields, "ref": reference, "status": "received"}), name, email, len(windows),
-                  self.audit_max_events, *(str(n) for w in windows for n in (w.amount, w.seconds)), *image_ids])
+                  self.audit_max_events, "1" if outbox else "0",
+                  *(str(n) for w in windows for n in (w.amount, w.seconds)), *image_ids])
         outcome = _text(reply[0])
         if outcome == "limited":
             raise Limited(int(reply[1]), max(0, int(reply[2])))

@@ -80,7 +80,8 @@ def receive(services: Services, notice: dict, lang: str, limit_key: str | None) 
     name, email = (notice.get("name") or "").strip(), (notice.get("email") or "").strip()
     while True:
         reference, token = new_reference(), secrets.token_urlsafe(24)
-        created = store.create(reference, token, fields, name, email, limit_key)
+        # A review request's outbox entry owes only its webhook: without one, none is written.
+        created = store.create(reference, token, fields, name, email, limit_key, bool(services.settings.webhook_url))
         if created is not None:
             at, reviews = created
             for entry in reviews:

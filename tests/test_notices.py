@@ -347,3 +347,22 @@ def test_a_hide_decision_that_died_between_its_hide_and_its_statement_gets_the_n
     statement = admin.get("/images/mid-1").json["statement"]
     assert statement["notice"] == reference and statement["ground"] == "terms"
     assert statement["source"] == "article_16"
+
+
+def test_a_notices_review_request_is_announced_by_webhook_and_owes_nothing_without_one(
+        client, admin, services, receiver, settings, redis_client):
+    from service import create_app
+    from service.store import OUTBOX
+
+    send(client, notice(image_ids=["hooked"]))
+    assert redis_client.zcard(OUTBOX) == 0  # dispatched at once
+    run_queued_jobs(Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection), services)
+    events = [json.loads(request.body) for request in receiver.requests]
+    assert [(e["event"], e["image_id"]) for e in events] == [("image.review_requested", "hooked")]
+
+    quiet = create_app(with_settings(settings, webhook_url=None)).test_client()
+    send(quiet, notice(image_ids=["unhooked"]))
+    assert admin.get("/images/unhooked").json["state"] == "review"
+    assert [e["type"] for e in admin.get("/audit?image_id=unhooked").json["events"]] == ["review"]
+    assert redis_client.zcard(OUTBOX) == 0  # no entry written that only a webhook would clear
+    assert Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection).count == 0

@@ -8,8 +8,8 @@
 --       hidden index, pending index, review index, audit stream, outbox,
 --       then ARGV[7] rate-limit counters, then per image its hash and its index of notices
 -- ARGV: reference, personal data deadline (ms), retention (ms), JSON of the notice's fields, name or '',
---       email or '', how many rate-limit counters, audit max length, then per counter its amount and
---       seconds, then the image ids
+--       email or '', how many rate-limit counters, audit max length, '1' to write the reviews' outbox
+--       entries (they owe a webhook) else '0', then per counter its amount and seconds, then the image ids
 -- Returns {'limited', window, ms until it starts afresh}, {'exists'} (the reference is taken), or
 -- {'created', arrival ms, the outbox entry of each review it requested...}.
 local notice, personal, token, received, all, deadlines = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -19,14 +19,14 @@ local windows = tonumber(ARGV[7])
 
 for i = 1, windows do
   local counter = KEYS[11 + i]
-  if tonumber(redis.call('GET', counter) or '0') >= tonumber(ARGV[7 + 2 * i]) then
+  if tonumber(redis.call('GET', counter) or '0') >= tonumber(ARGV[8 + 2 * i]) then
     return {'limited', i - 1, redis.call('PTTL', counter)}
   end
 end
 if redis.call('EXISTS', notice) == 1 then return {'exists'} end
 for i = 1, windows do
   local counter = KEYS[11 + i]
-  if redis.call('INCR', counter) == 1 then redis.call('EXPIRE', counter, ARGV[8 + 2 * i]) end
+  if redis.call('INCR', counter) == 1 then redis.call('EXPIRE', counter, ARGV[9 + 2 * i]) end
 end
 
 local now = now_ms()
@@ -48,7 +48,7 @@ if ARGV[5] ~= '' or ARGV[6] ~= '' then
 end
 
 local reply = {'created', now}
-local first = 9 + 2 * windows
+local first = 10 + 2 * windows
 for j = first, #ARGV do
   local id = ARGV[j]
   local image, named = KEYS[12 + windows + 2 * (j - first)], KEYS[13 + windows + 2 * (j - first)]
@@ -57,10 +57,15 @@ for j = first, #ARGV do
   if not redis.call('ZSCORE', hidden, id) then
     redis.call('HSET', image, 'nt', reference)
     if not redis.call('ZSCORE', pending, id) then
-      local entry = request_review(image, review, audit, outbox, id, 'system', ARGV[8],
-                                   {notice = reference, score = tonumber(redis.call('HGET', image, 's') or '0'),
-                                    review_score = tonumber(redis.call('HGET', image, 'v') or '0'), brake = false})
-      if entry ~= '' then reply[#reply + 1] = entry end
+      local detail = {notice = reference, score = tonumber(redis.call('HGET', image, 's') or '0'),
+                      review_score = tonumber(redis.call('HGET', image, 'v') or '0'), brake = false}
+      if ARGV[9] == '1' then
+        local entry = request_review(image, review, audit, outbox, id, 'system', ARGV[8], detail)
+        if entry ~= '' then reply[#reply + 1] = entry end
+      elseif redis.call('ZADD', review, 'NX', now, id) == 1 then
+        -- No webhook to send: request_review without the outbox entry only a webhook would clear.
+        audit_event(audit, ARGV[8], id, 'system', 'review', cjson.encode(detail))
+      end
     end
   end
 end
