@@ -18,7 +18,7 @@ import uuid
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from bench import hide, machine, matching, memory, reference, wrk
+from bench import hide, machine, matching, memory, notices, reference, wrk
 from bench.fill import HIDDEN_EVERY, stored_id
 from bench.loads import Loads, Target
 from bench.ha import ha_phase
@@ -31,9 +31,9 @@ from bench.stack import Stack, log
 from config import Settings, load_settings
 from service.store import Store
 
-PHASES = ("memory", "http", "servers", "hide", "matching", "ha")
+PHASES = ("memory", "http", "servers", "hide", "matching", "ha", "notices")
 STACK_PHASES = {"http", "servers", "hide"}  # the phases on the small data set's stack
-WRK_PHASES = STACK_PHASES | {"ha"}  # the phases that load a server with wrk
+WRK_PHASES = STACK_PHASES | {"ha", "notices"}  # the phases that load a server with wrk
 # The image_url variant of the memory figure: a realistic 64-character URL.
 IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
 
@@ -210,6 +210,10 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
             results["matching"] = matching_phase(plan, processes, workdir)
         if "ha" in phases:
             results["ha"] = ha_phase(plan, processes, workdir, secret, frontend_key)
+        if "notices" in phases:  # notice intake against a report's, and the statements export (bench/notices.py)
+            notices_plan = notices.SMOKE if plan == SMOKE else replace(notices.Plan(), runs=plan.runs, seconds=plan.seconds)
+            results["notices"] = notices.phase(notices_plan, processes, workdir, secret, frontend_key)
+            log("notices:\n" + notices.summary(results["notices"]))
     meta = {
         **machine.describe(redis_version(), wrk.wrk_version() if WRK_PHASES & set(phases) else None),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),

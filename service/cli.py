@@ -245,8 +245,15 @@ def statements(since):
     from service.statements import statements_lines
 
     since_ms = int(since.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    out = sys.stdout.buffer
+    lines: list[bytes] = []
     for line in statements_lines(notices_of(_services()), since_ms):
-        click.echo(line)
+        lines.append(line)
+        if len(lines) == 1000:  # written a thousand lines at a time: one flush per line costs more than a line
+            out.write(b"".join(lines))
+            lines.clear()
+    out.write(b"".join(lines))
+    out.flush()
 
 
 @main.command()

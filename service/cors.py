@@ -12,7 +12,10 @@ from config import Settings
 # deliberately absent: an editor's token must never be usable from another site's page. Everything
 # under /v1/images/ is a single lookup or a placeholder, of any id: '/' in it as it stands or as
 # %2F (flask-cors matches the decoded path, the Vary hook below the routed one), any character.
-PUBLIC_PATHS = re.compile(r"/v1/(?:reports|images|images/.+|widget\.js)\Z", re.DOTALL)
+# Notices too: a site's notice form posts from the reader's browser (so that the per-network limit counts
+# readers, not the site's server), and shows the status and statement pages by their tokens.
+PUBLIC_PATHS = re.compile(r"/v1/(?:reports|images|images/.+|widget\.js|notices|notices/[^/]+|statements/[^/]+)\Z",
+                          re.DOTALL)
 PREFLIGHT_MAX_AGE = 86400  # a reader's browser asks once a day, not before every report
 
 

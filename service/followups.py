@@ -47,7 +47,7 @@ def dispatch(services: Services, entry: str | None) -> None:
     if not entry:
         return
     event = OutboxEvent.parse(entry)
-    queue = followup_queue(services.hides.connection)
+    queue = followup_queue(services.hides.connection) if event.kind == "hidden" or services.settings.webhook_url else None
     if event.kind == "hidden":
         # Its statement of reasons (DSA Art 17), once per restriction, before the entry is cleared.
         statements.record_hide(services, event)

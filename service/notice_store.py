@@ -23,7 +23,9 @@ from typing import Sequence
 
 from redis import Redis
 
-from service.store import PREFIX, RATE_PREFIX, _text
+from service.connections import DirectCommands
+from service.store import (AUDIT, HIDDEN, OUTBOX, PENDING, PREFIX, RATE_PREFIX, REVIEW, DirectScript, _load_script,
+                           _text, image_key)
 
 NOTICE_PREFIX = PREFIX + "ntc:"
 NOTICE_TOKEN_PREFIX = PREFIX + "ntc:t:"  # token -> reference
@@ -32,6 +34,11 @@ NOTICES_RECEIVED = PREFIX + "ntc:idx:received"  # open notices by arrival (ms): 
 NOTICES_DECIDED = PREFIX + "ntc:idx:decided"  # decided notices by decision time (ms)
 NOTICES_ALL = PREFIX + "ntc:idx:all"  # every kept notice by arrival (ms): the yearly counts
 PERSONAL_DEADLINES = PREFIX + "ntc:idx:pd"  # reference by when its notifier's data must be gone (ms)
+# Decisions whose follow-ups (the hides of a "hide", the notice.decided webhook) are owed, by decision
+# time (ms): written in the same step as the decision, removed once they are done; an entry older
+# than the pending grace means the deciding process died in between, and the reconciler does them.
+DECISIONS_OWED = PREFIX + "ntc:idx:owed"
+IMAGE_NOTICES_PREFIX = PREFIX + "ntc:img:"  # per image: the references of the notices naming it, by arrival (ms)
 STATEMENT_PREFIX = PREFIX + "sor:"  # "<generation>|<image id>" -> statement (JSON)
 STATEMENT_TOKEN_PREFIX = PREFIX + "sor:t:"  # token -> "<generation>|<image id>"
 STATEMENTS = PREFIX + "sor:idx"  # "<generation>|<image id>" by the restriction's time (ms)
@@ -42,39 +49,9 @@ PERSONAL_DATA_DAYS = 183  # a notifier's name and e-mail, at most
 # status pages (at least 183 days), then forgotten.
 RETENTION_DAYS = 800
 
-# KEYS: notice hash, personal hash, token key, received index, all index, deadlines index, then the
-#       notifier's rate-limit counters; ARGV: reference, personal data deadline (ms), retention (ms),
-#       JSON of the notice's fields, name or '', email or '', then per window its amount and seconds.
-_CREATE = """
-for i = 7, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * i - 7]) then
-    return {'limited', i - 7, redis.call('PTTL', KEYS[i])}
-  end
-end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
-for i = 7, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 6]) end
-end
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local fields = cjson.decode(ARGV[4])
-redis.call('HSET', KEYS[1], 'at', now)
-for name, value in pairs(fields) do redis.call('HSET', KEYS[1], name, value) end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3])
-redis.call('ZADD', KEYS[4], now, ARGV[1])
-redis.call('ZADD', KEYS[5], now, ARGV[1])
-if ARGV[5] ~= '' or ARGV[6] ~= '' then
-  if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'name', ARGV[5]) end
-  if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'email', ARGV[6]) end
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
-  redis.call('ZADD', KEYS[6], now + tonumber(ARGV[2]), ARGV[1])
-end
-return {'created', now}
-"""
-
-# KEYS: notice hash, received index, decided index; ARGV: action, ground, explanation, actor.
-# The first decision wins; a later one gets 'decided' and changes nothing.
+# KEYS: notice hash, received index, decided index, owed decisions; ARGV: action, ground, explanation, actor.
+# The first decision wins; a later one gets 'decided' and changes nothing. Its follow-ups are owed
+# from the same step on (DECISIONS_OWED).
 _DECIDE = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
@@ -85,6 +62,7 @@ redis.call('HSET', KEYS[1], 'status', 'decided', 'action', ARGV[1], 'ground', AR
            'by', ARGV[4], 'decided_at', now)
 redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'ref'))
 redis.call('ZADD', KEYS[3], now, redis.call('HGET', KEYS[1], 'ref'))
+redis.call('ZADD', KEYS[4], now, redis.call('HGET', KEYS[1], 'ref'))
 return {'ok', now}
 """
 
@@ -106,31 +84,43 @@ class Limited(Exception):
 class NoticeStore:
     """Notices and statements in Redis; `redis` is a client that decodes replies."""
 
-    def __init__(self, redis: Redis, rate_windows: Sequence = ()):
+    def __init__(self, redis: Redis, rate_windows: Sequence = (), direct: DirectCommands | None = None,
+                 replicas: int = 0, audit_max_events: int = 100_000):
+        """`direct` and `replicas`: the image store's own way of sending scripts (one command each,
+        answered once that many replicas hold its writes), shared when given."""
         self.redis = redis
         self.rate_windows = tuple(rate_windows)
-        self._create = redis.register_script(_CREATE)
-        self._decide = redis.register_script(_DECIDE)
-        self._record = redis.register_script(_RECORD_STATEMENT)
+        self.audit_max_events = audit_max_events
+        direct = direct or DirectCommands(redis)
+        self._create = _load_script(redis, direct, "notice_create", replicas)
+        self._decide = DirectScript(redis, direct, _DECIDE, replicas)
+        self._record = DirectScript(redis, direct, _RECORD_STATEMENT, replicas)
 
     # Notices
 
     def create(self, reference: str, token: str, fields: dict, name: str, email: str,
-               limit_key: str | None) -> int | None:
-        """Keep a new notice; its arrival time (ms), or None if the reference is taken. Limited when the
-        notifier's windows are spent (nothing is kept then)."""
+               limit_key: str | None, outbox: bool = True) -> tuple[int, list[str]] | None:
+        """Keep a new notice and put each image it names before editors (notice_create.lua): its arrival
+        time (ms) and the outbox entries of the reviews it requested (none without `outbox`: no webhook
+        would be sent for them), or None if the reference is taken. Limited when the notifier's windows
+        are spent (nothing is kept then)."""
         windows = self.rate_windows if limit_key else ()
+        image_ids = json.loads(fields["images"])
         reply = self._create(
             keys=[NOTICE_PREFIX + reference, PERSONAL_PREFIX + reference, NOTICE_TOKEN_PREFIX + token,
-                  NOTICES_RECEIVED, NOTICES_ALL, PERSONAL_DEADLINES,
-                  *(f"{RATE_PREFIX}{limit_key}:notice:{w.amount}/{w.seconds}" for w in windows)],
+                  NOTICES_RECEIVED, NOTICES_ALL, PERSONAL_DEADLINES, HIDDEN, PENDING, REVIEW, AUDIT, OUTBOX,
+                  *(f"{RATE_PREFIX}{limit_key}:notice:{w.amount}/{w.seconds}" for w in windows),
+                  *(key for image_id in image_ids for key in (image_key(image_id), IMAGE_NOTICES_PREFIX + image_id))],
             args=[reference, PERSONAL_DATA_DAYS * DAY_MS, RETENTION_DAYS * DAY_MS,
-                  json.dumps({**fields, "ref": reference, "status": "received"}), name, email,
-                  *(str(n) for w in windows for n in (w.amount, w.seconds))])
+                  json.dumps({**fields, "ref": reference, "status": "received"}), name, email, len(windows),
+                  self.audit_max_events, "1" if outbox else "0",
+                  *(str(n) for w in windows for n in (w.amount, w.seconds)), *image_ids])
         outcome = _text(reply[0])
         if outcome == "limited":
             raise Limited(int(reply[1]), max(0, int(reply[2])))
-        return int(reply[1]) if outcome == "created" else None
+        if outcome != "created":
+            return None
+        return int(reply[1]), [_text(entry) for entry in reply[2:]]
 
     def reference_of(self, token: str) -> str | None:
         reference = self.redis.get(NOTICE_TOKEN_PREFIX + token)
@@ -146,11 +136,41 @@ class NoticeStore:
             pipe.hgetall(NOTICE_PREFIX + reference)
         return [_notice(fields) for fields in pipe.execute() if fields]
 
-    def page(self, status: str, limit: int) -> list[str]:
-        """Open notices oldest first (a queue); decided ones newest first."""
-        if status == "received":
-            return [_text(ref) for ref in self.redis.zrange(NOTICES_RECEIVED, 0, limit - 1)]
-        return [_text(ref) for ref in self.redis.zrevrange(NOTICES_DECIDED, 0, limit - 1)]
+    def page(self, status: str, limit: int, after: tuple[int, str] | None = None) -> list[tuple[str, int]]:
+        """(reference, ms) of one page: open notices oldest first (a queue), decided ones newest first;
+        strictly after `after` (the (ms, reference) of the last notice of the page before), whether or
+        not that notice is still listed. Ties (the same ms) go by reference, as Redis orders them."""
+        oldest_first = status == "received"
+        index = NOTICES_RECEIVED if oldest_first else NOTICES_DECIDED
+        skip = 0
+        if after is not None:
+            at, reference = after
+            tied = [_text(ref) for ref in self.redis.zrangebyscore(index, at, at)]
+            # Those of the cursor's own ms that come before it (or are it) in the listing's order.
+            skip = sum(1 for ref in tied if (ref <= reference if oldest_first else ref >= reference))
+        if oldest_first:
+            found = self.redis.zrangebyscore(index, "-inf" if after is None else after[0], "+inf",
+                                             start=skip, num=limit, withscores=True)
+        else:
+            found = self.redis.zrevrangebyscore(index, "+inf" if after is None else after[0], "-inf",
+                                                start=skip, num=limit, withscores=True)
+        return [(_text(ref), int(score)) for ref, score in found]
+
+    def open_count(self) -> int:
+        """How many notices wait for a decision."""
+        return int(self.redis.zcard(NOTICES_RECEIVED))
+
+    def naming(self, image_ids: Sequence[str], limit: int = 20) -> list[list[dict]]:
+        """For each image, the latest `limit` notices naming it, newest first (those still kept)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for image_id in image_ids:
+            pipe.zrevrange(IMAGE_NOTICES_PREFIX + image_id, 0, limit - 1)
+        per_image = [[_text(ref) for ref in refs] for refs in pipe.execute()]
+        for refs in per_image:
+            for ref in refs:
+                pipe.hgetall(NOTICE_PREFIX + ref)
+        found = iter(pipe.execute())
+        return [[_notice(fields) for fields in (next(found) for _ in refs) if fields] for refs in per_image]
 
     def received_between(self, start_ms: int, end_ms: int) -> list[dict]:
         references = [_text(ref) for ref in self.redis.zrangebyscore(NOTICES_ALL, start_ms, f"({end_ms}")]
@@ -158,9 +178,17 @@ class NoticeStore:
 
     def decide(self, reference: str, action: str, ground: str, explanation: str, actor: str) -> tuple[str, int]:
         """('ok', decided at ms), ('decided', 0) if decided already, ('missing', 0) if unknown."""
-        reply = self._decide(keys=[NOTICE_PREFIX + reference, NOTICES_RECEIVED, NOTICES_DECIDED],
+        reply = self._decide(keys=[NOTICE_PREFIX + reference, NOTICES_RECEIVED, NOTICES_DECIDED, DECISIONS_OWED],
                              args=[action, ground, explanation, actor])
         return _text(reply[0]), int(reply[1]) if len(reply) > 1 else 0
+
+    def owed_since(self, before_ms: int, limit: int = 100) -> list[str]:
+        """Decisions taken before `before_ms` whose follow-ups are still owed."""
+        return [_text(ref) for ref in self.redis.zrangebyscore(DECISIONS_OWED, "-inf", before_ms, start=0, num=limit)]
+
+    def followed_up(self, reference: str) -> None:
+        """The decision's hides and webhook are done (or queued): nothing more is owed."""
+        self.redis.zrem(DECISIONS_OWED, reference)
 
     def notifier(self, reference: str) -> dict | None:
         """The notifier's name and e-mail while they are kept."""
@@ -212,18 +240,24 @@ class NoticeStore:
         raw = self.redis.get(STATEMENT_PREFIX + _text(member))
         return None if raw is None else json.loads(raw)
 
-    def statements_between(self, start_ms: int, end_ms: int | None = None, chunk: int = 500):
+    def statements_between(self, start_ms: int, end_ms: int | None = None, chunk: int = 2000):
         """Statements of restrictions from `start_ms` (to `end_ms`, excluded), oldest first."""
+        for raw in self.raw_statements_between(start_ms, end_ms, chunk):
+            yield json.loads(raw)
+
+    def raw_statements_between(self, start_ms: int, end_ms: int | None = None, chunk: int = 2000):
+        """The stored JSON of statements_between, as Redis holds it. Paged by rank (ZRANGE by index costs
+        the page, never the entries before it): a million statements are read in linear time."""
         end = "+inf" if end_ms is None else f"({end_ms}"
-        offset = 0
-        while True:
-            members = self.redis.zrangebyscore(STATEMENTS, start_ms, end, start=offset, num=chunk)
+        first = self.redis.zcount(STATEMENTS, "-inf", f"({start_ms}")  # the rank of the first statement
+        last = first + self.redis.zcount(STATEMENTS, start_ms, end) - 1
+        for rank in range(first, last + 1, chunk):
+            members = self.redis.zrange(STATEMENTS, rank, min(last, rank + chunk - 1))
             if not members:
                 return
-            offset += len(members)
             for raw in self.redis.mget([STATEMENT_PREFIX + _text(m) for m in members]):
                 if raw is not None:
-                    yield json.loads(raw)
+                    yield raw
 
 
 def _notice(fields: dict) -> dict:
@@ -256,5 +290,6 @@ def notices_of(services) -> NoticeStore:
     store = getattr(services, "store", services)
     found = _stores.get(store)
     if found is None:
-        found = _stores[store] = NoticeStore(store.redis, store.rate_windows)
+        found = _stores[store] = NoticeStore(store.redis, store.rate_windows, store._direct, store.min_replicas_ack,
+                                             store.audit_max_events)
     return found

@@ -55,7 +55,9 @@ def missing_elements(notice: dict) -> list[str]:
 
 
 def new_reference() -> str:
-    return "N-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    """REFERENCE_LENGTH letters of the 32 of REFERENCE_ALPHABET, 5 random bits each."""
+    bits = int.from_bytes(secrets.token_bytes((5 * REFERENCE_LENGTH + 7) // 8))
+    return "N-" + "".join(REFERENCE_ALPHABET[(bits >> (5 * n)) & 31] for n in range(REFERENCE_LENGTH))
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,12 @@ def receive(services: Services, notice: dict, lang: str, limit_key: str | None) 
     name, email = (notice.get("name") or "").strip(), (notice.get("email") or "").strip()
     while True:
         reference, token = new_reference(), secrets.token_urlsafe(24)
-        at = store.create(reference, token, fields, name, email, limit_key)
-        if at is not None:
-            for image_id in dict.fromkeys(notice["image_ids"]):
-                followups.dispatch(services, services.store.notice_review(image_id, reference))
+        # A review request's outbox entry owes only its webhook: without one, none is written.
+        created = store.create(reference, token, fields, name, email, limit_key, bool(services.settings.webhook_url))
+        if created is not None:
+            at, reviews = created
+            for entry in reviews:
+                followups.dispatch(services, entry)
             return Intake(reference, token, at, missing)
 
 
@@ -103,19 +107,52 @@ def decide(services: Services, reference: str, action: str, ground: str, explana
     if outcome == "decided":
         raise AlreadyDecided(reference)
     notice = store.notice(reference)
-    if action == "hide":
+    follow_up(services, notice)
+    return notice
+
+
+def follow_up(services: Services, notice: dict, repairing: bool = False) -> None:
+    """What a decision owes once recorded: the hides of a "hide" (each with its statement of reasons
+    naming the notice), then the notice.decided webhook. The decision's step marked them owed; they
+    are cleared only once done, so a process dying in between leaves the mark, and the reconciler
+    (repair) does them again: each hide is idempotent (an image hidden already is left as it is) and
+    the webhook carries the same event id."""
+    decision = notice["decision"]
+    if decision["action"] == "hide":
         for image_id in notice["image_ids"]:
-            entry = services.store.hide_now(image_id, actor)
+            entry = services.store.hide_now(image_id, decision["by"])
             if entry:  # this decision hid it: its statement says so, before the hide's own hook could
                 event = OutboxEvent.parse(entry)
+                generation, at_ms = event.generation, event.at_ms
+            elif repairing:  # hidden by the first try, which may have died before its statement
+                status = services.store.status(image_id)
+                generation, at_ms = status["generation"], status["hidden_at"]
+            if entry or repairing:
                 statements.record(services, statements.for_notice(
-                    services, image_id, event.generation, event.at_ms, notice, ground, explanation))
+                    services, image_id, generation, at_ms, notice, decision["ground"], decision["explanation"]))
             followups.dispatch(services, entry)
+    store = notices_of(services)
     if services.settings.webhook_url:
-        enqueue_decision_webhook(services, reference)
+        enqueue_decision_webhook(services, notice["reference"])
     else:  # no site to hand the decision to: the notifier's data has served its purpose
-        store.erase_notifier(reference)
-    return notice
+        store.erase_notifier(notice["reference"])
+    store.followed_up(notice["reference"])
+
+
+def repair(services: Services, grace_ms: int) -> int:
+    """The reconcile pass's part: decisions older than `grace_ms` whose follow-ups were never done (the
+    deciding process died after recording the decision) get them now; how many."""
+    store = notices_of(services)
+    seconds, micros = services.store.redis.time()
+    owed = store.owed_since(seconds * 1000 + micros // 1000 - grace_ms)
+    found = store.notices(owed)
+    for notice in found:
+        follow_up(services, notice, repairing=True)
+    for reference in set(owed) - {notice["reference"] for notice in found}:
+        store.followed_up(reference)  # forgotten meanwhile: nothing left to do
+    if owed:
+        log.warning("decisions on notices whose follow-ups were lost done again", extra={"notices": owed})
+    return len(owed)
 
 
 def event_id(reference: str) -> str:

@@ -17,7 +17,7 @@ from service import demo_images
 from service.context import services
 from service.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP
 from service.messages import negotiate
-from service.page_texts import ADMIN, DEMO, LANG_NAMES, PHOTOS, REASONS
+from service.page_texts import ADMIN, DEMO, LANG_NAMES, NOTICE_TEXTS, PHOTOS, REASONS
 
 bp = Blueprint("pages", __name__)
 
@@ -101,10 +101,13 @@ def demo_photo(name: str):
 
 @bp.get("/admin")
 def admin():
-    lang = _asked_lang() or negotiate(request, None, services().settings.default_lang)
-    texts = {**ADMIN[lang], "reason_names": REASONS[lang]}
+    settings = services().settings
+    lang = _asked_lang() or negotiate(request, None, settings.default_lang)
+    # The redress a notifier is told of is the site's own text (IMGMOD_DSA_REDRESS), shown in the
+    # decision form as it will be sent.
+    texts = {**ADMIN[lang], "reason_names": REASONS[lang], "notices": NOTICE_TEXTS[lang], "redress": settings.dsa_redress}
     response = current_app.make_response(render_template(
-        "admin.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=ADMIN[lang], texts=texts,
+        "admin.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=ADMIN[lang], nt=NOTICE_TEXTS[lang], texts=texts,
         languages=LANG_NAMES))
     response.vary.add("Accept-Language")
     # Reported photos from their own origins: https ones, and http ones on a console served over http.

@@ -291,6 +291,8 @@ class AdminImageSchema(ma.Schema):
         "description": "who reported since the last reset, by kind only: never an identity"})
     statement = ma.fields.Nested(lambda: StatementSchema(), allow_none=True, required=True, metadata={
         "description": "the statement of reasons of its current hide (DSA Art 17); null when visible"})
+    notices = ma.fields.List(ma.fields.Nested(lambda: ImageNoticeSchema()), required=True, metadata={
+        "description": "the latest 20 notices naming the image (DSA Art 16), newest first, without who sent them"})
 
 
 class MatchSchema(ma.Schema):
@@ -343,6 +345,7 @@ class AdminTotalsSchema(ma.Schema):
     pending = ma.fields.Integer(required=True)
     hidden = ma.fields.Integer(required=True)
     protected = ma.fields.Integer(required=True)
+    notices = ma.fields.Integer(required=True, metadata={"description": "notices waiting for the editors' decision"})
 
 
 class ResetSchema(StrictSchema):
@@ -398,6 +401,9 @@ MAX_NOTICE_IMAGES = 20
 NOTICE_STATUSES = ("received", "decided")
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32}$"
 REFERENCE_PATTERN = r"^N-[A-HJ-NP-Z2-9]{10}$"
+# A notice listing's cursor: when the last notice of the page before entered the listing (ms since
+# the epoch: arrival for the queue, decision for decided ones), "_", and its reference.
+NOTICE_CURSOR_PATTERN = r"^[0-9]{1,16}_N-[A-HJ-NP-Z2-9]{10}$"
 PRINTABLE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # lines and tabs, no other control characters
 
 
@@ -478,6 +484,12 @@ class AdminNoticeQuerySchema(ma.Schema):
     status = ma.fields.String(load_default="received", validate=validate.OneOf(NOTICE_STATUSES),
                               metadata={"description": "received: oldest first (the queue); decided: newest first"})
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    cursor = ma.fields.String(
+        validate=FullMatch(NOTICE_CURSOR_PATTERN, error="Not a cursor."),
+        metadata={"description": "next_cursor of the page before: `<ms>_<reference>` of its last notice. The page "
+                                 "starts strictly after that notice in the listing asked for, even once it has "
+                                 "left it (a cursor of another form is a 422)",
+                  "example": "1717171717171_N-ABCDEFGH23", "pattern": NOTICE_CURSOR_PATTERN})
 
 
 class NotifierSchema(ma.Schema):
@@ -527,6 +539,19 @@ class AdminNoticeSchema(ma.Schema):
 
 class AdminNoticeListSchema(ma.Schema):
     notices = ma.fields.List(ma.fields.Nested(AdminNoticeSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True,
+                                   metadata={"description": "the cursor of the next page; null on the last"})
+
+
+class ImageNoticeSchema(ma.Schema):
+    """A notice naming an image, as its admin detail lists it: never who sent it."""
+    reference = ma.fields.String(required=True)
+    category = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(NOTICE_STATUSES))
+    received_at = ma.fields.DateTime(required=True)
+    complete = ma.fields.Boolean(required=True)
+    action = ma.fields.String(allow_none=True, required=True, validate=validate.OneOf(("hide", "keep")),
+                              metadata={"description": "the editors' decision, null until decided"})
 
 
 class StatementSchema(ma.Schema):

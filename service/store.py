@@ -259,7 +259,7 @@ class Store:
         # lookups may read a replica (`lookups`, IMGMOD_LOOKUPS_FROM_REPLICAS).
         self._direct = direct = DirectCommands(redis)
         self._lookups = DirectCommands(lookups) if lookups is not None else direct
-        acked = min_replicas_ack
+        self.min_replicas_ack = acked = min_replicas_ack
         self._report = _load_script(redis, direct, "report", acked)
         self._hide = _load_script(redis, direct, "hide", acked)
         self._reset = DirectScript(redis, direct, _lua("prelude") + _reset_body(), acked)
@@ -275,7 +275,6 @@ class Store:
         self._trim_hash_log = _load_script(redis, direct, "trim_hash_log", acked)
         self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
         self._confirm = _load_script(redis, direct, "confirm", acked)
-        self._notice_review = _load_script(redis, direct, "notice_review", acked)
         # The same admin actions, each at most once per Idempotency-Key.
         self._once = {name: DirectScript(redis, direct, _once_text(body), acked) for name, body in (
             ("reset", _reset_body()), ("confirm", _lua("confirm")), ("manual_hide", _lua("manual_hide")),
@@ -289,12 +288,6 @@ class Store:
         if _text(outcome) == "repeat":
             raise Repeated(_text(reply))
         return reply
-
-    def notice_review(self, image_id: str, reference: str) -> str:
-        """A notice names the image: before editors unless hidden or pending (notice_review.lua); the review
-        request's outbox entry, or ''."""
-        return _text(self._notice_review(keys=[image_key(image_id), HIDDEN, PENDING, REVIEW, AUDIT, OUTBOX],
-                                         args=[image_id, reference, self.audit_max_events]))
 
     def record_answer(self, once: Once, answer: str) -> None:
         """Keep the first answer to an action asked with `once`, for its repeats (the record's lifetime stays)."""
@@ -532,7 +525,7 @@ class Store:
         return self.redis.zcount(RECENT_AUTO_HIDES, f"({since}", "+inf") >= self.trust.brake
 
     def outbox_done(self, entry: str) -> None:
-        self.redis.zrem(OUTBOX, entry)
+        self._direct("ZREM", OUTBOX, entry)  # one command: on the direct connections, like the scripts
 
     def claim_outbox(self, lease_ms: int, limit: int = 100) -> list[str]:
         """Entries left undispatched for `lease_ms`, each handed to one caller per lease."""

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.every_server
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
                  "first_reported_at", "last_reported_at", "hidden_at", "restored_until", "image_url", "registered_url",
                  "reported_url", "hidden_by", "comments", "score", "review_score", "matched_from", "reporters",
-                 "statement"}
+                 "statement", "notices"}
 
 
 def cross(reporter, image_id: str, readers: int = 3, first: int = 0, **body) -> None:
@@ -206,13 +206,13 @@ def test_reporters_are_counted_by_kind_never_named(admin, reporter, redis_client
 
 
 def test_totals_count_every_listing(admin, reporter, store):
-    assert admin.get("/totals").json == {"reported": 0, "review": 0, "pending": 0, "hidden": 0, "protected": 0}
+    assert admin.get("/totals").json == {"reported": 0, "review": 0, "pending": 0, "hidden": 0, "protected": 0, "notices": 0}
     cross(reporter, "img-1")  # pending: no worker runs here
     cross(reporter, "img-2", readers=1)
     cross(reporter, "img-3", reason="copyright")  # review
     assert admin.post("/images/img-4/hide").status_code == 200
     assert admin.put("/images/img-2/protection", json={"protected": True}).status_code == 200
-    assert admin.get("/totals").json == {"reported": 3, "review": 1, "pending": 1, "hidden": 1, "protected": 1}
+    assert admin.get("/totals").json == {"reported": 3, "review": 1, "pending": 1, "hidden": 1, "protected": 1, "notices": 0}
 
 
 def test_detail_of_a_never_reported_image(admin):

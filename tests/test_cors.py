@@ -111,3 +111,19 @@ def test_no_cors_at_all_without_configured_origins(settings):
         answer = client.options("/v1/reports", headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
         assert "Access-Control-Allow-Origin" not in answer.headers
         assert "Access-Control-Allow-Origin" not in client.get("/v1/images/a", headers={"Origin": origin}).headers
+
+
+def test_a_sites_notice_form_may_send_a_notice_and_read_its_status_from_the_readers_browser(http, live_server):
+    """A notice is sent from the reader's browser (the per-network limit then counts readers, not the
+    site's server), so the site's own notice form needs CORS like the report button."""
+    assert preflight(http, f"{live_server}/v1/notices", ALLOWED).headers["Access-Control-Allow-Origin"] == ALLOWED
+    assert "Access-Control-Allow-Origin" not in preflight(http, f"{live_server}/v1/notices", REFUSED).headers
+    notice = {"image_ids": ["img-1"], "category": "violence", "explanation": "A threat.", "bona_fide": True,
+              "location": "https://www.hespress.example/a/1", "name": "Reader", "email": "reader@example.org"}
+    answer = http.post(f"{live_server}/v1/notices", json=notice, headers={"Origin": ALLOWED}, timeout=5)
+    assert answer.status_code == 202 and answer.headers["Access-Control-Allow-Origin"] == ALLOWED
+    status = http.get(live_server + answer.json()["status_url"], headers={"Origin": ALLOWED}, timeout=5)
+    assert status.status_code == 200 and status.headers["Access-Control-Allow-Origin"] == ALLOWED
+    admin = http.get(f"{live_server}/v1/admin/notices", headers={"Origin": ALLOWED,
+                                                                  "Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=5)
+    assert "Access-Control-Allow-Origin" not in admin.headers  # never the editors' side

@@ -237,3 +237,132 @@ def test_personal_data_is_erased_after_delivery_and_after_183_days(client, admin
     # ...and the status still answers (for at least 183 days: the notice is kept for longer).
     assert client.get(forgotten["status_url"]).json["status"] == "received"
     assert redis_client.pttl(f"imgmod:ntc:{forgotten['reference']}") > 183 * DAY_MS
+
+
+def test_the_notice_lists_page_with_a_cursor_and_lose_or_repeat_none(client, admin, redis_client):
+    sent = [send(client, notice(image_ids=[f"paged-{n}"])).json["reference"] for n in range(7)]
+    # Two notices of the same millisecond: the cursor still tells them apart.
+    from service.notice_store import NOTICES_RECEIVED
+    at = int(redis_client.zscore(NOTICES_RECEIVED, sent[2]))
+    redis_client.zadd(NOTICES_RECEIVED, {sent[3]: at})
+
+    def walk(status, limit):
+        seen, cursor = [], None
+        while True:
+            query = {"status": status, "limit": limit, **({"cursor": cursor} if cursor else {})}
+            page = admin.get("/notices", query_string=query).json
+            assert len(page["notices"]) <= limit
+            seen += [n["reference"] for n in page["notices"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return seen
+
+    first_page = admin.get("/notices", query_string={"limit": 3}).json
+    assert len(first_page["notices"]) == 3 and first_page["next_cursor"]
+    queue = walk("received", 3)
+    assert sorted(queue) == sorted(sent) and len(queue) == 7
+    assert queue[:2] == sent[:2] and queue[-3:] == sent[-3:]  # oldest first
+    assert admin.get("/notices", query_string={"limit": 7}).json["next_cursor"] is None
+    # A decision takes a notice off the queue: the cursor that named it still pages on after it.
+    cursor = admin.get("/notices", query_string={"limit": 2}).json["next_cursor"]
+    admin.post(f"/notices/{queue[1]}/decision", json={"action": "keep", "ground": "terms", "explanation": "Fine."})
+    rest = admin.get("/notices", query_string={"limit": 50, "cursor": cursor}).json["notices"]
+    assert [n["reference"] for n in rest] == queue[2:]
+    for reference in queue[2:5]:
+        admin.post(f"/notices/{reference}/decision", json={"action": "keep", "ground": "terms", "explanation": "Ok."})
+    decided = walk("decided", 2)
+    assert decided == list(reversed(queue[1:5]))  # newest decision first
+    for bad in ("1", "x_N-ABCDEFGH23", "12_img-1", "12_N-ABCDEFGHIO"):
+        answer = admin.get("/notices", query_string={"cursor": bad})
+        assert answer.status_code == 422 and "cursor" in answer.json["message"], bad
+
+
+def test_an_images_detail_lists_the_notices_naming_it_without_who_sent_them(client, admin):
+    first = send(client, notice(image_ids=["named", "other"], category="violence")).json
+    second = send(client, notice(image_ids=["named"], name=None, email=None)).json
+    admin.post(f"/notices/{first['reference']}/decision",
+               json={"action": "hide", "ground": "illegal", "explanation": "A real threat of violence."})
+    detail = admin.get("/images/named").json
+    assert [(n["reference"], n["category"], n["status"], n["action"], n["complete"]) for n in detail["notices"]] == [
+        (second["reference"], "illegal_or_harmful_speech", "received", None, False),  # newest first
+        (first["reference"], "violence", "decided", "hide", True)]
+    assert all(n["received_at"].endswith("Z") or "+00:00" in n["received_at"] for n in detail["notices"])
+    text = json.dumps(detail)
+    assert NAME not in text and EMAIL not in text
+    assert [n["reference"] for n in admin.get("/images/other").json["notices"]] == [first["reference"]]
+    assert admin.get("/images/never-named").json["notices"] == []
+    # The listings carry them too.
+    [listed] = [image for image in admin.get("/images?state=hidden").json["images"] if image["image_id"] == "named"]
+    assert [n["reference"] for n in listed["notices"]] == [second["reference"], first["reference"]]
+
+
+def test_a_hide_decision_whose_process_died_before_the_hides_is_repaired_by_the_reconciler(
+        client, admin, services, redis_client, receiver):
+    from service.notice_store import DECISIONS_OWED
+
+    receipt = send(client, notice(image_ids=["half-1", "half-2"])).json
+    reference = receipt["reference"]
+    store = notices_of(services)
+    # The half-done state: the decision is recorded (its own atomic step), then the process dies
+    # before it hides anything or queues the webhook.
+    assert store.decide(reference, "hide", "illegal", "Incitement to hatred.", "editor")[0] == "ok"
+    assert client.get(receipt["status_url"]).json["decision"]["action"] == "hidden"
+    assert not admin.get("/images/half-1").json["hidden"]
+    # Within the grace the deciding process may still be at work: the reconciler leaves it.
+    redis_client.delete(RECONCILE_LOCK)
+    reconcile(services)
+    assert not admin.get("/images/half-1").json["hidden"]
+    redis_client.zadd(DECISIONS_OWED, {reference: 1})  # long ago
+    redis_client.delete(RECONCILE_LOCK)
+    assert reconcile(services) is not None
+    for image_id in ("half-1", "half-2"):
+        detail = admin.get(f"/images/{image_id}").json
+        assert (detail["hidden"], detail["hidden_by"]) == (True, "editor"), image_id
+        assert detail["statement"]["notice"] == reference and detail["statement"]["source"] == "article_16"
+    assert redis_client.zcard(DECISIONS_OWED) == 0
+    run_queued_jobs(Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection), services)
+    events = [json.loads(request.body) for request in receiver.requests]
+    assert [event["reference"] for event in events if event["event"] == "notice.decided"] == [reference]
+    assert store.notifier(reference) is None
+    # Done once: a later pass finds nothing owed and changes nothing.
+    audit = admin.get("/audit?image_id=half-1").json["events"]
+    redis_client.delete(RECONCILE_LOCK)
+    reconcile(services)
+    assert admin.get("/audit?image_id=half-1").json["events"] == audit
+
+
+def test_a_hide_decision_that_died_between_its_hide_and_its_statement_gets_the_notices_statement(
+        client, admin, services, redis_client):
+    from service.notice_store import DECISIONS_OWED
+
+    reference = send(client, notice(image_ids=["mid-1"])).json["reference"]
+    store = notices_of(services)
+    store.decide(reference, "hide", "terms", "Against the site's rules on images.", "editor")
+    entry = services.store.hide_now("mid-1", "editor")  # hidden, then the process died: no statement, entry owed
+    assert entry and store.statement("mid-1", services.store.status("mid-1")["generation"]) is None
+    redis_client.zadd(DECISIONS_OWED, {reference: 1})
+    redis_client.zadd("imgmod:outbox", {entry: 1})  # the outbox entry is overdue too
+    redis_client.delete(RECONCILE_LOCK)
+    reconcile(services)
+    statement = admin.get("/images/mid-1").json["statement"]
+    assert statement["notice"] == reference and statement["ground"] == "terms"
+    assert statement["source"] == "article_16"
+
+
+def test_a_notices_review_request_is_announced_by_webhook_and_owes_nothing_without_one(
+        client, admin, services, receiver, settings, redis_client):
+    from service import create_app
+    from service.store import OUTBOX
+
+    send(client, notice(image_ids=["hooked"]))
+    assert redis_client.zcard(OUTBOX) == 0  # dispatched at once
+    run_queued_jobs(Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection), services)
+    events = [json.loads(request.body) for request in receiver.requests]
+    assert [(e["event"], e["image_id"]) for e in events] == [("image.review_requested", "hooked")]
+
+    quiet = create_app(with_settings(settings, webhook_url=None)).test_client()
+    send(quiet, notice(image_ids=["unhooked"]))
+    assert admin.get("/images/unhooked").json["state"] == "review"
+    assert [e["type"] for e in admin.get("/audit?image_id=unhooked").json["events"]] == ["review"]
+    assert redis_client.zcard(OUTBOX) == 0  # no entry written that only a webhook would clear
+    assert Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection).count == 0

@@ -142,3 +142,29 @@ def test_the_transparency_command_writes_csv(settings, services):
     assert any(row["measure"] == "notices_received" and row["breakdown"] == "total" and row["value"] == "1"
                for row in rows)
     assert NAME not in out.stdout and EMAIL not in out.stdout
+
+
+def test_the_puid_is_the_uuid5_of_the_restriction():
+    """The export writes it by hand for speed: it must stay exactly uuid5 of generation and image id."""
+    import uuid
+
+    from service.statements import PUID_NAMESPACE, puid
+
+    for generation, image_id in ((0, "a"), (3, "news/2026/ü.hero"), (12, "x" * 200), (7, "صورة")):
+        assert puid({"generation": generation, "image_id": image_id}) == str(
+            uuid.uuid5(PUID_NAMESPACE, f"{generation}|{image_id}"))
+
+
+def test_the_export_reads_from_a_date_on_by_rank_across_pages(services):
+    """Paged by rank: every statement from the date on, in order, whatever the page size; none before."""
+    from service.notice_store import STATEMENT_PREFIX, STATEMENTS
+
+    store = notices_of(services)
+    redis = store.redis
+    for n in range(25):
+        redis.set(f"{STATEMENT_PREFIX}0|img-{n}", json.dumps({"n": n}))
+        redis.zadd(STATEMENTS, {f"0|img-{n}": 1000 + 10 * (n // 2)})  # pairs of the same time
+    for chunk in (1, 2, 7, 100):
+        assert [s["n"] for s in store.statements_between(1040, chunk=chunk)] == list(range(8, 25))
+        assert [s["n"] for s in store.statements_between(1000, 1050, chunk=chunk)] == list(range(0, 10))
+    assert list(store.statements_between(5000)) == []

@@ -8,7 +8,9 @@ images, never the number of visible ones. The same pass queues follow-ups (place
 that a dying process left in the outbox, and sweeps a bounded slice of the reported index for
 images that never crossed and fell silent for IMGMOD_REPORT_TTL_DAYS (service/scripts/prune.lua),
 and a slice of the registrations for hashes older than IMGMOD_MATCH_RETENTION_DAYS
-(service/scripts/prune_hashes.lua), then trims the log of hashed ids that workers read.
+(service/scripts/prune_hashes.lua), then trims the log of hashed ids that workers read. It also
+does the follow-ups of editors' decisions on notices that a dying process left undone (the hides of
+a "hide", the notice.decided webhook: service/notices.py, repair).
 """
 from __future__ import annotations
 
@@ -46,6 +48,9 @@ def reconcile(services: Services) -> Pass | None:
     for image_id, generation in claims.crossings:
         enqueue_hide(services.hides, image_id, generation)
     record_requeued(store, len(claims.crossings))
+    # Before the outbox: a decision's hide whose process died is then recorded with the notice's
+    # statement of reasons, not as a plain editor's hide.
+    notices.repair(services, settings.pending_grace_seconds * 1000)
     dispatched = followups.recover(services)
     checked, pruned = store.prune_reported(PRUNE_BUDGET)
     hashes_checked, hashes_pruned = store.prune_hashes(settings.match_retention_days * 86400, PRUNE_BUDGET)

@@ -15,6 +15,7 @@ from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
 from service.identity import keyed_hash
+from service.notice_store import notices_of
 from service.schemas import (STATES, AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AdminTotalsSchema,
                              AuditListSchema, AuditQuerySchema, ConfirmSchema, IdempotencyHeaderSchema,
                              ImagePathSchema, MatchesQuerySchema, MatchesSchema, ProtectionSchema, ResetSchema)
@@ -41,9 +42,19 @@ def details(statuses: list[dict], store=None) -> list[dict]:
     `store` outside a request (the CLI)."""
     store = store or services().store
     mixes = store.reporter_mixes([(status["image_id"], status["generation"]) for status in statuses])
+    naming = notices_of(store).naming([status["image_id"] for status in statuses])
     return [{**status, **{key: _time(status[key]) for key in ("first_reported_at", "last_reported_at", "hidden_at", "restored_until")},
              "comments": [{**comment, "at": _time(comment["at"])} for comment in status["comments"]],
-             "reporters": mix, "statement": statements.current(store, status)} for status, mix in zip(statuses, mixes)]
+             "reporters": mix, "statement": statements.current(store, status),
+             "notices": [_image_notice(notice) for notice in found]}
+            for status, mix, found in zip(statuses, mixes, naming)]
+
+
+def _image_notice(notice: dict) -> dict:
+    """A notice as an image's detail lists it: what it says and where it stands, never who sent it."""
+    return {"reference": notice["reference"], "category": notice["category"], "status": notice["status"],
+            "received_at": _time(notice["received_at_ms"]), "complete": notice["complete"],
+            "action": notice["decision"]["action"] if notice["decision"] else None}
 
 
 def detail(status: dict, store=None) -> dict:
@@ -122,9 +133,11 @@ class Totals(MethodView):
     @documents_errors(bp, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
     def get(self):
-        """How many images each listing holds (one read per index), for the console's tabs"""
-        counts = services().store.counts()
-        return {state: counts[state] for state in STATES}
+        """How many images each listing holds (one read per index), and how many notices wait for a
+        decision, for the console's tabs"""
+        svc = services()
+        counts = svc.store.counts()
+        return {**{state: counts[state] for state in STATES}, "notices": notices_of(svc).open_count()}
 
 
 @bp.route("/images/<image_id:image_id>", merge_slashes=False)

@@ -6,8 +6,10 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
 (function () {
   "use strict";
   var KEY = "imgmod.adminToken";
-  var QUEUE = ["review", "pending", "reported"];  // what waits for a verdict, first
+  // What waits for a verdict, first: notices of illegal content ahead of readers' reports.
+  var QUEUE = ["notices", "review", "pending", "reported"];
   var t = JSON.parse(document.getElementById("texts").textContent);
+  var nt = t.notices;
   var lang = document.documentElement.lang;
   var locale = lang === "ar" ? "ar-MA" : lang;
   var dates = new Intl.DateTimeFormat(locale, {dateStyle: "medium", timeStyle: "short"});
@@ -309,6 +311,7 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     field(dl, t.first, when(image.first_reported_at));
     field(dl, t.last, when(image.last_reported_at));
     if (image.hidden_at) field(dl, t.hidden_at, when(image.hidden_at));
+    if (image.notices && image.notices.length) field(dl, nt.on_image, namedBy(image.notices), "notices");
     info.appendChild(dl);
     info.appendChild(comments(image));
     if (image.hidden) info.appendChild(matches(image));
@@ -338,6 +341,159 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     if (!$("list").children.length) $("list").appendChild(el("li", "empty", t.empty));
   }
 
+  // The notices naming an image, on its card: each reference with its category and where it stands.
+  function namedBy(found) {
+    var items = el("ul", "named");
+    found.forEach(function (notice) {
+      var item = el("li");
+      item.appendChild(isolate(notice.reference, "ltr"));
+      var words = [nt.categories[notice.category] || notice.category, nt.statuses[notice.status]];
+      if (notice.action) words.push(nt.actions[notice.action]);
+      item.appendChild(document.createTextNode(" — " + words.join(listSeparator())));
+      items.appendChild(item);
+    });
+    return items;
+  }
+
+  function elements(names) {
+    return names.map(function (name) { return nt.elements[name] || name; }).join(listSeparator());
+  }
+
+  // One choice of the decision form: a radio button and its label.
+  function choice(group, value, text) {
+    var label = el("label", "choice");
+    var input = el("input");
+    input.type = "radio";
+    input.name = group;
+    input.value = value;
+    input.required = true;
+    label.appendChild(input);
+    label.appendChild(document.createTextNode(" " + text));
+    return label;
+  }
+
+  function fieldset(legend, className) {
+    var box = el("fieldset", className);
+    box.appendChild(el("legend", "", legend));
+    return box;
+  }
+
+  // The editors' decision on a notice: hide or keep, the ground, their own explanation; the redress the
+  // notifier is told of is the site's text, shown as it will be sent.
+  function decisionForm(notice, heading) {
+    var n = cards;
+    var form = el("form", "decision");
+    form.setAttribute("aria-labelledby", heading);
+    form.appendChild(el("h4", "", nt.decision));
+    var action = fieldset(nt.action, "action");
+    action.appendChild(choice("action-" + n, "hide", nt.hide));
+    action.appendChild(choice("action-" + n, "keep", nt.keep));
+    form.appendChild(action);
+    var ground = fieldset(nt.ground, "ground");
+    ground.appendChild(choice("ground-" + n, "illegal", nt.illegal));
+    ground.appendChild(choice("ground-" + n, "terms", nt.terms));
+    form.appendChild(ground);
+    var label = el("label", "", nt.your_explanation);
+    label.htmlFor = "explanation-" + n;
+    form.appendChild(label);
+    var explanation = el("textarea");
+    explanation.id = "explanation-" + n;
+    explanation.required = true;
+    explanation.maxLength = 2000;
+    explanation.rows = 3;
+    explanation.dir = "auto";
+    form.appendChild(explanation);
+    var redress = el("div", "redress");
+    redress.appendChild(el("h5", "", nt.redress));
+    var text = el("p", "", t.redress);
+    text.dir = "auto";
+    redress.appendChild(text);
+    form.appendChild(redress);
+    var send = el("button", "primary", nt.send);
+    send.type = "submit";
+    form.appendChild(send);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = form.querySelector("input[name='action-" + n + "']:checked").value;
+      var body = {action: chosen, ground: form.querySelector("input[name='ground-" + n + "']:checked").value,
+        explanation: explanation.value.trim()};
+      if (!body.explanation) {
+        explanation.setCustomValidity(nt.your_explanation);
+        explanation.reportValidity();
+        explanation.setCustomValidity("");
+        return;
+      }
+      send.disabled = true;
+      call("POST", "/v1/admin/notices/" + encodeURIComponent(notice.reference) + "/decision", body).then(function () {
+        say(fill(chosen === "hide" ? nt.done_hide : nt.done_keep, {reference: notice.reference}));
+        refresh();
+      }, function (error) {
+        send.disabled = false;
+        fail(error);
+      });
+    });
+    return form;
+  }
+
+  function noticeCard(notice) {
+    var heading = "card-" + (++cards);
+    var item = el("li", "card notice " + (notice.complete ? "complete" : "incomplete"));
+    item.setAttribute("data-reference", notice.reference);
+    var info = el("div", "info");
+    var title = el("h3");
+    title.id = heading;
+    var words = nt.heading.split("{reference}");
+    title.appendChild(document.createTextNode(words[0]));
+    title.appendChild(isolate(notice.reference, "ltr"));
+    title.appendChild(document.createTextNode(words[1] || ""));
+    title.appendChild(el("span", "badge completeness", notice.complete ? nt.complete : nt.incomplete));
+    info.appendChild(title);
+    var dl = el("dl");
+    field(dl, nt.category, nt.categories[notice.category] || notice.category, "category");
+    field(dl, nt.received, when(notice.received_at), "received");
+    var link = el("a", "location");
+    link.href = notice.location;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.appendChild(isolate(notice.location, "ltr"));
+    field(dl, nt.location, link, "location");
+    if (notice.law) {
+      var law = el("span", "", notice.law);
+      law.dir = "auto";
+      field(dl, nt.law, law, "law");
+    }
+    field(dl, nt.completeness, notice.complete ? nt.all_there : fill(nt.missing, {elements: elements(notice.missing)}),
+      "completeness");
+    info.appendChild(dl);
+    var said = el("div", "explanation");
+    said.appendChild(el("h4", "", nt.explanation));
+    var quote = el("blockquote", "", notice.explanation);
+    quote.dir = "auto";
+    said.appendChild(quote);
+    info.appendChild(said);
+    var images = el("div", "images");
+    images.appendChild(el("h4", "", nt.images));
+    var items = el("ul");
+    notice.images.forEach(function (image) {
+      var entry = el("li");
+      entry.appendChild(imageLink(image.image_id));
+      entry.appendChild(document.createTextNode(" "));
+      entry.appendChild(el("span", "badge state", t.states[image.state] || image.state));
+      items.appendChild(entry);
+    });
+    images.appendChild(items);
+    info.appendChild(images);
+    if (notice.status === "received") info.appendChild(decisionForm(notice, heading));
+    item.appendChild(info);
+    return item;
+  }
+
+  function showNotices(found, append) {
+    if (!append) $("list").textContent = "";
+    found.forEach(function (notice) { $("list").appendChild(noticeCard(notice)); });
+    if (!$("list").children.length) $("list").appendChild(el("li", "empty", nt.empty));
+  }
+
   function pressed(state) {
     [].forEach.call(document.querySelectorAll(".states button"), function (node) {
       node.setAttribute("aria-pressed", String(node.getAttribute("data-state") === state));
@@ -355,9 +511,12 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     view.state = state;
     view.found = null;
     pressed(state);
-    var path = "/v1/admin/images?limit=25&state=" + state + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+    var after = cursor ? "&cursor=" + encodeURIComponent(cursor) : "";
+    var path = state === "notices" ? "/v1/admin/notices?limit=25&status=received" + after
+      : "/v1/admin/images?limit=25&state=" + state + after;
     return call("GET", path).then(latest(function (page) {
-      show(page.images, !!cursor);
+      if (state === "notices") showNotices(page.notices, !!cursor);
+      else show(page.images, !!cursor);
       view.cursor = page.next_cursor;
       $("more").hidden = !page.next_cursor;
     }), fail);

@@ -69,7 +69,8 @@ def test_the_queue_comes_first_with_totals_per_tab(reader, reporter, admin):
     page = reader("/admin?lang=en")
     sign_in(page, ADMIN_TOKEN, "en")
     tabs = page.locator(".states button")
-    expect(tabs).to_have_text(["To review (1)", "Pending (1)", "Most reported (3)", "Hidden (1)", "Protected (0)"])
+    expect(tabs).to_have_text(["Notices (0)", "To review (1)", "Pending (1)", "Most reported (3)", "Hidden (1)",
+                               "Protected (0)"])
     expect(page.get_by_role("button", name="To review")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("li.card")).to_have_count(1)
     expect(card_of(page, PHOTOS["coast"]).locator(".badge.state")).to_have_text(ADMIN["en"]["states"]["review"])
@@ -78,7 +79,7 @@ def test_the_queue_comes_first_with_totals_per_tab(reader, reporter, admin):
     expect(page.locator("li.card")).to_have_count(3)
     # Totals follow the editors' actions.
     card_of(page, PHOTOS["kasbah"]).get_by_role("button", name="Protect").click()
-    expect(tabs.nth(4)).to_have_text("Protected (1)")
+    expect(tabs.nth(5)).to_have_text("Protected (1)")
 
     # With nothing to review, the queue opens on the next tab that has something.
     admin.post(f"/images/{PHOTOS['coast']}/reset", json={})
