@@ -45,6 +45,7 @@ from service.store import Store, TrustRules
 
 SECRET = "moderation-simulation-secret-key-0123456789"  # reporter hashes only; any fixed value
 THRESHOLD = 3
+BASELINE = "plain-count"  # what every other policy is measured against
 DAY = 1440  # minutes
 REVIEW_REASONS = ("copyright", "misleading")  # IMGMOD_REVIEW_REASONS's default
 MATCH_DISTANCE = 31  # IMGMOD_MATCH_DISTANCE's default
@@ -95,7 +96,7 @@ MISTAKEN_REASONS = {"other": 40, "misleading": 20, "copyright": 10, "spam": 10, 
 class Policy:
     name: str
     description: str
-    v3: bool = True  # site accounts' records, resets 'disagree', restore guard, matching, known-fine photos
+    trust: bool = True  # site accounts' records, resets 'disagree', restore guard, matching, known-fine photos
     review_reasons: tuple[str, ...] = REVIEW_REASONS
     created_at: bool = True  # the site sends account_created_at with each site account's report
     threshold: int = THRESHOLD  # IMGMOD_THRESHOLD
@@ -103,15 +104,15 @@ class Policy:
 
 
 POLICIES = (
-    Policy("v1", "version 1's rule: every weight 1, no records (resets 'ignore'), no review reasons, no "
-           "restore guard, no matching", v3=False, review_reasons=(), created_at=False),
-    Policy("v3", "the service's defaults, the site sending account_created_at"),
-    Policy("v3-no-created-at", "the service's defaults, the site not sending account_created_at", created_at=False),
-    Policy("v3-no-review-reasons", "the defaults with IMGMOD_REVIEW_REASONS empty (every reason may hide)",
+    Policy(BASELINE, "the plain count: every report weighs 1, nothing remembered (resets 'ignore'), no review "
+           "reasons, no restore guard, no matching", trust=False, review_reasons=(), created_at=False),
+    Policy("defaults", "the service's defaults, the site sending account_created_at"),
+    Policy("defaults-no-account-age", "the service's defaults, the site not sending account_created_at", created_at=False),
+    Policy("no-review-reasons", "the defaults with IMGMOD_REVIEW_REASONS empty (every reason may hide)",
            review_reasons=()),
     # Not defaults: what the last goal (wrong automatic hides) would take.
-    Policy("v3-threshold-4", "the defaults with IMGMOD_THRESHOLD=4", threshold=4),
-    Policy("v3-anonymous-half", "the defaults with IMGMOD_ANONYMOUS_WEIGHT=0.5", anonymous_weight=0.5),
+    Policy("threshold-4", "the defaults with IMGMOD_THRESHOLD=4", threshold=4),
+    Policy("anonymous-half", "the defaults with IMGMOD_ANONYMOUS_WEIGHT=0.5", anonymous_weight=0.5),
 )
 
 
@@ -186,7 +187,7 @@ def draw(s: Scenario) -> tuple[dict[str, Photo], list[Report]]:
 
 def store_for(client, raw, policy: Policy) -> Store:
     trust = TrustRules(review_reasons=frozenset(policy.review_reasons), brake=0,
-                       restore_guard_ms=TrustRules.restore_guard_ms if policy.v3 else 0)
+                       restore_guard_ms=TrustRules.restore_guard_ms if policy.trust else 0)
     return Store(client, policy.threshold, raw=raw, trust=trust)
 
 
@@ -195,7 +196,7 @@ def weight(policy: Policy, who: str, age_days: float | None) -> float:
     sends it (service.api.reports), an address's IMGMOD_ANONYMOUS_WEIGHT."""
     if not who.startswith("fe:"):
         return policy.anonymous_weight
-    if not policy.v3 or not policy.created_at or age_days is None:
+    if not policy.trust or not policy.created_at or age_days is None:
         return 1.0
     settings = SimpleNamespace(frontend_weight=1.0, new_account_days=7, new_account_factor=0.5)
     return site_account_weight(settings, {"account_created_at": datetime.now(timezone.utc) - timedelta(days=age_days)})
@@ -205,11 +206,11 @@ def send(store: Store, policy: Policy, photo: str, who: str, reason: str, age_da
     site = who.startswith("fe:")
     return store.report(photo, identity.reporter_hash(SECRET, who, photo), reason, None,
                         weight=weight(policy, who, age_days),
-                        record=identity.record_key(SECRET, who) if site and policy.v3 else None)
+                        record=identity.record_key(SECRET, who) if site and policy.trust else None)
 
 
 def verdict(policy: Policy) -> str:
-    return "disagree" if policy.v3 else "ignore"
+    return "disagree" if policy.trust else "ignore"
 
 
 # --- one policy over the weeks ----------------------------------------------------------------
@@ -417,13 +418,13 @@ class Trial:
         kind = self.adversary.target
         if kind == "new" or attempt == 0:
             photo = f"target-{attempt}.jpg" if kind == "new" else "target.jpg"
-            if kind != "new" and self.policy.v3:
+            if kind != "new" and self.policy.trust:
                 self.store.save_hash(photo, self.source_bits, 90)  # the site registered it
             return photo
         if kind == "restored":
             return "target.jpg"
         photo = f"target-copy-{attempt}.jpg"  # republished under a new id after the restore
-        if self.policy.v3:
+        if self.policy.trust:
             self.store.save_hash(photo, self.near_copy(attempt), 90)
             self.match_job(photo)
         return photo
@@ -438,7 +439,7 @@ class Trial:
                 outcome = send(self.store, self.policy, photo, who, self.reason, self.adversary.age_days)
                 if outcome.crossed and (self.store.hide_if_current(photo, outcome.generation) or "").startswith("hidden"):
                     hidden = True
-                    if self.policy.v3 and self.adversary.target != "new":
+                    if self.policy.trust and self.adversary.target != "new":
                         self.match_job(photo)
             if not hidden:
                 return attempt
@@ -499,14 +500,14 @@ def simulate(client, s: Scenario, policies=POLICIES) -> dict:
 
 
 def _times(needed: int | None, baseline: int | None) -> float | None:
-    """How many times v1's identities an adversary needs; inf when no brigade up to the search's end hides."""
+    """How many times the plain count's identities an adversary needs; inf when no brigade up to the search's end hides."""
     if baseline is None:
         return None
     return math.inf if needed is None else needed / baseline
 
 
 def goals(results: list[dict], bad_times: dict[str, dict[str, float]], photos: dict[str, Photo]) -> dict:
-    """The issue's goals, each v3 policy against v1: None where v1 was not run or nothing compares. Bad
+    """The goals, each policy against the plain count: None where that was not run or nothing compares. Bad
     photos are compared on those both hid; "automatic" ones are bad for a reason that is never a review
     reason by default."""
 
@@ -514,19 +515,19 @@ def goals(results: list[dict], bad_times: dict[str, dict[str, float]], photos: d
         return photos[photo].kind not in REVIEW_REASONS
 
     by = {r["policy"]: r for r in results}
-    v1 = by.get("v1")
-    if not v1:
+    plain = by.get(BASELINE)
+    if not plain:
         return {}
     compared = {}
     for name, r in by.items():
-        if name == "v1":
+        if name == BASELINE:
             continue
-        need, base = r["identities_needed"], v1["identities_needed"]
-        both = [p for p in bad_times[name] if p in bad_times["v1"]]
+        need, base = r["identities_needed"], plain["identities_needed"]
+        both = [p for p in bad_times[name] if p in bad_times[BASELINE]]
 
         def slower(q, only=None):
             ids = [p for p in both if only is None or only(p)]
-            mine, theirs = percentile([bad_times[name][p] for p in ids], q), percentile([bad_times["v1"][p] for p in ids], q)
+            mine, theirs = percentile([bad_times[name][p] for p in ids], q), percentile([bad_times[BASELINE][p] for p in ids], q)
             return None if mine is None or not theirs else mine / theirs
 
         returning = [need[a][attempt] is None for a in ("new identities on the restored photo",
@@ -534,28 +535,28 @@ def goals(results: list[dict], bad_times: dict[str, dict[str, float]], photos: d
                                                         "new identities on a copy") for attempt in ATTEMPTS[1:]]
         same = [_times(x, y) for x, y in zip(need["accounts returning"][1:], base["accounts returning"][1:])]
         fresh = _times(need["fresh accounts"][0], base["fresh accounts"][0])
-        wrong, wrong_v1 = r["auto_hides_wrong_share"], v1["auto_hides_wrong_share"]
+        wrong, wrong_plain = r["auto_hides_wrong_share"], plain["auto_hides_wrong_share"]
         compared[name] = {
             "restored_never_hidden_again": all(returning),
-            "returning_same_accounts_vs_v1": same,
+            "returning_same_accounts_vs_plain": same,
             "returning_same_accounts_met": all(x is not None and x >= 3 for x in same),
-            "fresh_accounts_vs_v1": fresh,
+            "fresh_accounts_vs_plain": fresh,
             "fresh_accounts_met": fresh is not None and fresh >= 2,
             "farmed_gain": need["farmed accounts"][0] is not None and need["accounts returning"][0] is not None
                            and need["farmed accounts"][0] < need["accounts returning"][0],
             "bad_hidden_by_both": len(both),
-            "bad_median_vs_v1": slower(0.5),
-            "bad_p90_vs_v1": slower(0.9),
-            "bad_auto_median_vs_v1": slower(0.5, automatic),
-            "bad_auto_p90_vs_v1": slower(0.9, automatic),
-            "wrong_auto_hides_per_day_vs_v1": None if not v1["wrong_auto_hides_per_day"]
-            else r["wrong_auto_hides_per_day"] / v1["wrong_auto_hides_per_day"],
-            "bad_hidden_by_v1_only": sum(1 for p in bad_times["v1"] if p not in bad_times[name]),
-            "wrong_auto_hides_vs_v1": None if wrong is None or not wrong_v1 else wrong / wrong_v1,
+            "bad_median_vs_plain": slower(0.5),
+            "bad_p90_vs_plain": slower(0.9),
+            "bad_auto_median_vs_plain": slower(0.5, automatic),
+            "bad_auto_p90_vs_plain": slower(0.9, automatic),
+            "wrong_auto_hides_per_day_vs_plain": None if not plain["wrong_auto_hides_per_day"]
+            else r["wrong_auto_hides_per_day"] / plain["wrong_auto_hides_per_day"],
+            "bad_hidden_by_plain_only": sum(1 for p in bad_times[BASELINE] if p not in bad_times[name]),
+            "wrong_auto_hides_vs_plain": None if wrong is None or not wrong_plain else wrong / wrong_plain,
         }
         g = compared[name]
-        g["bad_time_met"] = all(x is not None and x <= 1.2 for x in (g["bad_median_vs_v1"], g["bad_p90_vs_v1"]))
-        g["wrong_auto_hides_met"] = g["wrong_auto_hides_vs_v1"] is not None and g["wrong_auto_hides_vs_v1"] <= 0.5
+        g["bad_time_met"] = all(x is not None and x <= 1.2 for x in (g["bad_median_vs_plain"], g["bad_p90_vs_plain"]))
+        g["wrong_auto_hides_met"] = g["wrong_auto_hides_vs_plain"] is not None and g["wrong_auto_hides_vs_plain"] <= 0.5
     return compared
 
 
@@ -592,7 +593,7 @@ def markdown(report: dict) -> str:
         cells = [" / ".join(_fmt(k) for k in r["identities_needed"][adversary.name]) for r in report["policies"]]
         rows.append(f"| {adversary.name} | " + " | ".join(cells) + " |")
     if report["goals"]:
-        rows += ["", "| goal, against v1 | " + " | ".join(report["goals"]) + " |",
+        rows += ["", "| goal, against the plain count | " + " | ".join(report["goals"]) + " |",
                  "|" + " --- |" * (len(report["goals"]) + 1)]
 
         def line(label, cell):
@@ -602,20 +603,20 @@ def markdown(report: dict) -> str:
             return "met" if ok else "**not met**"
         line("a returning brigade never hides a restored photo or a copy again",
              lambda g: met(g["restored_never_hidden_again"]))
-        line("same accounts returning: ≥ 3× v1's identities (after 1 … 5 overturns)",
+        line("same accounts returning: ≥ 3× the plain count's identities (after 1 … 5 overturns)",
              lambda g: met(g["returning_same_accounts_met"]) + " (" + " / ".join(
-                 f"{_fmt(x, 1)}×" for x in g["returning_same_accounts_vs_v1"]) + ")")
-        line("fresh accounts: ≥ 2× v1's identities", lambda g: f"{met(g['fresh_accounts_met'])} "
-             f"({_fmt(g['fresh_accounts_vs_v1'], 1)}×)")
+                 f"{_fmt(x, 1)}×" for x in g["returning_same_accounts_vs_plain"]) + ")")
+        line("fresh accounts: ≥ 2× the plain count's identities", lambda g: f"{met(g['fresh_accounts_met'])} "
+             f"({_fmt(g['fresh_accounts_vs_plain'], 1)}×)")
         line("farmed accounts gain nothing", lambda g: met(not g["farmed_gain"]))
         line("bad photos hidden ≤ 1.2× later (median / p90)", lambda g: f"{met(g['bad_time_met'])} "
-             f"({_fmt(g['bad_median_vs_v1'], 2)}× / {_fmt(g['bad_p90_vs_v1'], 2)}×, {g['bad_hidden_by_both']} photos)")
-        line("… those bad for automatic reasons (not a goal)", lambda g: f"{_fmt(g['bad_auto_median_vs_v1'], 2)}× / "
-             f"{_fmt(g['bad_auto_p90_vs_v1'], 2)}×")
-        line("bad photos v1 hid and it never did (not a goal)", lambda g: str(g["bad_hidden_by_v1_only"]))
-        line("wrong automatic hides ≤ half of v1's share", lambda g: f"{met(g['wrong_auto_hides_met'])} "
-             f"({_fmt(g['wrong_auto_hides_vs_v1'], 2)}×)")
-        line("… wrong automatic hides a day (not a goal)", lambda g: f"{_fmt(g['wrong_auto_hides_per_day_vs_v1'], 2)}×")
+             f"({_fmt(g['bad_median_vs_plain'], 2)}× / {_fmt(g['bad_p90_vs_plain'], 2)}×, {g['bad_hidden_by_both']} photos)")
+        line("… those bad for automatic reasons (not a goal)", lambda g: f"{_fmt(g['bad_auto_median_vs_plain'], 2)}× / "
+             f"{_fmt(g['bad_auto_p90_vs_plain'], 2)}×")
+        line("bad photos the plain count hid and it never did (not a goal)", lambda g: str(g["bad_hidden_by_plain_only"]))
+        line("wrong automatic hides ≤ half the plain count's share", lambda g: f"{met(g['wrong_auto_hides_met'])} "
+             f"({_fmt(g['wrong_auto_hides_vs_plain'], 2)}×)")
+        line("… wrong automatic hides a day (not a goal)", lambda g: f"{_fmt(g['wrong_auto_hides_per_day_vs_plain'], 2)}×")
     return "\n".join(rows) + "\n"
 
 

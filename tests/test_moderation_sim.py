@@ -21,10 +21,10 @@ RATES = ("auto_hides_per_day", "wrong_auto_hides_per_day", "editor_items_per_day
 # None only when nothing was there to measure (no bad photo hidden, no automatic hide).
 MEASURES = ("bad_hidden_share", "bad_time_to_hide_median_min", "bad_time_to_hide_p90_min",
             "bad_auto_time_to_hide_median_min", "bad_auto_time_to_hide_p90_min", "auto_hides_wrong_share")
-GOALS = ("restored_never_hidden_again", "returning_same_accounts_vs_v1", "returning_same_accounts_met",
-         "fresh_accounts_vs_v1", "fresh_accounts_met", "farmed_gain", "bad_hidden_by_both", "bad_median_vs_v1",
-         "bad_p90_vs_v1", "bad_auto_median_vs_v1", "bad_auto_p90_vs_v1", "bad_hidden_by_v1_only",
-         "wrong_auto_hides_vs_v1", "wrong_auto_hides_per_day_vs_v1", "bad_time_met", "wrong_auto_hides_met")
+GOALS = ("restored_never_hidden_again", "returning_same_accounts_vs_plain", "returning_same_accounts_met",
+         "fresh_accounts_vs_plain", "fresh_accounts_met", "farmed_gain", "bad_hidden_by_both", "bad_median_vs_plain",
+         "bad_p90_vs_plain", "bad_auto_median_vs_plain", "bad_auto_p90_vs_plain", "bad_hidden_by_plain_only",
+         "wrong_auto_hides_vs_plain", "wrong_auto_hides_per_day_vs_plain", "bad_time_met", "wrong_auto_hides_met")
 
 
 def is_number(value) -> bool:
@@ -71,31 +71,31 @@ def test_every_adversary_is_searched_for_every_attempt(smoke):
 
 @pytest.mark.timeout(150)
 def test_what_the_rules_fix_whatever_the_scenario(smoke):
-    """Version 1: three identities each time. The service's defaults: a restored photo and its copies are
+    """The plain count: three identities each time. The service's defaults: a restored photo and its copies are
     never hidden again by new identities, the same accounts never hide again together, a fresh account
     weighs half when the site says how old it is, and farming buys nothing."""
     _, report = smoke
     by = {entry["policy"]: entry["identities_needed"] for entry in report["policies"]}
-    assert all(needed == [3] * 6 for needed in by["v1"].values())
-    v3 = by["v3"]
+    assert all(needed == [3] * 6 for needed in by[moderation.BASELINE].values())
+    defaults = by["defaults"]
     for name in ("accounts returning", "accounts returning, spaced", "new identities on the restored photo",
                  "new accounts on the restored photo", "new identities on a copy", "farmed accounts"):
-        assert v3[name] == [3] + [None] * 5, name
-    assert v3["fresh accounts"][0] == 6 and by["v3-no-created-at"]["fresh accounts"][0] == 3
-    assert v3["addresses with a review reason"] == [None] * 6
+        assert defaults[name] == [3] + [None] * 5, name
+    assert defaults["fresh accounts"][0] == 6 and by["defaults-no-account-age"]["fresh accounts"][0] == 3
+    assert defaults["addresses with a review reason"] == [None] * 6
 
 
 @pytest.mark.timeout(150)
-def test_the_goals_compare_every_other_policy_with_version_one_and_the_table_is_written(smoke):
+def test_the_goals_compare_every_other_policy_with_the_plain_count_and_the_table_is_written(smoke):
     out, report = smoke
-    others = [policy.name for policy in moderation.POLICIES if policy.name != "v1"]
+    others = [policy.name for policy in moderation.POLICIES if policy.name != moderation.BASELINE]
     assert list(report["goals"]) == others
     for compared in report["goals"].values():
         assert set(compared) == set(GOALS)
-        assert len(compared["returning_same_accounts_vs_v1"]) == len(moderation.ATTEMPTS) - 1
-        assert all(is_number(x) for x in compared["returning_same_accounts_vs_v1"])
-    assert report["goals"]["v3"]["restored_never_hidden_again"] is True
-    assert math.isinf(report["goals"]["v3"]["returning_same_accounts_vs_v1"][0])
+        assert len(compared["returning_same_accounts_vs_plain"]) == len(moderation.ATTEMPTS) - 1
+        assert all(is_number(x) for x in compared["returning_same_accounts_vs_plain"])
+    assert report["goals"]["defaults"]["restored_never_hidden_again"] is True
+    assert math.isinf(report["goals"]["defaults"]["returning_same_accounts_vs_plain"][0])
     table = (out / "moderation.md").read_text()
     assert all(f"| {policy.name} |" in table for policy in moderation.POLICIES)
     assert all(f"| {adversary.name} |" in table for adversary in moderation.ADVERSARIES)
