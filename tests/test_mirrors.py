@@ -148,3 +148,14 @@ def test_any_of_several_queries_finds_each_row_at_its_least_distance():
         assert apart.tolist() == least[found].tolist()
     one = within(columns, np.frombuffer(queries[0], dtype=WORD), 31)
     assert [part.tolist() for part in within_any(columns, queries[:1], 31)] == [part.tolist() for part in one]
+
+
+def test_the_real_photo_measure_counts_mirrors_with_the_eight_hashes_only():
+    from bench import real_photos
+    chosen = {name: REAL[name] for name in ("astronaut", "camera", "coffee")}
+    measured = real_photos.measure(chosen, DEFAULT_DISTANCE)
+    assert measured["matchable"] == 3 and measured["pairs"] == 3
+    assert measured["copies"]["mirrored"] == (0, 3)
+    assert measured["copies"]["resized 60 % + JPEG q60"] == (3, 3)
+    assert measured["false"] == {False: 0, True: 0}
+    assert "| mirrored | 0/3 (0 %) | 3/3 (100 %) |" in real_photos.table(measured, measured)
