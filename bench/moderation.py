@@ -1,25 +1,27 @@
-"""`python -m bench.moderation`: what each trust policy buys, measured on a simulated news site (issue 16).
+"""`python -m bench.moderation`: what each trust policy buys on a simulated news site, and what it costs.
 
-A day (or several: the first ones only teach editors' verdicts to the site accounts' records) of
-articles with photos, page views, honest readers who report truly bad photos at a low rate and fine
-photos by mistake at a lower one, editors who review a share of the hides with some delay, and
-brigades that target fine photos. Everything that decides an image's fate runs in the service's own
-Lua scripts on a private redis-server this module starts (never 127.0.0.1:6379), through
-`service.store.Store`: `report`, then `hide_if_current` for each crossing at once (what the RQ
-worker does, in-process), `confirm` and `reset` for the editors. Nothing about the scripts is
-modelled here.
+Weeks of a mid-size news site (articles with photos, page views, honest readers who report truly bad
+photos at a low rate and fine photos by mistake at a lower one, editors who work 08:00-24:00, take a
+while and are sometimes wrong), then the adversaries, each on a fresh store: brigades of addresses
+or site accounts, spaced or not, coming back with the same accounts or new identities to a photo
+editors restored or to a copy of it, farming accounts, fresh accounts with and without the site's
+`account_created_at`, brigades choosing their reason. Everything that decides an image's fate runs in
+the service's own Lua scripts on a private redis-server this module starts (never 127.0.0.1:6379),
+through `service.store.Store`: `report`, then `hide_if_current` for each crossing at once (what the
+RQ worker does, in-process), `confirm` and `reset` for the editors; a copy's match decision runs
+`workers.matching` as the match job does. Nothing about the scripts is modelled here. The weight of
+a young site account is the API's own (`service.api.reports.site_account_weight`).
 
 Time. The scripts read Redis TIME, which cannot be faked, so the simulation is a list of events
 ordered by a simulated clock (minutes since the first article) and every duration reported is in
 simulated minutes: a photo is hidden at the simulated minute of the report that crossed (the worker
-hides it right after) or of the editor's confirm. Redis's own timestamps only fill the audit. The
-one rule that reads the clock, the brake's "automatic hides in the last hour", is kept in simulated
-time: before each hide the automatic hides older than sixty simulated minutes are removed from the
-store's set of recent hides (`service.store.RECENT_AUTO_HIDES`, members exactly as hide.lua wrote
-them); the whole run takes seconds, so Redis never trims that set itself.
+hides it right after) or of the editor's confirm. No rule the scripts apply within a run depends on
+the clock (the brake is off by default and in every policy here; the restore guard's 30 days and a
+record's lifetime outlast the run), so replaying faster than real time changes no decision.
 
-Deterministic given --seed: the day's reports are drawn once and replayed for every policy, and each
-editor's decision to review a hide, and when, is drawn from (seed, photo, hide number).
+Same seed, same report: the weeks' reports are drawn once and replayed for every policy, and each
+editor's decision to look at a hide, when, and whether the verdict is wrong, is drawn from (seed,
+photo, item number), so policies differ only by what the scripts decide.
 """
 from __future__ import annotations
 
@@ -30,49 +32,61 @@ import math
 import random
 import sys
 import tempfile
-from collections import deque
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
+
+import redis as redis_py
 
 from service import identity
-from service.store import RECENT_AUTO_HIDES, Store, TrustRules
+from service.api.reports import site_account_weight
+from service.store import Store, TrustRules
 
 SECRET = "moderation-simulation-secret-key-0123456789"  # reporter hashes only; any fixed value
 THRESHOLD = 3
+BASELINE = "plain-count"  # what every other policy is measured against
 DAY = 1440  # minutes
-REVIEW_REASONS = ("copyright", "misleading")  # the contract's default IMGMOD_REVIEW_REASONS
-BRIGADE_REASON = "other"  # a brigade wants a hide, not an editor: never a review reason
-OVERTURNS = range(6)  # a brigade's attempts: first, after one overturn, ... after five
+REVIEW_REASONS = ("copyright", "misleading")  # IMGMOD_REVIEW_REASONS's default
+MATCH_DISTANCE = 31  # IMGMOD_MATCH_DISTANCE's default
+ATTEMPTS = range(6)  # an adversary's attempts: the first, then after one overturn, ... after five
+HIDING_REASONS = ("other", "violence", "nudity", "hate", "spam")  # what a brigade picks from: what hides
 
 
 @dataclass(frozen=True)
 class Scenario:
+    """The defaults are a mid-size news site (2 M page views a day); MODERATION.md gives each one's source."""
     seed: int = 16
-    days: int = 3  # the last one is measured; earlier ones build the site accounts' records
-    articles_per_day: int = 1500
-    photos_per_article: int = 4
-    bad_share: float = 0.03  # photos that truly break the rules
-    views_median: int = 1500  # an article's page views: log-normal, this median ...
-    views_sigma: float = 1.2  # ... and this spread (mean about 3,100; a few reach 50,000)
+    days: int = 35  # simulated days; the first `warmup_days` only build the site accounts' records
+    warmup_days: int = 7
+    articles_per_day: int = 300
+    photos_per_article: int = 2
+    bad_share: float = 0.008  # photos that truly break the rules
+    views_median: int = 1950  # an article's views: log-normal, this median and spread (mean about 4,000:
+    views_sigma: float = 1.2  # 300 articles make 1.2 M article views a day)
     views_mean_age_min: float = 240  # views decay exponentially after publication
-    p_report_bad: float = 0.01  # a view of a truly bad photo that reports it
-    p_report_fine: float = 0.0001  # a view of a fine photo that reports it by mistake
+    publish_from_h: float = 6  # articles are published between these hours, uniformly
+    publish_until_h: float = 23
+    p_report_bad: float = 0.005  # a view of a truly bad photo that reports it
+    p_report_fine: float = 0.00008  # a view of a fine photo that reports it by mistake
     reason_agreement: float = 0.8  # honest reporters of a bad photo who give its true reason (else any)
-    site_share: float = 0.4  # reports from logged-in site accounts; the rest anonymous addresses
-    accounts: int = 50_000  # site accounts that ever report; activity is Zipf-like: the busiest
-    zipf_s: float = 0.6  # one reports about 20 photos a day, most a few a year
+    site_share: float = 0.2  # reports from signed-in site accounts; the rest anonymous addresses
+    young_share: float = 0.05  # honest site reports from accounts younger than IMGMOD_NEW_ACCOUNT_DAYS
+    accounts: int = 50_000  # established site accounts that ever report; Zipf-like activity
+    zipf_s: float = 0.6
     editor_share: float = 0.5  # automatic hides an editor looks at (everything in review is looked at)
-    editor_delay_mean_min: float = 120  # exponential, at least editor_delay_min_min
+    editor_from_h: float = 8  # editors work from 08:00 ...
+    editor_until_h: float = 24  # ... to midnight
+    editor_delay_mean_min: float = 90  # working minutes before an item is decided: exponential, at least 5
     editor_delay_min_min: float = 5
-    brake: int = 20  # automatic hides per hour, for the brake policy
-    brigade_max: int = 40  # largest brigade tried in the search
-    brigade_networks: tuple[int, ...] = (2, 16)  # anonymous brigades' addresses come from m networks
-    group_window_min: float = 10  # grouping policy: co-reports this close ...
-    group_after: int = 2  # ... on this many images make two site accounts one reporter
-    flood_photos: int = 50  # a brigade of 3 fresh accounts floods this many fine photos in an hour
+    editor_wrong: float = 0.05  # verdicts that are wrong: a bad photo restored, a fine one confirmed
+    brigade_max: int = 30  # largest brigade tried in the searches
+    brigade_gap_min: float = 15  # a spaced brigade's members report this far apart
+    farm_photos: int = 5  # photos already hidden that each farming account reports before its brigade
+    fresh_account_age_days: float = 1  # how old a fresh brigade account is when it reports
 
 
-SMOKE = Scenario(days=2, articles_per_day=60, views_median=1500, brigade_max=8, brake=3, flood_photos=5)
+SMOKE = Scenario(days=3, warmup_days=1, articles_per_day=80, bad_share=0.05, brigade_max=8, farm_photos=2)
 
 BAD_REASONS = {"violence": 30, "nudity": 20, "hate": 15, "copyright": 15, "misleading": 10, "spam": 5, "other": 5}
 MISTAKEN_REASONS = {"other": 40, "misleading": 20, "copyright": 10, "spam": 10, "violence": 10, "nudity": 5, "hate": 5}
@@ -82,24 +96,23 @@ MISTAKEN_REASONS = {"other": 40, "misleading": 20, "copyright": 10, "spam": 10, 
 class Policy:
     name: str
     description: str
-    history: bool = False  # site accounts' records, resets with verdict 'disagree'
-    review_reasons: tuple[str, ...] = ()
-    brake: bool = False
-    slash24: bool = False  # (optional) anonymous IPv4 readers counted by /24
-    grouping: bool = False  # (optional) site accounts that keep co-reporting count as one
+    trust: bool = True  # site accounts' records, resets 'disagree', restore guard, matching, known-fine photos
+    review_reasons: tuple[str, ...] = REVIEW_REASONS
+    created_at: bool = True  # the site sends account_created_at with each site account's report
+    threshold: int = THRESHOLD  # IMGMOD_THRESHOLD
+    anonymous_weight: float = 1.0  # IMGMOD_ANONYMOUS_WEIGHT
 
 
 POLICIES = (
-    Policy("v1", "version 1: every weight 1, no records (resets 'ignore'), no review reasons, no brake"),
-    Policy("v2-history", "weights from verdict history (resets 'disagree')", history=True),
-    Policy("v2-history-grouping", "weights from verdict history, and co-reporting site accounts grouped "
-           "(optional; not in the service)", history=True, grouping=True),
-    Policy("v2-review", "+ review reasons copyright, misleading", history=True, review_reasons=REVIEW_REASONS),
-    Policy("v2-brake", "+ the brake", history=True, review_reasons=REVIEW_REASONS, brake=True),
-    Policy("v2-slash24", "+ anonymous IPv4 counted by /24 (optional; not in the service)", history=True,
-           review_reasons=REVIEW_REASONS, brake=True, slash24=True),
-    Policy("v2-grouping", "+ co-reporting site accounts grouped (optional; not in the service)", history=True,
-           review_reasons=REVIEW_REASONS, brake=True, slash24=True, grouping=True),
+    Policy(BASELINE, "the plain count: every report weighs 1, nothing remembered (resets 'ignore'), no review "
+           "reasons, no restore guard, no matching", trust=False, review_reasons=(), created_at=False),
+    Policy("defaults", "the service's defaults, the site sending account_created_at"),
+    Policy("defaults-no-account-age", "the service's defaults, the site not sending account_created_at", created_at=False),
+    Policy("no-review-reasons", "the defaults with IMGMOD_REVIEW_REASONS empty (every reason may hide)",
+           review_reasons=()),
+    # Not defaults: what the last goal (wrong automatic hides) would take.
+    Policy("threshold-4", "the defaults with IMGMOD_THRESHOLD=4", threshold=4),
+    Policy("anonymous-half", "the defaults with IMGMOD_ANONYMOUS_WEIGHT=0.5", anonymous_weight=0.5),
 )
 
 
@@ -111,21 +124,17 @@ class Photo:
     day: int
     kind: str = ""  # a bad photo's true reason (most of its honest reporters give it)
 
-    @property
-    def review_kind(self) -> bool:
-        return self.kind in REVIEW_REASONS
-
 
 @dataclass(order=True)
 class Report:
     t: float
     seq: int
     photo: str = field(compare=False)
-    who: str = field(compare=False)  # "fe:site:<n>" or "ip:<address>"
+    who: str = field(compare=False)  # "fe:site:<n>" (young: "fe:site:new-<n>") or "ip:<address>"
     reason: str = field(compare=False)
 
 
-# --- the day, drawn once --------------------------------------------------------------------
+# --- the weeks, drawn once --------------------------------------------------------------------
 
 def poisson(rng: random.Random, lam: float) -> int:
     if lam > 30:
@@ -141,15 +150,17 @@ def pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), list(weights.values()))[0]
 
 
-def draw_day(s: Scenario) -> tuple[dict[str, Photo], list[Report]]:
+def draw(s: Scenario) -> tuple[dict[str, Photo], list[Report]]:
     rng = random.Random(s.seed)
-    account_weights = [1 / (n + 1) ** s.zipf_s for n in range(s.accounts)]
-    cumulative = list(_accumulate(account_weights))
+    cumulative, total = [], 0.0
+    for n in range(s.accounts):
+        total += 1 / (n + 1) ** s.zipf_s
+        cumulative.append(total)
     photos: dict[str, Photo] = {}
     reports: list[Report] = []
     for day in range(s.days):
         for a in range(s.articles_per_day):
-            published = day * DAY + rng.random() * DAY
+            published = day * DAY + 60 * (s.publish_from_h + rng.random() * (s.publish_until_h - s.publish_from_h))
             views = s.views_median * math.exp(rng.gauss(0, s.views_sigma))
             for p in range(s.photos_per_article):
                 photo = Photo(f"d{day}-a{a}-p{p}.jpg", rng.random() < s.bad_share, published, day)
@@ -160,7 +171,10 @@ def draw_day(s: Scenario) -> tuple[dict[str, Photo], list[Report]]:
                 for _ in range(poisson(rng, views * rate)):
                     t = published + rng.expovariate(1 / s.views_mean_age_min)
                     if rng.random() < s.site_share:
-                        who = f"fe:site:{rng.choices(range(s.accounts), cum_weights=cumulative)[0]}"
+                        if rng.random() < s.young_share:  # a new reader's first report: an account of its own
+                            who = f"fe:site:new-{len(reports)}"
+                        else:
+                            who = f"fe:site:{rng.choices(range(s.accounts), cum_weights=cumulative)[0]}"
                     else:
                         who = "ip:" + ".".join(str(rng.randrange(1, 255)) for _ in range(4))
                     agree = photo.bad and rng.random() < s.reason_agreement
@@ -169,69 +183,51 @@ def draw_day(s: Scenario) -> tuple[dict[str, Photo], list[Report]]:
     return photos, reports
 
 
-def _accumulate(values):
-    total = 0.0
-    for value in values:
-        total += value
-        yield total
+# --- how a report reaches the scripts ---------------------------------------------------------
+
+def store_for(client, raw, policy: Policy) -> Store:
+    trust = TrustRules(review_reasons=frozenset(policy.review_reasons), brake=0,
+                       restore_guard_ms=TrustRules.restore_guard_ms if policy.trust else 0)
+    return Store(client, policy.threshold, raw=raw, trust=trust)
 
 
-# --- one policy over the day ------------------------------------------------------------------
-
-def reporter_identity(policy: Policy, who: str, groups: "Grouping | None", photo: str, t: float) -> str:
-    if who.startswith("ip:") and policy.slash24:
-        return "ip:" + ".".join(who[3:].split(".")[:3]) + ".0/24"
-    if who.startswith("fe:") and groups is not None:
-        return groups.identity(who, photo, t)
-    return who
-
-
-class Grouping:
-    """(Optional policy, decided before the service sees the report.) Two site accounts that reported
-    the same `after` images, each time within `window` minutes of each other, become one reporter
-    (the group's first account): a group counts once per image. Their records stay their own."""
-
-    def __init__(self, window: float, after: int):
-        self.window, self.after = window, after
-        self.seen: dict[str, list[tuple[str, float]]] = {}  # photo -> [(account, t)]
-        self.pairs: dict[tuple[str, str], int] = {}
-        self.parent: dict[str, str] = {}
-
-    def root(self, account: str) -> str:
-        while self.parent.get(account, account) != account:
-            account = self.parent[account]
-        return account
-
-    def identity(self, account: str, photo: str, t: float) -> str:
-        for other, at in self.seen.setdefault(photo, []):
-            if other != account and t - at <= self.window:
-                pair = (min(other, account), max(other, account))
-                self.pairs[pair] = self.pairs.get(pair, 0) + 1
-                if self.pairs[pair] >= self.after:
-                    a, b = self.root(other), self.root(account)
-                    if a != b:
-                        self.parent[max(a, b)] = min(a, b)
-        self.seen[photo].append((account, t))
-        return self.root(account)
+def weight(policy: Policy, who: str, age_days: float | None) -> float:
+    """The weight the API gives a report: a site account's from its account_created_at when the site
+    sends it (service.api.reports), an address's IMGMOD_ANONYMOUS_WEIGHT."""
+    if not who.startswith("fe:"):
+        return policy.anonymous_weight
+    if not policy.trust or not policy.created_at or age_days is None:
+        return 1.0
+    settings = SimpleNamespace(frontend_weight=1.0, new_account_days=7, new_account_factor=0.5)
+    return site_account_weight(settings, {"account_created_at": datetime.now(timezone.utc) - timedelta(days=age_days)})
 
 
-class Day:
-    """Replays the drawn reports under one policy against the real scripts."""
+def send(store: Store, policy: Policy, photo: str, who: str, reason: str, age_days: float | None = 3650):
+    site = who.startswith("fe:")
+    return store.report(photo, identity.reporter_hash(SECRET, who, photo), reason, None,
+                        weight=weight(policy, who, age_days),
+                        record=identity.record_key(SECRET, who) if site and policy.trust else None)
+
+
+def verdict(policy: Policy) -> str:
+    return "disagree" if policy.trust else "ignore"
+
+
+# --- one policy over the weeks ----------------------------------------------------------------
+
+class Site:
+    """Replays the drawn reports under one policy against the real scripts, with editors."""
 
     def __init__(self, s: Scenario, policy: Policy, store: Store, photos: dict[str, Photo]):
         self.s, self.policy, self.store, self.photos = s, policy, store, photos
         self.events: list = []
         self.seq = 0
-        self.recent: deque[tuple[float, str]] = deque()  # automatic hides: (simulated minute, member)
-        self.hidden_since: dict[str, float] = {}
         self.first_hidden: dict[str, float] = {}
-        self.hide_intervals: dict[str, list[tuple[float, float | None]]] = {}
-        self.hides: dict[str, int] = {}  # photo -> automatic hides so far (editor draws)
+        self.auto_hides: list[tuple[float, str]] = []  # (minute, photo): hides by reports
+        self.items: dict[str, int] = {}  # photo -> editor items so far (the draws' key)
         self.waiting: set[str] = set()  # photos an editor will look at
         self.editor_items: list[tuple[float, str]] = []  # (minute it was put before editors, kind)
-        self.auto_hides: list[float] = []  # simulated minutes of automatic hides
-        self.braked: list[float] = []  # simulated minutes of crossings the brake sent to review
-        self.groups = Grouping(s.group_window_min, s.group_after) if policy.grouping else None
+        self.wrong_verdicts = 0
 
     def push(self, t: float, kind: str, *payload) -> None:
         self.seq += 1
@@ -245,126 +241,84 @@ class Day:
             getattr(self, kind)(t, *payload)
 
     def report(self, t: float, photo: str, who: str, reason: str) -> None:
-        reporter = reporter_identity(self.policy, who, self.groups, photo, t)
-        site = who.startswith("fe:")
-        outcome = self.store.report(
-            photo, identity.reporter_hash(SECRET, reporter, photo), reason, None,
-            record=identity.record_key(SECRET, who) if site and self.policy.history else None)
+        young = who.startswith("fe:site:new-")
+        outcome = send(self.store, self.policy, photo, who, reason, age_days=2 if young else 3650)
         if outcome.crossed:
-            self.hide(t, photo, outcome.generation)
+            event = self.store.hide_if_current(photo, outcome.generation)
+            if event and event.startswith("hidden"):
+                self.auto_hides.append((t, photo))
+                self.first_hidden.setdefault(photo, t)
+                self.to_editors(t, photo, "hide")
+            elif event:  # a guarded crossing: review
+                self.to_editors(t, photo, "review")
         if outcome.event:
             self.to_editors(t, photo, "review")
 
-    def hide(self, t: float, photo: str, generation: int) -> None:
-        """The worker's half of a crossing, at once, with the brake's hour in simulated minutes."""
-        stale = []
-        while self.recent and self.recent[0][0] <= t - 60:
-            stale.append(self.recent.popleft()[1])
-        if stale:
-            self.store.redis.zrem(RECENT_AUTO_HIDES, *stale)
-        event = self.store.hide_if_current(photo, generation)
-        if event is None:
-            return
-        if event.startswith("hidden:"):
-            self.recent.append((t, f"{generation}|{photo}"))
-            self.auto_hides.append(t)
-            self.hidden(t, photo)
-            self.hides[photo] = self.hides.get(photo, 0) + 1
-            draw = random.Random(f"{self.s.seed}:{photo}:{self.hides[photo]}")
-            if draw.random() < self.s.editor_share:
-                self.to_editors(t, photo, "hide", draw)
-        else:  # the brake held: review
-            self.braked.append(t)
-            self.to_editors(t, photo, "review")
+    def draw(self, photo: str) -> random.Random:
+        self.items[photo] = self.items.get(photo, 0) + 1
+        return random.Random(f"{self.s.seed}:{photo}:{self.items[photo]}")
 
-    def to_editors(self, t: float, photo: str, kind: str, draw: random.Random | None = None) -> None:
+    def to_editors(self, t: float, photo: str, kind: str) -> None:
         if photo in self.waiting:
             return
+        rng = self.draw(photo)
+        if kind == "hide" and rng.random() >= self.s.editor_share:
+            return  # a hide no editor looks at
         self.waiting.add(photo)
-        draw = draw or random.Random(f"{self.s.seed}:{photo}:review:{t}")
-        delay = max(self.s.editor_delay_min_min, draw.expovariate(1 / self.s.editor_delay_mean_min))
         self.editor_items.append((t, kind))
-        self.push(t + delay, "editor", photo)
+        delay = max(self.s.editor_delay_min_min, rng.expovariate(1 / self.s.editor_delay_mean_min))
+        self.push(self.working(t, delay), "editor", photo, rng.random() < self.s.editor_wrong)
 
-    def editor(self, t: float, photo: str) -> None:
+    def working(self, t: float, delay: float) -> float:
+        """The minute `delay` working minutes after `t`, editors working from editor_from_h to editor_until_h."""
+        opens, closes = self.s.editor_from_h * 60, self.s.editor_until_h * 60
+        while True:
+            day, minute = divmod(t, DAY)
+            if minute < opens:
+                t, minute = day * DAY + opens, opens
+            elif minute >= closes:
+                t, minute = (day + 1) * DAY + opens, opens
+            if minute + delay <= closes:
+                return t + delay
+            delay -= closes - minute
+            t = day * DAY + closes
+
+    def editor(self, t: float, photo: str, wrong: bool) -> None:
         self.waiting.discard(photo)
-        if self.photos[photo].bad:
+        bad = self.photos[photo].bad
+        self.wrong_verdicts += wrong
+        if bad != wrong:  # a bad photo, or a fine one an editor got wrong
             if self.store.confirm(photo, "editor") is not None:
-                self.hidden(t, photo)
+                self.first_hidden.setdefault(photo, t)
         else:
-            outcome = self.store.reset(photo, "editor", verdict="disagree" if self.policy.history else "ignore")
-            if outcome.was_hidden:
-                start = self.hidden_since.pop(photo)
-                self.hide_intervals[photo][-1] = (start, t)
-
-    def hidden(self, t: float, photo: str) -> None:
-        self.hidden_since[photo] = t
-        self.first_hidden.setdefault(photo, t)
-        self.hide_intervals.setdefault(photo, []).append((t, None))
+            self.store.reset(photo, "editor", verdict=verdict(self.policy))
 
     def metrics(self) -> dict:
         s = self.s
-        measured = s.days - 1
-        start, end = measured * DAY, (measured + 1) * DAY
-        horizon = end + DAY  # a fine photo never restored counts as hidden until a day after the measured one
-        bad = [p for p in self.photos.values() if p.bad and p.day == measured]
-        fine = [p for p in self.photos.values() if not p.bad and p.day == measured]
-        to_hide = [self.first_hidden[p.id] - p.published for p in bad if p.id in self.first_hidden]
-        auto = [p for p in bad if not p.review_kind]
-        auto_to_hide = [self.first_hidden[p.id] - p.published for p in auto if p.id in self.first_hidden]
-        hidden_fine = [p for p in fine if p.id in self.hide_intervals]
-        stays = [(until if until is not None else horizon) - since
-                 for p in hidden_fine for since, until in self.hide_intervals[p.id]]
-        never_restored = sum(1 for p in hidden_fine if self.hide_intervals[p.id][-1][1] is None)
+        start, end = s.warmup_days * DAY, s.days * DAY
+        measured_days = s.days - s.warmup_days
+        bad = [p for p in self.photos.values() if p.bad and p.day >= s.warmup_days]
+        to_hide = {p.id: self.first_hidden[p.id] - p.published for p in bad if p.id in self.first_hidden}
+        automatic = [p for p in to_hide if self.photos[p].kind not in REVIEW_REASONS]
+        auto = [photo for t, photo in self.auto_hides if start <= t < end]
+        wrong = sum(1 for photo in auto if not self.photos[photo].bad)
         items = [kind for t, kind in self.editor_items if start <= t < end]
-        self.bad_times = {p.id: self.first_hidden[p.id] - p.published for p in bad if p.id in self.first_hidden}
+        self.bad_times = to_hide
         return {
             "bad_photos": len(bad),
             "bad_hidden_share": _ratio(len(to_hide), len(bad)),
-            "bad_time_to_hide_median_min": percentile(to_hide, 0.5),
-            "bad_time_to_hide_p90_min": percentile(to_hide, 0.9),
-            "bad_auto_photos": len(auto),  # bad for a reason that is never a review reason
-            "bad_auto_hidden_share": _ratio(len(auto_to_hide), len(auto)),
-            "bad_auto_time_to_hide_median_min": percentile(auto_to_hide, 0.5),
-            "bad_auto_time_to_hide_p90_min": percentile(auto_to_hide, 0.9),
-            "fine_photos": len(fine),
-            "fine_hidden_share": _ratio(len(hidden_fine), len(fine)),
-            "fine_hidden_median_min": percentile(stays, 0.5),
-            "fine_hidden_p90_min": percentile(stays, 0.9),
-            "fine_hides_never_restored": never_restored,
-            "auto_hides_per_day": sum(1 for t in self.auto_hides if start <= t < end),
-            "auto_hides_peak_hour": peak_hour([t for t in self.auto_hides if start <= t < end]),
-            "braked_per_day": sum(1 for t in self.braked if start <= t < end),
-            "editor_items_per_day": len(items),
-            "editor_hides_reviewed_per_day": items.count("hide"),
-            "editor_review_queue_per_day": items.count("review"),
+            "bad_time_to_hide_median_min": percentile(list(to_hide.values()), 0.5),
+            "bad_time_to_hide_p90_min": percentile(list(to_hide.values()), 0.9),
+            "bad_auto_time_to_hide_median_min": percentile([to_hide[p] for p in automatic], 0.5),
+            "bad_auto_time_to_hide_p90_min": percentile([to_hide[p] for p in automatic], 0.9),
+            "auto_hides_per_day": round(len(auto) / measured_days, 2),
+            "wrong_auto_hides_per_day": round(wrong / measured_days, 2),
+            "auto_hides_wrong_share": _ratio(wrong, len(auto)),
+            "fine_photos_hidden_by_reports": len({photo for photo in auto if not self.photos[photo].bad}),
+            "editor_items_per_day": round(len(items) / measured_days, 2),
+            "editor_hides_looked_at_per_day": round(items.count("hide") / measured_days, 2),
+            "editor_reviews_per_day": round(items.count("review") / measured_days, 2),
         }
-
-
-def peak_hour(times: list[float]) -> int:
-    """The most automatic hides within any sixty minutes: what the brake must stay above."""
-    ordered, best, low = sorted(times), 0, 0
-    for high, t in enumerate(ordered):
-        while ordered[low] <= t - 60:
-            low += 1
-        best = max(best, high - low + 1)
-    return best
-
-
-def flood(store: Store, policy: Policy, s: Scenario) -> int:
-    """Three fresh site accounts report `flood_photos` fine photos within the hour (a fresh store):
-    how many are hidden. Only the brake stops this; editors then see the rest in review."""
-    store.redis.flushdb()
-    members = [f"fe:site:flood-{n}" for n in range(THRESHOLD)]
-    hidden = 0
-    for i in range(s.flood_photos):
-        photo = f"flood-{i}.jpg"
-        for who in members:
-            outcome = store.report(photo, identity.reporter_hash(SECRET, who, photo), BRIGADE_REASON, None,
-                                   record=identity.record_key(SECRET, who) if policy.history else None)
-            if outcome.crossed and (store.hide_if_current(photo, outcome.generation) or "").startswith("hidden:"):
-                hidden += 1
-    return hidden
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -381,109 +335,228 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-# --- brigades ---------------------------------------------------------------------------------
+# --- adversaries --------------------------------------------------------------------------------
 
-def brigade_attempts(store: Store, policy: Policy, s: Scenario, k: int, kind: str, networks: int = 0) -> int:
-    """How many attempts in a row a brigade of k identities hides a fine photo (each hide then
-    overturned by an editor), on a fresh store: 0 = not even the first."""
-    groups = Grouping(s.group_window_min, s.group_after) if policy.grouping else None
-    if kind == "site":
-        members = [f"fe:site:brigade-{n}" for n in range(k)]
-    else:  # k addresses spread over `networks` /24s
-        members = [f"ip:198.{18 + n % networks // 256}.{n % networks % 256}.{n // networks + 1}" for n in range(k)]
-    for attempt in range(len(OVERTURNS)):
-        photo = f"target-{attempt}.jpg"
-        t = attempt * 600.0  # returns hours later; the members report within a minute of each other
-        hidden = False
-        for n, who in enumerate(members):
-            reporter = reporter_identity(policy, who, groups, photo, t + n / max(1, k))
-            outcome = store.report(photo, identity.reporter_hash(SECRET, reporter, photo), BRIGADE_REASON, None,
-                                   record=identity.record_key(SECRET, who)
-                                   if who.startswith("fe:") and policy.history else None)
-            if outcome.crossed and (store.hide_if_current(photo, outcome.generation) or "").startswith("hidden:"):
-                hidden = True
-        if not hidden:
-            return attempt
-        store.reset(photo, "editor", verdict="disagree" if policy.history else "ignore")  # overturned
-    return len(OVERTURNS)
+@dataclass(frozen=True)
+class Adversary:
+    name: str
+    description: str
+    kind: str = "site"  # "site" accounts or "anonymous" addresses
+    same: bool = True  # the same identities on every attempt (else new ones each time)
+    target: str = "new"  # "new": a new fine photo each attempt; "restored": the photo editors restored;
+    # "copy": a registered copy of it, republished after the restore
+    gap_min: float = 0  # minutes between two members' reports
+    age_days: float = 3650  # the accounts' age
+    reason: str = ""  # "" = a reason that hides under the policy; else this one
+    farm: bool = False  # each account first reports photos already hidden, which editors then confirm
 
 
-def brigade_search(store: Store, policy: Policy, s: Scenario, kind: str, networks: int = 0) -> list[int | None]:
-    """Per attempt (first, after one overturn, after two): the smallest k that hides, None if none
-    up to brigade_max does."""
-    needed: list[int | None] = [None] * len(OVERTURNS)
+ADVERSARIES = (
+    Adversary("addresses", "k addresses, new ones each attempt, each attempt a new photo", kind="anonymous", same=False),
+    Adversary("accounts returning", "the same k established site accounts, each attempt a new photo, within a minute"),
+    Adversary("accounts returning, spaced", "as above, the members 15 minutes apart", gap_min=15),
+    Adversary("fresh accounts", "k site accounts one day old, new ones each attempt", same=False, age_days=1),
+    Adversary("farmed accounts", "k established accounts that first reported photos already hidden (editors "
+              "confirmed them), each attempt a new photo", farm=True),
+    Adversary("new identities on the restored photo", "k new addresses each attempt, on the photo editors "
+              "restored", kind="anonymous", same=False, target="restored"),
+    Adversary("new accounts on the restored photo", "k new established site accounts each attempt, on the photo "
+              "editors restored", same=False, target="restored"),
+    Adversary("new identities on a copy", "k new addresses each attempt, on a registered copy of the restored "
+              "photo republished under a new id", kind="anonymous", same=False, target="copy"),
+    Adversary("addresses with a review reason", "k addresses, new ones each attempt, reason copyright",
+              kind="anonymous", same=False, reason="copyright"),
+)
+
+
+class Trial:
+    """One adversary of k identities against one policy on a fresh store: how many attempts in a row
+    it hides its target (each hide then overturned by an editor)."""
+
+    def __init__(self, client, raw, policy: Policy, s: Scenario, adversary: Adversary, k: int):
+        client.flushdb()
+        self.store = store_for(client, raw, policy)  # a new store: the workers' indexes start afresh
+        self.policy, self.s, self.adversary, self.k = policy, s, adversary, k
+        self.reason = adversary.reason or next(r for r in HIDING_REASONS if r not in policy.review_reasons)
+        self.rng = random.Random(f"{s.seed}:{adversary.name}:{k}")
+        self.source_bits = self.rng.randbytes(32)
+
+    def members(self, attempt: int) -> list[str]:
+        generation = 0 if self.adversary.same else attempt
+        if self.adversary.kind == "site":
+            return [f"fe:site:adv-{generation}-{n}" for n in range(self.k)]
+        return [f"ip:198.{18 + generation}.{n // 250}.{n % 250 + 1}" for n in range(self.k)]
+
+    def farm(self) -> None:
+        """Each member reports photos honest readers already hid; editors confirm them."""
+        for n in range(self.s.farm_photos):
+            photo = f"farmed-{n}.jpg"
+            for reader in range(1, 100):  # honest readers, until their reports hide it
+                outcome = send(self.store, self.policy, photo, f"ip:203.0.113.{reader}", "violence")
+                if outcome.crossed:
+                    self.store.hide_if_current(photo, outcome.generation)
+                    break
+            for who in self.members(0):
+                send(self.store, self.policy, photo, who, "violence", self.adversary.age_days)
+            self.store.confirm(photo, "editor")
+
+    def near_copy(self, attempt: int) -> bytes:
+        bits = bytearray(self.source_bits)
+        for position in self.rng.sample(range(256), 6):  # a recompressed copy: a few bits apart
+            bits[position // 8] ^= 1 << position % 8
+        return bytes(bits)
+
+    def match_job(self, image_id: str) -> None:
+        """What the match job does around an image (workers.jobs.match_images), in-process."""
+        from workers import matching
+        self.store.mark_near_fine(matching.fine_marks(self.store, image_id, MATCH_DISTANCE))
+        for copy, source, distance in matching.decide(self.store, image_id, MATCH_DISTANCE):
+            if self.store.match_hide(copy, source, distance) and copy == image_id:
+                break
+
+    def target(self, attempt: int) -> str:
+        kind = self.adversary.target
+        if kind == "new" or attempt == 0:
+            photo = f"target-{attempt}.jpg" if kind == "new" else "target.jpg"
+            if kind != "new" and self.policy.trust:
+                self.store.save_hash(photo, self.source_bits, 90)  # the site registered it
+            return photo
+        if kind == "restored":
+            return "target.jpg"
+        photo = f"target-copy-{attempt}.jpg"  # republished under a new id after the restore
+        if self.policy.trust:
+            self.store.save_hash(photo, self.near_copy(attempt), 90)
+            self.match_job(photo)
+        return photo
+
+    def attempts(self) -> int:
+        if self.adversary.farm:
+            self.farm()
+        for attempt in ATTEMPTS:
+            photo = self.target(attempt)
+            hidden = False
+            for who in self.members(attempt):
+                outcome = send(self.store, self.policy, photo, who, self.reason, self.adversary.age_days)
+                if outcome.crossed and (self.store.hide_if_current(photo, outcome.generation) or "").startswith("hidden"):
+                    hidden = True
+                    if self.policy.trust and self.adversary.target != "new":
+                        self.match_job(photo)
+            if not hidden:
+                return attempt
+            outcome = self.store.reset(photo, "editor", verdict=verdict(self.policy))  # overturned
+            if outcome.known_fine:
+                self.match_job(photo)
+        return len(ATTEMPTS)
+
+
+def identities_needed(client, raw, policy: Policy, s: Scenario, adversary: Adversary) -> list[int | None]:
+    """Per attempt (the first, after one overturn, ...): the smallest k that hides, None if none up to
+    brigade_max does. Spacing the members changes no decision of the scripts, so it is replayed as is."""
+    needed: list[int | None] = [None] * len(ATTEMPTS)
     for k in range(1, s.brigade_max + 1):
-        store.redis.flushdb()
-        reached = brigade_attempts(store, policy, s, k, kind, networks)
+        reached = Trial(client, raw, policy, s, adversary, k).attempts()
         for attempt in range(reached):
             if needed[attempt] is None:
                 needed[attempt] = k
-        if reached == len(OVERTURNS):
+        if reached == len(ATTEMPTS):
             break
     return needed
 
 
 # --- the run ----------------------------------------------------------------------------------
 
-def store_for(client, policy: Policy, s: Scenario) -> Store:
-    trust = TrustRules(review_reasons=frozenset(policy.review_reasons), brake=s.brake if policy.brake else 0)
-    return Store(client, THRESHOLD, trust=trust)
+def raw_client(client) -> redis_py.Redis:
+    """A client of the same server that does not decode replies (perceptual hashes are bytes)."""
+    pool = client.connection_pool
+    return redis_py.Redis(connection_pool=redis_py.ConnectionPool(
+        connection_class=pool.connection_class, **{**pool.connection_kwargs, "decode_responses": False}))
 
 
 def simulate(client, s: Scenario, policies=POLICIES) -> dict:
-    photos, reports = draw_day(s)
+    photos, reports = draw(s)
+    raw = raw_client(client)
     results, bad_times = [], {}
-    for policy in policies:
-        store = store_for(client, policy, s)
-        client.flushdb()
-        day = Day(s, policy, store, photos)
-        day.run(reports)
-        brigades = {"site": brigade_search(store, policy, s, "site")}
-        for m in s.brigade_networks:
-            brigades[f"anonymous_{m}_networks"] = brigade_search(store, policy, s, "anonymous", m)
-        flooded = flood(store, policy, s)
-        client.flushdb()
-        metrics = day.metrics()
-        bad_times[policy.name] = day.bad_times
-        results.append({"policy": policy.name, "description": policy.description, **metrics,
-                        "brigade_identities": brigades, "flood_hidden": flooded})
-    measured_reports = sum(1 for r in reports if photos[r.photo].day == s.days - 1)
-    return {"scenario": {**asdict(s), "threshold": THRESHOLD, "reports_measured_day": measured_reports,
-                         "photos_per_day": s.articles_per_day * s.photos_per_article},
-            "policies": results, "goal": goal(results, bad_times, photos)}
+    try:
+        for policy in policies:
+            client.flushdb()
+            site = Site(s, policy, store_for(client, raw, policy), photos)
+            site.run(reports)
+            metrics = site.metrics()
+            bad_times[policy.name] = site.bad_times
+            adversaries = {a.name: identities_needed(client, raw, policy, s, a) for a in ADVERSARIES}
+            client.flushdb()
+            results.append({"policy": policy.name, "description": policy.description, **metrics,
+                            "wrong_verdicts": site.wrong_verdicts, "identities_needed": adversaries})
+    finally:
+        raw.close()
+    measured = [r for r in reports if photos[r.photo].day >= s.warmup_days]
+    days = s.days - s.warmup_days
+    return {"scenario": {**asdict(s), "threshold": THRESHOLD, "reports_per_day": round(len(measured) / days, 1),
+                         "reports_on_bad_share": _ratio(sum(photos[r.photo].bad for r in measured), len(measured)),
+                         "reports_signed_in_share": _ratio(sum(r.who.startswith("fe:") for r in measured), len(measured)),
+                         "photos_per_day": s.articles_per_day * s.photos_per_article,
+                         "bad_photos_measured": sum(p.bad and p.day >= s.warmup_days for p in photos.values())},
+            "policies": results, "goals": goals(results, bad_times, photos)}
 
 
-def goal(results: list[dict], bad_times: dict[str, dict[str, float]], photos: dict[str, Photo]) -> dict:
-    """The issue's goal, each v2 policy against v1: a returning brigade of site accounts needs >= 3x
-    the identities; truly bad photos hidden <= 20 % later, compared on the bad photos hidden under
-    both (median and p90 of their times; all of them, and those bad for a reason that is never a
-    review reason), and how many bad photos v1 hid that the policy did not."""
+def _times(needed: int | None, baseline: int | None) -> float | None:
+    """How many times the plain count's identities an adversary needs; inf when no brigade up to the search's end hides."""
+    if baseline is None:
+        return None
+    return math.inf if needed is None else needed / baseline
+
+
+def goals(results: list[dict], bad_times: dict[str, dict[str, float]], photos: dict[str, Photo]) -> dict:
+    """The goals, each policy against the plain count: None where that was not run or nothing compares. Bad
+    photos are compared on those both hid; "automatic" ones are bad for a reason that is never a review
+    reason by default."""
+
+    def automatic(photo: str) -> bool:
+        return photos[photo].kind not in REVIEW_REASONS
+
     by = {r["policy"]: r for r in results}
-    v1 = by.get("v1")
-    if not v1:
+    plain = by.get(BASELINE)
+    if not plain:
         return {}
-
-    def ratio(a, b):
-        return None if a is None or b is None or b == 0 else a / b
-
-    def slower(name, ids, q):
-        return ratio(percentile([bad_times[name][p] for p in ids], q), percentile([bad_times["v1"][p] for p in ids], q))
     compared = {}
     for name, r in by.items():
-        if name == "v1":
+        if name == BASELINE:
             continue
-        both = [p for p in bad_times[name] if p in bad_times["v1"]]
-        auto = [p for p in both if not photos[p].review_kind]
+        need, base = r["identities_needed"], plain["identities_needed"]
+        both = [p for p in bad_times[name] if p in bad_times[BASELINE]]
+
+        def slower(q, only=None):
+            ids = [p for p in both if only is None or only(p)]
+            mine, theirs = percentile([bad_times[name][p] for p in ids], q), percentile([bad_times[BASELINE][p] for p in ids], q)
+            return None if mine is None or not theirs else mine / theirs
+
+        returning = [need[a][attempt] is None for a in ("new identities on the restored photo",
+                                                        "new accounts on the restored photo",
+                                                        "new identities on a copy") for attempt in ATTEMPTS[1:]]
+        same = [_times(x, y) for x, y in zip(need["accounts returning"][1:], base["accounts returning"][1:])]
+        fresh = _times(need["fresh accounts"][0], base["fresh accounts"][0])
+        wrong, wrong_plain = r["auto_hides_wrong_share"], plain["auto_hides_wrong_share"]
         compared[name] = {
-            "brigade_ratio_by_overturns": [ratio(x, y) for x, y in
-                                           zip(r["brigade_identities"]["site"], v1["brigade_identities"]["site"])],
+            "restored_never_hidden_again": all(returning),
+            "returning_same_accounts_vs_plain": same,
+            "returning_same_accounts_met": all(x is not None and x >= 3 for x in same),
+            "fresh_accounts_vs_plain": fresh,
+            "fresh_accounts_met": fresh is not None and fresh >= 2,
+            "farmed_gain": need["farmed accounts"][0] is not None and need["accounts returning"][0] is not None
+                           and need["farmed accounts"][0] < need["accounts returning"][0],
             "bad_hidden_by_both": len(both),
-            "bad_median_ratio": slower(name, both, 0.5),
-            "bad_p90_ratio": slower(name, both, 0.9),
-            "bad_auto_median_ratio": slower(name, auto, 0.5),
-            "bad_auto_p90_ratio": slower(name, auto, 0.9),
-            "bad_hidden_by_v1_only": sum(1 for p in bad_times["v1"] if p not in bad_times[name]),
+            "bad_median_vs_plain": slower(0.5),
+            "bad_p90_vs_plain": slower(0.9),
+            "bad_auto_median_vs_plain": slower(0.5, automatic),
+            "bad_auto_p90_vs_plain": slower(0.9, automatic),
+            "wrong_auto_hides_per_day_vs_plain": None if not plain["wrong_auto_hides_per_day"]
+            else r["wrong_auto_hides_per_day"] / plain["wrong_auto_hides_per_day"],
+            "bad_hidden_by_plain_only": sum(1 for p in bad_times[BASELINE] if p not in bad_times[name]),
+            "wrong_auto_hides_vs_plain": None if wrong is None or not wrong_plain else wrong / wrong_plain,
         }
+        g = compared[name]
+        g["bad_time_met"] = all(x is not None and x <= 1.2 for x in (g["bad_median_vs_plain"], g["bad_p90_vs_plain"]))
+        g["wrong_auto_hides_met"] = g["wrong_auto_hides_vs_plain"] is not None and g["wrong_auto_hides_vs_plain"] <= 0.5
     return compared
 
 
@@ -491,47 +564,59 @@ def _fmt(value, digits=0) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.{digits}f}"
+        return "∞" if math.isinf(value) else f"{value:.{digits}f}"
     return str(value)
+
+
+def _share(value, digits=1) -> str:
+    return "—" if value is None else f"{100 * value:.{digits}f} %"
 
 
 def markdown(report: dict) -> str:
     s = report["scenario"]
-    nets = s["brigade_networks"]
-    head = ["policy", "bad: hidden", "bad: median / p90 min to hide", "fine: hidden", "fine: hidden min median / p90",
-            "fine hides never restored", "site brigade k: 1st / 2nd / 3rd attempt",
-            *[f"anonymous brigade, {m} networks, k" for m in nets], f"flood of {s['flood_photos']}: hidden",
-            "automatic hides / day (peak hour; braked)", "editor items / day (hides + review)"]
-    rows = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    rows = ["| policy | bad photos hidden | bad: median / p90 min to hide | bad for automatic reasons: median / p90 | "
+            "automatic hides / day | wrong: share (a day) | editor items / day (hides looked at + reviews) |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in report["policies"]:
-        b = r["brigade_identities"]
-        rows.append("| " + " | ".join([
-            r["policy"],
-            f"{_fmt(100 * r['bad_hidden_share'] if r['bad_hidden_share'] is not None else None, 1)} %",
-            f"{_fmt(r['bad_time_to_hide_median_min'])} / {_fmt(r['bad_time_to_hide_p90_min'])}",
-            f"{_fmt(100 * r['fine_hidden_share'] if r['fine_hidden_share'] is not None else None, 2)} %",
-            f"{_fmt(r['fine_hidden_median_min'])} / {_fmt(r['fine_hidden_p90_min'])}",
-            _fmt(r["fine_hides_never_restored"]),
-            " / ".join(_fmt(k) for k in b["site"][:3]),
-            *[" / ".join(_fmt(k) for k in b[f"anonymous_{m}_networks"][:3]) for m in nets],
-            _fmt(r["flood_hidden"]),
-            f"{r['auto_hides_per_day']} ({r['auto_hides_peak_hour']}; {r['braked_per_day']})",
-            f"{r['editor_items_per_day']} ({r['editor_hides_reviewed_per_day']} + {r['editor_review_queue_per_day']})",
-        ]) + " |")
-    if not report["goal"]:  # v1 was not run
-        return "\n".join(rows) + "\n"
-    rows += ["", "Against v1 (goal: a returning brigade of site accounts needs ≥ 3× the identities; bad photos "
-             "hidden ≤ 1.2× later, on the bad photos both hid):", "",
-             "| policy | site brigade identities vs v1, after 0 / 1 / 2 / 3 / 4 / 5 overturns "
-             "| bad time to hide vs v1, median / p90: all bad photos | bad for automatic reasons only "
-             "| bad photos v1 hid and it did not |",
-             "| --- | --- | --- | --- | --- |"]
-    for name, g in report["goal"].items():
-        rows.append(f"| {name} | " + " / ".join(f"{_fmt(x, 2)}×" if x is not None else "never"
-                                                for x in g["brigade_ratio_by_overturns"])
-                    + f" | {_fmt(g['bad_median_ratio'], 2)}× / {_fmt(g['bad_p90_ratio'], 2)}×"
-                    + f" | {_fmt(g['bad_auto_median_ratio'], 2)}× / {_fmt(g['bad_auto_p90_ratio'], 2)}×"
-                    + f" | {g['bad_hidden_by_v1_only']} |")
+        rows.append(f"| {r['policy']} | {_share(r['bad_hidden_share'])} of {r['bad_photos']} | "
+                    f"{_fmt(r['bad_time_to_hide_median_min'])} / {_fmt(r['bad_time_to_hide_p90_min'])} | "
+                    f"{_fmt(r['bad_auto_time_to_hide_median_min'])} / {_fmt(r['bad_auto_time_to_hide_p90_min'])} | "
+                    f"{_fmt(r['auto_hides_per_day'], 1)} | {_share(r['auto_hides_wrong_share'])} "
+                    f"({_fmt(r['wrong_auto_hides_per_day'], 1)}) | "
+                    f"{_fmt(r['editor_items_per_day'], 1)} ({_fmt(r['editor_hides_looked_at_per_day'], 1)} + "
+                    f"{_fmt(r['editor_reviews_per_day'], 1)}) |")
+    names = [r["policy"] for r in report["policies"]]
+    rows += ["", f"Identities an adversary needs to hide its target, on its first attempt / after 1 / 2 / 3 / 4 / 5 "
+             f"overturns (— : none of up to {s['brigade_max']} did):", "",
+             "| adversary | " + " | ".join(names) + " |", "|" + " --- |" * (len(names) + 1)]
+    for adversary in ADVERSARIES:
+        cells = [" / ".join(_fmt(k) for k in r["identities_needed"][adversary.name]) for r in report["policies"]]
+        rows.append(f"| {adversary.name} | " + " | ".join(cells) + " |")
+    if report["goals"]:
+        rows += ["", "| goal, against the plain count | " + " | ".join(report["goals"]) + " |",
+                 "|" + " --- |" * (len(report["goals"]) + 1)]
+
+        def line(label, cell):
+            rows.append(f"| {label} | " + " | ".join(cell(g) for g in report["goals"].values()) + " |")
+
+        def met(ok):
+            return "met" if ok else "**not met**"
+        line("a returning brigade never hides a restored photo or a copy again",
+             lambda g: met(g["restored_never_hidden_again"]))
+        line("same accounts returning: ≥ 3× the plain count's identities (after 1 … 5 overturns)",
+             lambda g: met(g["returning_same_accounts_met"]) + " (" + " / ".join(
+                 f"{_fmt(x, 1)}×" for x in g["returning_same_accounts_vs_plain"]) + ")")
+        line("fresh accounts: ≥ 2× the plain count's identities", lambda g: f"{met(g['fresh_accounts_met'])} "
+             f"({_fmt(g['fresh_accounts_vs_plain'], 1)}×)")
+        line("farmed accounts gain nothing", lambda g: met(not g["farmed_gain"]))
+        line("bad photos hidden ≤ 1.2× later (median / p90)", lambda g: f"{met(g['bad_time_met'])} "
+             f"({_fmt(g['bad_median_vs_plain'], 2)}× / {_fmt(g['bad_p90_vs_plain'], 2)}×, {g['bad_hidden_by_both']} photos)")
+        line("… those bad for automatic reasons (not a goal)", lambda g: f"{_fmt(g['bad_auto_median_vs_plain'], 2)}× / "
+             f"{_fmt(g['bad_auto_p90_vs_plain'], 2)}×")
+        line("bad photos the plain count hid and it never did (not a goal)", lambda g: str(g["bad_hidden_by_plain_only"]))
+        line("wrong automatic hides ≤ half the plain count's share", lambda g: f"{met(g['wrong_auto_hides_met'])} "
+             f"({_fmt(g['wrong_auto_hides_vs_plain'], 2)}×)")
+        line("… wrong automatic hides a day (not a goal)", lambda g: f"{_fmt(g['wrong_auto_hides_per_day_vs_plain'], 2)}×")
     return "\n".join(rows) + "\n"
 
 
@@ -539,7 +624,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.moderation", description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="a tiny scenario, in seconds; numbers mean nothing")
     parser.add_argument("--seed", type=int, default=None, help="the random seed (default 16)")
-    parser.add_argument("--days", type=int, default=None, help="simulated days; the last one is measured")
+    parser.add_argument("--days", type=int, default=None, help="simulated days, the warm-up's included")
     parser.add_argument("--policies", default=None, help="comma-separated policy names (default: all)")
     parser.add_argument("--out", type=Path, default=Path(".bench/moderation"),
                         help="directory for moderation.json and moderation.md")
@@ -548,7 +633,7 @@ def main(argv=None) -> int:
     if args.seed is not None:
         s = replace(s, seed=args.seed)
     if args.days is not None:
-        s = replace(s, days=max(1, args.days))
+        s = replace(s, days=max(s.warmup_days + 1, args.days))
     policies = POLICIES
     if args.policies:
         wanted = args.policies.split(",")
@@ -566,11 +651,15 @@ def main(argv=None) -> int:
             client.close()
     report["scenario"]["redis_version"] = server.version
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "moderation.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.out / "moderation.json").write_text(json.dumps(report, indent=2, default=_json) + "\n")
     table = markdown(report)
     (args.out / "moderation.md").write_text(table)
     sys.stdout.write(table)
     return 0
+
+
+def _json(value):
+    raise TypeError(f"not JSON: {value!r}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,9 @@ RATE_PREFIX = PREFIX + "rl:"
 AUTH_FAILURES_PREFIX = PREFIX + "authfail:"  # per client (a keyed hash) and window: refused admin tokens
 # Matching (contract v2, "Same picture elsewhere"). Hashes are written by workers that fetched the
 # image and read by workers only: no lookup ever touches these keys.
-MATCH_HASHES = PREFIX + "match:h"  # hash: image id -> PDQ hash (32 bytes), quality (1 byte), when (4 bytes, s)
+# hash: image id -> PDQ hash (32 bytes), quality (1 byte), when (4 bytes, s), then the hashes of the image
+# turned and mirrored (PDQ's seven other dihedral variants, 32 bytes each; none for a hash kept before them)
+MATCH_HASHES = PREFIX + "match:h"
 MATCH_URLS = PREFIX + "match:u"  # hash: image id -> the URL registered for it (its placeholder's source)
 MATCH_LOG = PREFIX + "match:log"  # list: image ids in the order their hashes were written (caches read its tail)
 MATCH_LOG_BASE = PREFIX + "match:logbase"  # string: entries trimmed off the log's head, ever (trim_hash_log.lua)
@@ -65,7 +67,7 @@ COPIES_PREFIX = PREFIX + "match:cp:"  # sorted set per source: the copies hidden
 MATCH_PRUNE_CURSOR = PREFIX + "prune:match"  # HSCAN cursor of the retention sweep over the hashes
 # Known-fine photos: the hash of a registered image a `disagree` reset restored, kept
 # until an editor hides it (confirm or by hand), whatever the registration's retention.
-MATCH_FINE = PREFIX + "match:fine"  # hash: image id -> PDQ hash (32 bytes) and quality (1 byte)
+MATCH_FINE = PREFIX + "match:fine"  # hash: image id -> PDQ hash (32 bytes), quality (1 byte), its variants
 MATCH_FINE_VERSION = PREFIX + "match:finev"  # string: bumped at each change of MATCH_FINE (workers reload it)
 MATCH_NEAR_FINE = PREFIX + "match:nf"  # hash: registered image id -> the known-fine image it is near (a worker's mark)
 # Admin actions asked with an Idempotency-Key: per admin and key (a keyed hash), what was asked, then
@@ -385,18 +387,20 @@ class Store:
         return Matches(found, [(_text(copy), int(distance)) for copy, distance in copies], int(total))
 
     def save_hash(self, image_id: str, bits: bytes, quality: int, url: str | None = None,
-                  at: int | None = None) -> None:
-        """Keep an image's perceptual hash (and the URL it was registered with), and log it for the caches;
-        `at` (seconds, Redis's clock when not given) starts its retention."""
-        self.save_hashes([(image_id, bits, quality, url)], at)
+                  at: int | None = None, variants: bytes = b"") -> None:
+        """Keep an image's perceptual hash (with the hashes of it turned and mirrored, and the URL it was
+        registered with), and log it for the caches; `at` (seconds, Redis's clock when not given) starts
+        its retention."""
+        self.save_hashes([(image_id, bits, quality, url, variants)], at)
 
-    def save_hashes(self, images: Sequence[tuple[str, bytes, int, str | None]], at: int | None = None) -> None:
-        """save_hash for each (image id, hash, quality, URL), in one transaction."""
+    def save_hashes(self, images: Sequence[tuple], at: int | None = None) -> None:
+        """save_hash for each (image id, hash, quality, URL[, variants]), in one transaction."""
         if at is None:
             at = int(self.redis.time()[0])
         pipe = self.raw.pipeline(transaction=True)
-        for image_id, bits, quality, url in images:
-            pipe.hset(MATCH_HASHES, image_id, bits + bytes([max(0, min(255, quality))]) + at.to_bytes(4, "big"))
+        for image_id, bits, quality, url, *variants in images:
+            pipe.hset(MATCH_HASHES, image_id,
+                      bits + bytes([max(0, min(255, quality))]) + at.to_bytes(4, "big") + b"".join(variants))
             if url:
                 pipe.hset(MATCH_URLS, image_id, url)
             pipe.rpush(MATCH_LOG, image_id)
@@ -428,6 +432,12 @@ class Store:
         if not image_ids:
             return []
         return [None if value is None else (value[:32], value[32]) for value in self.raw.hmget(MATCH_HASHES, image_ids)]
+
+    def dihedral(self, image_id: str) -> list[bytes]:
+        """An image's hash and those of it turned and mirrored (just its hash if kept without them); []
+        when none is known."""
+        value = self.raw.hget(MATCH_HASHES, image_id)
+        return [] if value is None else [value[:32], *split_hashes(value[37:])]
 
     def prune_hashes(self, retention_seconds: int, budget: int = 1000) -> tuple[int, int]:
         """Sweep about `budget` registrations, forgetting those older than `retention_seconds` that are
@@ -474,16 +484,17 @@ class Store:
                                    COPIES_PREFIX], once=once)
         return _text(event) if event else None
 
-    def fine_hashes(self, known_version: int | None) -> tuple[int, dict[str, tuple[bytes, int]] | None]:
-        """(version, {id: (hash, quality)}) of the known-fine photos; None for the hashes when the
-        version is still `known_version`."""
+    def fine_hashes(self, known_version: int | None) -> tuple[int, dict[str, tuple[bytes, int, list[bytes]]] | None]:
+        """(version, {id: (hash, quality, its turned and mirrored hashes)}) of the known-fine photos; None
+        for the hashes when the version is still `known_version`."""
         version = int(self.raw.get(MATCH_FINE_VERSION) or 0)
         if version == known_version:
             return version, None
         pipe = self.raw.pipeline(transaction=True)
         pipe.get(MATCH_FINE_VERSION).hgetall(MATCH_FINE)
         version, fine = pipe.execute()
-        return int(version or 0), {_text(image_id): (value[:32], value[32]) for image_id, value in fine.items()}
+        return int(version or 0), {_text(image_id): (value[:32], value[32], split_hashes(value[33:]))
+                                   for image_id, value in fine.items()}
 
     def mark_near_fine(self, marks: Sequence[tuple[str, str]]) -> None:
         """Mark each (image id, known-fine image id): the image's crossings go to review while the other
@@ -712,6 +723,11 @@ class Store:
 
     def stats(self) -> dict[str, int]:
         return {_text(name): int(value) for name, value in self.redis.hgetall(STATS).items()}
+
+
+def split_hashes(run: bytes) -> list[bytes]:
+    """The 32-byte hashes in a run of them (a registration's turned and mirrored variants)."""
+    return [run[start:start + 32] for start in range(0, len(run) - 31, 32)]
 
 
 def _reporter_value(value: str) -> tuple[str, str]:

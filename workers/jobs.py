@@ -84,7 +84,7 @@ def _hash(services: Services, image_id: str, data: bytes, url: str) -> bool:
     except placeholder.ImageRefused as error:
         log.info("hash %s: not an image we decode (%s)", image_id, error)
         return False
-    services.store.save_hash(image_id, found.bits, found.quality, url)
+    services.store.save_hash(image_id, found.bits, found.quality, url, variants=found.variants)
     return True
 
 

@@ -9,14 +9,21 @@ lookup ever waits for it, and Redis is asked for the few candidates' states only
 checks (source still hidden, copy not protected nor released nor judged fine, not hidden twice) are
 the script's: store.match_hide.
 
-Known-fine photos (the registered hashes of images editors restored with `disagree`)
-are held apart, reloaded whenever their version in Redis changes: an image within the distance of
+A photo matches its copies turned or mirrored too: each registration keeps the hashes of its image
+turned and mirrored (PDQ's eight dihedral variants) in Redis, and a decision asks the index for any of
+the image's eight, while the index holds one hash an image (its memory and load stay as they were; a
+decision reads the columns eight times). A pair is found from either side, since turning one photo
+into the other and back are both among the eight.
+
+Known-fine photos (the registered hashes of images editors restored with `disagree`, with their
+variants) are held apart, reloaded whenever their version in Redis changes: an image within the distance of
 one is never hidden by matching, and is marked near it (store.mark_near_fine) so that its own
 crossings go to review.
 """
 from __future__ import annotations
 
 import weakref
+from typing import Sequence
 
 import numpy as np
 
@@ -97,13 +104,14 @@ class HashIndex:
         row = self.rows.get(image_id)
         return None if row is None else (self.words[:, row].tobytes(), int(self.quality[row]))
 
-    def near(self, image_id: str, max_distance: int) -> list[tuple[str, int]]:
-        """(id, distance) of every other matchable image within `max_distance` of a matchable one, nearest
-        first; [] when the image is unknown or its hash too low in quality to match."""
+    def near(self, image_id: str, max_distance: int, variants: Sequence[bytes] = ()) -> list[tuple[str, int]]:
+        """(id, distance) of every other matchable image within `max_distance` of a matchable one or of any
+        of its `variants` (the image turned and mirrored), nearest first, each at its least distance; []
+        when the image is unknown or its hash too low in quality to match."""
         known = self.get(image_id)
         if known is None or known[1] < MIN_QUALITY:
             return []
-        rows, found = within(self.words[:, :len(self.ids)], np.frombuffer(known[0], dtype=WORD), max_distance)
+        rows, found = within_any(self.words[:, :len(self.ids)], [known[0], *variants], max_distance)
         matchable = self.quality[rows] >= MIN_QUALITY
         near = sorted((int(distance), self.ids[row]) for row, distance in zip(rows[matchable], found[matchable])
                       if self.ids[row] != image_id)
@@ -111,29 +119,34 @@ class HashIndex:
 
 
 class FineIndex:
-    """The known-fine photos' hashes, as the store holds them at `version` (few: one per restored photo)."""
+    """The known-fine photos' hashes, as the store holds them at `version` (few: one per restored photo),
+    each with its turned and mirrored variants: one row per hash, `owners` naming each row's photo."""
 
     def __init__(self):
         self.version: int | None = None
         self.ids: list[str] = []
+        self.owners: list[str] = []
         self.words = np.zeros((WORDS, 0), dtype=WORD)
 
     def refresh(self, store: Store) -> None:
         version, fine = store.fine_hashes(self.version)
         if fine is None:
             return
-        matchable = [(image_id, bits) for image_id, (bits, quality) in fine.items() if quality >= MIN_QUALITY]
-        self.ids = [image_id for image_id, _ in matchable]
+        rows = [(image_id, bits) for image_id, (bits, quality, variants) in fine.items() if quality >= MIN_QUALITY
+                for bits in (bits, *variants)]
+        self.ids = list(dict.fromkeys(image_id for image_id, _ in rows))
+        self.owners = [image_id for image_id, _ in rows]
         self.words = np.ascontiguousarray(
-            np.frombuffer(b"".join(bits for _, bits in matchable), dtype=WORD).reshape(-1, WORDS).T)
+            np.frombuffer(b"".join(bits for _, bits in rows), dtype=WORD).reshape(-1, WORDS).T)
         self.version = version
 
     def nearest(self, known: tuple[bytes, int] | None, max_distance: int) -> str | None:
-        """The id of the known-fine photo nearest a (hash, quality) within `max_distance`, else None."""
-        if known is None or known[1] < MIN_QUALITY or not self.ids:
+        """The id of the known-fine photo nearest a (hash, quality) within `max_distance`, turned or
+        mirrored or not, else None."""
+        if known is None or known[1] < MIN_QUALITY or not self.owners:
             return None
         rows, found = within(self.words, np.frombuffer(known[0], dtype=WORD), max_distance)
-        return self.ids[int(rows[np.argmin(found)])] if len(rows) else None
+        return self.owners[int(rows[np.argmin(found)])] if len(rows) else None
 
 
 def fine_for(store: Store) -> FineIndex:
@@ -163,6 +176,20 @@ def within(columns: np.ndarray, query: np.ndarray, max_distance: int) -> tuple[n
     return rows, found
 
 
+def within_any(columns: np.ndarray, queries: Sequence[bytes], max_distance: int) -> tuple[np.ndarray, np.ndarray]:
+    """`within` for several query hashes: each row within `max_distance` of any of them, at its least
+    distance, rows in increasing order."""
+    if len(queries) == 1:
+        return within(columns, np.frombuffer(queries[0], dtype=WORD), max_distance)
+    found = [within(columns, np.frombuffer(query, dtype=WORD), max_distance) for query in queries]
+    rows, distances = np.concatenate([rows for rows, _ in found]), np.concatenate([apart for _, apart in found])
+    order = np.lexsort((distances, rows))  # by row, then distance: each row's first is its least
+    rows, distances = rows[order], distances[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    return rows[first], distances[first]
+
+
 def index_for(store: Store) -> HashIndex:
     """This process's index of the store's hashes, brought up to date."""
     index = _indexes.get(store)
@@ -177,7 +204,7 @@ def fine_marks(store: Store, image_id: str, max_distance: int) -> list[tuple[str
     image near it when it is itself known fine, else itself when it is near one."""
     index, fine = index_for(store), fine_for(store)
     if image_id in fine.ids:
-        return [(other, image_id) for other, _ in index.near(image_id, max_distance)]
+        return [(other, image_id) for other, _ in index.near(image_id, max_distance, store.dihedral(image_id)[1:])]
     nearest = fine.nearest(index.get(image_id), max_distance)
     return [(image_id, nearest)] if nearest is not None and nearest != image_id else []
 
@@ -190,7 +217,7 @@ def decide(store: Store, image_id: str, max_distance: int) -> list[tuple[str, st
     An image within the distance of a known-fine photo is never hidden by matching.
     """
     index, fine = index_for(store), fine_for(store)
-    near = index.near(image_id, max_distance)
+    near = index.near(image_id, max_distance, store.dihedral(image_id)[1:])
     if not near:
         return []
 

@@ -31,6 +31,9 @@ SIDE = 512
 class Hash:
     bits: bytes  # 32 bytes, PDQ's bit 0 first (numpy.packbits order)
     quality: int
+    # The hashes of the image turned and mirrored (PDQ's other seven dihedral variants: rotated 90, 180
+    # and 270 degrees, flipped on each axis and each diagonal), 32 bytes each, one after the other.
+    variants: bytes = b""
 
     @property
     def matchable(self) -> bool:
@@ -43,10 +46,13 @@ def available() -> bool:
 
 
 def hash_image(image: Image.Image) -> Hash:
+    """The PDQ hash of an image and of its seven turned and mirrored versions (one DCT: PDQ derives
+    them from the same coefficients)."""
     image = image.convert("RGB")
     image.thumbnail((SIDE, SIDE))
-    vector, quality = pdqhash.compute(np.asarray(image))
-    return Hash(np.packbits(vector.astype(np.uint8)).tobytes(), int(quality))
+    vectors, quality = pdqhash.compute_dihedral(np.asarray(image))
+    packed = [np.packbits(vector.astype(np.uint8)).tobytes() for vector in vectors]
+    return Hash(packed[0], int(quality), b"".join(packed[1:]))
 
 
 def hash_bytes(data: bytes) -> Hash:

@@ -8,9 +8,9 @@
 -- (once per generation, see prelude.lua) and the image is restored: for ARGV[13] ms a crossing puts it
 -- in review instead of hiding it (field 'rg', kept across resets; `guarded` in prelude.lua); 'ignore'
 -- changes no record and no guard. A `disagree` reset of a registered image also keeps its hash as
--- known fine (KEYS[16], id -> hash and quality; its version KEYS[18] bumped for workers): matching
--- never hides an image within the match distance of it, and such an image's own crossing goes to
--- review (`guarded`).
+-- known fine (KEYS[16], id -> hash, quality and the hashes of it turned and mirrored; its version
+-- KEYS[18] bumped for workers): matching never hides an image within the match distance of it, nor
+-- of it turned or mirrored, and such an image's own crossing goes to review (`guarded`).
 -- KEYS: image hash, reported index, pending index, hidden index, audit stream, outbox, placeholder, stats hash,
 --       comments list (the comments of dismissed reports go with them), review index, (then
 --       match_reset.lua's four), registered hashes, known-fine hashes, marks near them, their version
@@ -48,7 +48,7 @@ if ARGV[6] == 'disagree' then
   if guard > 0 then redis.call('HSET', image, 'rg', string.format('%.0f', tonumber(now) + guard)) else redis.call('HDEL', image, 'rg') end
   local registered = redis.call('HGET', KEYS[15], id)
   if registered then
-    redis.call('HSET', KEYS[16], id, string.sub(registered, 1, 33))
+    redis.call('HSET', KEYS[16], id, string.sub(registered, 1, 33) .. string.sub(registered, 38))
     redis.call('INCR', KEYS[18])
   end
 end
