@@ -13,6 +13,7 @@ in the index sorted sets, so a lookup is one ZSCORE/ZMSCORE: member of `hidden` 
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING, Iterator, Sequence
@@ -61,6 +62,10 @@ MATCH_HASHES = PREFIX + "match:h"
 MATCH_URLS = PREFIX + "match:u"  # hash: image id -> the URL registered for it (its placeholder's source)
 MATCH_LOG = PREFIX + "match:log"  # list: image ids in the order their hashes were written (caches read its tail)
 MATCH_LOG_BASE = PREFIX + "match:logbase"  # string: entries trimmed off the log's head, ever (trim_hash_log.lua)
+# string: a random token written with the first hash. Workers' caches of the hashes remember it: a new
+# one means Redis lost its data (a restart without persistence, a failover to an empty replica) and
+# was written again since, so they load afresh, even when the new log has grown past their position.
+MATCH_EPOCH = PREFIX + "match:epoch"
 MATCHED_FROM = PREFIX + "match:from"  # hash: copy id -> the source whose hide it was hidden by
 RELEASED_PREFIX = PREFIX + "match:rel:"  # set per copy: sources a reset released it from, never matched again
 COPIES_PREFIX = PREFIX + "match:cp:"  # sorted set per source: the copies hidden through it, by distance (bits)
@@ -398,6 +403,7 @@ class Store:
         if at is None:
             at = int(self.redis.time()[0])
         pipe = self.raw.pipeline(transaction=True)
+        pipe.set(MATCH_EPOCH, uuid.uuid4().hex, nx=True)
         for image_id, bits, quality, url, *variants in images:
             pipe.hset(MATCH_HASHES, image_id,
                       bits + bytes([max(0, min(255, quality))]) + at.to_bytes(4, "big") + b"".join(variants))
@@ -409,12 +415,14 @@ class Store:
     def has_hash(self, image_id: str) -> bool:
         return bool(self.raw.hexists(MATCH_HASHES, image_id))
 
-    def hash_log(self, position: int, count: int) -> tuple[int, int, list[str]]:
-        """(base, length, ids): up to `count` ids logged from `position` on (positions count every entry
-        ever logged, trimmed ones too), the entries trimmed so far and the log's length. No ids when the
-        position is not inside the log: trimmed past, or Redis lost the log."""
-        base, length, *ids = self._read_hash_log(keys=[MATCH_LOG, MATCH_LOG_BASE], args=[position, count])
-        return int(base), int(length), [_text(image_id) for image_id in ids]
+    def hash_log(self, position: int, count: int) -> tuple[str, int, int, list[str]]:
+        """(epoch, base, length, ids): up to `count` ids logged from `position` on (positions count every
+        entry ever logged, trimmed ones too), the entries trimmed so far and the log's length, and the
+        epoch of the hashes ('' before the first). No ids when the position is not inside the log:
+        trimmed past, or Redis lost the log."""
+        epoch, base, length, *ids = self._read_hash_log(keys=[MATCH_LOG, MATCH_LOG_BASE, MATCH_EPOCH],
+                                                        args=[position, count])
+        return _text(epoch), int(base), int(length), [_text(image_id) for image_id in ids]
 
     def trim_hash_log(self, keep: int) -> int:
         """Drop the log's oldest entries beyond max(number of hashes, `keep`); how many were dropped."""
@@ -484,17 +492,20 @@ class Store:
                                    COPIES_PREFIX], once=once)
         return _text(event) if event else None
 
-    def fine_hashes(self, known_version: int | None) -> tuple[int, dict[str, tuple[bytes, int, list[bytes]]] | None]:
+    def fine_hashes(self, known_version: tuple[str, int] | None
+                    ) -> tuple[tuple[str, int], dict[str, tuple[bytes, int, list[bytes]]] | None]:
         """(version, {id: (hash, quality, its turned and mirrored hashes)}) of the known-fine photos; None
-        for the hashes when the version is still `known_version`."""
-        version = int(self.raw.get(MATCH_FINE_VERSION) or 0)
+        for the hashes when the version is still `known_version`. The version is the hashes' epoch and
+        the count of changes, which starts again when Redis loses its data."""
+        epoch, changes = self.raw.mget(MATCH_EPOCH, MATCH_FINE_VERSION)
+        version = (_text(epoch or b""), int(changes or 0))
         if version == known_version:
             return version, None
         pipe = self.raw.pipeline(transaction=True)
-        pipe.get(MATCH_FINE_VERSION).hgetall(MATCH_FINE)
-        version, fine = pipe.execute()
-        return int(version or 0), {_text(image_id): (value[:32], value[32], split_hashes(value[33:]))
-                                   for image_id, value in fine.items()}
+        pipe.mget(MATCH_EPOCH, MATCH_FINE_VERSION).hgetall(MATCH_FINE)
+        (epoch, changes), fine = pipe.execute()
+        return (_text(epoch or b""), int(changes or 0)), {
+            _text(image_id): (value[:32], value[32], split_hashes(value[33:])) for image_id, value in fine.items()}
 
     def mark_near_fine(self, marks: Sequence[tuple[str, str]]) -> None:
         """Mark each (image id, known-fine image id): the image's crossings go to review while the other

@@ -16,6 +16,7 @@ from bench import photos
 from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
 from tests.http_fixtures import LocalServer, image_files
 from workers import phash, placeholder
+from workers.matching import FineIndex, HashIndex
 
 SOURCES = {seed: photos.scene(seed) for seed in (1, 2, 3, 4)}
 FILES = {
@@ -422,7 +423,6 @@ def test_registrations_past_their_retention_are_forgotten_unless_hidden(client, 
 
 
 def test_the_hash_log_is_trimmed_and_a_worker_behind_the_trim_loads_every_hash_afresh(services, redis_client):
-    from workers.matching import HashIndex
     store = services.store
     now = int(redis_client.time()[0])
     store.save_hash("img-0", bytes([0]) * 32, 80, at=now - 3 * 86400)
@@ -435,16 +435,40 @@ def test_the_hash_log_is_trimmed_and_a_worker_behind_the_trim_loads_every_hash_a
             store.save_hash(f"img-{n}", bytes([n + 10 * again]) * 32, 80)
     assert store.prune_hashes(2 * 86400)[1] == 1  # img-0 forgotten: logged once more
     current.refresh(store)
-    assert store.hash_log(0, 100)[:2] == (0, 18)
+    assert store.hash_log(0, 100)[1:3] == (0, 18)
 
     assert store.trim_hash_log(keep=2) == 14  # down to one entry per hash
-    assert store.hash_log(0, 100) == (14, 4, [])  # a position before the trim reads nothing
+    assert store.hash_log(0, 100)[1:] == (14, 4, [])  # a position before the trim reads nothing
     store.save_hash("img-5", bytes([5]) * 32, 80)
     for index in (behind, current):  # one far behind (reloads), one up to date (reads the log on)
         index.refresh(store)
         assert sorted(index.ids) == [f"img-{n}" for n in range(1, 6)] and index.position == 19
         assert index.get("img-4") == (bytes([34]) * 32, 80)
     assert store.trim_hash_log(keep=2) == 0  # never fewer entries than hashes
+
+
+def test_a_workers_caches_notice_that_redis_lost_its_data_even_once_as_much_was_written_again(services,
+                                                                                              redis_client):
+    """A restart without persistence, or a failover to an empty replica: the log starts again, and by
+    the worker's next read it may hold as many entries as the worker had read. Its caches must not
+    keep hashes, or known-fine photos, that Redis no longer has."""
+    store = services.store
+    for n in range(3):
+        store.save_hash(f"old-{n}", bytes([n]) * 32, 80)
+    store.reset("old-0", actor="cli:test", verdict="disagree")  # known fine
+    index, fine = HashIndex(), FineIndex()
+    index.refresh(store)
+    fine.refresh(store)
+    assert fine.ids == ["old-0"]
+
+    redis_client.flushdb()
+    for n in range(4):
+        store.save_hash(f"new-{n}", bytes([n + 50]) * 32, 80)
+    store.reset("new-0", actor="cli:test", verdict="disagree")  # the first change of the fine photos again
+    index.refresh(store)
+    fine.refresh(store)
+    assert sorted(index.ids) == [f"new-{n}" for n in range(4)]
+    assert fine.ids == ["new-0"]
 
 
 def test_a_released_copy_forgotten_with_its_registration_may_match_again(client, services, admin, url,

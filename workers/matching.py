@@ -44,6 +44,7 @@ _fine: "weakref.WeakKeyDictionary[Store, FineIndex]" = weakref.WeakKeyDictionary
 class HashIndex:
     def __init__(self):
         self.position = 0  # how much of the store's hash log this index holds
+        self.epoch = ""  # of the hashes it holds (store.MATCH_EPOCH)
         self.ids: list[str] = []
         self.rows: dict[str, int] = {}
         self.words = np.zeros((WORDS, 1024), dtype=WORD)  # word i of every hash in row i: each contiguous
@@ -54,9 +55,10 @@ class HashIndex:
 
     def refresh(self, store: Store) -> None:
         while True:
-            base, length, logged = store.hash_log(self.position, LOAD_CHUNK)
-            if not base <= self.position <= base + length:  # trimmed past what it read, or Redis lost its data
-                self.reload(store, base + length)
+            epoch, base, length, logged = store.hash_log(self.position, LOAD_CHUNK)
+            # Trimmed past what it read, or Redis lost its data (and may have logged as much again since).
+            if epoch != self.epoch or not base <= self.position <= base + length:
+                self.reload(store, base + length, epoch)
                 continue
             if not logged:
                 return
@@ -68,10 +70,11 @@ class HashIndex:
                 else:
                     self.put(image_id, *known)
 
-    def reload(self, store: Store, position: int) -> None:
-        """Every hash afresh, as of log `position`: what is logged after it is read next, so a hash
-        written or forgotten during the load ends up as Redis holds it."""
+    def reload(self, store: Store, position: int, epoch: str) -> None:
+        """Every hash afresh, as of log `position` in `epoch`: what is logged after it is read next, so
+        a hash written or forgotten during the load ends up as Redis holds it."""
         self.__init__()
+        self.epoch = epoch
         for chunk in store.all_hashes(LOAD_CHUNK):
             for image_id, bits, quality in chunk:
                 self.put(image_id, bits, quality)
@@ -123,7 +126,7 @@ class FineIndex:
     each with its turned and mirrored variants: one row per hash, `owners` naming each row's photo."""
 
     def __init__(self):
-        self.version: int | None = None
+        self.version: tuple[str, int] | None = None
         self.ids: list[str] = []
         self.owners: list[str] = []
         self.words = np.zeros((WORDS, 0), dtype=WORD)
