@@ -2,7 +2,7 @@
 
 The token is kept in this tab's sessionStorage and handed over, through a BroadcastChannel of this
 origin, to the console's other tabs open in the same browser: it is never written anywhere that
-outlives the last open console tab, and signing out forgets it in every tab (README, Threat model). */
+outlives the last open console tab, and signing out forgets it in every tab (docs/security.md). */
 (function () {
   "use strict";
   var KEY = "imgmod.adminToken";
