@@ -311,6 +311,8 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     field(dl, t.first, when(image.first_reported_at));
     field(dl, t.last, when(image.last_reported_at));
     if (image.hidden_at) field(dl, t.hidden_at, when(image.hidden_at));
+    // An editor's `disagree` holds for a while: readers can then only send the photo back to editors.
+    if (image.restored_until) field(dl, t.restored_until, when(image.restored_until), "restored-until");
     if (image.notices && image.notices.length) field(dl, nt.on_image, namedBy(image.notices), "notices");
     info.appendChild(dl);
     info.appendChild(comments(image));

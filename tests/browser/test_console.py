@@ -200,6 +200,10 @@ def test_the_photo_is_fine_restores_judging_the_reporters_or_not(reader, reporte
     dialog.get_by_role("button", name=ADMIN["ar"]["ask"]["restore"]["yes"]).click()
     expect(page.locator("#status")).to_have_text(ADMIN["ar"]["done"]["restore"].replace("{id}", SOUK))
     expect(page.locator("#list")).to_have_text(ADMIN["ar"]["empty"])  # nothing hidden any more
+    # Judged fine: its card says until when new readers can only send it back to editors.
+    restored = find(page, SOUK, "ar")
+    expect(restored.locator(".restored-until dt")).to_have_text(ADMIN["ar"]["restored_until"])
+    expect(restored.locator(".restored-until time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
     event = admin.get(f"/audit?image_id={SOUK}").json["events"][0]
     assert (event["type"], event["actor"]) == ("reset", "editor")
     assert event["detail"]["note"] == "صورة سليمة"
