@@ -362,6 +362,10 @@ class IdempotencyHeaderSchema(ma.Schema):
         validate=[validate.Length(1, 255), FullMatch(r"^[\x21-\x7e]+$", error="Must be visible ASCII characters.")],
         metadata={"description": "1-255 visible characters, fresh for each action: a repeat by the same admin "
                                  "within 24 h returns the first answer and changes nothing"})
+    if_match = ma.fields.String(
+        data_key="If-Match", validate=validate.Length(1, 1000),
+        metadata={"description": "The ETag of the image's detail as the editor saw it: when the image changed since "
+                                 "(its state, generation or verdict), 409 with the current detail and nothing is done"})
 
 
 class ConfirmSchema(StrictSchema):

@@ -12,6 +12,7 @@ in the index sorted sets, so a lookup is one ZSCORE/ZMSCORE: member of `hidden` 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from importlib.resources import files
@@ -137,9 +138,28 @@ def _reset_body() -> str:
     return "local function reset_body()\n" + _lua("reset") + "\nend\n" + _lua("match_reset")
 
 
-def _once_text(body: str) -> str:
-    """A script's body as the function `action`, run at most once per Idempotency-Key (once.lua)."""
-    return _lua("prelude") + "local function action()\n" + body + "\nend\n" + _lua("once")
+# An action asked with If-Match names these indexes after its own keys (if_match.lua reads the state).
+TAG_INDEXES = (HIDDEN, PENDING, REVIEW, PROTECTED)
+
+
+def _guarded_text(body: str, once: bool, if_match: bool) -> str:
+    """A script's body as the function `action`, run only while the image still has the tag the editor
+    holds (if_match.lua) and at most once per Idempotency-Key (once.lua), as asked."""
+    text = _lua("prelude") + "local function action()\n" + body + "\nend\n"
+    if if_match:  # where its keys and argument are: before once.lua's key and two arguments
+        text += (f"local GUARD_KEYS, GUARD_ARG = #KEYS - {len(TAG_INDEXES) + once}, #ARGV - {2 * once}\n"
+                 + _lua("if_match"))
+    else:
+        text += "local function precondition() return nil end\n"
+    if once:
+        return text + _lua("once")
+    return text + "local refused = precondition()\nif refused then return refused end\nreturn {'done', action()}\n"
+
+
+def image_tag(state: str, generation: int, protected: bool, hidden_by: str | None, verdict: str) -> str:
+    """What an image's ETag is made of (if_match.lua's image_tag computes the same in the script)."""
+    text = "|".join((state, str(generation), "p" if protected else "", hidden_by or "", verdict))
+    return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,14 @@ class Once:
     """An admin action asked with an Idempotency-Key."""
     key: str  # the record's Redis key: ONCE_PREFIX and a keyed hash of the admin and the key
     fingerprint: str  # what was asked (method, path, body): a repeat must ask the same
+
+
+class Changed(Exception):
+    """The image changed since the editor saw it (If-Match): nothing was done. `tag` is its tag now."""
+
+    def __init__(self, tag: str):
+        super().__init__("The image changed")
+        self.tag = tag
 
 
 class Repeated(Exception):
@@ -276,18 +304,25 @@ class Store:
         self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
         self._confirm = _load_script(redis, direct, "confirm", acked)
         self._notice_review = _load_script(redis, direct, "notice_review", acked)
-        # The same admin actions, each at most once per Idempotency-Key.
-        self._once = {name: DirectScript(redis, direct, _once_text(body), acked) for name, body in (
-            ("reset", _reset_body()), ("confirm", _lua("confirm")), ("manual_hide", _lua("manual_hide")),
-            ("protect", _lua("protect")))}
+        # The same admin actions, each at most once per Idempotency-Key and/or only If-Match.
+        self._guarded = {(name, once, if_match): DirectScript(redis, direct, _guarded_text(body, once, if_match), acked)
+                         for name, body in (("reset", _reset_body()), ("confirm", _lua("confirm")),
+                                            ("manual_hide", _lua("manual_hide")), ("protect", _lua("protect")))
+                         for once in (False, True) for if_match in (False, True) if once or if_match}
 
-    def _action(self, name: str, keys: list, args: list, once: Once | None):
-        """Run an admin action's script, at most once for `once`'s key (else Repeated)."""
-        if once is None:
+    def _action(self, name: str, keys: list, args: list, once: Once | None, if_match: Sequence[str] | None = None):
+        """Run an admin action's script, at most once for `once`'s key (else Repeated), and only while
+        the image's tag is one of `if_match` (else Changed)."""
+        if once is None and if_match is None:
             return getattr(self, "_" + name)(keys=keys, args=args)
-        outcome, reply = self._once[name](keys=[*keys, once.key], args=[*args, once.fingerprint, ONCE_TTL_MS])
+        guard_keys, guard_args = (TAG_INDEXES, [" ".join(if_match)]) if if_match is not None else ((), [])
+        once_keys, once_args = ([once.key], [once.fingerprint, ONCE_TTL_MS]) if once is not None else ([], [])
+        outcome, reply = self._guarded[(name, once is not None, if_match is not None)](
+            keys=[*keys, *guard_keys, *once_keys], args=[*args, *guard_args, *once_args])
         if _text(outcome) == "repeat":
             raise Repeated(_text(reply))
+        if _text(outcome) == "changed":
+            raise Changed(_text(reply))
         return reply
 
     def notice_review(self, image_id: str, reference: str) -> str:
@@ -348,7 +383,8 @@ class Store:
         return _text(event) if event else None
 
     def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "",
-              verdict: str = "disagree", once: Once | None = None) -> ResetOutcome:
+              verdict: str = "disagree", once: Once | None = None,
+              if_match: Sequence[str] | None = None) -> ResetOutcome:
         """Restore; `verdict` 'disagree' counts against the site accounts that reported, 'ignore' does not."""
         was_hidden, was_pending, generation, event, *copies = self._action(
             "reset",
@@ -358,7 +394,7 @@ class Store:
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
                   self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX,
                   self.threshold, self.trust.restore_guard_ms, RECORD_PREFIX, GROUP_PREFIX],
-            once=once)
+            once=once, if_match=if_match)
         entries = [_text(entry) for entry in copies]
         known_fine = "fine|" + image_id in entries
         entries = [entry for entry in entries if not entry.startswith("fine|")]
@@ -464,21 +500,24 @@ class Store:
         hidden, matched = pipe.execute()
         return [at is not None and source is None for at, source in zip(hidden, matched)]
 
-    def hide_now(self, image_id: str, actor: str, once: Once | None = None) -> str | None:
+    def hide_now(self, image_id: str, actor: str, once: Once | None = None,
+                 if_match: Sequence[str] | None = None) -> str | None:
         """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
         event = self._action("manual_hide",
                              keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW, MATCHED_FROM,
                                    MATCH_FINE, MATCH_FINE_VERSION],
-                             args=[image_id, actor, self.audit_max_events, COPIES_PREFIX], once=once)
+                             args=[image_id, actor, self.audit_max_events, COPIES_PREFIX], once=once,
+                             if_match=if_match)
         return _text(event) if event else None
 
-    def confirm(self, image_id: str, actor: str, note: str = "", once: Once | None = None) -> str | None:
+    def confirm(self, image_id: str, actor: str, note: str = "", once: Once | None = None,
+                if_match: Sequence[str] | None = None) -> str | None:
         """Editors agree with the reports: the hide's outbox entry, None if it was already hidden."""
         event = self._action("confirm",
                              keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM,
                                    MATCH_FINE, MATCH_FINE_VERSION],
                              args=[image_id, actor, self.audit_max_events, self.trust.record_ttl_ms, note,
-                                   COPIES_PREFIX], once=once)
+                                   COPIES_PREFIX], once=once, if_match=if_match)
         return _text(event) if event else None
 
     def fine_hashes(self, known_version: int | None) -> tuple[int, dict[str, tuple[bytes, int]] | None]:
@@ -556,12 +595,13 @@ class Store:
         hidden_at, data = pipe.execute()
         return hidden_at is not None, data
 
-    def set_protection(self, image_id: str, protected: bool, actor: str, once: Once | None = None) -> ProtectionOutcome:
+    def set_protection(self, image_id: str, protected: bool, actor: str, once: Once | None = None,
+                       if_match: Sequence[str] | None = None) -> ProtectionOutcome:
         changed, crossed, generation, event = self._action(
             "protect",
             keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, REVIEW, OUTBOX, MATCH_FINE, MATCH_NEAR_FINE],
             args=[image_id, "1" if protected else "0", actor, self.audit_max_events, self.threshold],
-            once=once)
+            once=once, if_match=if_match)
         return ProtectionOutcome(bool(changed), bool(crossed), int(generation), _text(event))
 
     def status(self, image_id: str) -> dict:
@@ -572,7 +612,7 @@ class Store:
         """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for image_id in image_ids:
-            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb", "rg",
+            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb", "rg", "vg", "vk",
                                              *("r:" + reason for reason in REASONS)])
             for index in (HIDDEN, PENDING, REVIEW, PROTECTED):
                 pipe.zscore(index, image_id)
@@ -586,9 +626,13 @@ class Store:
 
     def _status(self, image_id, now, fields, hidden_at, pending_at, review_at, protected_at, comments,
                 matched_from, registered_url) -> dict:
-        count, score, review_score, first, last, generation, url, hidden_by, restored_until, *reasons = fields
+        (count, score, review_score, first, last, generation, url, hidden_by, restored_until, verdict_generation,
+         verdict, *reasons) = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
+        # The verdict of the current generation (give_verdict in prelude.lua: 'a' when not written).
+        current = verdict_generation is not None and _text(verdict_generation) == _text(generation or "0")
+        given = (_text(verdict) if verdict is not None else "a") if current else ""
         return {
             "image_id": image_id,
             "state": state,
@@ -614,6 +658,9 @@ class Store:
             # Why it is hidden; an image hidden before causes were recorded: by matching or by reports.
             "hidden_by": None if hidden_at is None else _text(hidden_by) if hidden_by is not None
             else "match" if matched_from is not None else "reports",
+            # The detail's ETag: an editor's action with If-Match is done only while it holds (if_match.lua).
+            "tag": image_tag(state, int(generation or 0), protected_at is not None,
+                             None if hidden_by is None else _text(hidden_by), given),
         }
 
     def page(self, state: str, limit: int, after: tuple[str, str] | None = None) -> list[tuple[str, str]]:
