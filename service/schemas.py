@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import marshmallow as ma
+from flask_smorest.error_handler import ErrorSchema
 from marshmallow import validate
 
 from config import LANGUAGES
@@ -293,6 +294,12 @@ class AdminImageSchema(ma.Schema):
         "description": "the statement of reasons of its current hide (DSA Art 17); null when visible"})
 
 
+class AdminConflictSchema(ErrorSchema):
+    current = ma.fields.Nested(AdminImageSchema, metadata={
+        "description": "with If-Match: the image as it is now (its ETag in the header), for the editor to see what "
+                       "happened; absent for a reused Idempotency-Key"})
+
+
 class MatchSchema(ma.Schema):
     image_id = ma.fields.String(required=True)
     distance = ma.fields.Integer(allow_none=True, required=True,
@@ -366,6 +373,14 @@ class IdempotencyHeaderSchema(ma.Schema):
         data_key="If-Match", validate=validate.Length(1, 1000),
         metadata={"description": "The ETag of the image's detail as the editor saw it: when the image changed since "
                                  "(its state, generation or verdict), 409 with the current detail and nothing is done"})
+
+
+class EditorSessionSchema(ma.Schema):
+    actor = ma.fields.String(required=True, metadata={
+        "description": "the name the audit gives this admin: an admin token's name, or oidc:<e-mail, else subject>"})
+    csrf_token = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "for the console signed in with the newsroom's account: send it as X-CSRF-Token with each "
+                       "action; null with an admin token"})
 
 
 class ConfirmSchema(StrictSchema):

@@ -73,6 +73,11 @@ MATCH_NEAR_FINE = PREFIX + "match:nf"  # hash: registered image id -> the known-
 # once answered the answer, for a day (once.lua).
 ONCE_PREFIX = PREFIX + "once:"
 ONCE_TTL_MS = 86_400_000
+# Editors signed in through the newsroom's OpenID Connect provider: per session (a keyed hash of the
+# cookie's random value, never the value itself) a hash of the audit actor and the CSRF token, living
+# as long as the session; per sign-in under way, the client library's state (PKCE verifier, nonce).
+EDITOR_SESSION_PREFIX = PREFIX + "editor:"
+SIGN_IN_PREFIX = PREFIX + "signin:"
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
@@ -760,6 +765,28 @@ class Store:
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(key, 0, ex=window_seconds, nx=True).incr(key)  # EXPIRE NX would need Redis 7
         pipe.execute()
+
+    def start_editor_session(self, key: str, fields: dict[str, str], ttl_seconds: int) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(EDITOR_SESSION_PREFIX + key, mapping=fields).expire(EDITOR_SESSION_PREFIX + key, ttl_seconds)
+        pipe.execute()
+
+    def editor_session(self, key: str) -> dict[str, str] | None:
+        fields = self.redis.hgetall(EDITOR_SESSION_PREFIX + key)
+        return {_text(name): _text(value) for name, value in fields.items()} or None
+
+    def end_editor_session(self, key: str) -> None:
+        self.redis.delete(EDITOR_SESSION_PREFIX + key)
+
+    def sign_in_state(self, key: str) -> str | None:
+        value = self.redis.get(SIGN_IN_PREFIX + key)
+        return None if value is None else _text(value)
+
+    def save_sign_in_state(self, key: str, value: str, ttl_seconds: int) -> None:
+        self.redis.set(SIGN_IN_PREFIX + key, value, ex=ttl_seconds)
+
+    def forget_sign_in_state(self, key: str) -> None:
+        self.redis.delete(SIGN_IN_PREFIX + key)
 
     def incr_stat(self, name: str, amount: int = 1) -> None:
         self.redis.hincrby(STATS, name, amount)

@@ -43,7 +43,8 @@ def test_an_action_on_a_changed_image_answers_409_with_the_current_detail_and_ch
     answer = getattr(admin.client, method)("/v1/admin/images/img-1" + path, json=body,
                                            headers={**admin.headers, "If-Match": seen})
     assert answer.status_code == 409
-    assert answer.json["state"] == "pending" and answer.json["image_id"] == "img-1"  # crossed, no worker here
+    current = answer.json["current"]
+    assert current["state"] == "pending" and current["image_id"] == "img-1"  # crossed, no worker here
     assert "If-Match" in answer.json["message"] and answer.headers["ETag"] == now
     assert redis_client.xlen("imgmod:audit") == events
     assert admin.get("/images/img-1").json["protected"] is False
@@ -88,6 +89,6 @@ def test_two_editors_racing_on_the_same_etag_one_acts_the_other_gets_409(live_se
     assert sorted(answer.status_code for answer in answers.values()) == [200, 409]
     winner = next(kind for kind, answer in answers.items() if answer.status_code == 200)
     loser = answers["confirm" if winner == "restore" else "restore"]
-    assert loser.json()["hidden"] is (winner == "confirm")  # the detail as the winner left it
+    assert loser.json()["current"]["hidden"] is (winner == "confirm")  # the detail as the winner left it
     types = [fields["type"] for _, fields in redis_client.xrange("imgmod:audit")]
     assert types.count("reset") + types.count("confirmed") == 1

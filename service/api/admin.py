@@ -11,13 +11,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from werkzeug.http import parse_etags
 
-from service import moderation, statements
+from service import moderation, oidc, statements
 from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
 from service.identity import keyed_hash
 from service.schemas import (STATES, AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AdminTotalsSchema,
-                             AuditListSchema, AuditQuerySchema, ConfirmSchema, IdempotencyHeaderSchema,
+                             AuditListSchema, AuditQuerySchema, ConfirmSchema, EditorSessionSchema, IdempotencyHeaderSchema,
                              ImagePathSchema, MatchesQuerySchema, MatchesSchema, ProtectionSchema, ResetSchema)
 from service.store import ONCE_PREFIX, Changed, Once, Repeated
 
@@ -28,9 +28,12 @@ SECURITY = [{"admin": []}]
 
 @bp.before_request
 def require_admin():
-    svc = services()
-    settings = svc.settings
-    g.actor = admin_name(request, settings.admin_tokens, settings.frontend_keys, svc.store, settings.secret_key)
+    """An admin token's name, or the editor signed in to the console (a CSRF token on each action)."""
+    g.actor = oidc.session_actor()
+    if g.actor is None:
+        svc = services()
+        settings = svc.settings
+        g.actor = admin_name(request, settings.admin_tokens, settings.frontend_keys, svc.store, settings.secret_key)
 
 
 def _time(ms: int | None) -> datetime | None:
@@ -89,8 +92,11 @@ def once_per_key(view):
             return keyed(self, *args, idempotency_key=idempotency_key, **kwargs)
         except Changed:  # nothing was done: the image as it is now, for the editor to see what happened
             current = detail(services().store.status(kwargs["image_id"]))
-            body = {**AdminImageSchema().dump(current),
-                    "message": "If-Match: the image changed since you saw it; nothing was done. Here it is as it is now."}
+            body = {"code": 409, "status": "Conflict",
+                    "message": "If-Match: the image changed since you saw it; nothing was done. `current` is the image "
+                               "as it is now.",
+                    "errors": {"headers": {"If-Match": ["The image changed since this ETag."]}},
+                    "current": AdminImageSchema().dump(current)}
             return current_app.response_class(current_app.json.dumps(body), status=409, mimetype="application/json",
                                               headers={"ETag": f'"{current["tag"]}"'})
 
@@ -139,6 +145,17 @@ class AdminImages(MethodView):
         next_cursor = encode_cursor(shown[-1][1], shown[-1][0]) if len(page) > limit else None
         statuses = store.statuses([image_id for image_id, _ in shown])
         return {"images": details(statuses), "next_cursor": next_cursor}
+
+
+@bp.route("/session")
+class Session(MethodView):
+    @bp.response(200, EditorSessionSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
+    def get(self):
+        """Who is acting, for the console: with its session, the CSRF token its actions must carry"""
+        signed_in = oidc.editor() if "Authorization" not in request.headers else None
+        return {"actor": g.actor, "csrf_token": signed_in["csrf"] if signed_in else None}
 
 
 @bp.route("/totals")
