@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import abort
 
-from config import Settings, is_loopback
+from config import LANGUAGES, Settings, is_loopback
 from service.context import services
 from service.identity import keyed_hash
 from service.messages import negotiate
@@ -110,7 +110,8 @@ def session_actor() -> str | None:
 
 
 def _texts() -> tuple[str, dict]:
-    lang = negotiate(request, request.args.get("lang"), services().settings.default_lang)
+    """The console's language: the one it was in when the editor left for the provider, else negotiated."""
+    lang = negotiate(request, session.get("lang"), services().settings.default_lang)
     return lang, SIGN_IN[lang]
 
 
@@ -142,7 +143,10 @@ def _groups(claims: dict, claim: str) -> set[str]:
 @bp.get("/admin/sign-in")
 def sign_in():
     """Off to the newsroom's provider; it sends the editor back to /admin/signed-in."""
-    return _client().authorize_redirect(url_for("oidc.signed_in", _external=True))
+    client = _client()
+    if request.args.get("lang") in LANGUAGES:
+        session["lang"] = request.args["lang"]
+    return client.authorize_redirect(url_for("oidc.signed_in", _external=True))
 
 
 @bp.get("/admin/signed-in")
@@ -163,7 +167,8 @@ def signed_in():
         return _refused(403, t["not_editor"].format(groups=", ".join(settings.editor_groups)), actor.removeprefix("oidc:"))
     value, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     services().store.start_editor_session(_session_key(value), {"actor": actor, "csrf": csrf}, SESSION_SECONDS)
-    response = redirect(url_for("pages.admin"))
+    lang = session.pop("lang", None)
+    response = redirect(url_for("pages.admin", lang=lang) if lang else url_for("pages.admin"))
     response.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, path="/", httponly=True, samesite="Lax",
                         secure=not on_loopback())
     return response

@@ -13,11 +13,11 @@ from flask import Blueprint, current_app, render_template, request
 from flask_smorest import abort
 
 from config import LANGUAGES
-from service import demo_images
+from service import demo_images, oidc
 from service.context import services
 from service.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP
 from service.messages import negotiate
-from service.page_texts import ADMIN, DEMO, LANG_NAMES, PHOTOS, REASONS
+from service.page_texts import ADMIN, DEMO, LANG_NAMES, PHOTOS, REASONS, SIGN_IN
 
 bp = Blueprint("pages", __name__)
 
@@ -102,10 +102,10 @@ def demo_photo(name: str):
 @bp.get("/admin")
 def admin():
     lang = _asked_lang() or negotiate(request, None, services().settings.default_lang)
-    texts = {**ADMIN[lang], "reason_names": REASONS[lang]}
+    texts = {**ADMIN[lang], "reason_names": REASONS[lang], "sign_in_texts": SIGN_IN[lang]}
     response = current_app.make_response(render_template(
         "admin.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=ADMIN[lang], texts=texts,
-        languages=LANG_NAMES))
+        languages=LANG_NAMES, newsroom=oidc.EXTENSION in current_app.extensions, s=SIGN_IN[lang]))
     response.vary.add("Accept-Language")
     # Reported photos from their own origins: https ones, and http ones on a console served over http.
     response.headers["Content-Security-Policy"] = (ADMIN_PAGE_POLICY if request.scheme == "https"

@@ -292,6 +292,9 @@ class AdminImageSchema(ma.Schema):
         "description": "who reported since the last reset, by kind only: never an identity"})
     statement = ma.fields.Nested(lambda: StatementSchema(), allow_none=True, required=True, metadata={
         "description": "the statement of reasons of its current hide (DSA Art 17); null when visible"})
+    etag = ma.fields.Function(lambda image: f'"{image["tag"]}"', required=True, metadata={
+        "description": "the answer's ETag header, also for each image of a listing: send it as If-Match with an "
+                       "action so that it is done only on the image as you saw it"})
 
 
 class AdminConflictSchema(ErrorSchema):

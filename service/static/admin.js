@@ -2,7 +2,9 @@
 
 The token is kept in this tab's sessionStorage and handed over, through a BroadcastChannel of this
 origin, to the console's other tabs open in the same browser: it is never written anywhere that
-outlives the last open console tab, and signing out forgets it in every tab (README, Threat model). */
+outlives the last open console tab, and signing out forgets it in every tab (README, Threat model).
+An editor signed in with the newsroom's account has no token here: the browser holds an HttpOnly
+session cookie, and each action carries the session's CSRF token, kept in memory only. */
 (function () {
   "use strict";
   var KEY = "imgmod.adminToken";
@@ -14,6 +16,7 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
   var numbers = new Intl.NumberFormat(locale, {maximumFractionDigits: 2});
   var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("imgmod.admin") : null;
   var view = {state: null, cursor: null, found: null, history: null, asked: 0, opened: false};
+  var session = null;  // signed in with the newsroom's account: {actor, csrf_token}
   var cards = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -48,9 +51,19 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
 
-  function call(method, path, body) {
-    var options = {method: method, headers: {Authorization: "Bearer " + token()}, credentials: "omit",
-      cache: "no-store"};
+  // Who asks: the token, else the session cookie with its CSRF token on every action. An action on
+  // an image names the image as the editor saw it (`etag`): if it changed since, nothing is done (409).
+  function credentials(method) {
+    if (!session) return {headers: {Authorization: "Bearer " + token()}, credentials: "omit"};
+    var headers = {};
+    if (method !== "GET") headers["X-CSRF-Token"] = session.csrf_token;
+    return {headers: headers, credentials: "same-origin"};
+  }
+
+  function call(method, path, body, etag) {
+    var asker = credentials(method);
+    var options = {method: method, headers: asker.headers, credentials: asker.credentials, cache: "no-store"};
+    if (etag) options.headers["If-Match"] = etag;
     if (method !== "GET") options.headers["Idempotency-Key"] = freshKey();
     if (body) {
       options.headers["Content-Type"] = "application/json";
@@ -61,6 +74,7 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
         if (response.ok) return data;
         var error = new Error(data.message || String(response.status));
         error.status = response.status;
+        error.current = data.current;  // 409: the image as it is now
         throw error;
       });
     });
@@ -87,6 +101,11 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
   }
 
   function signOut(message) {
+    if (session) {  // the server ends the session; the cookie goes with its answer
+      fetch("/admin/sign-out", {method: "POST", credentials: "same-origin",
+        headers: {"X-CSRF-Token": session.csrf_token}}).catch(function () {});
+      session = null;
+    }
     sessionStorage.removeItem(KEY);
     view.opened = false;
     view.state = view.found = null;
@@ -426,10 +445,19 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
     var id = image.image_id;
     function send(body) {
       var method = kind === "protect" || kind === "unprotect" ? "PUT" : "POST";
-      call(method, "/v1/admin/images/" + encodeURIComponent(id) + PATHS[kind], body).then(function () {
+      call(method, "/v1/admin/images/" + encodeURIComponent(id) + PATHS[kind], body, image.etag).then(function () {
         say(fill(t.done[kind], {id: id}));
         refresh();
-      }, fail);
+      }, function (error) {
+        if (error.status !== 409 || !error.current) return fail(error);
+        // Another editor acted first: show the image as it is now, in place, instead of overwriting.
+        var old = document.querySelector('li.card[data-image-id="' + CSS.escape(id) + '"]');
+        var fresh = card(error.current);
+        fresh.classList.add("changed");
+        if (old) old.replaceWith(fresh);
+        say(t.sign_in_texts.changed);
+        history(id);
+      });
     }
     if (kind === "protect" || kind === "unprotect") return send({protected: kind === "protect"});
     ask(kind, image, function (given) {
@@ -561,6 +589,21 @@ outlives the last open console tab, and signing out forgets it in every tab (REA
   $("ask-ignore").addEventListener("click", function () { answer("ignore"); });
   $("ask-cancel").addEventListener("click", function () { answer(null); });
   $("ask").addEventListener("close", function () { answer(null); });  // Escape
+  // Signed in with the newsroom's account? The session answers (its cookie is HttpOnly: no script reads it).
+  function fromSession() {
+    return fetch("/v1/admin/session", {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (found) {
+      if (!found || !found.csrf_token || token()) return;
+      session = found;
+      $("sign-out").title = t.sign_in_texts.signed_in_as + " " + found.actor.replace(/^oidc:/, "");
+      open();
+    }, function () {});
+  }
+
   if (token()) open();
-  else if (channel) channel.postMessage({ask: true});  // another console tab of this browser may hold it
+  else {
+    fromSession();
+    if (channel) channel.postMessage({ask: true});  // another console tab of this browser may hold it
+  }
 })();
