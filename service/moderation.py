@@ -10,8 +10,10 @@ from service.store import Once
 
 
 def report(services: Services, image_id: str, reporter: str, reason: str, image_url: str | None,
-           limit_key: str | None = None, comment: str = "", weight: float = 1.0, record: str | None = None):
-    outcome = services.store.report(image_id, reporter, reason, image_url, limit_key, comment, weight, record)
+           limit_key: str | None = None, comment: str = "", weight: float = 1.0, record: str | None = None,
+           article_url: str | None = None):
+    outcome = services.store.report(image_id, reporter, reason, image_url, limit_key, comment, weight, record,
+                                    article_url)
     if outcome.crossed:
         enqueue_hide(services.hides, image_id, outcome.generation)
     followups.dispatch(services, outcome.event)  # a review request's webhook

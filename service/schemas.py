@@ -157,6 +157,13 @@ class AccountCreatedAt(ma.fields.Field):
         return min(at, datetime.now(timezone.utc))
 
 
+def article_url_field() -> ma.fields.String:
+    """The page the photo appeared in: checked like an image URL (the same refused characters), never fetched."""
+    return ma.fields.String(
+        validate=[validate.Length(max=2000), FullMatch(IMAGE_URL_PATTERN, error="Not a valid http(s) URL.")],
+        metadata={"description": "http(s) URL of the article the photo appeared in, for editors to open; never fetched"})
+
+
 class ReportSchema(StrictSchema):
     image_id = ImageId(required=True)
     reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
@@ -170,6 +177,7 @@ class ReportSchema(StrictSchema):
         metadata={"description": "Required with a frontend key; ignored for anonymous calls"},
     )
     comment = ma.fields.String(validate=validate.Length(max=500))
+    article_url = article_url_field()
     account_created_at = AccountCreatedAt(metadata={
         "description": "when the reader's site account was created (a date or date-time, from the site's own "
                        "records; a date-time without an offset is UTC): a younger account than "
@@ -212,6 +220,7 @@ class RegisteredImageSchema(StrictSchema):
         validate=[validate.Length(max=2000), FullMatch(IMAGE_URL_PATTERN, error="Not a valid http(s) URL.")],
         metadata={"description": "http(s) URL of the image, fetched (from IMGMOD_IMAGE_HOSTS only) and hashed"},
     )
+    article_url = article_url_field()
 
 
 class RegisterSchema(StrictSchema):
@@ -280,6 +289,11 @@ class AdminImageSchema(ma.Schema):
         "description": "the URL the site registered (POST /v1/images): the photo that is hashed and matched"})
     reported_url = ma.fields.String(allow_none=True, required=True, metadata={
         "description": "the first URL a reader gave since the last reset: a reader's claim, never hashed or matched"})
+    article_url = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "the article the photo appeared in: the site's registration, else the first reader's since "
+                       "the last reset (article_by says which); never fetched"})
+    article_by = ma.fields.String(allow_none=True, required=True, validate=validate.OneOf(("site", "reader")),
+                                  metadata={"description": "who gave article_url: the site or a reader; null without one"})
     comments = ma.fields.List(ma.fields.Nested(CommentSchema), required=True,
                               metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
     matched_from = ma.fields.String(allow_none=True, required=True,

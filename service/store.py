@@ -3,7 +3,7 @@
 Per image one small hash (`imgmod:img:<id>`): `n` count, `g` generation, `f`/`l` first and last
 counted report (ms; `l` only once there is a second), `u` the first image URL a reader gave since
 the last reset (a claim: shown to editors as a reader's, used for a placeholder only when the site
-registered no URL, never fetched for a hash), `r:<reason>` counts, `k`/`q` the reconciler's claim on a lost crossing (how many times
+registered no URL, never fetched for a hash), `a` the first article URL a reader gave (never fetched), `r:<reason>` counts, `k`/`q` the reconciler's claim on a lost crossing (how many times
 its hide was queued again, and when it may be next; gone once the crossing ends), and one
 `@<hmac>` field per reporter ever counted. Per reporter and rate-limit window one counter
 (`imgmod:rl:<hmac>:<amount>/<seconds>`) that expires with its window. An image's state lives only
@@ -77,6 +77,8 @@ ONCE_TTL_MS = 86_400_000
 # cookie's random value, never the value itself) a hash of the audit actor and the CSRF token, living
 # as long as the session; per sign-in under way, the client library's state (PKCE verifier, nonce).
 EDITOR_SESSION_PREFIX = PREFIX + "editor:"
+# The article a site registered an image in (string per image, never fetched), as long as its hash is kept.
+ARTICLE_PREFIX = PREFIX + "art:"
 SIGN_IN_PREFIX = PREFIX + "signin:"
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
@@ -342,7 +344,7 @@ class Store:
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
                limit_key: str | None = None, comment: str = "", weight: float = 1.0,
-               record: str | None = None) -> ReportOutcome:
+               record: str | None = None, article_url: str | None = None) -> ReportOutcome:
         """Count `reporter` (an opaque keyed hash) once for `image_id`, with `weight`.
 
         With `record` (a site account's keyed hash, the same across images) the weight is scaled by
@@ -357,7 +359,7 @@ class Store:
                   *(rate_keys(limit_key, self.rate_windows) if limited else ())],
             args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold, comment,
                   repr(float(weight)), "1" if reason in self.trust.review_reasons else "0",
-                  self.trust.record_ttl_ms if record else 0, self.audit_max_events,
+                  self.trust.record_ttl_ms if record else 0, self.audit_max_events, article_url or "",
                   *(self._rate_args if limited else ())],
         )
         if _text(reply[0]) == "limited":
@@ -491,6 +493,13 @@ class Store:
         self.raw.set(MATCH_PRUNE_CURSOR, cursor)
         return len(entries), pruned
 
+    def register_articles(self, articles: Sequence[tuple[str, str]], ttl_seconds: int) -> None:
+        """Keep the article each (image id, article URL) was registered in: the site's word, shown to editors."""
+        pipe = self.redis.pipeline(transaction=False)
+        for image_id, url in articles:
+            pipe.set(ARTICLE_PREFIX + image_id, url, ex=ttl_seconds)
+        pipe.execute()
+
     def registered_url(self, image_id: str) -> str | None:
         url = self.redis.hget(MATCH_URLS, image_id)
         return None if url is None else _text(url)
@@ -617,22 +626,23 @@ class Store:
         """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for image_id in image_ids:
-            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb", "rg", "vg", "vk",
+            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb", "rg", "vg", "vk", "a",
                                              *("r:" + reason for reason in REASONS)])
             for index in (HIDDEN, PENDING, REVIEW, PROTECTED):
                 pipe.zscore(index, image_id)
             pipe.lrange(comments_key(image_id), 0, -1)
             pipe.hget(MATCHED_FROM, image_id)
             pipe.hget(MATCH_URLS, image_id)
+            pipe.get(ARTICLE_PREFIX + image_id)
         pipe.time()
         *replies, (seconds, micros) = pipe.execute()
         now = seconds * 1000 + micros // 1000
-        return [self._status(image_id, now, *replies[8 * i:8 * i + 8]) for i, image_id in enumerate(image_ids)]
+        return [self._status(image_id, now, *replies[9 * i:9 * i + 9]) for i, image_id in enumerate(image_ids)]
 
     def _status(self, image_id, now, fields, hidden_at, pending_at, review_at, protected_at, comments,
-                matched_from, registered_url) -> dict:
+                matched_from, registered_url, registered_article) -> dict:
         (count, score, review_score, first, last, generation, url, hidden_by, restored_until, verdict_generation,
-         verdict, *reasons) = fields
+         verdict, reported_article, *reasons) = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
         # The verdict of the current generation (give_verdict in prelude.lua: 'a' when not written).
@@ -658,6 +668,9 @@ class Store:
             "image_url": registered_url or url,
             "registered_url": registered_url,
             "reported_url": url,
+            # The article, likewise: the site's registration first, else the first reader's (labelled).
+            "article_url": registered_article or reported_article,
+            "article_by": "site" if registered_article else "reader" if reported_article else None,
             "comments": [json.loads(comment) for comment in comments],  # newest first
             "matched_from": None if matched_from is None or hidden_at is None else _text(matched_from),
             # Why it is hidden; an image hidden before causes were recorded: by matching or by reports.
