@@ -369,3 +369,14 @@ SIGN_IN = {
                    "then decide again.",
     },
 }
+
+
+# The article a photo appeared in, on the console's cards.
+ARTICLE = {
+    "ar": {"article": "المقال", "open_article": "افتح المقال في نافذة جديدة",
+           "reader_article": "رابط قدّمه قارئ، لا الموقع"},
+    "fr": {"article": "Article", "open_article": "Ouvrir l'article dans un nouvel onglet",
+           "reader_article": "Lien donné par un lecteur, pas par le site"},
+    "en": {"article": "Article", "open_article": "Open the article in a new tab",
+           "reader_article": "Link given by a reader, not by the site"},
+}

@@ -233,6 +233,19 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     return figure;
   }
 
+  // The article the photo appeared in (never fetched by imgmod): the site's, or a reader's, said so.
+  function article(image) {
+    var box = el("span");
+    if (!/^https?:\/\//i.test(image.article_url)) return box;
+    var link = el("a", "", t.article_texts.open_article);
+    link.href = image.article_url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    box.appendChild(link);
+    if (image.article_by === "reader") box.appendChild(el("span", "reader-url", " " + t.article_texts.reader_article));
+    return box;
+  }
+
   function comments(image) {
     var box = el("div", "comments");
     box.appendChild(el("h4", "", t.comments));
@@ -328,6 +341,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     field(dl, t.first, when(image.first_reported_at));
     field(dl, t.last, when(image.last_reported_at));
     if (image.hidden_at) field(dl, t.hidden_at, when(image.hidden_at));
+    if (image.article_url) field(dl, t.article_texts.article, article(image), "article");
     info.appendChild(dl);
     info.appendChild(comments(image));
     if (image.hidden) info.appendChild(matches(image));

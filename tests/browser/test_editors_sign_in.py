@@ -8,9 +8,9 @@ import logging
 import pytest
 from playwright.sync_api import expect
 
-from service.page_texts import ADMIN, PHOTOS, SIGN_IN
+from service.page_texts import ADMIN, ARTICLE, PHOTOS, SIGN_IN
 from tests.browser.conftest import WATCH_CSP, csp_violations
-from tests.conftest import with_settings
+from tests.conftest import FRONTEND_KEY, with_settings
 from tests.oidc_provider import provider  # noqa: F401 (a fixture)
 
 ATLAS = PHOTOS["atlas"]
@@ -30,6 +30,8 @@ def editor(new_context, live_server):
         context.add_init_script(WATCH_CSP)
         page = context.new_page()
         page.statuses = {}
+        page.requested_urls = []
+        page.on("request", lambda request: page.requested_urls.append(request.url))
         page.on("response", lambda response: page.statuses.setdefault(response.url.split("?")[0], response.status))
         page.document = page.goto(f"{live_server}/admin?lang={lang}")
         page.get_by_role("link", name=SIGN_IN[lang]["with_newsroom"]).click()
@@ -136,3 +138,24 @@ def test_two_editors_on_one_image_the_second_sees_what_the_first_did(editor, rep
     expect(salma.locator("#history tbody tr").first).to_contain_text("oidc:amina@newsroom.example")
     assert admin.get(f"/images/{ATLAS}").json["hidden"] is True
     assert [event["type"] for event in admin.get(f"/audit?image_id={ATLAS}").json["events"]] == ["confirmed"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_card_links_to_the_article_saying_whose_link_it_is(editor, reporter, client, lang):
+    article = "https://www.example.ma/politique/article.html"
+    reporter.anonymous(ATLAS, ip="203.0.113.1", article_url=article)
+    reporter.anonymous(PHOTOS["souk"], ip="203.0.113.1")
+    client.post("/v1/images", json={"images": [{"image_id": PHOTOS["souk"], "image_url": "https://cdn.example.ma/s.jpg",
+                                                "article_url": article + "?from=site"}]},
+                headers={"Authorization": f"Bearer {FRONTEND_KEY}"})
+    page = editor("amina", lang)
+    page.get_by_role("button", name=ADMIN[lang]["tabs"]["reported"]).click()
+    texts = ARTICLE[lang]
+    reader_link = card_of(page, ATLAS).get_by_role("link", name=texts["open_article"])
+    expect(reader_link).to_have_attribute("href", article)
+    expect(reader_link).to_have_attribute("rel", "noopener noreferrer")
+    expect(card_of(page, ATLAS).locator(".article")).to_contain_text(texts["reader_article"])
+    site_card = card_of(page, PHOTOS["souk"])
+    expect(site_card.get_by_role("link", name=texts["open_article"])).to_have_attribute("href", article + "?from=site")
+    expect(site_card.locator(".article")).not_to_contain_text(texts["reader_article"])
+    assert not any("example.ma/politique" in url for url in page.requested_urls)  # never fetched
