@@ -5,7 +5,6 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import marshmallow as ma
-from flask_smorest.error_handler import ErrorSchema
 from marshmallow import validate
 
 from config import LANGUAGES
@@ -309,12 +308,6 @@ class AdminImageSchema(ma.Schema):
     etag = ma.fields.Function(lambda image: f'"{image["tag"]}"', required=True, metadata={
         "description": "the answer's ETag header, also for each image of a listing: send it as If-Match with an "
                        "action so that it is done only on the image as you saw it"})
-
-
-class AdminConflictSchema(ErrorSchema):
-    current = ma.fields.Nested(AdminImageSchema, metadata={
-        "description": "with If-Match: the image as it is now (its ETag in the header), for the editor to see what "
-                       "happened; absent for a reused Idempotency-Key"})
 
 
 class MatchSchema(ma.Schema):

@@ -1,12 +1,13 @@
 """The error answers each endpoint documents in /openapi.json, all in the one JSON shape of service.errors."""
 from __future__ import annotations
 
+import marshmallow as ma
 from apispec import BasePlugin
 from flask_smorest import Blueprint
 from flask_smorest.error_handler import ErrorSchema
 
 from service.hardening import MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_REQUEST_LINE
-from service.schemas import AdminConflictSchema
+from service.schemas import AdminImageSchema
 
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again", "required": True,
                                "schema": {"type": "integer", "minimum": 1}}}
@@ -26,7 +27,15 @@ DESCRIPTIONS = {
     503: "Storage is unreachable; try again after Retry-After seconds",
 }
 BODY_ERRORS = (400, 413, 415)
-# An editor's action refused because the image changed since (If-Match) also says how it is now.
+
+
+class AdminConflictSchema(ErrorSchema):
+    """An editor's action refused because the image changed since (If-Match) also says how it is now."""
+    current = ma.fields.Nested(AdminImageSchema, metadata={
+        "description": "with If-Match: the image as it is now (its ETag in the header), for the editor to see what "
+                       "happened; absent for a reused Idempotency-Key"})
+
+
 CONFLICT = AdminConflictSchema
 
 
