@@ -380,3 +380,11 @@ ARTICLE = {
     "en": {"article": "Article", "open_article": "Open the article in a new tab",
            "reader_article": "Link given by a reader, not by the site"},
 }
+
+
+# Two editors on one queue: who has an image open.
+QUEUE_SHARED = {
+    "ar": {"judging": "يراجعها الآن: {name}"},
+    "fr": {"judging": "En cours d'examen par {name}"},
+    "en": {"judging": "Being judged by {name}"},
+}

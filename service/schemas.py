@@ -291,6 +291,9 @@ class AdminImageSchema(ma.Schema):
     article_url = ma.fields.String(allow_none=True, required=True, metadata={
         "description": "the article the photo appeared in: the site's registration, else the first reader's since "
                        "the last reset (article_by says which); never fetched"})
+    being_judged_by = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "the editor (as the audit names them) who opened the image in the console in the last few "
+                       "minutes, else null: a hint for the others, never a lock"})
     article_by = ma.fields.String(allow_none=True, required=True, validate=validate.OneOf(("site", "reader")),
                                   metadata={"description": "who gave article_url: the site or a reader; null without one"})
     comments = ma.fields.List(ma.fields.Nested(CommentSchema), required=True,
@@ -314,6 +317,13 @@ class MatchSchema(ma.Schema):
     image_id = ma.fields.String(required=True)
     distance = ma.fields.Integer(allow_none=True, required=True,
                                  metadata={"description": "bits (of 256) between the two perceptual hashes"})
+
+
+class JudgingQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    image_id = ImageId(required=True)
 
 
 class MatchesQuerySchema(ma.Schema):

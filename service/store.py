@@ -77,6 +77,8 @@ ONCE_TTL_MS = 86_400_000
 # cookie's random value, never the value itself) a hash of the audit actor and the CSRF token, living
 # as long as the session; per sign-in under way, the client library's state (PKCE verifier, nonce).
 EDITOR_SESSION_PREFIX = PREFIX + "editor:"
+# Who is judging an image now (string per image, the audit's name of the editor), for a few minutes.
+JUDGING_PREFIX = PREFIX + "judging:"
 # The article a site registered an image in (string per image, never fetched), as long as its hash is kept.
 ARTICLE_PREFIX = PREFIX + "art:"
 SIGN_IN_PREFIX = PREFIX + "signin:"
@@ -493,6 +495,10 @@ class Store:
         self.raw.set(MATCH_PRUNE_CURSOR, cursor)
         return len(entries), pruned
 
+    def judging(self, image_id: str, actor: str, ttl_seconds: int) -> None:
+        """`actor` has the image open: others are told for `ttl_seconds` (a hint, never a lock)."""
+        self.redis.set(JUDGING_PREFIX + image_id, actor, ex=ttl_seconds)
+
     def register_articles(self, articles: Sequence[tuple[str, str]], ttl_seconds: int) -> None:
         """Keep the article each (image id, article URL) was registered in: the site's word, shown to editors."""
         pipe = self.redis.pipeline(transaction=False)
@@ -634,13 +640,14 @@ class Store:
             pipe.hget(MATCHED_FROM, image_id)
             pipe.hget(MATCH_URLS, image_id)
             pipe.get(ARTICLE_PREFIX + image_id)
+            pipe.get(JUDGING_PREFIX + image_id)
         pipe.time()
         *replies, (seconds, micros) = pipe.execute()
         now = seconds * 1000 + micros // 1000
-        return [self._status(image_id, now, *replies[9 * i:9 * i + 9]) for i, image_id in enumerate(image_ids)]
+        return [self._status(image_id, now, *replies[10 * i:10 * i + 10]) for i, image_id in enumerate(image_ids)]
 
     def _status(self, image_id, now, fields, hidden_at, pending_at, review_at, protected_at, comments,
-                matched_from, registered_url, registered_article) -> dict:
+                matched_from, registered_url, registered_article, judging) -> dict:
         (count, score, review_score, first, last, generation, url, hidden_by, restored_until, verdict_generation,
          verdict, reported_article, *reasons) = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
@@ -671,6 +678,7 @@ class Store:
             # The article, likewise: the site's registration first, else the first reader's (labelled).
             "article_url": registered_article or reported_article,
             "article_by": "site" if registered_article else "reader" if reported_article else None,
+            "being_judged_by": None if judging is None else _text(judging),
             "comments": [json.loads(comment) for comment in comments],  # newest first
             "matched_from": None if matched_from is None or hidden_at is None else _text(matched_from),
             # Why it is hidden; an image hidden before causes were recorded: by matching or by reports.

@@ -92,3 +92,13 @@ def test_two_editors_racing_on_the_same_etag_one_acts_the_other_gets_409(live_se
     assert loser.json()["current"]["hidden"] is (winner == "confirm")  # the detail as the winner left it
     types = [fields["type"] for _, fields in redis_client.xrange("imgmod:audit")]
     assert types.count("reset") + types.count("confirmed") == 1
+
+
+def test_an_editor_who_opens_an_image_is_named_to_the_others_for_a_few_minutes(admin, client, redis_client):
+    assert admin.get("/images/img-1").json["being_judged_by"] is None
+    answer = admin.put("/judging?image_id=img-1")
+    assert answer.status_code == 200 and answer.json["being_judged_by"] == "editor"
+    assert 0 < redis_client.ttl("imgmod:judging:img-1") <= 300
+    assert admin.get("/images?state=reported").status_code == 200
+    assert redis_client.xlen("imgmod:audit") == 0  # a hint, not an action: nothing audited, nothing locked
+    assert admin.post("/images/img-1/hide").status_code == 200

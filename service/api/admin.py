@@ -18,7 +18,7 @@ from service.context import services
 from service.identity import keyed_hash
 from service.schemas import (STATES, AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AdminTotalsSchema,
                              AuditListSchema, AuditQuerySchema, ConfirmSchema, EditorSessionSchema, IdempotencyHeaderSchema,
-                             ImagePathSchema, MatchesQuerySchema, MatchesSchema, ProtectionSchema, ResetSchema)
+                             ImagePathSchema, JudgingQuerySchema, MatchesQuerySchema, MatchesSchema, ProtectionSchema, ResetSchema)
 from service.store import ONCE_PREFIX, Changed, Once, Repeated
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
@@ -178,6 +178,24 @@ class AdminImage(MethodView):
     def get(self, image_id):
         """Everything known about one image, with its ETag for an action's If-Match"""
         return tagged(detail(services().store.status(image_id)))
+
+
+# An editor who opens an image in the console is named to the others for this long.
+JUDGING_SECONDS = 300
+
+
+# A query, like the matches', not an /images/<id>/… route: an id may end in "/judging" (ids hold '/').
+@bp.route("/judging")
+class Judging(MethodView):
+    @bp.arguments(JudgingQuerySchema(), location="query", as_kwargs=True)
+    @bp.response(200, AdminImageSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
+    def put(self, image_id):
+        """I am judging this image: the others see my name on it for a few minutes (a hint, not a lock)"""
+        store = services().store
+        store.judging(image_id, g.actor, JUDGING_SECONDS)
+        return tagged(detail(store.status(image_id)))
 
 
 # A query, like the audit's, not an /images/<id>/… route: an id may end in "/matches" (ids hold '/').

@@ -17,6 +17,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
   var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("imgmod.admin") : null;
   var view = {state: null, cursor: null, found: null, history: null, asked: 0, opened: false};
   var session = null;  // signed in with the newsroom's account: {actor, csrf_token}
+  var me = null;  // the audit's name for this editor, so that others' names on images stand out
   var cards = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -125,13 +126,17 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     $("console").hidden = false;
     $("sign-out").hidden = false;
     $("sign-in-error").textContent = "";
-    // The image the address names, else the queue first: the first of its tabs with something in it.
-    var named = fromAddress();
-    totals().then(function (counts) {
-      if (named) return;
-      if (!counts || view.state || view.found) return;
-      var first = QUEUE.filter(function (state) { return counts[state] > 0; })[0];
-      list(first || QUEUE[0]);
+    // Who I am first (others' names on images stand out), then the image the address names, else the
+    // queue first: the first of its tabs with something in it.
+    var whoAmI = session ? Promise.resolve(session) : call("GET", "/v1/admin/session");
+    whoAmI.then(function (found) { me = found.actor; }, function () {}).then(function () {
+      var named = fromAddress();
+      totals().then(function (counts) {
+        if (named) return;
+        if (!counts || view.state || view.found) return;
+        var first = QUEUE.filter(function (state) { return counts[state] > 0; })[0];
+        list(first || QUEUE[0]);
+      });
     });
   }
 
@@ -214,6 +219,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     var caption = el("figcaption");
     var reveal = button(t.reveal, heading, function () {
       var blurred = frame.classList.toggle("blurred");
+      if (!blurred) judging(image.image_id);
       reveal.textContent = blurred ? t.reveal : t.blur;
       reveal.setAttribute("aria-pressed", String(!blurred));
     }, "reveal");
@@ -328,6 +334,14 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     title.appendChild(code);
     title.appendChild(el("span", "badge state", t.states[image.state]));
     if (image.protected) title.appendChild(el("span", "badge protected", t.protected_badge));
+    if (image.being_judged_by && image.being_judged_by !== me) {
+      var name = isolate(image.being_judged_by.replace(/^oidc:/, ""), "ltr");
+      var badge = el("span", "badge judging"), words = t.shared_texts.judging.split("{name}");
+      badge.appendChild(document.createTextNode(words[0]));
+      badge.appendChild(name);
+      badge.appendChild(document.createTextNode(words[1] || ""));
+      title.appendChild(badge);
+    }
     info.appendChild(title);
     var dl = el("dl");
     field(dl, t.score, numbers.format(image.score) + " " + t.of + " " + numbers.format(image.threshold), "score");
@@ -428,7 +442,13 @@ session cookie, and each action carries the session's CSRF token, kept in memory
   // The confirmation dialog: resolves with the editor's choice, or nothing when they step back.
   var asking = null;
 
+  // This editor has the image open: the others see their name on it for a few minutes (a hint, not a lock).
+  function judging(id) {
+    call("PUT", "/v1/admin/judging?image_id=" + encodeURIComponent(id)).then(null, function () {});
+  }
+
   function ask(kind, image, done) {
+    judging(image.image_id);
     var words = t.ask[kind === "hide" ? "hide" : kind];
     $("ask-title").textContent = fill(words.title, {id: image.image_id});
     $("ask-help").textContent = words.help;

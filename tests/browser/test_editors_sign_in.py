@@ -8,7 +8,7 @@ import logging
 import pytest
 from playwright.sync_api import expect
 
-from service.page_texts import ADMIN, ARTICLE, PHOTOS, SIGN_IN
+from service.page_texts import ADMIN, ARTICLE, PHOTOS, QUEUE_SHARED, SIGN_IN
 from tests.browser.conftest import WATCH_CSP, csp_violations
 from tests.conftest import FRONTEND_KEY, with_settings
 from tests.oidc_provider import provider  # noqa: F401 (a fixture)
@@ -43,9 +43,9 @@ def editor(new_context, live_server):
     return sign_in
 
 
-def cross(reporter, image_id: str) -> None:
+def cross(reporter, image_id: str, **body) -> None:
     for n in range(3):
-        assert reporter.anonymous(image_id, ip=f"203.0.113.{n}", reason="violence").json["counted"]
+        assert reporter.anonymous(image_id, ip=f"203.0.113.{n}", reason="violence", **body).json["counted"]
 
 
 def card_of(page, image_id: str):
@@ -159,3 +159,15 @@ def test_the_card_links_to_the_article_saying_whose_link_it_is(editor, reporter,
     expect(site_card.get_by_role("link", name=texts["open_article"])).to_have_attribute("href", article + "?from=site")
     expect(site_card.locator(".article")).not_to_contain_text(texts["reader_article"])
     assert not any("example.ma/politique" in url for url in page.requested_urls)  # never fetched
+
+
+def test_an_image_one_editor_opened_shows_their_name_to_the_other(editor, reporter, live_server):
+    cross(reporter, ATLAS, image_url=f"{live_server}/demo/images/atlas.jpg")
+    amina, salma = editor("amina"), editor("salma")
+    card_of(amina, ATLAS).get_by_role("button", name=ADMIN["en"]["reveal"]).click()
+    salma.get_by_role("button", name=ADMIN["en"]["refresh"]).click()
+    expect(card_of(salma, ATLAS).locator(".badge.judging")).to_have_text(
+        QUEUE_SHARED["en"]["judging"].format(name="amina@newsroom.example"))
+    amina.get_by_role("button", name=ADMIN["en"]["refresh"]).click()
+    expect(card_of(amina, ATLAS)).to_be_visible()
+    expect(card_of(amina, ATLAS).locator(".badge.judging")).to_have_count(0)  # not my own name
