@@ -388,3 +388,20 @@ QUEUE_SHARED = {
     "fr": {"judging": "En cours d'examen par {name}"},
     "en": {"judging": "Being judged by {name}"},
 }
+
+
+# The console's keyboard: each key and what it does (the `?` help).
+KEYBOARD = {
+    "ar": {"title": "لوحة المفاتيح", "close": "إغلاق", "keys": [
+        ["j", "الصورة التالية"], ["k", "الصورة السابقة"], ["v", "أظهر الصورة أو موّهها"],
+        ["c", "الإبلاغات صحيحة (ثم Enter للتأكيد)"], ["r", "الصورة سليمة (ثم Enter للتأكيد)"],
+        ["a", "افتح المقال"], ["?", "هذه المساعدة"]]},
+    "fr": {"title": "Raccourcis clavier", "close": "Fermer", "keys": [
+        ["j", "Photo suivante"], ["k", "Photo précédente"], ["v", "Voir la photo, ou la flouter"],
+        ["c", "Les signalements sont fondés (puis Entrée pour confirmer)"],
+        ["r", "La photo est correcte (puis Entrée pour confirmer)"], ["a", "Ouvrir l'article"], ["?", "Cette aide"]]},
+    "en": {"title": "Keyboard shortcuts", "close": "Close", "keys": [
+        ["j", "Next photo"], ["k", "Previous photo"], ["v", "Show the photo, or blur it again"],
+        ["c", "The reports are right (then Enter to confirm)"], ["r", "The photo is fine (then Enter to confirm)"],
+        ["a", "Open the article"], ["?", "This help"]]},
+}

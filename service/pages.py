@@ -17,7 +17,7 @@ from service import demo_images, oidc
 from service.context import services
 from service.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP
 from service.messages import negotiate
-from service.page_texts import ADMIN, ARTICLE, DEMO, LANG_NAMES, PHOTOS, QUEUE_SHARED, REASONS, SIGN_IN
+from service.page_texts import ADMIN, ARTICLE, DEMO, KEYBOARD, LANG_NAMES, PHOTOS, QUEUE_SHARED, REASONS, SIGN_IN
 
 bp = Blueprint("pages", __name__)
 
@@ -103,7 +103,7 @@ def demo_photo(name: str):
 def admin():
     lang = _asked_lang() or negotiate(request, None, services().settings.default_lang)
     texts = {**ADMIN[lang], "reason_names": REASONS[lang], "sign_in_texts": SIGN_IN[lang],
-             "article_texts": ARTICLE[lang], "shared_texts": QUEUE_SHARED[lang]}
+             "article_texts": ARTICLE[lang], "shared_texts": QUEUE_SHARED[lang], "keys_texts": KEYBOARD[lang]}
     response = current_app.make_response(render_template(
         "admin.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=ADMIN[lang], texts=texts,
         languages=LANG_NAMES, newsroom=oidc.EXTENSION in current_app.extensions, s=SIGN_IN[lang]))

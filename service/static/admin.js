@@ -379,10 +379,74 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     return item;
   }
 
+  // The keyboard: j/k move between cards, v shows the photo, c and r ask for a verdict (Enter says
+  // yes), a opens the article, ? lists them. The current card stays at its place in the list after a
+  // verdict, so the next photo comes up under the same keys.
+  var keys = (function () {
+    var current = -1, used = false;
+    function cards() { return document.querySelectorAll("#list li.card"); }
+    function mark(index) {
+      var all = cards();
+      if (!all.length) { current = -1; return null; }
+      current = Math.max(0, Math.min(index, all.length - 1));
+      [].forEach.call(all, function (node, i) { node.classList.toggle("current", i === current); });
+      var node = all[current];
+      node.tabIndex = -1;
+      node.focus({preventScroll: true});
+      node.scrollIntoView({block: "nearest"});
+      return node;
+    }
+    function press(selector) {
+      var node = cards()[current] || mark(0);
+      var target = node && node.querySelector(selector);
+      if (target) target.click();
+    }
+    function help() {
+      var words = t.keys_texts, box = $("keys");
+      if (!box) {
+        box = el("dialog");
+        box.id = "keys";
+        box.setAttribute("aria-labelledby", "keys-title");
+        box.appendChild(el("h2", "", words.title)).id = "keys-title";
+        var list = el("dl");
+        words.keys.forEach(function (pair) {
+          var row = el("div");
+          row.appendChild(el("dt")).appendChild(el("kbd", "", pair[0]));
+          row.appendChild(el("dd", "", pair[1]));
+          list.appendChild(row);
+        });
+        box.appendChild(list);
+        var close = el("button", "", words.close);
+        close.type = "button";
+        close.addEventListener("click", function () { box.close(); });
+        box.appendChild(close);
+        document.body.appendChild(box);
+      }
+      box.showModal();
+    }
+    var ACTIONS = {
+      j: function () { mark(current + 1); }, k: function () { mark(current - 1); },
+      v: function () { press("button.reveal"); }, c: function () { press("button.confirm"); },
+      r: function () { press("button.restore"); }, a: function () { press(".article a"); }, "?": help
+    };
+    document.addEventListener("keydown", function (event) {
+      var target = event.target, action = ACTIONS[event.key];
+      if (!action || !view.opened || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+      if (document.querySelector("dialog[open]") || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)
+          || target.isContentEditable) return;
+      event.preventDefault();
+      used = true;
+      action();
+    });
+    // After a listing is shown: the card at the same place is current again, once the keyboard was used.
+    return {shown: function () { if (used) mark(current < 0 ? 0 : current); }};
+  })();
+
   function show(images, append) {
     if (!append) $("list").textContent = "";
     images.forEach(function (image) { $("list").appendChild(card(image)); });
     if (!$("list").children.length) $("list").appendChild(el("li", "empty", t.empty));
+    keys.shown();
   }
 
   function pressed(state) {
@@ -622,6 +686,12 @@ session cookie, and each action carries the session's CSRF token, kept in memory
   $("ask-yes").addEventListener("click", function () { answer("yes"); });
   $("ask-ignore").addEventListener("click", function () { answer("ignore"); });
   $("ask-cancel").addEventListener("click", function () { answer(null); });
+  $("ask-note").addEventListener("keydown", function (event) {  // Enter says yes: two keys per verdict
+    if (event.key === "Enter" && !event.isComposing) {
+      event.preventDefault();
+      answer("yes");
+    }
+  });
   $("ask").addEventListener("close", function () { answer(null); });  // Escape
   // Signed in with the newsroom's account? The session answers (its cookie is HttpOnly: no script reads it).
   function fromSession() {
