@@ -11,6 +11,8 @@ import json
 import secrets
 from urllib.parse import urlsplit
 
+import requests
+
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
@@ -31,6 +33,7 @@ SESSION_SECONDS = 8 * 3600  # an editor's working day: then they sign in again
 SIGN_IN_SECONDS = 600  # from leaving for the provider to coming back
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PROVIDER_TIMEOUT = 5  # seconds, for each call to the provider
 
 
 class SignInStates:
@@ -71,7 +74,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     client = oauth.register(
         "newsroom", client_id=oidc.client_id, client_secret=oidc.client_secret,
         server_metadata_url=oidc.issuer + "/.well-known/openid-configuration",  # discovery
-        client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"})  # S256: PKCE
+        # S256: PKCE. Every call to the provider gives up after PROVIDER_TIMEOUT seconds: a slow provider never holds a worker.
+        client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256",
+                       "default_timeout": PROVIDER_TIMEOUT})
     app.extensions[EXTENSION] = client
 
 
@@ -115,14 +120,21 @@ def _texts() -> tuple[str, dict]:
     return lang, SIGN_IN[lang]
 
 
-def _refused(status: int, message: str, who: str | None = None):
+def _refused(status: int, message: str, who: str | None = None, headers: dict | None = None):
     """A named refusal: a page for a browser, JSON for anything else."""
     if not request.accept_mimetypes.accept_html:
-        abort(status, message=message)
+        abort(status, message=message, headers=headers)
     lang, t = _texts()
     page = render_template("sign_in_refused.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=t,
                            message=message, who=who, status=status)
-    return current_app.response_class(page, status=status, mimetype="text/html")
+    return current_app.response_class(page, status=status, mimetype="text/html", headers=headers)
+
+
+def _unreachable(error: Exception):
+    """The provider did not answer, or not as OpenID Connect says: 503, never a 500 or a hang."""
+    current_app.logger.warning("the newsroom's OpenID Connect provider failed: %s", type(error).__name__)
+    return _refused(503, "The newsroom's sign-in provider did not answer; try again in a minute. "
+                         "An admin token still works.", headers={"Retry-After": "60"})
 
 
 def _actor(claims: dict) -> str:
@@ -146,7 +158,10 @@ def sign_in():
     client = _client()
     if request.args.get("lang") in LANGUAGES:
         session["lang"] = request.args["lang"]
-    return client.authorize_redirect(url_for("oidc.signed_in", _external=True))
+    try:
+        return client.authorize_redirect(url_for("oidc.signed_in", _external=True))
+    except (requests.RequestException, ValueError) as error:  # discovery failed: the provider is away or broken
+        return _unreachable(error)
 
 
 @bp.get("/admin/signed-in")
@@ -155,12 +170,14 @@ def signed_in():
     settings = services().settings.oidc
     try:
         token = client.authorize_access_token()  # state, PKCE verifier, ID token signature, nonce
+        claims = dict(token.get("userinfo") or {})
+        if settings.groups_claim not in claims:  # not in the ID token: the provider's userinfo may hold it
+            claims.update(client.userinfo(token=token))
     except OAuthError as error:
         return _refused(400, f"The newsroom's sign-in did not complete: {error.error or error.description}. "
                              "Try again from the console.")
-    claims = dict(token.get("userinfo") or {})
-    if settings.groups_claim not in claims:  # not in the ID token: the provider's userinfo may hold it
-        claims.update(client.userinfo(token=token))
+    except (requests.RequestException, ValueError) as error:
+        return _unreachable(error)
     actor = _actor(claims)
     if not _groups(claims, settings.groups_claim) & set(settings.editor_groups):
         _, t = _texts()

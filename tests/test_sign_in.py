@@ -115,3 +115,16 @@ def test_the_configuration_is_whole_or_refused_naming_the_variable():
         load_settings({**ENV, "IMGMOD_OIDC_ISSUER": "http://id.newsroom.example"})  # http only on loopback
     assert load_settings({**ENV, "IMGMOD_OIDC_ISSUER": "http://127.0.0.1:9400"}).oidc
     assert load_settings({"IMGMOD_SECRET_KEY": SECRET}).oidc is None
+
+
+def test_a_provider_that_does_not_answer_is_a_503_never_a_500(settings):
+    from config import OidcSettings
+    from tests.redis_server import free_port
+
+    away = OidcSettings(f"http://127.0.0.1:{free_port()}", "imgmod", CLIENT_SECRET, ("editors",))
+    client = create_app(with_settings(settings, oidc=away)).test_client()
+    answer = client.get("/admin/sign-in", headers={"Accept": "application/json"})
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+    assert "did not answer" in answer.json["message"]
+    page = client.get("/admin/sign-in", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and "An admin token still works" in page.get_data(as_text=True)
