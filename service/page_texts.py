@@ -339,7 +339,7 @@ SIGN_IN = {
         "with_newsroom": "الدخول بحساب غرفة الأخبار",
         "or_token": "أو برمز محرر (للأدوات والآلات):",
         "not_editor": "هذا الحساب ليس ضمن مجموعات المحررين ({groups}). اطلب من مسؤول غرفة الأخبار إضافتك إليها.",
-        "signed_in_as": "باسم",
+        "signed_in_as": "باسم", "sign_out": "خروج",
         "who": "الحساب:",
         "back": "العودة إلى لوحة المحررين",
         "changed": "تغيّرت هذه الصورة منذ فتحتها، ولم يُنفَّذ أي شيء. هذه حالتها الآن؛ راجعها ثم قرّر من جديد.",
@@ -350,7 +350,7 @@ SIGN_IN = {
         "or_token": "Ou avec un jeton d'éditeur (outils et machines) :",
         "not_editor": "Ce compte ne fait partie d'aucun groupe d'éditeurs ({groups}). Demandez à l'administrateur "
                       "de la rédaction de vous y ajouter.",
-        "signed_in_as": "Connecté en tant que",
+        "signed_in_as": "Connecté en tant que", "sign_out": "Se déconnecter",
         "who": "Compte :",
         "back": "Retour à la console des éditeurs",
         "changed": "Cette image a changé depuis que vous l'avez ouverte : rien n'a été fait. La voici telle qu'elle "
@@ -362,7 +362,7 @@ SIGN_IN = {
         "or_token": "Or with an editor token (for tools and machines):",
         "not_editor": "This account is in none of the editor groups ({groups}). Ask your newsroom's administrator "
                       "to add you.",
-        "signed_in_as": "Signed in as",
+        "signed_in_as": "Signed in as", "sign_out": "Sign out",
         "who": "Account:",
         "back": "Back to the editors' console",
         "changed": "This image changed since you opened it: nothing was done. Here it is as it is now; check it, "

@@ -106,6 +106,8 @@ session cookie, and each action carries the session's CSRF token, kept in memory
       fetch("/admin/sign-out", {method: "POST", credentials: "same-origin",
         headers: {"X-CSRF-Token": session.csrf_token}}).catch(function () {});
       session = null;
+      $("sign-out").textContent = t.sign_out;
+      $("sign-out").removeAttribute("title");
     }
     sessionStorage.removeItem(KEY);
     view.opened = false;
@@ -701,6 +703,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
       if (!found || !found.csrf_token || token()) return;
       session = found;
       $("sign-out").title = t.sign_in_texts.signed_in_as + " " + found.actor.replace(/^oidc:/, "");
+      $("sign-out").textContent = t.sign_in_texts.sign_out;  // no token to forget
       open();
     }, function () {});
   }

@@ -64,6 +64,7 @@ def test_an_editor_signs_in_with_the_newsroom_account_acts_and_the_audit_names_t
     assert page.url == f"{live_server}/admin?lang=en"  # back in the language it left in
     expect(page.locator("#sign-in")).to_be_hidden()
     expect(page.locator("#sign-out")).to_have_attribute("title", "Signed in as amina@newsroom.example")
+    expect(page.locator("#sign-out")).to_have_text(SIGN_IN["en"]["sign_out"])
     # No token anywhere a script can read: the session cookie is HttpOnly.
     assert page.evaluate("document.cookie") == "" and page.evaluate("sessionStorage.length") == 0
     verdict(page, ATLAS, ADMIN["en"]["confirm"])
