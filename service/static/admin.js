@@ -333,6 +333,11 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     title.id = heading;
     var code = el("code", "", id);
     code.dir = "ltr";
+    // An id in Arabic (or any script with joined letters) reads in the page's font, its letters joined.
+    if (/[^\u0000-\u024f]/.test(id)) {
+      code.className = "words";
+      code.dir = "auto";  // an Arabic id reads right to left, as its words do
+    }
     title.appendChild(code);
     title.appendChild(el("span", "badge state", t.states[image.state]));
     if (image.protected) title.appendChild(el("span", "badge protected", t.protected_badge));

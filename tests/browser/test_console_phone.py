@@ -41,3 +41,20 @@ def test_the_console_fits_a_phone_without_horizontal_scrolling(new_context, live
         assert box[0] >= 0 and box[1] <= PHONE["width"] and box[2] >= 40, box
     photo = card.locator(".frame")
     assert photo.bounding_box()["width"] >= 300  # the photo takes the phone's width
+
+
+def test_an_arabic_id_reads_in_the_pages_font_right_to_left_a_latin_one_stays_code(reader, reporter):
+    arabic, latin = "صورة-رئيسية-1842", "news/2024/05/hero.jpg"
+    for image_id in (arabic, latin):
+        reporter.anonymous(image_id)
+    page = reader("/admin?lang=ar")
+    page.get_by_role("textbox", name=ADMIN["ar"]["token"]).fill(ADMIN_TOKEN)
+    page.get_by_role("button", name=ADMIN["ar"]["sign_in"]).click()
+    page.get_by_role("button", name=ADMIN["ar"]["tabs"]["reported"]).click()
+    code = page.locator(f'li.card[data-image-id="{arabic}"] h3 code')
+    expect(code).to_have_text(arabic)
+    assert "monospace" not in code.evaluate("node => getComputedStyle(node).fontFamily")
+    assert code.evaluate("node => getComputedStyle(node).direction") == "rtl"
+    other = page.locator(f'li.card[data-image-id="{latin}"] h3 code')
+    assert "monospace" in other.evaluate("node => getComputedStyle(node).fontFamily")
+    assert other.evaluate("node => getComputedStyle(node).direction") == "ltr"
