@@ -384,9 +384,20 @@ ARTICLE = {
 
 # Two editors on one queue: who has an image open.
 QUEUE_SHARED = {
-    "ar": {"judging": "يراجعها الآن: {name}"},
-    "fr": {"judging": "En cours d'examen par {name}"},
-    "en": {"judging": "Being judged by {name}"},
+    "ar": {"judging": "يراجعها الآن: {name}", "select": "تحديد", "selected": "المحدد: {n}",
+           "confirm": "الإبلاغات صحيحة للمحدد", "restore": "الصور المحددة سليمة",
+           "ask": {"confirm": "هل الإبلاغات صحيحة عن الصور المحددة ({n})؟", "restore": "هل الصور المحددة ({n}) سليمة؟"},
+           "result": "نُفّذ: {done}. تغيّر في الأثناء ولم يُمسّ: {changed}. تعذّر: {failed}."},
+    "fr": {"judging": "En cours d'examen par {name}", "select": "Sélectionner", "selected": "Sélection : {n}",
+           "confirm": "Signalements fondés pour la sélection", "restore": "Photos sélectionnées correctes",
+           "ask": {"confirm": "Les signalements des photos sélectionnées ({n}) sont-ils fondés ?",
+                   "restore": "Les photos sélectionnées ({n}) sont-elles correctes ?"},
+           "result": "Fait : {done}. Changées entre-temps, laissées telles quelles : {changed}. Échecs : {failed}."},
+    "en": {"judging": "Being judged by {name}", "select": "Select", "selected": "Selected: {n}",
+           "confirm": "The reports are right for the selection", "restore": "The selected photos are fine",
+           "ask": {"confirm": "Are the reports about the {n} selected photos right?",
+                   "restore": "Are the {n} selected photos fine?"},
+           "result": "Done: {done}. Changed meanwhile, left as they are: {changed}. Failed: {failed}."},
 }
 
 

@@ -376,6 +376,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
       verdicts.appendChild(button(t.restore, heading, function () { act("restore", image); }, "restore"));
     }
     info.appendChild(verdicts);
+    if (image.state !== "visible") info.appendChild(bulk.picker(image));
     var actions = el("div", "actions");
     if (!image.hidden) actions.appendChild(button(t.hide, heading, function () { act("hide", image); }));
     var protect = image.protected ? "unprotect" : "protect";
@@ -449,8 +450,72 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     return {shown: function () { if (used) mark(current < 0 ? 0 : current); }};
   })();
 
+  // Several photos, one confirmation: a box on each card of the queue, and a bar with the two verdicts.
+  // Each verdict is sent with its image's ETag: one another editor changed meanwhile is left as it is.
+  var bulk = (function () {
+    var words = t.shared_texts, picked = {};
+    var bar = el("div", "bulk");
+    bar.hidden = true;
+    var count = bar.appendChild(el("span", "count"));
+    function verdict(kind) {
+      var node = el("button", kind, words[kind]);
+      node.type = "button";
+      node.addEventListener("click", function () { send(kind); });
+      return bar.appendChild(node);
+    }
+    verdict("confirm");
+    verdict("restore");
+    $("list").parentNode.insertBefore(bar, $("list"));
+    function update() {
+      var n = Object.keys(picked).length;
+      bar.hidden = n === 0;
+      count.textContent = fill(words.selected, {n: numbers.format(n)});
+    }
+    function send(kind) {
+      var images = Object.keys(picked).map(function (id) { return picked[id]; });
+      ask(kind, {image_id: ""}, function (given) {
+        var tally = {done: 0, changed: 0, failed: 0};
+        var body = kind === "confirm" ? {note: given.note} : {note: given.note, forget_reporters: given.forget,
+          verdict: given.choice === "ignore" ? "ignore" : "disagree"};
+        images.reduce(function (previous, image) {
+          return previous.then(function () {
+            return call("POST", "/v1/admin/images/" + encodeURIComponent(image.image_id) + PATHS[kind], body,
+              image.etag).then(function () { tally.done++; }, function (error) {
+              tally[error.status === 409 ? "changed" : "failed"]++;
+            });
+          });
+        }, Promise.resolve()).then(function () {
+          picked = {};
+          update();
+          refresh();
+          say(fill(words.result, {done: numbers.format(tally.done), changed: numbers.format(tally.changed),
+            failed: numbers.format(tally.failed)}));
+        });
+      });
+      $("ask-title").textContent = fill(words.ask[kind], {n: numbers.format(images.length)});
+    }
+    return {
+      picker: function (image) {
+        var label = el("label", "pick"), box = el("input");
+        box.type = "checkbox";
+        box.addEventListener("change", function () {
+          if (box.checked) picked[image.image_id] = image;
+          else delete picked[image.image_id];
+          update();
+        });
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + words.select));
+        return label;
+      },
+      clear: function () { picked = {}; update(); }
+    };
+  })();
+
   function show(images, append) {
-    if (!append) $("list").textContent = "";
+    if (!append) {
+      $("list").textContent = "";
+      bulk.clear();  // a new listing: what is selected is what the editor ticks on it
+    }
     images.forEach(function (image) { $("list").appendChild(card(image)); });
     if (!$("list").children.length) $("list").appendChild(el("li", "empty", t.empty));
     keys.shown();
@@ -515,6 +580,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
 
   // This editor has the image open: the others see their name on it for a few minutes (a hint, not a lock).
   function judging(id) {
+    if (!id) return;  // several images at once (a bulk verdict): no one image is open
     call("PUT", "/v1/admin/judging?image_id=" + encodeURIComponent(id)).then(null, function () {});
   }
 
