@@ -45,6 +45,25 @@ class ConfigError(ValueError):
     """A configuration variable is missing or malformed; the message names it."""
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """A host name or address of this machine only (127.0.0.0/8, ::1, localhost)."""
+    host = host.lower().strip("[]")
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """The newsroom's OpenID Connect provider, through which editors sign in to the console."""
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    editor_groups: tuple[str, ...]  # values of the groups claim that may use the console
+    groups_claim: str = "groups"
+
+
 @dataclass(frozen=True)
 class Settings:
     # Secrets (and the Redis URL, which may hold a password) are out of repr: a Settings printed, in a
@@ -89,6 +108,7 @@ class Settings:
     dsa_redress: str = ("You may ask the site's editors to review this decision by answering the site's message; "
                         "you may also turn to a certified out-of-court dispute settlement body or to a court.")
     dsa_terms: str = "The site's rules for readers' images"
+    oidc: OidcSettings | None = None  # editors sign in with the newsroom's accounts; None: admin tokens only
 
     @property
     def has_redis(self) -> bool:
@@ -307,6 +327,32 @@ def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+OIDC_VARIABLES = ("IMGMOD_OIDC_ISSUER", "IMGMOD_OIDC_CLIENT_ID", "IMGMOD_OIDC_CLIENT_SECRET",
+                  "IMGMOD_OIDC_EDITOR_GROUPS")
+
+
+def _oidc(env: Mapping[str, str]) -> OidcSettings | None:
+    """All four variables, or none: a console half signed in through the provider never starts."""
+    given = {name: env.get(name, "").strip() for name in OIDC_VARIABLES}
+    if not any(given.values()):
+        return None
+    for name, value in given.items():
+        if not value:
+            raise ConfigError(f"{name} is required when any of {', '.join(OIDC_VARIABLES)} is set")
+    issuer = given["IMGMOD_OIDC_ISSUER"].rstrip("/")
+    parts = urlsplit(issuer)
+    # The provider's answers are the editors' identities: over https, but for a provider on this machine.
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or (parts.scheme == "http" and not is_loopback(parts.hostname)):
+        raise ConfigError(f"IMGMOD_OIDC_ISSUER must be the provider's https URL (http only on loopback), "
+                          f"got {issuer!r}")
+    groups = _list(env, "IMGMOD_OIDC_EDITOR_GROUPS")
+    if not groups:
+        raise ConfigError("IMGMOD_OIDC_EDITOR_GROUPS must name at least one group, comma-separated")
+    claim = env.get("IMGMOD_OIDC_GROUPS_CLAIM", "").strip() or "groups"
+    return OidcSettings(issuer, given["IMGMOD_OIDC_CLIENT_ID"], given["IMGMOD_OIDC_CLIENT_SECRET"], groups, claim)
+
+
 def check_secret(secret: str | None, name: str = "IMGMOD_SECRET_KEY") -> str:
     if not secret:
         raise ConfigError(f"{name} is required (at least {MIN_SECRET_LENGTH} characters)")
@@ -364,6 +410,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         match_retention_days=_integer(env, "IMGMOD_MATCH_RETENTION_DAYS", 365, minimum=1),
         dsa_redress=_text(env, "IMGMOD_DSA_REDRESS", Settings.dsa_redress, 1000),
         dsa_terms=_text(env, "IMGMOD_DSA_TERMS", Settings.dsa_terms, 500),
+        oidc=_oidc(env),
     )
 
 

@@ -38,13 +38,15 @@ def wait_until(check, what: str, seconds: float = 30) -> None:
 
 
 def report(base: str, image_id: str, photo: str, readers: int, reason: str, comments: tuple[str, ...] = (),
-           key: str | None = None, accounts: tuple[str, ...] = ()) -> None:
+           key: str | None = None, accounts: tuple[str, ...] = (), article: str | None = None) -> None:
     """`readers` anonymous readers (distinct addresses), then site `accounts` through a frontend key."""
     url = f"{base}/demo/images/{photo}.jpg"
     senders = [({"X-Forwarded-For": f"198.51.100.{n + 1}"}, {}) for n in range(readers)]
     senders += [({"Authorization": f"Bearer {key}"}, {"reporter_id": account}) for account in accounts]
     for n, (headers, body) in enumerate(senders):
         comment = {"comment": comments[n]} if n < len(comments) else {}
+        if article:
+            comment["article_url"] = article
         answer = requests.post(f"{base}/v1/reports", timeout=5, headers=headers,
                                json={"image_id": image_id, "reason": reason, "image_url": url, **body, **comment})
         answer.raise_for_status()
@@ -94,6 +96,17 @@ def shoot(base: str, token: str) -> None:
         card.get_by_role("button", name="الصورة سليمة").click()
         page.get_by_role("dialog").get_by_role("textbox").fill("صورة سوق عادية، لا عنف فيها")
         page.screenshot(path=DOCS / "admin-restore.png")
+
+        # An editor on call, on a phone (390 x 844), in Arabic and in French: the queue, one column.
+        for lang, field, button in (("ar", "رمز المحرر", "دخول"), ("fr", "Jeton d'éditeur", "Entrer")):
+            page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True,
+                                    has_touch=True, locale="ar-MA" if lang == "ar" else "fr-FR")
+            page.goto(f"{base}/admin?lang={lang}")
+            page.get_by_role("textbox", name=field).fill(token)
+            page.get_by_role("button", name=button, exact=True).click()
+            page.locator("li.card").first.wait_for()
+            page.wait_for_function("[...document.images].every(img => img.complete)")
+            page.screenshot(path=DOCS / f"admin-phone-{lang}.png")
         browser.close()
 
 
@@ -115,7 +128,7 @@ def main() -> None:
             requests.post(f"{base}/v1/admin/images/demo-1842.kasbah/reset", json={}, headers=admin,
                           timeout=5).raise_for_status()
             report(base, "demo-1842.souk", "souk", 3, "violence")
-            report(base, "demo-1842.coast", "coast", 1, "misleading", key=KEY,
+            report(base, "demo-1842.coast", "coast", 1, "misleading", key=KEY, article="https://www.example.ma/1842",
                    accounts=("reader-7", "reader-12", "reader-31"),
                    comments=("The caption says 2026, the photo is from 2019", "Not Essaouira"))
             report(base, "demo-1842.atlas", "atlas", 1, "spam")

@@ -37,7 +37,7 @@ class App(Flask):
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from service import context, cors, errors, hardening, metrics, pages, request_log
+    from service import context, cors, errors, hardening, metrics, oidc, pages, request_log
     from service.api import admin, error_docs, health, images, notices, reports
     from service.api import metrics as metrics_api
     from service.api import paths
@@ -89,6 +89,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(notices.admin_bp)
     # The widget, the demo article, the editors' console and /docs (plain pages, not in the OpenAPI document).
     app.register_blueprint(pages.bp)
+    # Editors sign in with the newsroom's accounts (OpenID Connect), when IMGMOD_OIDC_* are set.
+    oidc.init_app(app, settings)
+    app.register_blueprint(oidc.bp)
     # Cross-origin access to the public endpoints for the origins of IMGMOD_CORS_ORIGINS.
     cors.init_app(app, settings)
     return app

@@ -440,3 +440,88 @@ NOTICE_TEXTS = {
             "unsafe_and_prohibited_products": "Unsafe or prohibited products", "violence": "Violence"},
     },
 }
+
+# Signing in with the newsroom's accounts (service/oidc.py): the console's button, and the page of a refusal.
+SIGN_IN = {
+    "ar": {
+        "title": "الدخول إلى لوحة المحررين",
+        "with_newsroom": "الدخول بحساب غرفة الأخبار",
+        "or_token": "أو برمز محرر (للأدوات والآلات):",
+        "not_editor": "هذا الحساب ليس ضمن مجموعات المحررين ({groups}). اطلب من مسؤول غرفة الأخبار إضافتك إليها.",
+        "signed_in_as": "باسم", "sign_out": "خروج",
+        "who": "الحساب:",
+        "back": "العودة إلى لوحة المحررين",
+        "changed": "تغيّرت هذه الصورة منذ فتحتها، ولم يُنفَّذ أي شيء. هذه حالتها الآن؛ راجعها ثم قرّر من جديد.",
+    },
+    "fr": {
+        "title": "Connexion à la console des éditeurs",
+        "with_newsroom": "Se connecter avec le compte de la rédaction",
+        "or_token": "Ou avec un jeton d'éditeur (outils et machines) :",
+        "not_editor": "Ce compte ne fait partie d'aucun groupe d'éditeurs ({groups}). Demandez à l'administrateur "
+                      "de la rédaction de vous y ajouter.",
+        "signed_in_as": "Connecté en tant que", "sign_out": "Se déconnecter",
+        "who": "Compte :",
+        "back": "Retour à la console des éditeurs",
+        "changed": "Cette image a changé depuis que vous l'avez ouverte : rien n'a été fait. La voici telle qu'elle "
+                   "est maintenant ; vérifiez, puis décidez à nouveau.",
+    },
+    "en": {
+        "title": "Sign in to the editors' console",
+        "with_newsroom": "Sign in with your newsroom account",
+        "or_token": "Or with an editor token (for tools and machines):",
+        "not_editor": "This account is in none of the editor groups ({groups}). Ask your newsroom's administrator "
+                      "to add you.",
+        "signed_in_as": "Signed in as", "sign_out": "Sign out",
+        "who": "Account:",
+        "back": "Back to the editors' console",
+        "changed": "This image changed since you opened it: nothing was done. Here it is as it is now; check it, "
+                   "then decide again.",
+    },
+}
+
+
+# The article a photo appeared in, on the console's cards.
+ARTICLE = {
+    "ar": {"article": "المقال", "open_article": "افتح المقال في نافذة جديدة",
+           "reader_article": "رابط قدّمه قارئ، لا الموقع"},
+    "fr": {"article": "Article", "open_article": "Ouvrir l'article dans un nouvel onglet",
+           "reader_article": "Lien donné par un lecteur, pas par le site"},
+    "en": {"article": "Article", "open_article": "Open the article in a new tab",
+           "reader_article": "Link given by a reader, not by the site"},
+}
+
+
+# Two editors on one queue: who has an image open.
+QUEUE_SHARED = {
+    "ar": {"judging": "يراجعها الآن: {name}", "select": "تحديد", "selected": "المحدد: {n}",
+           "confirm": "الإبلاغات صحيحة للمحدد", "restore": "الصور المحددة سليمة",
+           "ask": {"confirm": "هل الإبلاغات صحيحة عن الصور المحددة ({n})؟", "restore": "هل الصور المحددة ({n}) سليمة؟"},
+           "result": "نُفّذ: {done}. تغيّر في الأثناء ولم يُمسّ: {changed}. تعذّر: {failed}."},
+    "fr": {"judging": "En cours d'examen par {name}", "select": "Sélectionner", "selected": "Sélection : {n}",
+           "confirm": "Signalements fondés pour la sélection", "restore": "Photos sélectionnées correctes",
+           "ask": {"confirm": "Les signalements des photos sélectionnées ({n}) sont-ils fondés ?",
+                   "restore": "Les photos sélectionnées ({n}) sont-elles correctes ?"},
+           "result": "Fait : {done}. Changées entre-temps, laissées telles quelles : {changed}. Échecs : {failed}."},
+    "en": {"judging": "Being judged by {name}", "select": "Select", "selected": "Selected: {n}",
+           "confirm": "The reports are right for the selection", "restore": "The selected photos are fine",
+           "ask": {"confirm": "Are the reports about the {n} selected photos right?",
+                   "restore": "Are the {n} selected photos fine?"},
+           "result": "Done: {done}. Changed meanwhile, left as they are: {changed}. Failed: {failed}."},
+}
+
+
+# The console's keyboard: each key and what it does (the `?` help).
+KEYBOARD = {
+    "ar": {"title": "لوحة المفاتيح", "close": "إغلاق", "keys": [
+        ["j", "الصورة التالية"], ["k", "الصورة السابقة"], ["v", "أظهر الصورة أو موّهها"],
+        ["c", "الإبلاغات صحيحة (ثم Enter للتأكيد)"], ["r", "الصورة سليمة (ثم Enter للتأكيد)"],
+        ["a", "افتح المقال"], ["?", "هذه المساعدة"]]},
+    "fr": {"title": "Raccourcis clavier", "close": "Fermer", "keys": [
+        ["j", "Photo suivante"], ["k", "Photo précédente"], ["v", "Voir la photo, ou la flouter"],
+        ["c", "Les signalements sont fondés (puis Entrée pour confirmer)"],
+        ["r", "La photo est correcte (puis Entrée pour confirmer)"], ["a", "Ouvrir l'article"], ["?", "Cette aide"]]},
+    "en": {"title": "Keyboard shortcuts", "close": "Close", "keys": [
+        ["j", "Next photo"], ["k", "Previous photo"], ["v", "Show the photo, or blur it again"],
+        ["c", "The reports are right (then Enter to confirm)"], ["r", "The photo is fine (then Enter to confirm)"],
+        ["a", "Open the article"], ["?", "This help"]]},
+}

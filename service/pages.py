@@ -13,11 +13,12 @@ from flask import Blueprint, current_app, render_template, request
 from flask_smorest import abort
 
 from config import LANGUAGES
-from service import demo_images
+from service import demo_images, oidc
 from service.context import services
 from service.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP
 from service.messages import negotiate
-from service.page_texts import ADMIN, DEMO, LANG_NAMES, NOTICE_TEXTS, PHOTOS, REASONS
+from service.page_texts import (ADMIN, ARTICLE, DEMO, KEYBOARD, LANG_NAMES, NOTICE_TEXTS, PHOTOS, QUEUE_SHARED, REASONS,
+                                SIGN_IN)
 
 bp = Blueprint("pages", __name__)
 
@@ -105,10 +106,12 @@ def admin():
     lang = _asked_lang() or negotiate(request, None, settings.default_lang)
     # The redress a notifier is told of is the site's own text (IMGMOD_DSA_REDRESS), shown in the
     # decision form as it will be sent.
-    texts = {**ADMIN[lang], "reason_names": REASONS[lang], "notices": NOTICE_TEXTS[lang], "redress": settings.dsa_redress}
+    texts = {**ADMIN[lang], "reason_names": REASONS[lang], "notices": NOTICE_TEXTS[lang], "redress": settings.dsa_redress,
+             "sign_in_texts": SIGN_IN[lang], "article_texts": ARTICLE[lang], "shared_texts": QUEUE_SHARED[lang],
+             "keys_texts": KEYBOARD[lang]}
     response = current_app.make_response(render_template(
         "admin.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=ADMIN[lang], nt=NOTICE_TEXTS[lang], texts=texts,
-        languages=LANG_NAMES))
+        languages=LANG_NAMES, newsroom=oidc.EXTENSION in current_app.extensions, s=SIGN_IN[lang]))
     response.vary.add("Accept-Language")
     # Reported photos from their own origins: https ones, and http ones on a console served over http.
     response.headers["Content-Security-Policy"] = (ADMIN_PAGE_POLICY if request.scheme == "https"

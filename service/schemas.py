@@ -156,6 +156,13 @@ class AccountCreatedAt(ma.fields.Field):
         return min(at, datetime.now(timezone.utc))
 
 
+def article_url_field() -> ma.fields.String:
+    """The page the photo appeared in: checked like an image URL (the same refused characters), never fetched."""
+    return ma.fields.String(
+        validate=[validate.Length(max=2000), FullMatch(IMAGE_URL_PATTERN, error="Not a valid http(s) URL.")],
+        metadata={"description": "http(s) URL of the article the photo appeared in, for editors to open; never fetched"})
+
+
 class ReportSchema(StrictSchema):
     image_id = ImageId(required=True)
     reason = ma.fields.String(load_default="other", validate=validate.OneOf(REASONS))
@@ -169,6 +176,7 @@ class ReportSchema(StrictSchema):
         metadata={"description": "Required with a frontend key; ignored for anonymous calls"},
     )
     comment = ma.fields.String(validate=validate.Length(max=500))
+    article_url = article_url_field()
     account_created_at = AccountCreatedAt(metadata={
         "description": "when the reader's site account was created (a date or date-time, from the site's own "
                        "records; a date-time without an offset is UTC): a younger account than "
@@ -211,6 +219,7 @@ class RegisteredImageSchema(StrictSchema):
         validate=[validate.Length(max=2000), FullMatch(IMAGE_URL_PATTERN, error="Not a valid http(s) URL.")],
         metadata={"description": "http(s) URL of the image, fetched (from IMGMOD_IMAGE_HOSTS only) and hashed"},
     )
+    article_url = article_url_field()
 
 
 class RegisterSchema(StrictSchema):
@@ -279,6 +288,14 @@ class AdminImageSchema(ma.Schema):
         "description": "the URL the site registered (POST /v1/images): the photo that is hashed and matched"})
     reported_url = ma.fields.String(allow_none=True, required=True, metadata={
         "description": "the first URL a reader gave since the last reset: a reader's claim, never hashed or matched"})
+    article_url = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "the article the photo appeared in: the site's registration, else the first reader's since "
+                       "the last reset (article_by says which); never fetched"})
+    being_judged_by = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "the editor (as the audit names them) who opened the image in the console in the last few "
+                       "minutes, else null: a hint for the others, never a lock"})
+    article_by = ma.fields.String(allow_none=True, required=True, validate=validate.OneOf(("site", "reader")),
+                                  metadata={"description": "who gave article_url: the site or a reader; null without one"})
     comments = ma.fields.List(ma.fields.Nested(CommentSchema), required=True,
                               metadata={"description": "the latest 20 readers' comments, newest first, without identity"})
     matched_from = ma.fields.String(allow_none=True, required=True,
@@ -293,12 +310,22 @@ class AdminImageSchema(ma.Schema):
         "description": "the statement of reasons of its current hide (DSA Art 17); null when visible"})
     notices = ma.fields.List(ma.fields.Nested(lambda: ImageNoticeSchema()), required=True, metadata={
         "description": "the latest 20 notices naming the image (DSA Art 16), newest first, without who sent them"})
+    etag = ma.fields.Function(lambda image: f'"{image["tag"]}"', required=True, metadata={
+        "description": "the answer's ETag header, also for each image of a listing: send it as If-Match with an "
+                       "action so that it is done only on the image as you saw it"})
 
 
 class MatchSchema(ma.Schema):
     image_id = ma.fields.String(required=True)
     distance = ma.fields.Integer(allow_none=True, required=True,
                                  metadata={"description": "bits (of 256) between the two perceptual hashes"})
+
+
+class JudgingQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    image_id = ImageId(required=True)
 
 
 class MatchesQuerySchema(ma.Schema):
@@ -365,6 +392,18 @@ class IdempotencyHeaderSchema(ma.Schema):
         validate=[validate.Length(1, 255), FullMatch(r"^[\x21-\x7e]+$", error="Must be visible ASCII characters.")],
         metadata={"description": "1-255 visible characters, fresh for each action: a repeat by the same admin "
                                  "within 24 h returns the first answer and changes nothing"})
+    if_match = ma.fields.String(
+        data_key="If-Match", validate=validate.Length(1, 1000),
+        metadata={"description": "The ETag of the image's detail as the editor saw it: when the image changed since "
+                                 "(its state, generation or verdict), 409 with the current detail and nothing is done"})
+
+
+class EditorSessionSchema(ma.Schema):
+    actor = ma.fields.String(required=True, metadata={
+        "description": "the name the audit gives this admin: an admin token's name, or oidc:<e-mail, else subject>"})
+    csrf_token = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "for the console signed in with the newsroom's account: send it as X-CSRF-Token with each "
+                       "action; null with an admin token"})
 
 
 class ConfirmSchema(StrictSchema):

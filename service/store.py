@@ -3,7 +3,7 @@
 Per image one small hash (`imgmod:img:<id>`): `n` count, `g` generation, `f`/`l` first and last
 counted report (ms; `l` only once there is a second), `u` the first image URL a reader gave since
 the last reset (a claim: shown to editors as a reader's, used for a placeholder only when the site
-registered no URL, never fetched for a hash), `r:<reason>` counts, `k`/`q` the reconciler's claim on a lost crossing (how many times
+registered no URL, never fetched for a hash), `a` the first article URL a reader gave (never fetched), `r:<reason>` counts, `k`/`q` the reconciler's claim on a lost crossing (how many times
 its hide was queued again, and when it may be next; gone once the crossing ends), and one
 `@<hmac>` field per reporter ever counted. Per reporter and rate-limit window one counter
 (`imgmod:rl:<hmac>:<amount>/<seconds>`) that expires with its window. An image's state lives only
@@ -12,6 +12,7 @@ in the index sorted sets, so a lookup is one ZSCORE/ZMSCORE: member of `hidden` 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -79,6 +80,15 @@ MATCH_NEAR_FINE = PREFIX + "match:nf"  # hash: registered image id -> the known-
 # once answered the answer, for a day (once.lua).
 ONCE_PREFIX = PREFIX + "once:"
 ONCE_TTL_MS = 86_400_000
+# Editors signed in through the newsroom's OpenID Connect provider: per session (a keyed hash of the
+# cookie's random value, never the value itself) a hash of the audit actor and the CSRF token, living
+# as long as the session; per sign-in under way, the client library's state (PKCE verifier, nonce).
+EDITOR_SESSION_PREFIX = PREFIX + "editor:"
+# Who is judging an image now (string per image, the audit's name of the editor), for a few minutes.
+JUDGING_PREFIX = PREFIX + "judging:"
+# The article a site registered an image in (string per image, never fetched), as long as its hash is kept.
+ARTICLE_PREFIX = PREFIX + "art:"
+SIGN_IN_PREFIX = PREFIX + "signin:"
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
 # so a long queue backlog cannot make the reconciler pile up copies of the same hide.
@@ -144,9 +154,28 @@ def _reset_body() -> str:
     return "local function reset_body()\n" + _lua("reset") + "\nend\n" + _lua("match_reset")
 
 
-def _once_text(body: str) -> str:
-    """A script's body as the function `action`, run at most once per Idempotency-Key (once.lua)."""
-    return _lua("prelude") + "local function action()\n" + body + "\nend\n" + _lua("once")
+# An action asked with If-Match names these indexes after its own keys (if_match.lua reads the state).
+TAG_INDEXES = (HIDDEN, PENDING, REVIEW, PROTECTED)
+
+
+def _guarded_text(body: str, once: bool, if_match: bool) -> str:
+    """A script's body as the function `action`, run only while the image still has the tag the editor
+    holds (if_match.lua) and at most once per Idempotency-Key (once.lua), as asked."""
+    text = _lua("prelude") + "local function action()\n" + body + "\nend\n"
+    if if_match:  # where its keys and argument are: before once.lua's key and two arguments
+        text += (f"local GUARD_KEYS, GUARD_ARG = #KEYS - {len(TAG_INDEXES) + once}, #ARGV - {2 * once}\n"
+                 + _lua("if_match"))
+    else:
+        text += "local function precondition() return nil end\n"
+    if once:
+        return text + _lua("once")
+    return text + "local refused = precondition()\nif refused then return refused end\nreturn {'done', action()}\n"
+
+
+def image_tag(state: str, generation: int, protected: bool, hidden_by: str | None, verdict: str) -> str:
+    """What an image's ETag is made of (if_match.lua's image_tag computes the same in the script)."""
+    text = "|".join((state, str(generation), "p" if protected else "", hidden_by or "", verdict))
+    return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -154,6 +183,14 @@ class Once:
     """An admin action asked with an Idempotency-Key."""
     key: str  # the record's Redis key: ONCE_PREFIX and a keyed hash of the admin and the key
     fingerprint: str  # what was asked (method, path, body): a repeat must ask the same
+
+
+class Changed(Exception):
+    """The image changed since the editor saw it (If-Match): nothing was done. `tag` is its tag now."""
+
+    def __init__(self, tag: str):
+        super().__init__("The image changed")
+        self.tag = tag
 
 
 class Repeated(Exception):
@@ -282,18 +319,25 @@ class Store:
         self._trim_hash_log = _load_script(redis, direct, "trim_hash_log", acked)
         self._claim_outbox = _load_script(redis, direct, "claim_outbox", acked)
         self._confirm = _load_script(redis, direct, "confirm", acked)
-        # The same admin actions, each at most once per Idempotency-Key.
-        self._once = {name: DirectScript(redis, direct, _once_text(body), acked) for name, body in (
-            ("reset", _reset_body()), ("confirm", _lua("confirm")), ("manual_hide", _lua("manual_hide")),
-            ("protect", _lua("protect")))}
+        # The same admin actions, each at most once per Idempotency-Key and/or only If-Match.
+        self._guarded = {(name, once, if_match): DirectScript(redis, direct, _guarded_text(body, once, if_match), acked)
+                         for name, body in (("reset", _reset_body()), ("confirm", _lua("confirm")),
+                                            ("manual_hide", _lua("manual_hide")), ("protect", _lua("protect")))
+                         for once in (False, True) for if_match in (False, True) if once or if_match}
 
-    def _action(self, name: str, keys: list, args: list, once: Once | None):
-        """Run an admin action's script, at most once for `once`'s key (else Repeated)."""
-        if once is None:
+    def _action(self, name: str, keys: list, args: list, once: Once | None, if_match: Sequence[str] | None = None):
+        """Run an admin action's script, at most once for `once`'s key (else Repeated), and only while
+        the image's tag is one of `if_match` (else Changed)."""
+        if once is None and if_match is None:
             return getattr(self, "_" + name)(keys=keys, args=args)
-        outcome, reply = self._once[name](keys=[*keys, once.key], args=[*args, once.fingerprint, ONCE_TTL_MS])
+        guard_keys, guard_args = (TAG_INDEXES, [" ".join(if_match)]) if if_match is not None else ((), [])
+        once_keys, once_args = ([once.key], [once.fingerprint, ONCE_TTL_MS]) if once is not None else ([], [])
+        outcome, reply = self._guarded[(name, once is not None, if_match is not None)](
+            keys=[*keys, *guard_keys, *once_keys], args=[*args, *guard_args, *once_args])
         if _text(outcome) == "repeat":
             raise Repeated(_text(reply))
+        if _text(outcome) == "changed":
+            raise Changed(_text(reply))
         return reply
 
     def record_answer(self, once: Once, answer: str) -> None:
@@ -302,7 +346,7 @@ class Store:
 
     def report(self, image_id: str, reporter: str, reason: str, image_url: str | None,
                limit_key: str | None = None, comment: str = "", weight: float = 1.0,
-               record: str | None = None) -> ReportOutcome:
+               record: str | None = None, article_url: str | None = None) -> ReportOutcome:
         """Count `reporter` (an opaque keyed hash) once for `image_id`, with `weight`.
 
         With `record` (a site account's keyed hash, the same across images) the weight is scaled by
@@ -317,7 +361,7 @@ class Store:
                   *(rate_keys(limit_key, self.rate_windows) if limited else ())],
             args=[image_id, "@" + reporter, "r:" + reason, image_url or "", self.threshold, comment,
                   repr(float(weight)), "1" if reason in self.trust.review_reasons else "0",
-                  self.trust.record_ttl_ms if record else 0, self.audit_max_events,
+                  self.trust.record_ttl_ms if record else 0, self.audit_max_events, article_url or "",
                   *(self._rate_args if limited else ())],
         )
         if _text(reply[0]) == "limited":
@@ -348,7 +392,8 @@ class Store:
         return _text(event) if event else None
 
     def reset(self, image_id: str, actor: str, forget_reporters: bool = False, note: str = "",
-              verdict: str = "disagree", once: Once | None = None) -> ResetOutcome:
+              verdict: str = "disagree", once: Once | None = None,
+              if_match: Sequence[str] | None = None) -> ResetOutcome:
         """Restore; `verdict` 'disagree' counts against the site accounts that reported, 'ignore' does not."""
         was_hidden, was_pending, generation, event, *copies = self._action(
             "reset",
@@ -358,7 +403,7 @@ class Store:
             args=[image_id, "1" if forget_reporters else "0", actor, note, self.audit_max_events, verdict,
                   self.trust.record_ttl_ms, IMAGE_PREFIX, PLACEHOLDER_PREFIX, RELEASED_PREFIX, COPIES_PREFIX,
                   self.threshold, self.trust.restore_guard_ms, RECORD_PREFIX, GROUP_PREFIX],
-            once=once)
+            once=once, if_match=if_match)
         entries = [_text(entry) for entry in copies]
         known_fine = "fine|" + image_id in entries
         entries = [entry for entry in entries if not entry.startswith("fine|")]
@@ -461,6 +506,17 @@ class Store:
         self.raw.set(MATCH_PRUNE_CURSOR, cursor)
         return len(entries), pruned
 
+    def judging(self, image_id: str, actor: str, ttl_seconds: int) -> None:
+        """`actor` has the image open: others are told for `ttl_seconds` (a hint, never a lock)."""
+        self.redis.set(JUDGING_PREFIX + image_id, actor, ex=ttl_seconds)
+
+    def register_articles(self, articles: Sequence[tuple[str, str]], ttl_seconds: int) -> None:
+        """Keep the article each (image id, article URL) was registered in: the site's word, shown to editors."""
+        pipe = self.redis.pipeline(transaction=False)
+        for image_id, url in articles:
+            pipe.set(ARTICLE_PREFIX + image_id, url, ex=ttl_seconds)
+        pipe.execute()
+
     def registered_url(self, image_id: str) -> str | None:
         url = self.redis.hget(MATCH_URLS, image_id)
         return None if url is None else _text(url)
@@ -475,21 +531,24 @@ class Store:
         hidden, matched = pipe.execute()
         return [at is not None and source is None for at, source in zip(hidden, matched)]
 
-    def hide_now(self, image_id: str, actor: str, once: Once | None = None) -> str | None:
+    def hide_now(self, image_id: str, actor: str, once: Once | None = None,
+                 if_match: Sequence[str] | None = None) -> str | None:
         """An editor's hide: its outbox entry, None if the image was already hidden (audited either way)."""
         event = self._action("manual_hide",
                              keys=[image_key(image_id), PENDING, HIDDEN, AUDIT, OUTBOX, STATS, REVIEW, MATCHED_FROM,
                                    MATCH_FINE, MATCH_FINE_VERSION],
-                             args=[image_id, actor, self.audit_max_events, COPIES_PREFIX], once=once)
+                             args=[image_id, actor, self.audit_max_events, COPIES_PREFIX], once=once,
+                             if_match=if_match)
         return _text(event) if event else None
 
-    def confirm(self, image_id: str, actor: str, note: str = "", once: Once | None = None) -> str | None:
+    def confirm(self, image_id: str, actor: str, note: str = "", once: Once | None = None,
+                if_match: Sequence[str] | None = None) -> str | None:
         """Editors agree with the reports: the hide's outbox entry, None if it was already hidden."""
         event = self._action("confirm",
                              keys=[image_key(image_id), PENDING, HIDDEN, REVIEW, AUDIT, OUTBOX, STATS, MATCHED_FROM,
                                    MATCH_FINE, MATCH_FINE_VERSION],
                              args=[image_id, actor, self.audit_max_events, self.trust.record_ttl_ms, note,
-                                   COPIES_PREFIX], once=once)
+                                   COPIES_PREFIX], once=once, if_match=if_match)
         return _text(event) if event else None
 
     def fine_hashes(self, known_version: tuple[str, int] | None
@@ -571,12 +630,13 @@ class Store:
         hidden_at, data = pipe.execute()
         return hidden_at is not None, data
 
-    def set_protection(self, image_id: str, protected: bool, actor: str, once: Once | None = None) -> ProtectionOutcome:
+    def set_protection(self, image_id: str, protected: bool, actor: str, once: Once | None = None,
+                       if_match: Sequence[str] | None = None) -> ProtectionOutcome:
         changed, crossed, generation, event = self._action(
             "protect",
             keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, REVIEW, OUTBOX, MATCH_FINE, MATCH_NEAR_FINE],
             args=[image_id, "1" if protected else "0", actor, self.audit_max_events, self.threshold],
-            once=once)
+            once=once, if_match=if_match)
         return ProtectionOutcome(bool(changed), bool(crossed), int(generation), _text(event))
 
     def status(self, image_id: str) -> dict:
@@ -587,23 +647,29 @@ class Store:
         """Everything known about several images, read in one round trip."""
         pipe = self.redis.pipeline(transaction=False)
         for image_id in image_ids:
-            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb", "rg",
+            pipe.hmget(image_key(image_id), ["n", "s", "v", "f", "l", "g", "u", "hb", "rg", "vg", "vk", "a",
                                              *("r:" + reason for reason in REASONS)])
             for index in (HIDDEN, PENDING, REVIEW, PROTECTED):
                 pipe.zscore(index, image_id)
             pipe.lrange(comments_key(image_id), 0, -1)
             pipe.hget(MATCHED_FROM, image_id)
             pipe.hget(MATCH_URLS, image_id)
+            pipe.get(ARTICLE_PREFIX + image_id)
+            pipe.get(JUDGING_PREFIX + image_id)
         pipe.time()
         *replies, (seconds, micros) = pipe.execute()
         now = seconds * 1000 + micros // 1000
-        return [self._status(image_id, now, *replies[8 * i:8 * i + 8]) for i, image_id in enumerate(image_ids)]
+        return [self._status(image_id, now, *replies[10 * i:10 * i + 10]) for i, image_id in enumerate(image_ids)]
 
     def _status(self, image_id, now, fields, hidden_at, pending_at, review_at, protected_at, comments,
-                matched_from, registered_url) -> dict:
-        count, score, review_score, first, last, generation, url, hidden_by, restored_until, *reasons = fields
+                matched_from, registered_url, registered_article, judging) -> dict:
+        (count, score, review_score, first, last, generation, url, hidden_by, restored_until, verdict_generation,
+         verdict, reported_article, *reasons) = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None
                  else "review" if review_at is not None else "visible")
+        # The verdict of the current generation (give_verdict in prelude.lua: 'a' when not written).
+        current = verdict_generation is not None and _text(verdict_generation) == _text(generation or "0")
+        given = (_text(verdict) if verdict is not None else "a") if current else ""
         return {
             "image_id": image_id,
             "state": state,
@@ -624,11 +690,18 @@ class Store:
             "image_url": registered_url or url,
             "registered_url": registered_url,
             "reported_url": url,
+            # The article, likewise: the site's registration first, else the first reader's (labelled).
+            "article_url": registered_article or reported_article,
+            "article_by": "site" if registered_article else "reader" if reported_article else None,
+            "being_judged_by": None if judging is None else _text(judging),
             "comments": [json.loads(comment) for comment in comments],  # newest first
             "matched_from": None if matched_from is None or hidden_at is None else _text(matched_from),
             # Why it is hidden; an image hidden before causes were recorded: by matching or by reports.
             "hidden_by": None if hidden_at is None else _text(hidden_by) if hidden_by is not None
             else "match" if matched_from is not None else "reports",
+            # The detail's ETag: an editor's action with If-Match is done only while it holds (if_match.lua).
+            "tag": image_tag(state, int(generation or 0), protected_at is not None,
+                             None if hidden_by is None else _text(hidden_by), given),
         }
 
     def page(self, state: str, limit: int, after: tuple[str, str] | None = None) -> list[tuple[str, str]]:
@@ -728,6 +801,28 @@ class Store:
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(key, 0, ex=window_seconds, nx=True).incr(key)  # EXPIRE NX would need Redis 7
         pipe.execute()
+
+    def start_editor_session(self, key: str, fields: dict[str, str], ttl_seconds: int) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(EDITOR_SESSION_PREFIX + key, mapping=fields).expire(EDITOR_SESSION_PREFIX + key, ttl_seconds)
+        pipe.execute()
+
+    def editor_session(self, key: str) -> dict[str, str] | None:
+        fields = self.redis.hgetall(EDITOR_SESSION_PREFIX + key)
+        return {_text(name): _text(value) for name, value in fields.items()} or None
+
+    def end_editor_session(self, key: str) -> None:
+        self.redis.delete(EDITOR_SESSION_PREFIX + key)
+
+    def sign_in_state(self, key: str) -> str | None:
+        value = self.redis.get(SIGN_IN_PREFIX + key)
+        return None if value is None else _text(value)
+
+    def save_sign_in_state(self, key: str, value: str, ttl_seconds: int) -> None:
+        self.redis.set(SIGN_IN_PREFIX + key, value, ex=ttl_seconds)
+
+    def forget_sign_in_state(self, key: str) -> None:
+        self.redis.delete(SIGN_IN_PREFIX + key)
 
     def incr_stat(self, name: str, amount: int = 1) -> None:
         self.redis.hincrby(STATS, name, amount)

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.every_server
 DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "threshold", "reasons",
                  "first_reported_at", "last_reported_at", "hidden_at", "restored_until", "image_url", "registered_url",
                  "reported_url", "hidden_by", "comments", "score", "review_score", "matched_from", "reporters",
-                 "statement", "notices"}
+                 "statement", "notices", "etag", "article_url", "article_by",
+                 "being_judged_by"}
 
 
 def cross(reporter, image_id: str, readers: int = 3, first: int = 0, **body) -> None:

@@ -75,7 +75,8 @@ def test_a_site_writes_its_own_copy_of_the_versioned_widget(client, tmp_path):
 
 def test_widget_is_small_and_self_contained(client):
     source = client.get("/v1/widget.js").data
-    assert len(source) < 24_000 and len(gzip.compress(source)) < 8_500, (len(source), len(gzip.compress(source)))
+    # 25,000 since the report dialog has its optional, counted comment field (24,000 before).
+    assert len(source) < 25_000 and len(gzip.compress(source)) < 8_700, (len(source), len(gzip.compress(source)))
     text = source.decode()
     # No modules, no loaders, nothing evaluated; and nothing a strict CSP would refuse.
     for forbidden in ("import ", "require(", "eval(", "new Function", "document.write", "innerHTML", ".style.",

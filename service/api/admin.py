@@ -9,17 +9,18 @@ from datetime import datetime, timezone
 from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from werkzeug.http import parse_etags
 
-from service import moderation, statements
+from service import moderation, oidc, statements
 from service.api.error_docs import BODY_ERRORS, documents_errors
 from service.auth import admin_name
 from service.context import services
 from service.identity import keyed_hash
 from service.notice_store import notices_of
 from service.schemas import (STATES, AdminImageListSchema, AdminImageSchema, AdminListQuerySchema, AdminTotalsSchema,
-                             AuditListSchema, AuditQuerySchema, ConfirmSchema, IdempotencyHeaderSchema,
-                             ImagePathSchema, MatchesQuerySchema, MatchesSchema, ProtectionSchema, ResetSchema)
-from service.store import ONCE_PREFIX, Once, Repeated
+                             AuditListSchema, AuditQuerySchema, ConfirmSchema, EditorSessionSchema, IdempotencyHeaderSchema,
+                             ImagePathSchema, JudgingQuerySchema, MatchesQuerySchema, MatchesSchema, ProtectionSchema, ResetSchema)
+from service.store import ONCE_PREFIX, Changed, Once, Repeated
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
 ADMIN_ERRORS = (401, 403, 429, 503)
@@ -28,9 +29,12 @@ SECURITY = [{"admin": []}]
 
 @bp.before_request
 def require_admin():
-    svc = services()
-    settings = svc.settings
-    g.actor = admin_name(request, settings.admin_tokens, settings.frontend_keys, svc.store, settings.secret_key)
+    """An admin token's name, or the editor signed in to the console (a CSRF token on each action)."""
+    g.actor = oidc.session_actor()
+    if g.actor is None:
+        svc = services()
+        settings = svc.settings
+        g.actor = admin_name(request, settings.admin_tokens, settings.frontend_keys, svc.store, settings.secret_key)
 
 
 def _time(ms: int | None) -> datetime | None:
@@ -72,15 +76,42 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return score, image_id
 
 
+def tagged(answer: dict, status: int = 200):
+    """A detail with its ETag, which an action's If-Match names (store.image_tag)."""
+    return answer, status, {"ETag": f'"{answer["tag"]}"'}
+
+
+def held_tags(if_match: str | None) -> list[str] | None:
+    """The strong ETags of an If-Match header; None without one, or for `*` (any image exists)."""
+    if if_match is None:
+        return None
+    tags = parse_etags(if_match)
+    return None if tags.star_tag else list(tags.as_set())
+
+
 def once_per_key(view):
     """An editor's action done at most once per Idempotency-Key and admin (the key is recorded in the
     same script as the action: store.Once); a repeat changes nothing and answers what the first did,
     or the image as it is now when the first answer never left (a 503 after the action was applied).
     The same key for another request is a 409 naming it: nothing is done."""
     @functools.wraps(view)
-    def with_key(self, *args, idempotency_key: str | None = None, **kwargs):
-        if idempotency_key is None:
-            return view(self, *args, **kwargs)
+    def with_key(self, *args, idempotency_key: str | None = None, if_match: str | None = None, **kwargs):
+        kwargs["if_match"] = held_tags(if_match)
+        try:
+            if idempotency_key is None:
+                return tagged(view(self, *args, **kwargs))
+            return keyed(self, *args, idempotency_key=idempotency_key, **kwargs)
+        except Changed:  # nothing was done: the image as it is now, for the editor to see what happened
+            current = detail(services().store.status(kwargs["image_id"]))
+            body = {"code": 409, "status": "Conflict",
+                    "message": "If-Match: the image changed since you saw it; nothing was done. `current` is the image "
+                               "as it is now.",
+                    "errors": {"headers": {"If-Match": ["The image changed since this ETag."]}},
+                    "current": AdminImageSchema().dump(current)}
+            return current_app.response_class(current_app.json.dumps(body), status=409, mimetype="application/json",
+                                              headers={"ETag": f'"{current["tag"]}"'})
+
+    def keyed(self, *args, idempotency_key: str, **kwargs):
         svc = services()
         asked = json.dumps(request.get_json(silent=True), sort_keys=True, ensure_ascii=False)
         once = Once(ONCE_PREFIX + keyed_hash(svc.settings.secret_key, "once", f"{g.actor}\n{idempotency_key}"),
@@ -90,7 +121,7 @@ def once_per_key(view):
         except Repeated as repeat:
             return _repeat(repeat.recorded, once, kwargs["image_id"])
         svc.store.record_answer(once, current_app.json.dumps(AdminImageSchema().dump(answer)))
-        return answer
+        return tagged(answer)
     return with_key
 
 
@@ -127,6 +158,17 @@ class AdminImages(MethodView):
         return {"images": details(statuses), "next_cursor": next_cursor}
 
 
+@bp.route("/session")
+class Session(MethodView):
+    @bp.response(200, EditorSessionSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
+    def get(self):
+        """Who is acting, for the console: with its session, the CSRF token its actions must carry"""
+        signed_in = oidc.editor() if "Authorization" not in request.headers else None
+        return {"actor": g.actor, "csrf_token": signed_in["csrf"] if signed_in else None}
+
+
 @bp.route("/totals")
 class Totals(MethodView):
     @bp.response(200, AdminTotalsSchema)
@@ -147,8 +189,26 @@ class AdminImage(MethodView):
     @documents_errors(bp, *ADMIN_ERRORS)
     @bp.doc(security=SECURITY)
     def get(self, image_id):
-        """Everything known about one image"""
-        return detail(services().store.status(image_id))
+        """Everything known about one image, with its ETag for an action's If-Match"""
+        return tagged(detail(services().store.status(image_id)))
+
+
+# An editor who opens an image in the console is named to the others for this long.
+JUDGING_SECONDS = 300
+
+
+# A query, like the matches', not an /images/<id>/… route: an id may end in "/judging" (ids hold '/').
+@bp.route("/judging")
+class Judging(MethodView):
+    @bp.arguments(JudgingQuerySchema(), location="query", as_kwargs=True)
+    @bp.response(200, AdminImageSchema)
+    @documents_errors(bp, *ADMIN_ERRORS)
+    @bp.doc(security=SECURITY)
+    def put(self, image_id):
+        """I am judging this image: the others see my name on it for a few minutes (a hint, not a lock)"""
+        store = services().store
+        store.judging(image_id, g.actor, JUDGING_SECONDS)
+        return tagged(detail(store.status(image_id)))
 
 
 # A query, like the audit's, not an /images/<id>/… route: an id may end in "/matches" (ids hold '/').
@@ -174,10 +234,10 @@ class Reset(MethodView):
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
     @bp.doc(security=SECURITY)
     @idempotent
-    def post(self, body, image_id, once=None):
+    def post(self, body, image_id, once=None, if_match=None):
         """Count to zero and visible again; dismissed reporters stay dismissed unless forgotten"""
         return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"],
-                                       body["verdict"], once=once))
+                                       body["verdict"], once=once, if_match=if_match))
 
 
 @bp.route("/images/<image_id:image_id>/confirm", merge_slashes=False)
@@ -188,9 +248,9 @@ class Confirm(MethodView):
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
     @bp.doc(security=SECURITY)
     @idempotent
-    def post(self, body, image_id, once=None):
+    def post(self, body, image_id, once=None, if_match=None):
         """The reports are right: hidden (now, if it was not) until a reset; the site accounts that reported gain trust"""
-        return detail(moderation.confirm(services(), image_id, g.actor, body["note"], once=once))
+        return detail(moderation.confirm(services(), image_id, g.actor, body["note"], once=once, if_match=if_match))
 
 
 @bp.route("/images/<image_id:image_id>/hide", merge_slashes=False)
@@ -200,9 +260,9 @@ class Hide(MethodView):
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
     @bp.doc(security=SECURITY)
     @idempotent
-    def post(self, image_id, once=None):
+    def post(self, image_id, once=None, if_match=None):
         """Hide now, by hand"""
-        return detail(moderation.hide(services(), image_id, g.actor, once=once))
+        return detail(moderation.hide(services(), image_id, g.actor, once=once, if_match=if_match))
 
 
 @bp.route("/images/<image_id:image_id>/protection", merge_slashes=False)
@@ -213,9 +273,10 @@ class Protection(MethodView):
     @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
     @bp.doc(security=SECURITY)
     @idempotent
-    def put(self, body, image_id, once=None):
+    def put(self, body, image_id, once=None, if_match=None):
         """Protect from automatic hiding (reports still count), or lift the protection"""
-        return detail(moderation.set_protection(services(), image_id, body["protected"], g.actor, once=once))
+        return detail(moderation.set_protection(services(), image_id, body["protected"], g.actor, once=once,
+                                                if_match=if_match))
 
 
 @bp.route("/audit")

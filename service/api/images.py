@@ -141,6 +141,9 @@ class Images(MethodView):
             abort(401, message="A frontend key is required: Authorization: Bearer <key>",
                   headers={"WWW-Authenticate": "Bearer"})
         images = load(_REGISTER_SCHEMA, json_body(), "json")["images"]
+        articles = [(i["image_id"], i["article_url"]) for i in images if "article_url" in i]
+        if articles:  # the site's word on where each photo appeared: kept as long as its hash, never fetched
+            svc.store.register_articles(articles, svc.settings.match_retention_days * 86400)
         enqueue_register(followup_queue(svc.hides.connection), [(i["image_id"], i["image_url"]) for i in images])
         return current_app.response_class(f'{{"accepted":{len(images)}}}\n', status=202, mimetype="application/json")
 

@@ -83,7 +83,7 @@ class Reports(MethodView):
             svc, image_id, identity.reporter_hash(secret, who, image_id), report["reason"], report.get("image_url"),
             limit_key=rate_key(secret, who), comment=report.get("comment", ""),
             weight=site_account_weight(settings, report) if site_account else settings.anonymous_weight,
-            record=identity.record_key(secret, who) if site_account else None)
+            record=identity.record_key(secret, who) if site_account else None, article_url=report.get("article_url"))
         if outcome.limited_by is not None:  # nothing was counted
             refuse(svc.store.rate_windows[outcome.limited_by], outcome.retry_after_ms)
         count_report(outcome.counted)

@@ -8,7 +8,7 @@
 --       rate-limit window (none when the report is not limited)
 -- ARGV: image id, reporter field, reason field, image url or '', threshold, comment or '',
 --       base weight, '1' for a review reason, record lifetime in ms ('0': no record),
---       audit max length, then per window its allowed reports and its length in seconds
+--       audit max length, article url or '', then per window its allowed reports and its length in seconds
 local image, reported, pending, hidden, protected = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local comments, review, record, audit, outbox = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local fine, near = KEYS[11], KEYS[12]
@@ -19,12 +19,12 @@ local KEPT_COMMENTS = 20
 
 -- Fixed windows, as flask-limiter's default strategy: a counter that expires with its window.
 for i = WINDOWS, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * (i - WINDOWS) + 11]) then
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[2 * (i - WINDOWS) + 12]) then
     return {'limited', i - WINDOWS, redis.call('PTTL', KEYS[i])}
   end
 end
 for i = WINDOWS, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * (i - WINDOWS) + 12]) end
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * (i - WINDOWS) + 13]) end
 end
 
 local generation = redis.call('HGET', image, 'g') or '0'
@@ -73,6 +73,7 @@ if counted == 1 then
   -- images are reported once, and the field would take them into a larger allocation.
   if redis.call('HSETNX', image, 'f', now) == 0 then redis.call('HSET', image, 'l', now) end
   if ARGV[4] ~= '' then redis.call('HSETNX', image, 'u', ARGV[4]) end
+  if ARGV[11] ~= '' then redis.call('HSETNX', image, 'a', ARGV[11]) end  -- the article: a reader's claim too
   -- Only a counted report's comment is kept, without any identity: a repeat cannot flood the list.
   if ARGV[6] ~= '' then
     redis.call('LPUSH', comments, cjson.encode({at = tonumber(now), reason = string.sub(ARGV[3], 3), text = ARGV[6]}))

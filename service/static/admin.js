@@ -2,7 +2,9 @@
 
 The token is kept in this tab's sessionStorage and handed over, through a BroadcastChannel of this
 origin, to the console's other tabs open in the same browser: it is never written anywhere that
-outlives the last open console tab, and signing out forgets it in every tab (docs/security.md). */
+outlives the last open console tab, and signing out forgets it in every tab (docs/security.md).
+An editor signed in with the newsroom's account has no token here: the browser holds an HttpOnly
+session cookie, and each action carries the session's CSRF token, kept in memory only. */
 (function () {
   "use strict";
   var KEY = "imgmod.adminToken";
@@ -16,6 +18,8 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
   var numbers = new Intl.NumberFormat(locale, {maximumFractionDigits: 2});
   var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("imgmod.admin") : null;
   var view = {state: null, cursor: null, found: null, history: null, asked: 0, opened: false};
+  var session = null;  // signed in with the newsroom's account: {actor, csrf_token}
+  var me = null;  // the audit's name for this editor, so that others' names on images stand out
   var cards = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -50,9 +54,19 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
 
-  function call(method, path, body) {
-    var options = {method: method, headers: {Authorization: "Bearer " + token()}, credentials: "omit",
-      cache: "no-store"};
+  // Who asks: the token, else the session cookie with its CSRF token on every action. An action on
+  // an image names the image as the editor saw it (`etag`): if it changed since, nothing is done (409).
+  function credentials(method) {
+    if (!session) return {headers: {Authorization: "Bearer " + token()}, credentials: "omit"};
+    var headers = {};
+    if (method !== "GET") headers["X-CSRF-Token"] = session.csrf_token;
+    return {headers: headers, credentials: "same-origin"};
+  }
+
+  function call(method, path, body, etag) {
+    var asker = credentials(method);
+    var options = {method: method, headers: asker.headers, credentials: asker.credentials, cache: "no-store"};
+    if (etag) options.headers["If-Match"] = etag;
     if (method !== "GET") options.headers["Idempotency-Key"] = freshKey();
     if (body) {
       options.headers["Content-Type"] = "application/json";
@@ -63,6 +77,7 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
         if (response.ok) return data;
         var error = new Error(data.message || String(response.status));
         error.status = response.status;
+        error.current = data.current;  // 409: the image as it is now
         throw error;
       });
     });
@@ -89,6 +104,13 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
   }
 
   function signOut(message) {
+    if (session) {  // the server ends the session; the cookie goes with its answer
+      fetch("/admin/sign-out", {method: "POST", credentials: "same-origin",
+        headers: {"X-CSRF-Token": session.csrf_token}}).catch(function () {});
+      session = null;
+      $("sign-out").textContent = t.sign_out;
+      $("sign-out").removeAttribute("title");
+    }
     sessionStorage.removeItem(KEY);
     view.opened = false;
     view.state = view.found = null;
@@ -108,13 +130,17 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     $("console").hidden = false;
     $("sign-out").hidden = false;
     $("sign-in-error").textContent = "";
-    // The image the address names, else the queue first: the first of its tabs with something in it.
-    var named = fromAddress();
-    totals().then(function (counts) {
-      if (named) return;
-      if (!counts || view.state || view.found) return;
-      var first = QUEUE.filter(function (state) { return counts[state] > 0; })[0];
-      list(first || QUEUE[0]);
+    // Who I am first (others' names on images stand out), then the image the address names, else the
+    // queue first: the first of its tabs with something in it.
+    var whoAmI = session ? Promise.resolve(session) : call("GET", "/v1/admin/session");
+    whoAmI.then(function (found) { me = found.actor; }, function () {}).then(function () {
+      var named = fromAddress();
+      totals().then(function (counts) {
+        if (named) return;
+        if (!counts || view.state || view.found) return;
+        var first = QUEUE.filter(function (state) { return counts[state] > 0; })[0];
+        list(first || QUEUE[0]);
+      });
     });
   }
 
@@ -197,6 +223,7 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     var caption = el("figcaption");
     var reveal = button(t.reveal, heading, function () {
       var blurred = frame.classList.toggle("blurred");
+      if (!blurred) judging(image.image_id);
       reveal.textContent = blurred ? t.reveal : t.blur;
       reveal.setAttribute("aria-pressed", String(!blurred));
     }, "reveal");
@@ -214,6 +241,19 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     }
     figure.appendChild(caption);
     return figure;
+  }
+
+  // The article the photo appeared in (never fetched by imgmod): the site's, or a reader's, said so.
+  function article(image) {
+    var box = el("span");
+    if (!/^https?:\/\//i.test(image.article_url)) return box;
+    var link = el("a", "", t.article_texts.open_article);
+    link.href = image.article_url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    box.appendChild(link);
+    if (image.article_by === "reader") box.appendChild(el("span", "reader-url", " " + t.article_texts.reader_article));
+    return box;
   }
 
   function comments(image) {
@@ -295,9 +335,22 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     title.id = heading;
     var code = el("code", "", id);
     code.dir = "ltr";
+    // An id in Arabic (or any script with joined letters) reads in the page's font, its letters joined.
+    if (/[^\u0000-\u024f]/.test(id)) {
+      code.className = "words";
+      code.dir = "auto";  // an Arabic id reads right to left, as its words do
+    }
     title.appendChild(code);
     title.appendChild(el("span", "badge state", t.states[image.state]));
     if (image.protected) title.appendChild(el("span", "badge protected", t.protected_badge));
+    if (image.being_judged_by && image.being_judged_by !== me) {
+      var name = isolate(image.being_judged_by.replace(/^oidc:/, ""), "ltr");
+      var badge = el("span", "badge judging"), words = t.shared_texts.judging.split("{name}");
+      badge.appendChild(document.createTextNode(words[0]));
+      badge.appendChild(name);
+      badge.appendChild(document.createTextNode(words[1] || ""));
+      title.appendChild(badge);
+    }
     info.appendChild(title);
     var dl = el("dl");
     field(dl, t.score, numbers.format(image.score) + " " + t.of + " " + numbers.format(image.threshold), "score");
@@ -314,6 +367,7 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     // An editor's `disagree` holds for a while: readers can then only send the photo back to editors.
     if (image.restored_until) field(dl, t.restored_until, when(image.restored_until), "restored-until");
     if (image.notices && image.notices.length) field(dl, nt.on_image, namedBy(image.notices), "notices");
+    if (image.article_url) field(dl, t.article_texts.article, article(image), "article");
     info.appendChild(dl);
     info.appendChild(comments(image));
     if (image.hidden) info.appendChild(matches(image));
@@ -327,6 +381,7 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
       verdicts.appendChild(button(t.restore, heading, function () { act("restore", image); }, "restore"));
     }
     info.appendChild(verdicts);
+    if (image.state !== "visible") info.appendChild(bulk.picker(image));
     var actions = el("div", "actions");
     if (!image.hidden) actions.appendChild(button(t.hide, heading, function () { act("hide", image); }));
     var protect = image.protected ? "unprotect" : "protect";
@@ -337,10 +392,138 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     return item;
   }
 
+  // The keyboard: j/k move between cards, v shows the photo, c and r ask for a verdict (Enter says
+  // yes), a opens the article, ? lists them. The current card stays at its place in the list after a
+  // verdict, so the next photo comes up under the same keys.
+  var keys = (function () {
+    var current = -1, used = false;
+    function cards() { return document.querySelectorAll("#list li.card"); }
+    function mark(index) {
+      var all = cards();
+      if (!all.length) { current = -1; return null; }
+      current = Math.max(0, Math.min(index, all.length - 1));
+      [].forEach.call(all, function (node, i) { node.classList.toggle("current", i === current); });
+      var node = all[current];
+      node.tabIndex = -1;
+      node.focus({preventScroll: true});
+      node.scrollIntoView({block: "nearest"});
+      return node;
+    }
+    function press(selector) {
+      var node = cards()[current] || mark(0);
+      var target = node && node.querySelector(selector);
+      if (target) target.click();
+    }
+    function help() {
+      var words = t.keys_texts, box = $("keys");
+      if (!box) {
+        box = el("dialog");
+        box.id = "keys";
+        box.setAttribute("aria-labelledby", "keys-title");
+        box.appendChild(el("h2", "", words.title)).id = "keys-title";
+        var list = el("dl");
+        words.keys.forEach(function (pair) {
+          var row = el("div");
+          row.appendChild(el("dt")).appendChild(el("kbd", "", pair[0]));
+          row.appendChild(el("dd", "", pair[1]));
+          list.appendChild(row);
+        });
+        box.appendChild(list);
+        var close = el("button", "", words.close);
+        close.type = "button";
+        close.addEventListener("click", function () { box.close(); });
+        box.appendChild(close);
+        document.body.appendChild(box);
+      }
+      box.showModal();
+    }
+    var ACTIONS = {
+      j: function () { mark(current + 1); }, k: function () { mark(current - 1); },
+      v: function () { press("button.reveal"); }, c: function () { press("button.confirm"); },
+      r: function () { press("button.restore"); }, a: function () { press(".article a"); }, "?": help
+    };
+    document.addEventListener("keydown", function (event) {
+      var target = event.target, action = ACTIONS[event.key];
+      if (!action || !view.opened || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+      if (document.querySelector("dialog[open]") || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)
+          || target.isContentEditable) return;
+      event.preventDefault();
+      used = true;
+      action();
+    });
+    // After a listing is shown: the card at the same place is current again, once the keyboard was used.
+    return {shown: function () { if (used) mark(current < 0 ? 0 : current); }};
+  })();
+
+  // Several photos, one confirmation: a box on each card of the queue, and a bar with the two verdicts.
+  // Each verdict is sent with its image's ETag: one another editor changed meanwhile is left as it is.
+  var bulk = (function () {
+    var words = t.shared_texts, picked = {};
+    var bar = el("div", "bulk");
+    bar.hidden = true;
+    var count = bar.appendChild(el("span", "count"));
+    function verdict(kind) {
+      var node = el("button", kind, words[kind]);
+      node.type = "button";
+      node.addEventListener("click", function () { send(kind); });
+      return bar.appendChild(node);
+    }
+    verdict("confirm");
+    verdict("restore");
+    $("list").parentNode.insertBefore(bar, $("list"));
+    function update() {
+      var n = Object.keys(picked).length;
+      bar.hidden = n === 0;
+      count.textContent = fill(words.selected, {n: numbers.format(n)});
+    }
+    function send(kind) {
+      var images = Object.keys(picked).map(function (id) { return picked[id]; });
+      ask(kind, {image_id: ""}, function (given) {
+        var tally = {done: 0, changed: 0, failed: 0};
+        var body = kind === "confirm" ? {note: given.note} : {note: given.note, forget_reporters: given.forget,
+          verdict: given.choice === "ignore" ? "ignore" : "disagree"};
+        images.reduce(function (previous, image) {
+          return previous.then(function () {
+            return call("POST", "/v1/admin/images/" + encodeURIComponent(image.image_id) + PATHS[kind], body,
+              image.etag).then(function () { tally.done++; }, function (error) {
+              tally[error.status === 409 ? "changed" : "failed"]++;
+            });
+          });
+        }, Promise.resolve()).then(function () {
+          picked = {};
+          update();
+          refresh();
+          say(fill(words.result, {done: numbers.format(tally.done), changed: numbers.format(tally.changed),
+            failed: numbers.format(tally.failed)}));
+        });
+      });
+      $("ask-title").textContent = fill(words.ask[kind], {n: numbers.format(images.length)});
+    }
+    return {
+      picker: function (image) {
+        var label = el("label", "pick"), box = el("input");
+        box.type = "checkbox";
+        box.addEventListener("change", function () {
+          if (box.checked) picked[image.image_id] = image;
+          else delete picked[image.image_id];
+          update();
+        });
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + words.select));
+        return label;
+      },
+      clear: function () { picked = {}; update(); }
+    };
+  })();
+
   function show(images, append) {
-    if (!append) $("list").textContent = "";
+    if (!append) {
+      $("list").textContent = "";
+      bulk.clear();  // a new listing: what is selected is what the editor ticks on it
+    }
     images.forEach(function (image) { $("list").appendChild(card(image)); });
     if (!$("list").children.length) $("list").appendChild(el("li", "empty", t.empty));
+    keys.shown();
   }
 
   // The notices naming an image, on its card: each reference with its category and where it stands.
@@ -556,7 +739,14 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
   // The confirmation dialog: resolves with the editor's choice, or nothing when they step back.
   var asking = null;
 
+  // This editor has the image open: the others see their name on it for a few minutes (a hint, not a lock).
+  function judging(id) {
+    if (!id) return;  // several images at once (a bulk verdict): no one image is open
+    call("PUT", "/v1/admin/judging?image_id=" + encodeURIComponent(id)).then(null, function () {});
+  }
+
   function ask(kind, image, done) {
+    judging(image.image_id);
     var words = t.ask[kind === "hide" ? "hide" : kind];
     $("ask-title").textContent = fill(words.title, {id: image.image_id});
     $("ask-help").textContent = words.help;
@@ -587,10 +777,19 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
     var id = image.image_id;
     function send(body) {
       var method = kind === "protect" || kind === "unprotect" ? "PUT" : "POST";
-      call(method, "/v1/admin/images/" + encodeURIComponent(id) + PATHS[kind], body).then(function () {
+      call(method, "/v1/admin/images/" + encodeURIComponent(id) + PATHS[kind], body, image.etag).then(function () {
         say(fill(t.done[kind], {id: id}));
         refresh();
-      }, fail);
+      }, function (error) {
+        if (error.status !== 409 || !error.current) return fail(error);
+        // Another editor acted first: show the image as it is now, in place, instead of overwriting.
+        var old = document.querySelector('li.card[data-image-id="' + CSS.escape(id) + '"]');
+        var fresh = card(error.current);
+        fresh.classList.add("changed");
+        if (old) old.replaceWith(fresh);
+        say(t.sign_in_texts.changed);
+        history(id);
+      });
     }
     if (kind === "protect" || kind === "unprotect") return send({protected: kind === "protect"});
     ask(kind, image, function (given) {
@@ -721,7 +920,29 @@ outlives the last open console tab, and signing out forgets it in every tab (doc
   $("ask-yes").addEventListener("click", function () { answer("yes"); });
   $("ask-ignore").addEventListener("click", function () { answer("ignore"); });
   $("ask-cancel").addEventListener("click", function () { answer(null); });
+  $("ask-note").addEventListener("keydown", function (event) {  // Enter says yes: two keys per verdict
+    if (event.key === "Enter" && !event.isComposing) {
+      event.preventDefault();
+      answer("yes");
+    }
+  });
   $("ask").addEventListener("close", function () { answer(null); });  // Escape
+  // Signed in with the newsroom's account? The session answers (its cookie is HttpOnly: no script reads it).
+  function fromSession() {
+    return fetch("/v1/admin/session", {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (found) {
+      if (!found || !found.csrf_token || token()) return;
+      session = found;
+      $("sign-out").title = t.sign_in_texts.signed_in_as + " " + found.actor.replace(/^oidc:/, "");
+      $("sign-out").textContent = t.sign_in_texts.sign_out;  // no token to forget
+      open();
+    }, function () {});
+  }
+
   if (token()) open();
-  else if (channel) channel.postMessage({ask: true});  // another console tab of this browser may hold it
+  else {
+    fromSession();
+    if (channel) channel.postMessage({ask: true});  // another console tab of this browser may hold it
+  }
 })();

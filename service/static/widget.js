@@ -1,4 +1,4 @@
-/* imgmod widget 2.0.1: a report control on each image marked data-image-id, and placeholders for hidden ones.
+/* imgmod widget 2.1.0: a report control on each image marked data-image-id, and placeholders for hidden ones.
    Serve your own copy (GET /v1/widget.js of your imgmod, kept current) and point it at imgmod with data-api:
    <script src="/js/imgmod-widget.js" data-api="https://IMGMOD" data-lang="ar" defer></script>
    <img data-image-id="news/2024/05/hero.jpg" data-src="https://cdn.example/hero.jpg" alt="...">
@@ -7,7 +7,7 @@
    cannot answer within 2 s, photos are shown, hidden ones too, unless the script has data-fail="closed". */
 (function () {
   "use strict";
-  var VERSION = "2.0.1";
+  var VERSION = "2.1.0";
   var script = document.currentScript || document.querySelector("script[data-api][src*='widget']");
   if (!script || window.imgmod) return;
 
@@ -18,19 +18,22 @@
       failed: "تعذر إرسال الإبلاغ. حاول مرة أخرى بعد قليل.",
       reported: "تم الإبلاغ", already: "سبق أن أبلغت عن هذه الصورة. شكرا لك.",
       limited: "أرسلت عدة إبلاغات في وقت قصير. يمكنك الإبلاغ عن صور أخرى لاحقا.",
-      reasons: ["عري", "عنف", "كراهية", "محتوى مزعج", "مضللة", "حقوق المؤلف", "سبب آخر"]},
+      reasons: ["عري", "عنف", "كراهية", "محتوى مزعج", "مضللة", "حقوق المؤلف", "سبب آخر"],
+      comment: "تعليق (اختياري)", left: "الأحرف المتبقية: {n}"},
     fr: {report: "Signaler", about: "Signaler l'image", title: "Pourquoi signalez-vous cette image ?",
       send: "Envoyer", cancel: "Annuler", hidden: "Image masquée après des signalements de lecteurs",
       failed: "Le signalement n'a pas pu être envoyé. Réessayez dans un instant.",
       reported: "Signalée", already: "Vous avez déjà signalé cette image. Merci.",
       limited: "Vous avez envoyé plusieurs signalements en peu de temps. Vous pourrez signaler d'autres images plus tard.",
-      reasons: ["Nudité", "Violence", "Haine", "Spam", "Trompeuse", "Droit d'auteur", "Autre raison"]},
+      reasons: ["Nudité", "Violence", "Haine", "Spam", "Trompeuse", "Droit d'auteur", "Autre raison"],
+      comment: "Commentaire (facultatif)", left: "Caractères restants : {n}"},
     en: {report: "Report", about: "Report the image", title: "Why are you reporting this image?", send: "Send",
       cancel: "Cancel", hidden: "Image hidden after readers' reports",
       failed: "The report could not be sent. Please try again in a moment.",
       reported: "Reported", already: "You have already reported this image. Thank you.",
       limited: "You have sent several reports in a short time. You can report other images later.",
-      reasons: ["Nudity", "Violence", "Hate", "Spam", "Misleading", "Copyright", "Other"]}
+      reasons: ["Nudity", "Violence", "Hate", "Spam", "Misleading", "Copyright", "Other"],
+      comment: "Comment (optional)", left: "Characters left: {n}"}
   };
   // The widget's own elements live in shadow roots: the page's styles do not reach them, theirs do not leak
   // out. Styles through one constructed sheet: a strict Content-Security-Policy forbids <style> and style="".
@@ -63,6 +66,8 @@
     ".imgmod-dialog h2{font:700 1.1em/1.4 system-ui,sans-serif;margin:0 0 .6em;padding:0;color:inherit}" +
     ".imgmod-dialog fieldset{border:0;margin:0;padding:0}.imgmod-dialog label{display:flex;gap:.5em;padding:.2em 0}" +
     ".imgmod-actions{display:flex;gap:.6em;justify-content:flex-end;margin-top:1em}" +
+    ".imgmod-dialog textarea{box-sizing:border-box;width:100%;height:4.5em;font:inherit;color:#111;background:#fff}" +
+    ".imgmod-left{font-size:.85em;margin:0}" +
     ".imgmod-actions button{font:inherit;padding:.3em 1em;border-radius:6px;border:1px solid #888;background:#f4f4f4;" +
     "color:#111}.imgmod-actions .imgmod-send{background:#a61b1b;border-color:#a61b1b;color:#fff}";
   // The contract's image id (v2), the very expression of the API's schema (service/schemas.py IMAGE_ID_PATTERN).
@@ -264,6 +269,16 @@
       row.appendChild(document.createTextNode(t.reasons[i]));
       group.appendChild(row);
     });
+    // An optional comment, up to the API's 500 characters, counted.
+    var commentLabel = el("label", "", t.comment), comment = el("textarea"), left = el("p", "imgmod-left");
+    comment.id = commentLabel.htmlFor = "imgmod-text";
+    comment.maxLength = 500;
+    comment.dir = "auto";
+    comment.setAttribute("aria-describedby", left.id = "imgmod-left");
+    function count() { left.textContent = t.left.replace("{n}", 500 - comment.value.length); }
+    comment.oninput = count;
+    form.onreset = function () { setTimeout(count); };  // once the form has emptied it
+    count();
     var actions = el("div", "imgmod-actions");
     var send = el("button", "imgmod-send", t.send);
     send.value = "send";
@@ -274,11 +289,14 @@
     actions.appendChild(cancel);
     form.appendChild(title);
     form.appendChild(group);
+    form.appendChild(commentLabel);
+    form.appendChild(comment);
+    form.appendChild(left);
     form.appendChild(actions);
     dialog.appendChild(form);
     dialog.addEventListener("close", function () {
       var chosen = form.querySelector("input:checked");
-      if (dialog.returnValue === "send" && chosen && current) post(current, chosen.value);
+      if (dialog.returnValue === "send" && chosen && current) post(current, chosen.value, comment.value.trim());
       if (current) current.button.focus();
     });
     root.appendChild(dialog);
@@ -299,10 +317,13 @@
     target.status.textContent = text;
   }
 
-  function post(target, reason) {
+  function post(target, reason, comment) {
     var body = {image_id: target.id, reason: reason};
     var url = originalUrl(target.img);
     if (url) body.image_url = url;
+    if (comment) body.comment = comment;
+    var article = location.origin + location.pathname;  // no query or fragment: they may name the reader
+    if (/^https?:$/.test(location.protocol) && article.length <= 2000) body.article_url = article;
     fetch(api + "/v1/reports?lang=" + lang, {method: "POST", mode: "cors", credentials: "omit",
       headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })

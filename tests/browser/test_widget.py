@@ -84,7 +84,7 @@ def test_french_page_speaks_french(reader, admin):
     button.click()
     dialog = page.locator("dialog.imgmod-dialog")
     expect(dialog.locator("h2")).to_have_text("Pourquoi signalez-vous cette image ?")
-    expect(dialog.locator("label")).to_have_text(list(REASONS["fr"].values()))
+    expect(dialog.locator("fieldset label")).to_have_text(list(REASONS["fr"].values()))
     dialog.get_by_label(REASONS["fr"]["copyright"]).check()
     dialog.get_by_role("button", name="Envoyer").click()
     status = figure(page, "kasbah").locator(".imgmod-status")
@@ -97,7 +97,7 @@ def test_english_page_speaks_english(reader):
     page = reader("/demo?lang=en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     figure(page, "coast").locator(".imgmod-report").click()
-    expect(page.locator("dialog.imgmod-dialog label")).to_have_text(list(REASONS["en"].values()))
+    expect(page.locator("dialog.imgmod-dialog fieldset label")).to_have_text(list(REASONS["en"].values()))
     page.get_by_label("Spam", exact=True).check()
     page.get_by_role("button", name="Send").click()
     expect(figure(page, "coast").locator(".imgmod-status")).to_have_text(THANKS["en"])
@@ -140,6 +140,8 @@ def test_keyboard_only_reporting(reader, admin):
     expect(dialog).to_be_visible()
     assert focused(page, "e.name") == "imgmod-reason"  # focus moved into the dialog
     page.keyboard.press("ArrowDown")  # from the first reason to the second, which selects it
+    page.keyboard.press("Tab")
+    assert focused(page, "e.id") == "imgmod-text"  # the optional comment, then the button
     page.keyboard.press("Tab")
     assert focused(page, "e.className") == "imgmod-send"
     page.keyboard.press("Enter")
