@@ -66,6 +66,7 @@ def test_anatomy_times_every_layer(redis_server, redis_client):
         expected.add(f"imgmod: {request} without App.ensure_sync's memo")  # a shortcut beside Flask's own
         assert {name for name in rows if name.startswith(f"imgmod: {request} without ")} == expected
         assert f"imgmod: {request} with CORS" in rows
+        assert f"imgmod: {request} with CORS, flask-cors on every answer" in rows
     # Each shortcut beside what it replaced.
     shortcuts = [name for name in rows if name.startswith("shortcut: ")]
     assert len(shortcuts) == 5 and len([name for name in rows if name.startswith("shortcut's alternative")]) == 5
@@ -92,8 +93,9 @@ def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
     names = [row.split(" | ")[0][2:] for row in rows]
     assert names[:4] == ["bare reference: POST JSON", "one-round-trip reference: POST /v1/reports",
                          "contract floor: POST /v1/reports", "imgmod: POST /v1/reports"]
-    assert all(" without service." in name for name in names[4:-2]) and len(names) == 12
-    assert names[-2:] == ["imgmod: POST /v1/reports with CORS", "imgmod: POST /v1/reports without App.ensure_sync's memo"]
+    assert all(" without service." in name for name in names[4:-3]) and len(names) == 13
+    assert names[-3:] == ["imgmod: POST /v1/reports with CORS", "imgmod: POST /v1/reports with CORS, flask-cors on every answer",
+                          "imgmod: POST /v1/reports without App.ensure_sync's memo"]
     assert '"message":"request"' not in done.stdout + done.stderr
 
 
