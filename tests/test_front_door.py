@@ -27,7 +27,7 @@ from service.app import MAX_BODY_BYTES
 from service.hardening import CONTRACT_REQUEST_LINE, MAX_REQUEST_LINE
 from service.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
 from tests.conftest import ADMIN_TOKEN, SECRET
-from tests.nginx import PLACEHOLDERS, ROOT, TEMPLATE, Nginx, nginx_binary, placeholders_in
+from deploy.frontdoor import PLACEHOLDERS, ROOT, TEMPLATE, Nginx, nginx_binary, placeholders_in
 from tests.processes import Served, imgmod_env, wait_until
 from tests.redis_server import free_port
 
