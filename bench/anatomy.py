@@ -86,7 +86,7 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: 
     app, reference = wsgi_caller(imgmod_app), wsgi_caller(create_reference_app())
     # The other two references of the bench, on this Redis: the one-round-trip app and the contract floor.
     others = {"one-round-trip reference": wsgi_caller(create_reference_app(redis_url)),
-              "contract floor": wsgi_caller(create_floor_app(settings))}
+              "required-work floor": wsgi_caller(create_floor_app(settings))}
     store = imgmod_app.extensions["imgmod"].store
     nonce = secrets.token_hex(4)
     auth = {"Authorization": f"Bearer {FRONTEND_KEY}"}
