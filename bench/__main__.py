@@ -1,7 +1,8 @@
 """`python -m bench`: the figures of BENCHMARKS.md, each measured next to its reference in one run.
 
 It starts everything it needs (private redis-servers on free ports, `imgmod serve` under
-gunicorn, the bare reference app under the same gunicorn settings, `imgmod worker`s), drives
+gunicorn, the bare reference app under the same gunicorn settings, `imgmod worker`s, and for the
+front phase nginx with the front door's configuration in front of `imgmod serve`), drives
 them with wrk, and writes results.json and results.md to --out. The matching phase hashes
 generated photos and times match decisions in this process (bench/matching.py). `--smoke` runs it all in
 miniature in seconds, to prove the harness works; its numbers mean nothing.
@@ -68,7 +69,7 @@ class Plan:
 
 SMOKE = Plan(runs=1, seconds=1, warmup_seconds=0, ingest_pool=1000, stored_small=100, stored_large=1000,
              crossings=4, busy_concurrency=2, memory_images=200, match_photos=40, match_copies=12,
-             match_stored=(100, 2_000), soak_seconds=1, page_views=5_000, front_hides=2, front_settle=1)
+             match_stored=(100, 2_000), soak_seconds=2, page_views=5_000, front_hides=2, front_settle=1)
 
 
 def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -> list[dict]:

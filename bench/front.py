@@ -6,8 +6,11 @@ Sides, each loaded in turn run by run so that the machine's other load weighs on
 - `direct`: the same `imgmod serve` reached without nginx, as before the front door;
 - `flask-cors`: imgmod under the same gunicorn settings with CORS worked out by flask-cors on every
   answer, as before the per-origin cache (bench.servers' `imgmod-flask-cors`), on the same Redis;
-- `no-cors`: the same without IMGMOD_CORS_ORIGINS, so no CORS at all: what CORS costs is the difference;
-- `bare`: the bare reference's tiny GET on gunicorn sync (bench/reference.py), the usual Flask deployment.
+- `no-cors`: the same without IMGMOD_CORS_ORIGINS, so no CORS at all: what CORS costs is the
+  difference (these two and `direct` make the `cors_c16` figure, each twice per run);
+- `bare`: the bare reference's tiny GET on gunicorn sync (bench/reference.py), the usual Flask deployment;
+- `cached`: the deployment asked for one article's lookup only, so nginx answers all but the first
+  from its cache: the most the deployment can serve on this machine, whatever the API behind it.
 Lookups are the widget's (bench/widget.py: bulk lookups of an article's photos with the page's
 Origin, articles viewed by a Zipf law); reports are bench/lua/report.lua's. Last, with the widget's
 load running through nginx, an editor hides photos of articles of several ranks through the admin
@@ -17,8 +20,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import secrets
 import statistics
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -37,6 +42,7 @@ LOOKUP_MAX_AGE = 10  # service/api/images.py: Cache-Control: public, max-age=10
 HIDE_RANKS = (1, 2, 3, 5, 10, 30, 100, 300, 1000, 3000)  # articles by popularity (1: the most viewed)
 POLL_SECONDS = 0.05
 POLL_LIMIT_SECONDS = 3 * LOOKUP_MAX_AGE
+MANY_SECONDS = 3
 
 
 class NginxMissing(RuntimeError):
@@ -74,38 +80,53 @@ def front_phase(plan, processes: Processes, workdir: Path, secret: str, frontend
                "direct": Target(api, stack.redis, stack),
                "flask-cors": Target(flask_cors.wait(), stack.redis, stack),
                "no-cors": Target(no_cors.wait(), stack.redis, stack),
-               "bare": Target(bare)}
+               "bare": Target(bare),
+               "cached": Target(deployed, stack.redis, stack, behind=api, api_log=api_log)}
     mix = widget.write(workdir / "widget", plan.stored_small, views=plan.page_views)
+    one = widget.write_one(workdir / "widget", plan.stored_small)
     loads = Loads.prepared(workdir, frontend_key, plan.ingest_pool)
     stack.workers.start(1)  # takes the rare crossings of the ingest runs
     c, many = plan.lookup_connections, plan.soak_connections
+    # At 256 connections two API workers take a while to answer the first of them: never under 3 s.
+    many_seconds = max(plan.seconds, MANY_SECONDS)
 
     def widget_load(side: str, connections: int, seconds: float) -> dict:
         if side == "bare":  # the tiny GET: a constant answer
             return loads.lookup(targets["bare"], "single", plan.stored_small, connections, seconds)
-        return loads.widget(targets[side], mix, ORIGIN, connections, seconds)
+        return loads.widget(targets[side], one if side == "cached" else mix, ORIGIN, connections, seconds)
 
-    lookup_sides = ("bare", "deployed", "direct", "flask-cors", "no-cors")
+    lookup_sides = ("bare", "deployed", "cached", "direct")
+    # What CORS costs, with and without the cache, reached directly: each side twice per run, in
+    # the order A B C C B A, so that a neighbour's burst weighs on each side alike.
+    cors_sides = ("direct", "flask-cors", "no-cors")
     if plan.warmup_seconds:
-        for side in lookup_sides:
+        for side in lookup_sides + cors_sides[1:]:
             widget_load(side, c, plan.warmup_seconds)
         for side in ("deployed", "direct"):
             loads.ingest(targets[side], c, plan.warmup_seconds)
     for run in range(plan.runs):
         for side in lookup_sides:
             loads.record(f"widget_c{c}", side, widget_load(side, c, plan.seconds), run, "front")
+        for side in cors_sides + cors_sides[::-1]:
+            loads.record(f"cors_c{c}", side, widget_load(side, c, plan.seconds), run, "front")
         for side in ("deployed", "direct"):
             loads.record(f"ingest_c{c}", side, loads.ingest(targets[side], c, plan.seconds), run, "front")
         for side in ("deployed", "direct"):
-            loads.record(f"widget_c{many}", side, widget_load(side, many, plan.seconds), run, "front")
-            loads.record(f"ingest_c{many}", side, loads.ingest(targets[side], many, plan.seconds), run, "front")
+            loads.record(f"widget_c{many}", side, widget_load(side, many, many_seconds), run, "front")
+            loads.record(f"ingest_c{many}", side, loads.ingest(targets[side], many, many_seconds), run, "front")
     hides = hide_visibility(plan, loads, targets["deployed"], mix, stack, admin_token, c)
     stack.workers.stop()
     figures = json.loads(json.dumps(loads.results))
     processes.stop(proxy.process, flask_cors.process, no_cors.process)
-    return {"connections": c, "many": many, "articles": widget.ARTICLES, "zipf_exponent": widget.ZIPF_EXPONENT,
+    return {"nginx": nginx_version(), "cores": os.cpu_count(), "connections": c, "many": many, "articles": widget.ARTICLES, "zipf_exponent": widget.ZIPF_EXPONENT,
             "page_views": plan.page_views, "origins": list(ORIGINS), "max_age": LOOKUP_MAX_AGE,
             "mix": mix_summary(plan.stored_small), "figures": figures, "hides": hides}
+
+
+def nginx_version() -> str:
+    """'nginx/1.22.1' from `nginx -v` (which writes it to stderr)."""
+    result = subprocess.run([nginx_path(), "-v"], capture_output=True, text=True)
+    return (result.stderr or result.stdout).strip().rpartition(": ")[2]
 
 
 def mix_summary(stored: int) -> dict:

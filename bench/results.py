@@ -36,7 +36,8 @@ CORS_CACHE_TARGET = 1.03
 FRONT_SIDES = {"deployed": "nginx → imgmod serve (as deployed)", "direct": "imgmod serve, reached directly",
                "flask-cors": "imgmod serve's settings, CORS by flask-cors on every answer",
                "no-cors": "imgmod serve's settings, no CORS configured",
-               "bare": "bare Flask app, tiny GET, gunicorn sync"}
+               "bare": "bare Flask app, tiny GET, gunicorn sync",
+               "cached": "nginx → imgmod serve, one article's lookup only (all but one from nginx's cache)"}
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -51,7 +52,7 @@ def spread(values: Sequence[float]) -> dict:
 
 def ratios(numerators: Sequence[dict], denominators: Sequence[dict], key: str = "rps") -> list[float]:
     """Run by run: each run of one side against the run of the other side measured next to it."""
-    return [round(a[key] / b[key], 3) for a, b in zip(numerators, denominators)]
+    return [round(a[key] / b[key], 3) if b[key] else math.inf for a, b in zip(numerators, denominators)]
 
 
 def cpu_cost(loads: Sequence[dict]) -> float:
@@ -113,6 +114,9 @@ def _front_rows(front: dict | None) -> list[dict]:
     if "deployed" in widget and "bare" in widget:
         ratio_row(f"widget lookups, {c} connections: as deployed / bare Flask's tiny GET", widget["deployed"],
                   widget["bare"], FRONT_LOOKUP_TARGET)
+    if "cached" in widget and "bare" in widget:  # the ceiling: every lookup from nginx's cache
+        ratio_row(f"one lookup asked over and over, {c} connections: as deployed / bare Flask's tiny GET",
+                  widget["cached"], widget["bare"], FRONT_LOOKUP_TARGET)
     if "deployed" in widget and "direct" in widget:
         ratio_row(f"widget lookups p99, {c} connections: as deployed / imgmod serve directly", widget["deployed"],
                   widget["direct"], 1.0, "p99_ms")
@@ -124,9 +128,10 @@ def _front_rows(front: dict | None) -> list[dict]:
         if "deployed" in sides and "direct" in sides:
             ratio_row(f"{label} p99, {many} connections: as deployed / imgmod serve directly", sides["deployed"],
                       sides["direct"], 1.0, "p99_ms")
-    if "direct" in widget and "flask-cors" in widget:
+    cors = figures.get(f"cors_c{c}", {})
+    if "direct" in cors and "flask-cors" in cors:
         ratio_row(f"widget lookups, {c} connections, directly: per-origin CORS cache / flask-cors on every answer",
-                  widget["direct"], widget["flask-cors"], CORS_CACHE_TARGET)
+                  cors["direct"], cors["flask-cors"], CORS_CACHE_TARGET)
     hides = front.get("hides") or []
     if hides:
         delays = [entry["seconds"] if entry["seconds"] is not None else math.inf for entry in hides]
@@ -423,9 +428,12 @@ def _front_tables(front: dict) -> list[str]:
            f"{front['max_age']} s. Cells: min / median / max of req/s; medians of the rest. Server CPU is every process "
            f"of the side (nginx's and the API's as deployed).", "",
            "| figure | side | req/s | p50 / p99 ms | server CPU ms/request (of which the API) | Redis CPU ms/request "
-           "| wrk CPU ms/request | answered by nginx alone |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+           f"| wrk CPU ms/request | CPU ceiling on {front.get('cores') or 2} cores (req/s) | answered by nginx alone |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     labels = {"widget": "widget lookups", "ingest": "report ingest"}
     for figure, sides in figures.items():
+        if figure.startswith("cors_"):
+            continue  # its own table below
         kind, _, connections = figure.partition("_c")
         for side, loads in sides.items():
             cpu = statistics.median(load["server_cpu_ms"] for load in loads)
@@ -433,22 +441,27 @@ def _front_tables(front: dict) -> list[str]:
             redis = statistics.median(load["redis_cpu_ms"] or 0 for load in loads)
             answered = [load["proxy_answered"] for load in loads if "proxy_answered" in load]
             label = "tiny GET" if side == "bare" else labels.get(kind, kind)
+            ceiling = (front.get("cores") or 2) * 1000 / cpu_cost(loads)
             out.append(f"| {label}, {connections} connections | {FRONT_SIDES.get(side, side)} "
                        f"| {_mmm([r['rps'] for r in loads])}{_errors(loads)} | {_latency(loads)} "
                        f"| {cpu:.3f}{f' ({statistics.median(api):.3f})' if api else ''} | {redis:.3f} "
-                       f"| {statistics.median(load['wrk_cpu_ms'] for load in loads):.3f} "
+                       f"| {statistics.median(load['wrk_cpu_ms'] for load in loads):.3f} | {ceiling:,.0f} "
                        f"| {f'{statistics.median(answered):.1%}' if answered else ''} |")
     out.append("")
-    widget = figures.get(f"widget_c{front['connections']}", {})
-    if {"direct", "flask-cors", "no-cors"} <= set(widget):
-        base = statistics.median(load["server_cpu_ms"] for load in widget["no-cors"])
-        out += ["| CORS (widget lookups, reached directly) | req/s (median) | server CPU ms/request "
-                "| CORS's share of the request's server CPU |", "| --- | --- | --- | --- |"]
+    cors = figures.get(f"cors_c{front['connections']}", {})
+    if {"direct", "flask-cors", "no-cors"} <= set(cors):
+        base = statistics.median(load["server_cpu_ms"] for load in cors["no-cors"])
+        out += [f"CORS, widget lookups reached directly ({front['connections']} connections; each side twice per run, "
+                f"A B C C B A). The share is of the request's server CPU: (this side's - no CORS's) / this side's.", "",
+                "| CORS | req/s | req/s against flask-cors, run by run | server CPU ms/request "
+                "| CORS's share |", "| --- | --- | --- | --- | --- |"]
         for side, label in (("flask-cors", "flask-cors on every answer"), ("direct", "per-origin cache (imgmod)"),
                             ("no-cors", "none (no IMGMOD_CORS_ORIGINS)")):
-            cpu = statistics.median(load["server_cpu_ms"] for load in widget[side])
+            cpu = statistics.median(load["server_cpu_ms"] for load in cors[side])
             share = f"{(cpu - base) / cpu:.1%}" if side != "no-cors" else ""
-            out.append(f"| {label} | {statistics.median(l['rps'] for l in widget[side]):,.0f} | {cpu:.3f} | {share} |")
+            against = _mmm(ratios(cors[side], cors["flask-cors"]), 3) if side != "flask-cors" else ""
+            out.append(f"| {label} | {_mmm([l['rps'] for l in cors[side]])}{_errors(cors[side])} | {against} "
+                       f"| {cpu:.3f} | {share} |")
         out.append("")
     if front.get("hides"):
         out += ["| a photo of the article ranked | seen hidden by every origin after (s) | per origin (s) "

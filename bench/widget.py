@@ -95,6 +95,16 @@ def write(directory: Path, stored: int, articles: int = ARTICLES, views: int = P
     return paths, sequence
 
 
+def write_one(directory: Path, stored: int, article: int = 0) -> tuple[Path, Path]:
+    """Files for bench/lua/widget.lua in which every page view is of one article: every lookup but
+    the first answered from a cache, the most any cache in front of the API could do."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths, sequence = directory / "one-lookup.txt", directory / "one-view.txt"
+    paths.write_text(article_path(article, stored) + "\n")
+    sequence.write_text("1\n")
+    return paths, sequence
+
+
 def article_path(article: int, stored: int) -> str:
     """The (first) lookup of an article's page: what a reader's page asks for it."""
     return lookup_paths(photos(article, stored))[0]

@@ -149,9 +149,9 @@ def test_the_report_names_the_machine_and_every_target(smoke):
     # four ratios to the bare reference; for target 2, in the http and the servers phases, three to the
     # one-round-trip reference, three of the contract floor to it and three of imgmod to the floor;
     # three growth ratios, six p99 ratios to gunicorn sync, two soaks, the hide p99, two memory limits,
-    # seven of the front door and three of matching
-    assert len(targets) == 46
-    assert sum("as deployed" in target for target in targets) == 5
+    # eight of the front door and three of matching
+    assert len(targets) == 47
+    assert sum("as deployed" in target for target in targets) == 6
     assert sum("/ bare reference" in target for target in targets) == 4
     assert sum("imgmod / one-round-trip reference" in target for target in targets) == 6
     assert sum("required-work floor / one-round-trip reference" in target for target in targets) == 6
@@ -171,19 +171,20 @@ def test_the_deployment_is_measured_through_nginx_beside_serve_alone_and_bare_fl
     c, many = front["connections"], front["many"]
     assert (c, many) == (config["lookup_connections"], config["soak_connections"])
     figures = front["figures"]
-    assert set(figures) == {f"widget_c{c}", f"ingest_c{c}", f"widget_c{many}", f"ingest_c{many}"}
-    assert set(figures[f"widget_c{c}"]) == {"bare", "deployed", "direct", "flask-cors", "no-cors"}
+    assert set(figures) == {f"widget_c{c}", f"cors_c{c}", f"ingest_c{c}", f"widget_c{many}", f"ingest_c{many}"}
+    assert set(figures[f"widget_c{c}"]) == {"bare", "deployed", "cached", "direct"}
+    assert set(figures[f"cors_c{c}"]) == {"direct", "flask-cors", "no-cors"}
     for figure in (f"ingest_c{c}", f"widget_c{many}", f"ingest_c{many}"):
         assert set(figures[figure]) == {"deployed", "direct"}
     for figure, sides in figures.items():
         for side, loads in sides.items():
-            assert len(loads) == config["runs"]
+            assert len(loads) == config["runs"] * (2 if figure.startswith("cors") else 1)
             for load in loads:
                 assert load["requests"] > 0 and load["non2xx"] == 0, (figure, side)
                 # as deployed: nginx's CPU and the API's behind it, and for lookups the share nginx answered
-                assert ("api_cpu_ms" in load) == (side == "deployed")
-                assert ("proxy_answered" in load) == (side == "deployed" and figure.startswith("widget"))
-                if "proxy_answered" in load:
+                assert ("api_cpu_ms" in load) == (side in ("deployed", "cached"))
+                assert ("proxy_answered" in load) == (side in ("deployed", "cached") and figure.startswith("widget"))
+                if "proxy_answered" in load and side == "deployed":
                     assert 0 <= load["proxy_answered"] < 1 and load["api_lookups"] > 0
     # an editor's hides, seen through nginx by every allowed origin
     assert len(front["hides"]) == config["front_hides"]
@@ -192,7 +193,7 @@ def test_the_deployment_is_measured_through_nginx_beside_serve_alone_and_bare_fl
         assert 0 < entry["seconds"] <= 3 * front["max_age"]
     table = (out / "results.md").read_text()
     assert "| widget lookups, 16 connections | nginx → imgmod serve (as deployed) | " in table
-    assert "| CORS (widget lookups, reached directly) |" in table and "| a photo of the article ranked |" in table
+    assert "| CORS | req/s | req/s against flask-cors, run by run |" in table and "| a photo of the article ranked |" in table
     # the deployment's own processes wrote where the run's logs go, and stopped with it
     assert (out / "work" / "nginx" / "nginx.conf").exists()
     assert '"path":"/v1/images"' in (out / "logs" / "api-front.log").read_text()
