@@ -70,6 +70,8 @@ class Nginx:
     `directory`, its cache in `directory`/cache; it never touches a system nginx (its pid file, its logs, port 80)."""
 
     def __init__(self, binary: str, directory: Path, upstream: str):
+        # Absolute: nginx reads a relative -c under its -p prefix, which is this directory already.
+        directory = directory.resolve()
         self.directory = directory
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
