@@ -1,7 +1,8 @@
 """`python -m bench`: the figures of BENCHMARKS.md, each measured next to its reference in one run.
 
 It starts everything it needs (private redis-servers on free ports, `imgmod serve` under
-gunicorn, the bare reference app under the same gunicorn settings, `imgmod worker`s), drives
+gunicorn, the bare reference app under the same gunicorn settings, `imgmod worker`s, and for the
+front phase nginx with the front door's configuration in front of `imgmod serve`), drives
 them with wrk, and writes results.json and results.md to --out. The matching phase hashes
 generated photos and times match decisions in this process (bench/matching.py). `--smoke` runs it all in
 miniature in seconds, to prove the harness works; its numbers mean nothing.
@@ -18,7 +19,7 @@ import uuid
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from bench import hide, machine, matching, memory, notices, reference, wrk
+from bench import front, hide, machine, matching, memory, notices, reference, wrk
 from bench.fill import HIDDEN_EVERY, stored_id
 from bench.loads import Loads, Target
 from bench.ha import ha_phase
@@ -31,9 +32,9 @@ from bench.stack import Stack, log
 from config import Settings, load_settings
 from service.store import Store
 
-PHASES = ("memory", "http", "servers", "hide", "matching", "ha", "notices")
+PHASES = ("memory", "http", "servers", "hide", "front", "matching", "ha", "notices")
 STACK_PHASES = {"http", "servers", "hide"}  # the phases on the small data set's stack
-WRK_PHASES = STACK_PHASES | {"ha", "notices"}  # the phases that load a server with wrk
+WRK_PHASES = STACK_PHASES | {"front", "ha", "notices"}  # the phases that load a server with wrk
 # The image_url variant of the memory figure: a realistic 64-character URL.
 IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
 
@@ -61,11 +62,14 @@ class Plan:
     match_stored: tuple[int, ...] = (10_000, 1_000_000)  # registered hashes the decision is timed among
     soak_connections: int = 256
     soak_seconds: int = 30
+    page_views: int = 200_000  # the front phase's page-view mix, drawn once (bench/widget.py)
+    front_hides: int = 10  # photos hidden at once through the front door, on articles of as many ranks
+    front_settle: int = 12  # seconds of the widget's load before the hides: past a max-age, so copies are of all ages
 
 
 SMOKE = Plan(runs=1, seconds=1, warmup_seconds=0, ingest_pool=1000, stored_small=100, stored_large=1000,
              crossings=4, busy_concurrency=2, memory_images=200, match_photos=40, match_copies=12,
-             match_stored=(100, 2_000), soak_seconds=1)
+             match_stored=(100, 2_000), soak_seconds=2, page_views=5_000, front_hides=2, front_settle=1)
 
 
 def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -> list[dict]:
@@ -175,8 +179,9 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
     with Processes(out / "logs") as processes:
         if "memory" in phases:
             results["memory"] = memory_phase(plan, processes, workdir, secret)
+        reference = None
         if STACK_PHASES & set(phases):
-            reference = roundtrip = floor = roundtrip_redis = None
+            roundtrip = floor = roundtrip_redis = None
             small = Stack(processes, "small", workdir, secret, frontend_key)
             if {"http", "servers"} & set(phases):
                 reference = spawn_reference(processes)
@@ -206,6 +211,9 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
                 small.workers.stop()
             if "hide" in phases:
                 results["hide"] = hide_phase(plan, small, frontend_key)
+        if "front" in phases:
+            reference = reference or spawn_reference(processes).wait()  # the bare app's tiny GET
+            results["front"] = front.front_phase(plan, processes, workdir, secret, frontend_key, reference)
         if "matching" in phases:
             results["matching"] = matching_phase(plan, processes, workdir)
         if "ha" in phases:
@@ -251,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = replace(plan, **{name: value for name, value in overrides.items() if value is not None})
     if WRK_PHASES & set(phases):
         wrk.wrk_binary()  # fail at once, not after the fills
+    if "front" in phases:
+        front.nginx_path()
     options.out.mkdir(parents=True, exist_ok=True)
     results = run(plan, phases, options.out)
     results["summary"] = summarize(results)

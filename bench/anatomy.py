@@ -86,7 +86,7 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: 
     app, reference = wsgi_caller(imgmod_app), wsgi_caller(create_reference_app())
     # The other two references of the bench, on this Redis: the one-round-trip app and the contract floor.
     others = {"one-round-trip reference": wsgi_caller(create_reference_app(redis_url)),
-              "contract floor": wsgi_caller(create_floor_app(settings))}
+              "required-work floor": wsgi_caller(create_floor_app(settings))}
     store = imgmod_app.extensions["imgmod"].store
     nonce = secrets.token_hex(4)
     auth = {"Authorization": f"Bearer {FRONTEND_KEY}"}
@@ -135,6 +135,8 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: 
                 for kind, hook in app_hooks(imgmod_app) for name in requests
                 if not (hook.__name__ == "_check_json_body" and name.startswith("POST"))]
     variants += [(f"imgmod: {name} with CORS", name, None) for name in requests]
+    # CORS as flask-cors works it out for every answer, without imgmod's per-origin cache (service/cors.py).
+    variants += [(f"imgmod: {name} with CORS, flask-cors on every answer", name, "flask-cors") for name in requests]
     variants += [(f"imgmod: {name} without App.ensure_sync's memo", name, "flask") for name in requests]
     exact = only in {name for name, _ in rows} | {row for row, _, _ in variants}
 
@@ -146,15 +148,28 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: 
             if hook == "flask":  # Flask's own ensure_sync, which asks inspect on every call
                 variant = create_app(settings)
                 variant.ensure_sync = MethodType(Flask.ensure_sync, variant)
+            elif hook == "flask-cors":
+                variant = uncached_cors(replace(settings, cors_origins=(CORS_ORIGIN,)))
             elif hook:
                 variant = without(create_app(settings), *hook)
             else:
                 variant = create_app(replace(settings, cors_origins=(CORS_ORIGIN,)))
-            headers = None if hook else {"Origin": CORS_ORIGIN}
+            headers = {"Origin": CORS_ORIGIN} if hook in (None, "flask-cors") else None
             rows.append((row, lambda n, request=requests[name], call=wsgi_caller(variant), headers=headers:
                          request(call, n, headers)))
     # Each layer in a context of its own: an app without its teardown hook leaves its request id set.
     return [(name, round(copy_context().run(cpu_us, call, count, rounds), 1)) for name, call in rows if wanted(name)]
+
+
+def uncached_cors(settings: Settings):
+    """imgmod with CORS worked out by flask-cors for every answer, as before its per-origin cache."""
+    from service import cors
+
+    cors.CACHED = False
+    try:
+        return create_app(settings)
+    finally:
+        cors.CACHED = True
 
 
 def app_hooks(app) -> list[tuple[str, Callable]]:

@@ -27,6 +27,17 @@ MEMORY_TARGETS = {1: 300, 10: 700}
 # Issue 17's goals for matching: resized and re-encoded copies matched, no false match, a fast decision.
 MATCH_RATE_TARGET = 99.0  # % of resized / re-encoded copies matched at the default distance
 MATCH_DECISION_TARGET_MS = 50.0  # at the largest number of hashes stored
+# The front door's targets (the front phase, bench/front.py): the widget's lookups as deployed against
+# the bare app's tiny GET under gunicorn sync; as deployed against `imgmod serve` reached directly;
+# a hide seen by every page within the lookups' max-age and a second; the CORS cache kept if it pays.
+FRONT_LOOKUP_TARGET = 3.0
+FRONT_INGEST_TARGET = 0.9
+CORS_CACHE_TARGET = 1.03
+FRONT_SIDES = {"deployed": "nginx → imgmod serve (as deployed)", "direct": "imgmod serve, reached directly",
+               "flask-cors": "imgmod serve's settings, CORS by flask-cors on every answer",
+               "no-cors": "imgmod serve's settings, no CORS configured",
+               "bare": "bare Flask app, tiny GET, gunicorn sync",
+               "cached": "nginx → imgmod serve, one article's lookup only (all but one from nginx's cache)"}
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -41,7 +52,7 @@ def spread(values: Sequence[float]) -> dict:
 
 def ratios(numerators: Sequence[dict], denominators: Sequence[dict], key: str = "rps") -> list[float]:
     """Run by run: each run of one side against the run of the other side measured next to it."""
-    return [round(a[key] / b[key], 3) for a, b in zip(numerators, denominators)]
+    return [round(a[key] / b[key], 3) if b[key] else math.inf for a, b in zip(numerators, denominators)]
 
 
 def cpu_cost(loads: Sequence[dict]) -> float:
@@ -84,7 +95,50 @@ def summarize(results: dict) -> list[dict]:
             value = entry["bytes_per_image"]
             rows.append(_row(f"Redis bytes per image, {entry['reporters']} reporter(s)", [value], f"<= {limit}",
                              value <= limit))
-    return rows + _matching_rows(results.get("matching"))
+    return rows + _front_rows(results.get("front")) + _matching_rows(results.get("matching"))
+
+
+def _front_rows(front: dict | None) -> list[dict]:
+    """The front door's targets, each a ratio of two sides run by run (or the hides' delays)."""
+    if not front:
+        return []
+    figures, c, many = front["figures"], front["connections"], front["many"]
+    widget, ingest = figures.get(f"widget_c{c}", {}), figures.get(f"ingest_c{c}", {})
+    rows = []
+
+    def ratio_row(what: str, ours: list[dict], theirs: list[dict], goal: float, key: str = "rps") -> None:
+        values = ratios(ours, theirs, key)
+        met = statistics.median(values) >= goal if key == "rps" else statistics.median(values) <= goal
+        rows.append(_row(what, values, f"{'>=' if key == 'rps' else '<='} {goal:g}", met))
+
+    if "deployed" in widget and "bare" in widget:
+        ratio_row(f"widget lookups, {c} connections: as deployed / bare Flask's tiny GET", widget["deployed"],
+                  widget["bare"], FRONT_LOOKUP_TARGET)
+    if "cached" in widget and "bare" in widget:  # the ceiling: every lookup from nginx's cache
+        ratio_row(f"one lookup asked over and over, {c} connections: as deployed / bare Flask's tiny GET",
+                  widget["cached"], widget["bare"], FRONT_LOOKUP_TARGET)
+    if "deployed" in widget and "direct" in widget:
+        ratio_row(f"widget lookups p99, {c} connections: as deployed / imgmod serve directly", widget["deployed"],
+                  widget["direct"], 1.0, "p99_ms")
+    if "deployed" in ingest and "direct" in ingest:
+        ratio_row(f"report ingest, {c} connections: as deployed / imgmod serve alone", ingest["deployed"],
+                  ingest["direct"], FRONT_INGEST_TARGET)
+    for kind, label in (("widget", "widget lookups"), ("ingest", "report ingest")):
+        sides = figures.get(f"{kind}_c{many}", {})
+        if "deployed" in sides and "direct" in sides:
+            ratio_row(f"{label} p99, {many} connections: as deployed / imgmod serve directly", sides["deployed"],
+                      sides["direct"], 1.0, "p99_ms")
+    cors = figures.get(f"cors_c{c}", {})
+    if "direct" in cors and "flask-cors" in cors:
+        ratio_row(f"widget lookups, {c} connections, directly: per-origin CORS cache / flask-cors on every answer",
+                  cors["direct"], cors["flask-cors"], CORS_CACHE_TARGET)
+    hides = front.get("hides") or []
+    if hides:
+        delays = [entry["seconds"] if entry["seconds"] is not None else math.inf for entry in hides]
+        limit = front["max_age"] + 1
+        rows.append(_row(f"a hide seen through nginx by every origin's pages (s; {len(hides)} hides, met: the slowest)",
+                         delays, f"<= {limit:g}", max(delays) <= limit))
+    return rows
 
 
 def _floor_rows(label: str, sides: dict, minimum: float, names: dict | None = None) -> list[dict]:
@@ -251,6 +305,8 @@ def markdown(results: dict) -> str:
         out += _matching_tables(results["matching"])
     if results.get("ha"):
         out += _ha_table(results["ha"])
+    if results.get("front"):
+        out += _front_tables(results["front"])
     rows = summarize(results)
     if rows:
         out += ["| target | min | median | max | goal | met (median) |", "| --- | --- | --- | --- | --- | --- |"]
@@ -284,7 +340,7 @@ def _floor_table(http: dict) -> list[str]:
     """The contract floor (bench/reference.py): the one-round-trip reference plus the work the contract
     asks of every request. Under the one-round-trip reference by what the contract requires; imgmod
     under it by what imgmod does beyond."""
-    out = ["| figure | contract floor req/s | floor / one-round-trip reference | its ratio of CPU ceilings "
+    out = ["| figure | required-work floor req/s | floor / one-round-trip reference | its ratio of CPU ceilings "
            "| imgmod / floor | its ratio of CPU ceilings |", "| --- | --- | --- | --- | --- | --- |"]
     for figure, label in FIGURES.items():
         sides = http.get(figure, {})
@@ -316,7 +372,7 @@ def _servers_tables(servers: dict) -> list[str]:
 
 
 SIDE_NAMES = {"reference": "bare reference", "roundtrip": "one-round-trip reference",
-              "floor": "contract floor", "imgmod": "imgmod"}
+              "floor": "required-work floor", "imgmod": "imgmod"}
 
 
 def _cpu_table(http: dict, cores: int) -> list[str]:
@@ -359,3 +415,61 @@ def _ha_table(ha: dict) -> list[str]:
             out.append(f"| {label} | {HA_SIDES[side]} | {_mmm([r['rps'] for r in loads])}{_errors(loads)} "
                        f"| {_latency(loads)} | {_mmm(ratios(loads, baseline), 2)} | {cpu:.3f} |")
     return out + [""]
+
+
+def _front_tables(front: dict) -> list[str]:
+    """Each side of the front phase: throughput, latency, CPU per request and the share nginx answered;
+    what CORS costs, with and without the per-origin cache; the hides' delays."""
+    figures, mix = front["figures"], front["mix"]
+    out = [f"The widget's lookups: {front['articles']:,} articles, popularity by a Zipf law (exponent "
+           f"{front['zipf_exponent']:g}; the 10 most viewed take {mix['top_10_share']:.0%} of page views, the 100 most "
+           f"viewed {mix['top_100_share']:.0%}), {mix['photos_per_article']:g} photos per article, "
+           f"{mix['lookups_per_view']:g} lookups per page view, `Origin` of an allowed site; lookups' max-age "
+           f"{front['max_age']} s. Cells: min / median / max of req/s; medians of the rest. Server CPU is every process "
+           f"of the side (nginx's and the API's as deployed).", "",
+           "| figure | side | req/s | p50 / p99 ms | server CPU ms/request (of which the API) | Redis CPU ms/request "
+           f"| wrk CPU ms/request | CPU ceiling on {front.get('cores') or 2} cores (req/s) | answered by nginx alone |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    labels = {"widget": "widget lookups", "ingest": "report ingest"}
+    for figure, sides in figures.items():
+        if figure.startswith("cors_"):
+            continue  # its own table below
+        kind, _, connections = figure.partition("_c")
+        for side, loads in sides.items():
+            cpu = statistics.median(load["server_cpu_ms"] for load in loads)
+            api = [load["api_cpu_ms"] for load in loads if "api_cpu_ms" in load]
+            redis = statistics.median(load["redis_cpu_ms"] or 0 for load in loads)
+            answered = [load["proxy_answered"] for load in loads if "proxy_answered" in load]
+            label = "tiny GET" if side == "bare" else labels.get(kind, kind)
+            ceiling = (front.get("cores") or 2) * 1000 / cpu_cost(loads)
+            out.append(f"| {label}, {connections} connections | {FRONT_SIDES.get(side, side)} "
+                       f"| {_mmm([r['rps'] for r in loads])}{_errors(loads)} | {_latency(loads)} "
+                       f"| {cpu:.3f}{f' ({statistics.median(api):.3f})' if api else ''} | {redis:.3f} "
+                       f"| {statistics.median(load['wrk_cpu_ms'] for load in loads):.3f} | {ceiling:,.0f} "
+                       f"| {f'{statistics.median(answered):.1%}' if answered else ''} |")
+    out.append("")
+    cors = figures.get(f"cors_c{front['connections']}", {})
+    if {"direct", "flask-cors", "no-cors"} <= set(cors):
+        base = statistics.median(load["server_cpu_ms"] for load in cors["no-cors"])
+        out += [f"CORS, widget lookups reached directly ({front['connections']} connections; each side twice per run, "
+                f"A B C C B A). The share is of the request's server CPU: (this side's - no CORS's) / this side's.", "",
+                "| CORS | req/s | req/s against flask-cors, run by run | server CPU ms/request "
+                "| CORS's share |", "| --- | --- | --- | --- | --- |"]
+        for side, label in (("flask-cors", "flask-cors on every answer"), ("direct", "per-origin cache (imgmod)"),
+                            ("no-cors", "none (no IMGMOD_CORS_ORIGINS)")):
+            cpu = statistics.median(load["server_cpu_ms"] for load in cors[side])
+            share = f"{(cpu - base) / cpu:.1%}" if side != "no-cors" else ""
+            against = _mmm(ratios(cors[side], cors["flask-cors"]), 3) if side != "flask-cors" else ""
+            out.append(f"| {label} | {_mmm([l['rps'] for l in cors[side]])}{_errors(cors[side])} | {against} "
+                       f"| {cpu:.3f} | {share} |")
+        out.append("")
+    if front.get("hides"):
+        out += ["| a photo of the article ranked | seen hidden by every origin after (s) | per origin (s) "
+                "| nginx's cache status of the first hidden answer |", "| --- | --- | --- | --- |"]
+        for entry in front["hides"]:
+            per = ", ".join(f"{value:.2f}" for value in entry["by_origin"].values())
+            status = ", ".join(entry["cache_status"].values())
+            out.append(f"| {entry['rank']} | {entry['seconds'] if entry['seconds'] is not None else 'never'} "
+                       f"| {per} | {status} |")
+        out.append("")
+    return out

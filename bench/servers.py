@@ -19,7 +19,10 @@ import sys
 from dataclasses import replace
 
 APPS = ("bare", "roundtrip", "floor", "imgmod")
-LOGGING_APPS = {"floor", "imgmod"}  # the apps that write a log line per request
+# imgmod with CORS worked out by flask-cors for every answer, as before its per-origin cache
+# (service/cors.py): the front phase's comparison, not one of the servers phase's apps.
+FLASK_CORS = "imgmod-flask-cors"
+LOGGING_APPS = {"floor", "imgmod", FLASK_CORS}  # the apps that write a log line per request
 SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
 DEFAULT_SERVER = "gunicorn-sync"  # what `imgmod serve` runs (tests/test_bench_tools.py holds them equal)
 GTHREAD_THREADS = 4  # per process, as measured in BENCHMARKS.md
@@ -45,6 +48,11 @@ def create_app(app: str | None = None, redis_url: str | None = None):
         from service import create_app as create_imgmod
 
         if app == "imgmod":
+            return create_imgmod(load_settings())
+        if app == FLASK_CORS:
+            from service import cors
+
+            cors.CACHED = False  # this process serves only this app
             return create_imgmod(load_settings())
         return create_floor_app(replace(load_settings(), redis_url=redis_url))
     return create_reference_app(redis_url if app == "roundtrip" else None)
@@ -84,7 +92,7 @@ def serve_granian(app: str, redis_url: str | None, bind: str, workers: int) -> N
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app", choices=APPS, required=True)
+    parser.add_argument("--app", choices=APPS + (FLASK_CORS,), required=True)
     parser.add_argument("--server", choices=SERVERS, required=True)
     parser.add_argument("--bind", required=True)
     parser.add_argument("--workers", type=int, default=2)

@@ -34,9 +34,10 @@ def log_load(figure: str, side: str, load: dict, run: int) -> None:
     """One wrk run's line of progress."""
     errors = f", {load['non2xx']} non-2xx" if load["non2xx"] else ""
     errors += f", {load['socket_errors']} socket errors" if load["socket_errors"] else ""
+    answered = f", {load['proxy_answered']:.1%} answered by the proxy" if "proxy_answered" in load else ""
     log(f"run {run + 1}: {figure} {side}: {load['rps']:,.0f} req/s, p50 {load['p50_ms']:.1f} ms, "
         f"p99 {load['p99_ms']:.1f} ms, CPU per request: server {load['server_cpu_ms']:.2f} ms, "
-        f"wrk {load['wrk_cpu_ms']:.3f} ms{errors}")
+        f"wrk {load['wrk_cpu_ms']:.3f} ms{answered}{errors}")
 
 
 class Stack:

@@ -11,11 +11,22 @@ from pathlib import Path
 import pytest
 
 from bench.servers import APPS, DEFAULT_SERVER, SERVERS
+from deploy.frontdoor import nginx_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None,
                                 reason="wrk, the bench's load generator, is not installed (apt-get install wrk)")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nginx():
+    """The front phase runs the deployment's nginx: without it the bench stops at once, so these
+    tests skip and say why, unless IMGMOD_REQUIRE_NGINX=1 (CI sets it)."""
+    if nginx_binary() is None:
+        if os.environ.get("IMGMOD_REQUIRE_NGINX") == "1":
+            pytest.fail("IMGMOD_REQUIRE_NGINX=1 but no nginx was found (apt-get install nginx)")
+        pytest.skip("the bench's front phase needs nginx: apt-get install nginx, or set IMGMOD_NGINX")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +66,7 @@ def test_the_one_round_trip_reference_and_the_contract_floor_are_measured_where_
                 assert load["requests"] > 0 and load["non2xx"] == 0 and load["redis_cpu_ms"] is not None
     table = (out / "results.md").read_text()
     assert "| report ingest, 16 connections | " in table.split("one-round-trip reference req/s")[1]
-    assert "| bulk lookup (100 ids), 16 connections | " in table.split("contract floor req/s")[1]
+    assert "| bulk lookup (100 ids), 16 connections | " in table.split("required-work floor req/s")[1]
     # The floor writes its request log lines, as imgmod does, under every server.
     for name in ("floor", "floor-gunicorn-gthread", "floor-granian"):
         assert '"message":"request"' in (out / "logs" / f"{name}.log").read_text(), name
@@ -137,18 +148,55 @@ def test_the_report_names_the_machine_and_every_target(smoke):
     targets = [row["target"] for row in report["summary"]]
     # four ratios to the bare reference; for target 2, in the http and the servers phases, three to the
     # one-round-trip reference, three of the contract floor to it and three of imgmod to the floor;
-    # three growth ratios, six p99 ratios to gunicorn sync, two soaks, the hide p99, two memory limits
-    # and three of matching
-    assert len(targets) == 39
+    # three growth ratios, six p99 ratios to gunicorn sync, two soaks, the hide p99, two memory limits,
+    # eight of the front door and three of matching
+    assert len(targets) == 47
+    assert sum("as deployed" in target for target in targets) == 6
     assert sum("/ bare reference" in target for target in targets) == 4
     assert sum("imgmod / one-round-trip reference" in target for target in targets) == 6
-    assert sum("contract floor / one-round-trip reference" in target for target in targets) == 6
-    assert sum("imgmod / contract floor" in target for target in targets) == 6
+    assert sum("required-work floor / one-round-trip reference" in target for target in targets) == 6
+    assert sum("imgmod / required-work floor" in target for target in targets) == 6
     assert sum("/ imgmod under gunicorn sync" in target for target in targets) == 6
     assert sum(" stored / " in target for target in targets) == 3
+    assert sum("flask-cors on every answer" in target for target in targets) == 1
     for row in report["summary"]:
         assert row["min"] <= row["median"] <= row["max"] and isinstance(row["met"], bool)
         assert f"| {row['target']} |" in table
+
+
+@pytest.mark.timeout(420)
+def test_the_deployment_is_measured_through_nginx_beside_serve_alone_and_bare_flask(smoke):
+    out, report, _ = smoke
+    config, front = report["config"], report["front"]
+    c, many = front["connections"], front["many"]
+    assert (c, many) == (config["lookup_connections"], config["soak_connections"])
+    figures = front["figures"]
+    assert set(figures) == {f"widget_c{c}", f"cors_c{c}", f"ingest_c{c}", f"widget_c{many}", f"ingest_c{many}"}
+    assert set(figures[f"widget_c{c}"]) == {"bare", "deployed", "cached", "direct"}
+    assert set(figures[f"cors_c{c}"]) == {"direct", "flask-cors", "no-cors"}
+    for figure in (f"ingest_c{c}", f"widget_c{many}", f"ingest_c{many}"):
+        assert set(figures[figure]) == {"deployed", "direct"}
+    for figure, sides in figures.items():
+        for side, loads in sides.items():
+            assert len(loads) == config["runs"] * (2 if figure.startswith("cors") else 1)
+            for load in loads:
+                assert load["requests"] > 0 and load["non2xx"] == 0, (figure, side)
+                # as deployed: nginx's CPU and the API's behind it, and for lookups the share nginx answered
+                assert ("api_cpu_ms" in load) == (side in ("deployed", "cached"))
+                assert ("proxy_answered" in load) == (side in ("deployed", "cached") and figure.startswith("widget"))
+                if "proxy_answered" in load and side == "deployed":
+                    assert 0 <= load["proxy_answered"] < 1 and load["api_lookups"] > 0
+    # an editor's hides, seen through nginx by every allowed origin
+    assert len(front["hides"]) == config["front_hides"]
+    for entry in front["hides"]:
+        assert entry["hide_status"] == 200 and set(entry["by_origin"]) == set(front["origins"])
+        assert 0 < entry["seconds"] <= 3 * front["max_age"]
+    table = (out / "results.md").read_text()
+    assert "| widget lookups, 16 connections | nginx → imgmod serve (as deployed) | " in table
+    assert "| CORS | req/s | req/s against flask-cors, run by run |" in table and "| a photo of the article ranked |" in table
+    # the deployment's own processes wrote where the run's logs go, and stopped with it
+    assert (out / "work" / "nginx" / "nginx.conf").exists()
+    assert '"path":"/v1/images"' in (out / "logs" / "api-front.log").read_text()
 
 
 @pytest.mark.timeout(420)

@@ -6,6 +6,8 @@ import logging
 import os
 from pathlib import Path
 
+import pytest
+
 from bench import anatomy, fill, memory, reference
 from bench.profile import summarize
 from bench.results import markdown
@@ -54,7 +56,7 @@ def test_memory_is_weighed_per_image_and_by_kind_of_key(settings, redis_client):
 def test_anatomy_times_every_layer(redis_server, redis_client):
     rows = dict(anatomy.layers(redis_server.url, count=5))
     assert {"bare reference: POST JSON", "imgmod: POST /v1/reports", "Store.report (one Lua call)",
-            "one-round-trip reference: POST /v1/reports", "contract floor: POST /v1/reports"} <= set(rows)
+            "one-round-trip reference: POST /v1/reports", "required-work floor: POST /v1/reports"} <= set(rows)
     assert all(value >= 0 for value in rows.values())
     # Each hook in place, for each request: the request through an app without it; and with CORS.
     hooks = {"request_log._start_request", "hardening._check_query_string", "hardening._check_json_body",
@@ -66,6 +68,7 @@ def test_anatomy_times_every_layer(redis_server, redis_client):
         expected.add(f"imgmod: {request} without App.ensure_sync's memo")  # a shortcut beside Flask's own
         assert {name for name in rows if name.startswith(f"imgmod: {request} without ")} == expected
         assert f"imgmod: {request} with CORS" in rows
+        assert f"imgmod: {request} with CORS, flask-cors on every answer" in rows
     # Each shortcut beside what it replaced.
     shortcuts = [name for name in rows if name.startswith("shortcut: ")]
     assert len(shortcuts) == 5 and len([name for name in rows if name.startswith("shortcut's alternative")]) == 5
@@ -91,9 +94,10 @@ def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
     names = [row.split(" | ")[0][2:] for row in rows]
     assert names[:4] == ["bare reference: POST JSON", "one-round-trip reference: POST /v1/reports",
-                         "contract floor: POST /v1/reports", "imgmod: POST /v1/reports"]
-    assert all(" without service." in name for name in names[4:-2]) and len(names) == 12
-    assert names[-2:] == ["imgmod: POST /v1/reports with CORS", "imgmod: POST /v1/reports without App.ensure_sync's memo"]
+                         "required-work floor: POST /v1/reports", "imgmod: POST /v1/reports"]
+    assert all(" without service." in name for name in names[4:-3]) and len(names) == 13
+    assert names[-3:] == ["imgmod: POST /v1/reports with CORS", "imgmod: POST /v1/reports with CORS, flask-cors on every answer",
+                          "imgmod: POST /v1/reports without App.ensure_sync's memo"]
     assert '"message":"request"' not in done.stdout + done.stderr
 
 
@@ -200,13 +204,78 @@ def test_target_two_is_shown_with_the_contract_floor_that_stands_in_its_way():
     for label, goal in (("report ingest, 16 connections", 0.85), ("single lookup, 16 connections", 0.95),
                         ("bulk lookup (100 ids), 16 connections", 0.95)):
         assert rows[f"{label}: imgmod / one-round-trip reference"]["median"] == 0.6
-        floor = rows[f"{label}: contract floor / one-round-trip reference"]
+        floor = rows[f"{label}: required-work floor / one-round-trip reference"]
         assert (floor["median"], floor["goal"], floor["met"]) == (0.75, f">= {goal}", False)
-        assert rows[f"{label}: imgmod / contract floor"]["median"] == 0.8
+        assert rows[f"{label}: imgmod / required-work floor"]["median"] == 0.8
     for kind in ("ingest", "single", "bulk"):
-        assert rows[f"{kind}, servers phase: contract floor / one-round-trip reference"]["median"] == 0.75
+        assert rows[f"{kind}, servers phase: required-work floor / one-round-trip reference"]["median"] == 0.75
     table = markdown(results)
     # CPU ceilings count Redis and wrk too (0.15 ms a request here): 0.65 / 0.82 and 0.82 / 0.98 ms.
     assert ("| report ingest, 16 connections | 1,500 / 1,500 / 1,500 | 0.75 / 0.75 / 0.75 | 0.80 "
             "| 0.80 / 0.80 / 0.80 | 0.83 |") in table
     assert all(f"| {target} |" in table for target in rows)
+
+
+# --- The widget's page-view mix (bench/widget.py) ---------------------------------------------------------
+
+
+def test_article_popularity_follows_the_zipf_law():
+    from bench import widget
+
+    weights = widget.zipf_weights(5000)
+    assert abs(sum(weights) - 1) < 1e-9
+    assert weights[0] / weights[1] == pytest.approx(2 ** widget.ZIPF_EXPONENT)
+    assert weights[0] / weights[9] == pytest.approx(10 ** widget.ZIPF_EXPONENT)
+    views = widget.page_views(100_000)
+    assert views == widget.page_views(100_000)  # drawn reproducibly
+    assert min(views) >= 0 and max(views) < widget.ARTICLES
+    counts = [views.count(article) for article in range(3)]
+    for article, count in enumerate(counts):  # within 5 % of the law's share
+        assert abs(count / len(views) - weights[article]) < 0.05 * weights[article], (article, count)
+    assert len(set(views)) > 0.8 * widget.ARTICLES  # the long tail is viewed too
+
+
+def test_a_page_view_makes_the_widgets_lookups():
+    from bench import widget
+
+    photos = widget.photos(7, stored=100)
+    assert photos == widget.photos(7, stored=100) and photos[0] == "stored-7.hero"  # its hero was reported
+    assert not widget.photos(700, stored=100)[0].startswith("stored-")
+    assert [len(widget.photos(a, 100)) for a in range(widget.ARTICLES)].count(1) > 0
+    # encoded as the widget's encodeId: encodeURIComponent, then ':' and '/' as they are
+    assert widget.encode_id("news/2026:a b+é&x=1.jpg") == "news/2026:a%20b%2B%C3%A9%26x%3D1.jpg"
+    assert widget.lookup_paths(["a/b", "c"]) == ["/v1/images?id=a/b&id=c"]
+    # batches of at most 100 ids and 1,900 bytes of URL, ids in page order, as widget.js cuts them
+    many = [f"photo-{number}" for number in range(250)]
+    batches = widget.lookup_paths(many, base="https://imgmod.example")
+    assert [path.count("id=") for path in batches] == [100, 100, 50]
+    long = ["x" * 190 + str(number) for number in range(30)]
+    batches = widget.lookup_paths(long, base="https://imgmod.example")
+    assert all(len("https://imgmod.example" + path) <= widget.MAX_URL for path in batches) and len(batches) > 1
+    assert [part[3:] for path in batches for part in path.split("?")[1].split("&")] == long
+
+
+def test_the_mix_files_name_each_views_lookups(tmp_path):
+    from bench import widget
+
+    paths, sequence = widget.write(tmp_path, stored=100, articles=50, views=2000)
+    lines = paths.read_text().splitlines()
+    order = [int(number) for number in sequence.read_text().split()]
+    assert len(lines) == len(set(lines)) == 50  # one lookup per article: none holds 100 photos
+    assert lines[0] == widget.article_path(0, 100) and min(order) >= 1 and max(order) <= len(lines)
+    views = widget.page_views(2000, 50)
+    assert [lines[number - 1] for number in order] == [widget.article_path(article, 100) for article in views]
+
+
+def test_the_proxy_answered_share_counts_the_lookups_the_api_logged(tmp_path):
+    from bench.loads import api_lookups
+
+    log = tmp_path / "api.log"
+    log.write_text('{"message":"request","method":"GET","path":"/v1/images","status":200}\n'
+                   '{"message":"request","method":"POST","path":"/v1/reports","status":202}\n')
+    offset = log.stat().st_size
+    with log.open("a") as more:
+        more.write('{"message":"request","method":"GET","path":"/v1/images","status":304}\n'
+                   '{"message":"request","method":"GET","path":"/v1/images/a","status":200}\n'
+                   '{"message":"started"}\n')
+    assert api_lookups(log, 0) == 3 and api_lookups(log, offset) == 2

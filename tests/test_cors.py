@@ -1,11 +1,12 @@
 """CORS over real HTTP: the public endpoints for the configured origins only, never the admin API."""
 from __future__ import annotations
 
+import itertools
 from urllib.parse import quote
 
 import pytest
 
-from service import create_app
+from service import cors, create_app
 from tests.conftest import ADMIN_TOKEN, with_settings
 
 ALLOWED = "https://www.hespress.example"
@@ -127,3 +128,94 @@ def test_a_sites_notice_form_may_send_a_notice_and_read_its_status_from_the_read
     admin = http.get(f"{live_server}/v1/admin/notices", headers={"Origin": ALLOWED,
                                                                   "Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=5)
     assert "Access-Control-Allow-Origin" not in admin.headers  # never the editors' side
+
+
+# --- The per-origin cache: flask-cors' headers, worked out once per Origin ---------------------------
+
+SECOND = "https://fr.hespress.example"
+PRIVATE_NETWORK = "Access-Control-Request-Private-Network"
+# (method, path, body): lookups, placeholders, the widget, reports (answered and refused), the admin
+# API and pages (never cross-origin), an unknown path and one under the public prefix that is no route.
+EQUIVALENCE_REQUESTS = [
+    ("GET", "/v1/images?id=a&id=b", None), ("HEAD", "/v1/images?id=a", None), ("GET", "/v1/images/a", None),
+    ("GET", "/v1/images/a%2Fb/placeholder", None), ("GET", "/v1/images?id=bad%20id", None),
+    ("GET", "/v1/widget.js", None), ("POST", "/v1/reports", {"image_id": "img-1", "reason": "spam"}),
+    ("POST", "/v1/reports", {"image_id": "bad id"}), ("POST", "/v1/reports", "not json"),
+    ("GET", "/v1/admin/images/img-1", None), ("GET", "/admin", None), ("GET", "/healthz", None),
+    ("GET", "/nowhere", None), ("GET", "/v1/images/", None), ("PUT", "/v1/images?id=a", None),
+]
+EQUIVALENCE_ORIGINS = [ALLOWED, ALLOWED.upper(), SECOND, REFUSED, ALLOWED + ".evil.example", "null", "", None]
+# A preflight's own headers: the method asked for (allowed or not), the headers asked for.
+PREFLIGHTS = [{"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+              {"Access-Control-Request-Method": "GET"},
+              {"Access-Control-Request-Method": "DELETE", "Access-Control-Request-Headers": "x-other"},
+              {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "Content-Type, X-Other"},
+              {}]
+
+
+FRESH_IDS = itertools.count()
+
+
+def answered(client, method: str, path: str, body, headers: dict) -> tuple:
+    """Everything of an answer but the request id, which is new for every request. A report is of an
+    image never reported before (its id as long as every other's, and named the same in the answer),
+    so that each is answered as the first."""
+    kwargs = {}
+    if isinstance(body, dict):
+        fresh = f"img-{next(FRESH_IDS):06d}"
+        kwargs = {"json": {**body, "image_id": fresh} if body["image_id"] == "img-1" else body}
+    elif body:
+        kwargs = {"data": body, "content_type": "application/json"}
+    answer = client.open(path, method=method, headers=headers, **kwargs)
+    data = answer.get_data()
+    if isinstance(body, dict) and body["image_id"] == "img-1":
+        data = data.replace(kwargs["json"]["image_id"].encode(), b"img-1")
+    return (answer.status_code, [(name, value) for name, value in answer.headers if name != "X-Request-ID"], data)
+
+
+@pytest.mark.parametrize("origins", [(ALLOWED,), (ALLOWED, SECOND + "/")], ids=["one origin", "two origins"])
+def test_the_cached_headers_are_flask_cors_own(settings, monkeypatch, origins):
+    """The per-origin cache answers exactly what flask-cors works out for each answer: for allowed,
+    refused, absent and empty origins, on every kind of path, errors and preflights included, the
+    first time (when the cache is filled) and the next (when it answers)."""
+    configured = with_settings(settings, cors_origins=origins, admin_tokens={"editor": ADMIN_TOKEN})
+    monkeypatch.setattr(cors, "CACHED", False)
+    reference = create_app(configured).test_client()
+    monkeypatch.setattr(cors, "CACHED", True)
+    cached_app = create_app(configured)
+    cached = cached_app.test_client()
+    assert not any(getattr(hook, "__name__", "") == "cors_after_request"
+                   for hook in cached_app.after_request_funcs[None]), "flask-cors' own hook is not in the cached app"
+    assert any(getattr(hook, "__name__", "") == "cors_after_request"
+               for hook in reference.application.after_request_funcs[None]), "the reference is flask-cors"
+    compared = 0
+    for origin in EQUIVALENCE_ORIGINS:
+        base = {} if origin is None else {"Origin": origin}
+        for method, path, body in EQUIVALENCE_REQUESTS:
+            for extra in ({}, {PRIVATE_NETWORK: "true"}):
+                headers = {**base, **extra}
+                expected = answered(reference, method, path, body, headers)
+                for _ in range(2):
+                    assert answered(cached, method, path, body, headers) == expected, (origin, method, path, extra)
+                compared += 1
+        for path in ("/v1/reports", "/v1/images?id=a", "/v1/images/a", "/v1/admin/images/img-1"):
+            for preflight in PREFLIGHTS:
+                headers = {**base, **preflight}
+                expected = answered(reference, "OPTIONS", path, None, headers)
+                for _ in range(2):
+                    assert answered(cached, "OPTIONS", path, None, headers) == expected, (origin, path, preflight)
+                compared += 1
+    assert compared == len(EQUIVALENCE_ORIGINS) * (2 * len(EQUIVALENCE_REQUESTS) + 4 * len(PREFLIGHTS))
+
+
+def test_the_cache_keeps_a_bounded_number_of_origins(settings):
+    app = create_app(with_settings(settings, cors_origins=(ALLOWED,)))
+    cache = next(hook.__self__ for hook in app.after_request_funcs[None]
+                 if isinstance(getattr(hook, "__self__", None), cors.OriginCache))
+    client = app.test_client()
+    for number in range(cors.MAX_CACHED_ORIGINS + 10):
+        answer = client.get("/v1/images/a", headers={"Origin": f"https://site-{number}.example"})
+        assert "Access-Control-Allow-Origin" not in answer.headers
+        assert len(cache.known) <= cors.MAX_CACHED_ORIGINS
+    assert client.get("/v1/images/a", headers={"Origin": ALLOWED}).headers["Access-Control-Allow-Origin"] == ALLOWED
+    assert ALLOWED in cache.known

@@ -27,7 +27,7 @@ from service.app import MAX_BODY_BYTES
 from service.hardening import CONTRACT_REQUEST_LINE, MAX_REQUEST_LINE
 from service.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
 from tests.conftest import ADMIN_TOKEN, SECRET
-from tests.nginx import PLACEHOLDERS, ROOT, TEMPLATE, Nginx, nginx_binary, placeholders_in
+from deploy.frontdoor import PLACEHOLDERS, ROOT, TEMPLATE, Nginx, nginx_binary, placeholders_in
 from tests.processes import Served, imgmod_env, wait_until
 from tests.redis_server import free_port
 
@@ -405,6 +405,89 @@ def test_what_the_api_does_not_mark_cacheable_is_never_cached(front_door):
                for _ in range(2)]
     counted = [report.json()["counted"] for report in reports]
     assert counted == [True, False]  # both reached the API
+
+
+# nginx counts a copy's lifetime in whole seconds: a max-age of 1 runs out 1 to 2 s after it was stored.
+EXPIRY_GRAIN = 1.2
+
+
+class Lookups(BaseHTTPRequestHandler):
+    """An upstream answering lookups as the API does (Cache-Control, ETag), with a version that the
+    test changes (as a hide would) and a delay before each answer that the test sets; it counts them."""
+
+    protocol_version = "HTTP/1.1"
+    max_age = 1
+    version = 0
+    delay = 0.0
+    asked = answered = 0
+    down = False
+
+    def do_GET(self):
+        if Lookups.down:  # gone: the connection closes without an answer
+            self.close_connection = True
+            return
+        Lookups.asked += 1
+        time.sleep(Lookups.delay)
+        Lookups.answered += 1
+        body = json.dumps({"version": Lookups.version}).encode()
+        tag = f'"v{Lookups.version}"'
+        if self.headers.get("If-None-Match") == tag:
+            self.send_response(304)
+            self.send_header("ETag", tag)
+            self.send_header("Cache-Control", f"public, max-age={Lookups.max_age}")
+            self.end_headers()
+            return
+        self.send_response(200)
+        for name, value in (("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("ETag", tag),
+                            ("Cache-Control", f"public, max-age={Lookups.max_age}")):
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_expired_lookup_is_fetched_once_and_stale_only_while_the_api_answers_it(nginx_path, tmp_path):
+    """One request fetches an expired copy again; those that arrive meanwhile get the expired copy
+    (UPDATING) at once, rather than all waiting on the API. Once the API has answered, only the new
+    answer is served; with the API down, no request gets the expired copy, only the refusal."""
+    Lookups.version, Lookups.delay, Lookups.asked, Lookups.answered, Lookups.down = 0, 0.0, 0, 0, False
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), Lookups)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    proxy = Nginx(nginx_path, tmp_path / "nginx", f"127.0.0.1:{upstream.server_port}")
+    path = "/v1/images?id=hot"
+    try:
+        assert request(proxy.base, "GET", path)[1]["x-cache-status"] == "MISS"
+        wait_until(lambda: request(proxy.base, "GET", path)[1]["x-cache-status"] == "HIT", timeout=5,
+                   what="the copy to be stored")
+        time.sleep(Lookups.max_age + EXPIRY_GRAIN)  # expired
+        Lookups.version, Lookups.delay = 1, 2.0  # hidden meanwhile; the API slow to answer
+        before = Lookups.asked
+        fetching = {}
+        fetcher = threading.Thread(target=lambda: fetching.update(answer=request(proxy.base, "GET", path)))
+        fetcher.start()
+        wait_until(lambda: Lookups.asked == before + 1, timeout=5, what="the refresh to reach the API")
+        started = time.monotonic()
+        status, headers, body = request(proxy.base, "GET", path)
+        assert time.monotonic() - started < 1.0, "it waited for the API"
+        assert (status, headers["x-cache-status"], json.loads(body)) == (200, "UPDATING", {"version": 0})
+        fetcher.join(timeout=10)
+        status, headers, body = fetching["answer"]
+        assert (status, headers["x-cache-status"], json.loads(body)) == (200, "EXPIRED", {"version": 1})
+        assert (Lookups.asked, Lookups.answered) == (before + 1, before + 1)  # the one refresh: none for UPDATING
+        # Fresh from now on.
+        assert json.loads(request(proxy.base, "GET", path)[2]) == {"version": 1}
+        # The API down: past the max-age, the refusal, never the copy.
+        Lookups.delay, Lookups.down = 0.0, True
+        time.sleep(Lookups.max_age + EXPIRY_GRAIN)
+        for _ in range(3):
+            status, headers, body = request(proxy.base, "GET", path)
+            assert_proxy_refusal(status, headers, body, 502, "The API is unreachable")
+    finally:
+        proxy.stop()
+        upstream.shutdown()
+        upstream.server_close()
 
 
 # --- Without nginx -------------------------------------------------------------------------------------

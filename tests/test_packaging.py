@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.nginx import PLACEHOLDERS
+from deploy.frontdoor import PLACEHOLDERS
 
 ROOT = Path(__file__).resolve().parent.parent
 

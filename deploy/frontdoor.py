@@ -1,5 +1,7 @@
-"""Debian's nginx for the tests, running the repository's front-door configuration
-(deploy/nginx/imgmod.conf.template) on a free port, with everything it writes in one directory."""
+"""Debian's nginx running the repository's front-door configuration (deploy/nginx/imgmod.conf.template)
+on a free port, with everything it writes in one directory: the deployment as docker-compose.yml runs
+it with the official image, for the tests (tests/test_front_door.py) and the bench (python -m bench).
+The template is rendered here, once, for both."""
 from __future__ import annotations
 
 import os
@@ -11,18 +13,18 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.redis_server import free_port
+from service.devserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx" / "imgmod.conf.template"
-# What the official image's entrypoint fills in from its environment; the tests fill in the same.
+# What the official image's entrypoint fills in from its environment; render() fills in the same.
 PLACEHOLDERS = ("IMGMOD_UPSTREAM", "PROXY_LISTEN", "PROXY_CACHE_DIR")
 START_SECONDS = 10
 
-# The main context the template is included in. The official image's own nginx.conf around it has
+# The main context the template is included in (in the official image, its /etc/nginx/nginx.conf). The official image's own nginx.conf around it has
 # the same worker settings (worker_processes auto, worker_connections 1024); its mime types, sendfile
 # and access log format matter to nothing a proxy-only server does (our server turns the log off).
-# The temporary paths Debian compiles in (/var/lib/nginx) are the machine's: these are the test's.
+# The temporary paths Debian compiles in (/var/lib/nginx) are the machine's: these are this run's.
 MAIN = """\
 {user}
 worker_processes auto;
@@ -68,13 +70,16 @@ class Nginx:
     `directory`, its cache in `directory`/cache; it never touches a system nginx (its pid file, its logs, port 80)."""
 
     def __init__(self, binary: str, directory: Path, upstream: str):
+        # Absolute: nginx reads a relative -c under its -p prefix, which is this directory already.
+        directory = directory.resolve()
         self.directory = directory
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "imgmod.conf").write_text(render(upstream, f"127.0.0.1:{self.port}", str(directory / "cache")))
         # Running as root, nginx's workers would switch to nobody, who cannot enter pytest's
-        # temporary directories (mode 0700): they stay root. Otherwise `user` would only be ignored.
+        # temporary directories (mode 0700) nor the bench's: they stay root. Otherwise `user` would
+        # only be ignored.
         user = "user root;" if os.geteuid() == 0 else ""
         (directory / "nginx.conf").write_text(MAIN.format(user=user, directory=directory))
         self.args = [binary, "-p", f"{directory}/", "-c", str(directory / "nginx.conf"),
