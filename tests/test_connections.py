@@ -52,7 +52,8 @@ def test_commands_reuse_one_connection_from_thread_after_thread(redis_server):
 
 
 def test_commands_in_flight_at_once_never_share_a_connection(redis_server, redis_client):
-    direct = DirectCommands(connect(redis_server.url))
+    # A read time-out well beyond the BLPOP's own, so that a loaded machine's late reply is still read.
+    direct = DirectCommands(connect(redis_server.url, command_timeout=30))
     idle = client_id(direct)
     blocked = threading.Thread(target=lambda: direct("BLPOP", "nothing-comes", "0.9"))
     blocked.start()
