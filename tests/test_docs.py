@@ -222,7 +222,8 @@ def app_routes() -> set[str]:
     routes = set()
     for path, operations in app.test_client().get("/openapi.json").json["paths"].items():
         for method in operations.keys() & {"get", "post", "put", "delete", "patch"}:
-            routes.add(f"{method.upper()} {re.sub(r'{(\w+)}', r'<\1>', path)}")
+            flask_path = re.sub(r"{(\w+)}", r"<\1>", path)
+            routes.add(f"{method.upper()} {flask_path}")
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue  # the console's and the demo's own files, named by their pages
