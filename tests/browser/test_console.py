@@ -129,6 +129,22 @@ def test_the_photo_is_blurred_until_revealed_with_reasons_comments_score_and_rep
     assert csp_violations(page) == []
 
 
+def test_a_comment_in_arabic_reads_within_its_own_quotes_in_every_language(reader, reporter):
+    reporter.anonymous(SOUK, ip="203.0.113.1", reason="violence", comment="صورة صادمة")
+    reporter.anonymous(SOUK, ip="203.0.113.2", reason="spam", comment="A shocking photo")
+    for lang in ("en", "fr", "ar"):
+        page = reader(f"/admin?lang={lang}")
+        sign_in(page, ADMIN_TOKEN, lang)
+        card = find(page, SOUK, lang)
+        arabic, latin = card.locator(".comments q").nth(1), card.locator(".comments q").nth(0)
+        expect(arabic).to_have_text("صورة صادمة")
+        quotes = arabic.evaluate("q => [getComputedStyle(q).quotes, getComputedStyle(q).direction]")
+        assert quotes == ['"«" "»"', "rtl"], (lang, quotes)  # mirrored in right-to-left text: « on the right
+        assert latin.evaluate("q => getComputedStyle(q).direction") == "ltr"
+        if lang == "en":  # the page's own quotes around a left-to-right comment
+            assert latin.evaluate("q => getComputedStyle(q).quotes") != '"«" "»"'
+
+
 def test_a_hidden_photo_without_an_address_shows_its_placeholder(reader, reporter, workers):
     hide_by_readers(reporter, workers, SOUK)
     page = reader("/admin?lang=ar")
