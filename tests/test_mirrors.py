@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from bench import photos
-from service import moderation
 from service.store import MATCH_NEAR_FINE
 from tests.conftest import with_settings
 from tests.http_fixtures import image_files
+from tests.test_known_fine import crowd, state
 from tests.test_matching import matched_events, register, run_jobs
 from workers.matching import WORD, within, within_any
 from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes
@@ -48,13 +48,6 @@ def url(image_host):
     return lambda path: f"http://127.0.0.1:{image_host.port}{path}"
 
 
-def crowd(services, image_id: str, first: int) -> None:
-    for n in range(first, first + 3):
-        moderation.report(services, image_id, f"reader-{n}", "violence", None)
-
-
-def state(admin, image_id: str) -> str:
-    return admin.get(f"/images/{image_id}").json["state"]
 
 
 def distance(a: bytes, b: bytes) -> int:
