@@ -135,14 +135,16 @@ def test_a_comment_in_arabic_reads_within_its_own_quotes_in_every_language(reade
     for lang in ("en", "fr", "ar"):
         page = reader(f"/admin?lang={lang}")
         sign_in(page, ADMIN_TOKEN, lang)
-        card = find(page, SOUK, lang)
+        card = card_of(page, SOUK)  # the console opens on the most reported
+        expect(card).to_be_visible()
         arabic, latin = card.locator(".comments q").nth(1), card.locator(".comments q").nth(0)
         expect(arabic).to_have_text("صورة صادمة")
-        quotes = arabic.evaluate("q => [getComputedStyle(q).quotes, getComputedStyle(q).direction]")
-        assert quotes == ['"«" "»"', "rtl"], (lang, quotes)  # mirrored in right-to-left text: « on the right
-        assert latin.evaluate("q => getComputedStyle(q).direction") == "ltr"
+        # Polled, the locator found anew each time: the console may draw the card again meanwhile.
+        expect(arabic).to_have_css("direction", "rtl")
+        expect(arabic).to_have_css("quotes", '"«" "»"')  # mirrored in right-to-left text: « on the right
+        expect(latin).to_have_css("direction", "ltr")
         if lang == "en":  # the page's own quotes around a left-to-right comment
-            assert latin.evaluate("q => getComputedStyle(q).quotes") != '"«" "»"'
+            expect(latin).not_to_have_css("quotes", '"«" "»"')
 
 
 def test_a_hidden_photo_without_an_address_shows_its_placeholder(reader, reporter, workers):
