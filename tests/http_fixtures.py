@@ -54,6 +54,14 @@ class LocalServer:
         self.server.shutdown()
         self.server.server_close()
 
+    @property
+    def host(self) -> str:
+        """host:port, as IMGMOD_IMAGE_HOSTS names an allowed image host."""
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"http://{self.host}{path}"
+
 
 def image_files(files: dict[str, bytes]) -> LocalServer:
     """A LocalServer of JPEG files by path (404 for any other): an image host for workers to fetch."""

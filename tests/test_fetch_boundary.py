@@ -153,7 +153,7 @@ def ports(image_host, other):
 
 @pytest.fixture
 def settings(settings, image_host):
-    return with_settings(settings, image_hosts=(f"127.0.0.1:{image_host.port}",))
+    return with_settings(settings, image_hosts=(image_host.host,))
 
 
 # Each URL names the allowed host's port in a way one parser or another can read, or the other port

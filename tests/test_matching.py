@@ -45,13 +45,13 @@ def hooks():
 
 @pytest.fixture
 def settings(settings, image_host, hooks):
-    return with_settings(settings, image_hosts=(f"127.0.0.1:{image_host.port}",),
+    return with_settings(settings, image_hosts=(image_host.host,),
                          webhook_url=f"http://127.0.0.1:{hooks.port}/hooks", webhook_secret="hook-secret-of-the-test-site-0123456789")
 
 
 @pytest.fixture
 def url(image_host):
-    return lambda path: f"http://127.0.0.1:{image_host.port}{path}"
+    return image_host.url
 
 
 def run_jobs(services) -> None:

@@ -40,12 +40,12 @@ def image_host():
 
 @pytest.fixture
 def settings(settings, image_host):
-    return with_settings(settings, image_hosts=(f"127.0.0.1:{image_host.port}",))
+    return with_settings(settings, image_hosts=(image_host.host,))
 
 
 @pytest.fixture
 def url(image_host):
-    return lambda path: f"http://127.0.0.1:{image_host.port}{path}"
+    return image_host.url
 
 
 

@@ -75,7 +75,7 @@ def image_host():
 @pytest.fixture
 def settings(settings, image_host):
     image_host.requests.clear()
-    return with_settings(settings, image_hosts=(f"127.0.0.1:{image_host.port}",))
+    return with_settings(settings, image_hosts=(image_host.host,))
 
 
 def hide_with_url(services, image_id: str, url: str | None) -> None:
@@ -100,7 +100,7 @@ def is_neutral(client, image_id: str) -> bool:
 
 @pytest.mark.parametrize(("path", "size"), [("/photo.jpg", (400, 300)), ("/tall.jpg", (200, 500))])
 def test_placeholder_is_a_small_blurred_copy_with_the_aspect_ratio(client, services, workers, image_host, path, size):
-    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}{path}")
+    hide_with_url(services, "img-1", image_host.url(path))
     workers.burst()
     answer = client.get("/v1/images/img-1/placeholder")
     assert "max-age=86400" in answer.headers["Cache-Control"]
@@ -134,7 +134,7 @@ def test_neutral_placeholder_without_a_url(client, services, workers):
 
 
 def test_neutral_until_the_worker_made_the_copy(client, services, image_host):
-    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+    hide_with_url(services, "img-1", image_host.url("/photo.jpg"))
     services.store.hide_now("img-1", "test")  # hidden, no placeholder job has run
     answer = client.get("/v1/images/img-1/placeholder")
     assert answer.data == neutral() and "max-age=60" in answer.headers["Cache-Control"]
@@ -148,14 +148,14 @@ def test_unlisted_host_is_never_requested(client, services, workers, image_host)
 
 
 def test_redirect_to_an_unlisted_host_is_not_followed(client, services, workers, image_host):
-    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/redirect-away")
+    hide_with_url(services, "img-1", image_host.url("/redirect-away"))
     workers.burst()
     assert is_neutral(client, "img-1")
     assert [request.path for request in image_host.requests] == ["/redirect-away"]
 
 
 def test_redirect_within_an_allowed_host_is_not_followed_either(client, services, workers, image_host):
-    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/redirect-home")
+    hide_with_url(services, "img-1", image_host.url("/redirect-home"))
     workers.burst()
     assert is_neutral(client, "img-1")
     assert [request.path for request in image_host.requests] == ["/redirect-home"]
@@ -164,8 +164,8 @@ def test_redirect_within_an_allowed_host_is_not_followed_either(client, services
 def test_hostile_images_give_the_neutral_placeholder_and_the_worker_goes_on(client, services, workers, image_host):
     hostile = ["/bomb.png", "/truncated.jpg", "/notes.txt", "/animated.gif"]
     for n, path in enumerate(hostile):
-        hide_with_url(services, f"hostile-{n}", f"http://127.0.0.1:{image_host.port}{path}")
-    hide_with_url(services, "next", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+        hide_with_url(services, f"hostile-{n}", image_host.url(path))
+    hide_with_url(services, "next", image_host.url("/photo.jpg"))
     workers.burst(1)  # one worker takes them all, in order
     for n, path in enumerate(hostile):
         assert services.store.status(f"hostile-{n}")["hidden"] is True
@@ -176,15 +176,15 @@ def test_hostile_images_give_the_neutral_placeholder_and_the_worker_goes_on(clie
 
 
 def test_first_valid_url_is_kept(client, services, workers, image_host):
-    moderation.report(services, "img-1", "r0", "other", f"http://127.0.0.1:{image_host.port}/photo.jpg")
-    moderation.report(services, "img-1", "r1", "other", f"http://127.0.0.1:{image_host.port}/notes.txt")
+    moderation.report(services, "img-1", "r0", "other", image_host.url("/photo.jpg"))
+    moderation.report(services, "img-1", "r1", "other", image_host.url("/notes.txt"))
     moderation.report(services, "img-1", "r2", "other", None)
     workers.burst()
     assert not is_neutral(client, "img-1")
 
 
 def test_manual_hide_makes_a_placeholder_and_reset_removes_it(client, services, workers, image_host, admin):
-    moderation.report(services, "img-1", "r0", "other", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+    moderation.report(services, "img-1", "r0", "other", image_host.url("/photo.jpg"))
     admin.post("/images/img-1/hide")
     workers.burst()
     assert not is_neutral(client, "img-1")
@@ -209,10 +209,10 @@ def test_a_reset_during_the_fetch_leaves_no_stale_placeholder(client, services, 
 
 
 def test_a_reset_forgets_the_reported_url(client, services, workers, image_host, admin):
-    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/tall.jpg")
+    hide_with_url(services, "img-1", image_host.url("/tall.jpg"))
     admin.post("/images/img-1/reset", json={"forget_reporters": True})
     assert services.store.reported_url("img-1") is None
-    hide_with_url(services, "img-1", f"http://127.0.0.1:{image_host.port}/photo.jpg")
+    hide_with_url(services, "img-1", image_host.url("/photo.jpg"))
     assert services.store.reported_url("img-1").endswith("/photo.jpg")  # the new reporters' photo
 
 
@@ -238,7 +238,7 @@ def test_a_host_without_a_port_allows_ports_80_and_443_only(image_host):
     assert not allowed("http://img.example/a.jpg", ("img.example:8080",))  # the port named, not 80
     assert not allowed("http://img.example:99999/a.jpg", ("img.example",))
     with pytest.raises(FetchRefused):  # the image host's own port is not 80 or 443: never requested
-        fetch_image(f"http://127.0.0.1:{image_host.port}/photo.jpg", ("127.0.0.1",))
+        fetch_image(image_host.url("/photo.jpg"), ("127.0.0.1",))
     assert image_host.requests == []
 
 
