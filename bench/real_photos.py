@@ -67,7 +67,7 @@ def table(real: dict, generated: dict) -> str:
     def rate(found, count):
         return f"{found}/{count} ({100 * found / count:.0f} %)" if count else "—"
 
-    lines = [f"| copy | real photos: plain | real: with turned and mirrored | generated: plain | generated: with variants |",
+    lines = ["| copy | real photos: plain | real: with turned and mirrored | generated: plain | generated: with variants |",
              "| --- | --- | --- | --- | --- |"]
     for kind in COPIES:
         (rp, rd), (gp, gd) = real["copies"][kind], generated["copies"][kind]

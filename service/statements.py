@@ -101,7 +101,7 @@ def for_hide(services, event: OutboxEvent) -> dict:
             source="other_notification" if reported else "voluntary", automated_detection=False,
             automated_decision="not_automated",
             explanation="An editor judged the image incompatible with the site's rules.",
-            facts=(f"An editor of the site hid the image after reviewing it"
+            facts=("An editor of the site hid the image after reviewing it"
                    + (f", following {status['report_count']} readers' reports (reasons: {listed})." if reported
                       else ", on the site's own initiative.")))
     else:  # reports: the threshold
