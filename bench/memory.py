@@ -20,10 +20,10 @@ def measure(client: Redis, redis_url: str, threshold: int, secret: str, images: 
             image_url: str | None = None) -> dict:
     """Fill an empty Redis with `images` images reported by `reporters` readers each, and weigh it."""
     client.flushall()
-    before = client.info("memory")["used_memory"]
+    before = data_memory(client)
     ids = image_ids(images)
     fill(redis_url, threshold, secret, ids, reporters, image_url)
-    after = client.info("memory")["used_memory"]
+    after = data_memory(client)
     return {
         "images": images,
         "reporters": reporters,
@@ -34,6 +34,16 @@ def measure(client: Redis, redis_url: str, threshold: int, secret: str, images: 
                       **{name: client.object("encoding", key) for name, key in INDEXES.items() if client.exists(key)}},
         "keys": client.dbsize(),
     }
+
+
+def data_memory(client: Redis) -> int:
+    """used_memory without what clients hold: the buffers of the fill's connections (and of the
+    previous fill's, which the server may free only after FLUSHALL has answered) are not the data's.
+    A flush done lazily is waited for."""
+    while True:
+        info = client.info("memory")
+        if not info.get("lazyfree_pending_objects"):
+            return info["used_memory"] - info.get("mem_clients_normal", 0) - info.get("mem_clients_slaves", 0)
 
 
 def _by_key(client: Redis, ids: list[str]) -> dict:
