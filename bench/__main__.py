@@ -30,7 +30,7 @@ from bench.services import (ROOT, Processes, RedisServer, Server, redis_version,
                             spawn_server)
 from bench.stack import Stack, log
 from config import Settings, load_settings
-from service.store import Store
+from service.core.store import Store
 
 PHASES = ("memory", "http", "servers", "hide", "front", "matching", "ha", "notices")
 STACK_PHASES = {"http", "servers", "hide"}  # the phases on the small data set's stack

@@ -33,10 +33,11 @@ from bench.fill import fill_stored, stored_id
 from bench.reference import create_floor_app, create_reference_app
 from bench.services import Processes, RedisServer
 from config import Settings
-from service import create_app, identity, logs
+from service import create_app
+from service.core import identity, logs
 from service.server import MULTIPROC_ENV
-from service.api.reports import REPORT
-from service.schemas import ReportSchema
+from service.web.api.reports import REPORT
+from service.web.schemas import ReportSchema
 
 FRONTEND_KEY = "bench-anatomy-frontend-key-0123456789"
 CORS_ORIGIN = "https://news.example"
@@ -135,7 +136,7 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: 
                 for kind, hook in app_hooks(imgmod_app) for name in requests
                 if not (hook.__name__ == "_check_json_body" and name.startswith("POST"))]
     variants += [(f"imgmod: {name} with CORS", name, None) for name in requests]
-    # CORS as flask-cors works it out for every answer, without imgmod's per-origin cache (service/cors.py).
+    # CORS as flask-cors works it out for every answer, without imgmod's per-origin cache (service/web/cors.py).
     variants += [(f"imgmod: {name} with CORS, flask-cors on every answer", name, "flask-cors") for name in requests]
     variants += [(f"imgmod: {name} without App.ensure_sync's memo", name, "flask") for name in requests]
     exact = only in {name for name, _ in rows} | {row for row, _, _ in variants}
@@ -163,7 +164,7 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: 
 
 def uncached_cors(settings: Settings):
     """imgmod with CORS worked out by flask-cors for every answer, as before its per-origin cache."""
-    from service import cors
+    from service.web import cors
 
     cors.CACHED = False
     try:
@@ -191,9 +192,9 @@ def shortcuts(app, store, bulk: str, hundred: list[str]) -> list[tuple[str, Call
     (tests/test_images.py, tests/test_connections.py)."""
     from flask import request
 
-    from service.api.images import query_ids, statuses_body
-    from service.schemas import VALID_IMAGE_ID, BulkQuerySchema
-    from service.store import HIDDEN
+    from service.web.api.images import query_ids, statuses_body
+    from service.web.schemas import VALID_IMAGE_ID, BulkQuerySchema
+    from service.core.store import HIDDEN
 
     flags, schema = "0" * len(hundred), BulkQuerySchema()
     one = hundred[0]

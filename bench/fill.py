@@ -16,8 +16,8 @@ from typing import Iterator
 from redis import Redis
 from redis.commands.core import Script
 
-from service import identity
-from service.store import INDEXES, OUTBOX, RECENT_AUTO_HIDES, Store, image_key
+from service.core import identity
+from service.core.store import INDEXES, OUTBOX, RECENT_AUTO_HIDES, Store, image_key
 
 BATCH = 2000
 HIDDEN_EVERY = 100  # of the images stored beforehand, every 100th is at the threshold and hidden

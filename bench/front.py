@@ -38,7 +38,7 @@ from deploy.frontdoor import Nginx, nginx_binary
 
 ORIGINS = ("https://www.example-news.com", "https://fr.example-news.com")
 ORIGIN = ORIGINS[0]  # the pages of the mix
-LOOKUP_MAX_AGE = 10  # service/api/images.py: Cache-Control: public, max-age=10
+LOOKUP_MAX_AGE = 10  # service/web/api/images.py: Cache-Control: public, max-age=10
 HIDE_RANKS = (1, 2, 3, 5, 10, 30, 100, 300, 1000, 3000)  # articles by popularity (1: the most viewed)
 POLL_SECONDS = 0.05
 POLL_LIMIT_SECONDS = 3 * LOOKUP_MAX_AGE

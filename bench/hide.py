@@ -10,8 +10,8 @@ from typing import Callable
 from rq import Queue
 
 from bench.services import RQWorkers
-from service.store import Store
-from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+from service.core.store import Store
+from service.core.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
 
 POLL_SECONDS = 0.0005
 GIVE_UP_SECONDS = 30

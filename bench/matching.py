@@ -16,7 +16,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from service.store import Store
+from service.core.store import Store
 from bench import photos
 from workers import matching
 from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes

@@ -6,7 +6,7 @@ import random
 from redis import Redis
 
 from bench.fill import fill
-from service.store import AUDIT, INDEXES, OUTBOX, image_key
+from service.core.store import AUDIT, INDEXES, OUTBOX, image_key
 
 SAMPLE = 2000
 

@@ -7,10 +7,10 @@ or site accounts, spaced or not, coming back with the same accounts or new ident
 editors restored or to a copy of it, farming accounts, fresh accounts with and without the site's
 `account_created_at`, brigades choosing their reason. Everything that decides an image's fate runs in
 the service's own Lua scripts on a private redis-server this module starts (never 127.0.0.1:6379),
-through `service.store.Store`: `report`, then `hide_if_current` for each crossing at once (what the
+through `service.core.store.Store`: `report`, then `hide_if_current` for each crossing at once (what the
 RQ worker does, in-process), `confirm` and `reset` for the editors; a copy's match decision runs
 `workers.matching` as the match job does. Nothing about the scripts is modelled here. The weight of
-a young site account is the API's own (`service.api.reports.site_account_weight`).
+a young site account is the API's own (`service.web.api.reports.site_account_weight`).
 
 Time. The scripts read Redis TIME, which cannot be faked, so the simulation is a list of events
 ordered by a simulated clock (minutes since the first article) and every duration reported is in
@@ -39,9 +39,9 @@ from types import SimpleNamespace
 
 import redis as redis_py
 
-from service import identity
-from service.api.reports import site_account_weight
-from service.store import Store, TrustRules
+from service.core import identity
+from service.web.api.reports import site_account_weight
+from service.core.store import Store, TrustRules
 
 SECRET = "moderation-simulation-secret-key-0123456789"  # reporter hashes only; any fixed value
 THRESHOLD = 3
@@ -193,7 +193,7 @@ def store_for(client, raw, policy: Policy) -> Store:
 
 def weight(policy: Policy, who: str, age_days: float | None) -> float:
     """The weight the API gives a report: a site account's from its account_created_at when the site
-    sends it (service.api.reports), an address's IMGMOD_ANONYMOUS_WEIGHT."""
+    sends it (service.web.api.reports), an address's IMGMOD_ANONYMOUS_WEIGHT."""
     if not who.startswith("fe:"):
         return policy.anonymous_weight
     if not policy.trust or not policy.created_at or age_days is None:

@@ -33,8 +33,8 @@ from pathlib import Path
 from bench import wrk
 from bench.services import ROOT, Processes, RedisServer, cpu_seconds
 from bench.stack import Stack, log, log_load
-from service.notice_store import RETENTION_DAYS, DAY_MS, STATEMENT_PREFIX, STATEMENTS
-from service.statements import CATEGORIES, REASON_CATEGORIES
+from service.core.notice_store import RETENTION_DAYS, DAY_MS, STATEMENT_PREFIX, STATEMENTS
+from service.core.statements import CATEGORIES, REASON_CATEGORIES
 
 SCHEMA = ROOT / "tests" / "tdb_statement.schema.json"
 INTAKE_GOAL = 1.20  # notice p99 / report p99, at most
@@ -111,7 +111,7 @@ def intake(plan: Plan, processes: Processes, workdir: Path, secret: str, fronten
 
 
 def synthetic_statement(number: int, at_ms: int, rng: random.Random) -> dict:
-    """A statement as service/statements.py records one, of each cause in a realistic mix: most hides
+    """A statement as service/core/statements.py records one, of each cause in a realistic mix: most hides
     by readers' reports, some by matching and by editors, a few deciding notices."""
     cause = rng.choices(("reports", "match", "editor", "notice"), weights=(70, 15, 10, 5))[0]
     reason = rng.choice(list(REASON_CATEGORIES))
@@ -151,7 +151,7 @@ def synthetic_statement(number: int, at_ms: int, rng: random.Random) -> dict:
 
 
 def fill_statements(redis_client, count: int, start_ms: int, batch: int = 5000) -> None:
-    """`count` statements, one a second from `start_ms`, under the keys service/notice_store.py writes."""
+    """`count` statements, one a second from `start_ms`, under the keys service/core/notice_store.py writes."""
     rng = random.Random(1842)
     retention = RETENTION_DAYS * DAY_MS
     for first in range(0, count, batch):

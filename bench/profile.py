@@ -43,7 +43,7 @@ def record(pid: int, seconds: int, output: Path) -> subprocess.Popen:
 
 
 def package(path: str) -> str:
-    """'flask/app.py' -> 'flask'; our own modules by name ('service/store.py'); the standard library by module."""
+    """'flask/app.py' -> 'flask'; our own modules by name ('service/core/store.py'); the standard library by module."""
     parts = Path(path).parts
     if "site-packages" in parts:
         parts = parts[parts.index("site-packages") + 1:]

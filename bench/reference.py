@@ -20,13 +20,14 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 
 from config import Settings
-from service import context, hardening, identity, metrics, request_log
-from service.api import images, reports
-from service.api import paths
-from service.api.inputs import json_body, load
-from service.connections import connect
-from service.messages import negotiate
-from service.ratelimit import rate_key
+from service.core import identity
+from service.web import context, hardening, metrics, request_log
+from service.web.api import images, reports
+from service.web.api import paths
+from service.web.api.inputs import json_body, load
+from service.core.connections import connect
+from service.web.messages import negotiate
+from service.core.ratelimit import rate_key
 
 ANSWER = {"ok": True}
 COUNT_REPORTER = "redis.call('SADD', KEYS[1], ARGV[1]) return redis.call('SCARD', KEYS[1])"

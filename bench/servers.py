@@ -20,7 +20,7 @@ from dataclasses import replace
 
 APPS = ("bare", "roundtrip", "floor", "imgmod")
 # imgmod with CORS worked out by flask-cors for every answer, as before its per-origin cache
-# (service/cors.py): the front phase's comparison, not one of the servers phase's apps.
+# (service/web/cors.py): the front phase's comparison, not one of the servers phase's apps.
 FLASK_CORS = "imgmod-flask-cors"
 LOGGING_APPS = {"floor", "imgmod", FLASK_CORS}  # the apps that write a log line per request
 SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
@@ -50,7 +50,7 @@ def create_app(app: str | None = None, redis_url: str | None = None):
         if app == "imgmod":
             return create_imgmod(load_settings())
         if app == FLASK_CORS:
-            from service import cors
+            from service.web import cors
 
             cors.CACHED = False  # this process serves only this app
             return create_imgmod(load_settings())
@@ -60,7 +60,7 @@ def create_app(app: str | None = None, redis_url: str | None = None):
 
 def granian_app():
     """The factory granian's workers call, fresh interpreters each: they configure their logs first."""
-    from service import logs
+    from service.core import logs
 
     logs.configure(log_level(os.environ[APP_ENV]))
     return create_app()
@@ -68,7 +68,7 @@ def granian_app():
 
 def serve_gunicorn(app: str, redis_url: str | None, bind: str, workers: int, threaded: bool,
                    threads: int | None = None) -> None:
-    from service import logs
+    from service.core import logs
     from service.server import GunicornServer, gunicorn_options, metrics_dir
 
     level = log_level(app)

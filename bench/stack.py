@@ -10,9 +10,9 @@ from rq import Queue
 from bench.fill import fill_stored
 from bench.services import Processes, RedisServer, RQWorkers, Server, service_env, spawn_api
 from config import load_settings
-from service.connections import connect
-from service.store import Store
-from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
+from service.core.connections import connect
+from service.core.store import Store
+from service.core.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME
 
 QUIET_SECONDS = 120
 

@@ -3,7 +3,7 @@
 A site has `ARTICLES` articles, each with a fixed set of photos (its hero, then 0 to 11 more: 6.5
 photos on average). Article popularity follows a Zipf law (the article of rank k is viewed in proportion to
 1 / k^ZIPF_EXPONENT), and each page view makes the lookups the widget makes for that article's
-photos (service/static/widget.js: one `GET /v1/images?id=…&id=…` per batch of at most 100 ids and
+photos (service/web/static/widget.js: one `GET /v1/images?id=…&id=…` per batch of at most 100 ids and
 1,900 bytes of URL, ids in page order, encoded as the widget encodes them), with the page's
 `Origin`. `write()` leaves two files for bench/lua/widget.lua: every distinct lookup path, one a
 line, and the page views' lookups in the order drawn, as line numbers of the first file.
@@ -23,7 +23,7 @@ ZIPF_EXPONENT = 1.0  # Zipf's law proper; web page popularity is usually measure
 EXTRA_PHOTOS = range(0, 12)  # photos in an article besides its hero
 PAGE_VIEWS = 200_000  # drawn once; wrk's threads each walk them from an offset of their own
 SEED = 28
-# The widget's own limits (service/static/widget.js: MAX_IDS, MAX_URL).
+# The widget's own limits (service/web/static/widget.js: MAX_IDS, MAX_URL).
 MAX_IDS = 100
 MAX_URL = 1900
 LOOKUP = "/v1/images?"

@@ -1,6 +1,6 @@
 """imgmod's core (store, queues, follow-ups) and its HTTP service.
 
-Importing this package loads no Flask: workers use the core alone. The app is in service.app.
+Importing this package loads no Flask: workers use the core alone. The app is in service.web.app.
 """
 from __future__ import annotations
 
@@ -13,6 +13,6 @@ if TYPE_CHECKING:
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from service.app import create_app as build
+    from service.web.app import create_app as build
 
     return build(settings)

@@ -70,7 +70,7 @@ def dev(bind, data_dir, redis_server):
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn processes")
 def serve(bind, workers):
     """The API under gunicorn."""
-    from service import logs
+    from service.core import logs
     from service.server import metrics_dir, serve as run
 
     settings = _settings()
@@ -86,7 +86,7 @@ def serve(bind, workers):
 @click.option("--check", is_flag=True, help="Only check: exit 0 if a worker on this host has a recent heartbeat")
 def worker(burst, check):
     """An RQ worker on the hide queue; run as many as you like."""
-    from service import logs
+    from service.core import logs
     from workers.worker import run_worker
 
     settings = _settings()
@@ -99,9 +99,9 @@ def worker(burst, check):
 
 def _check_worker(settings: Settings) -> None:
     """The container healthcheck: RQ's heartbeat of a worker on this host, read from Redis."""
-    from service.connections import client_for
-    from service.liveness import worker_alive_here
-    from service.queue import hide_queue
+    from service.core.connections import client_for
+    from service.core.liveness import worker_alive_here
+    from service.core.queue import hide_queue
 
     if not worker_alive_here(hide_queue(client_for(settings, decode=False))):
         raise click.ClickException("no worker with a recent heartbeat on this host")
@@ -109,7 +109,7 @@ def _check_worker(settings: Settings) -> None:
 
 
 def _image_id(ctx, param, values):
-    from service.schemas import ImagePathSchema
+    from service.web.schemas import ImagePathSchema
 
     for value in values if isinstance(values, tuple) else (values,):
         errors = ImagePathSchema().validate({"image_id": value})
@@ -119,7 +119,7 @@ def _image_id(ctx, param, values):
 
 
 def _services():
-    from service.services import build_services
+    from service.core.services import build_services
 
     services = build_services(_settings())
     services.store.ping()
@@ -136,8 +136,8 @@ def _print(document) -> None:
 
 def _print_image(status: dict, services) -> None:
     """An image as the admin API shows it: the same fields, times in ISO 8601 UTC."""
-    from service.api.admin import detail
-    from service.schemas import AdminImageSchema
+    from service.web.api.admin import detail
+    from service.web.schemas import AdminImageSchema
 
     _print(AdminImageSchema().dump(detail(status, services.store)))
 
@@ -158,7 +158,7 @@ def status(image_id):
               help="disagree: the site accounts that reported lose trust; ignore: no verdict")
 def reset(image_ids, forget_reporters, note, verdict):
     """Count to zero and visible again (restore)."""
-    from service import moderation
+    from service.core import moderation
 
     services = _services()
     for image_id in image_ids:
@@ -170,7 +170,7 @@ def reset(image_ids, forget_reporters, note, verdict):
 @click.option("--note", default="", help="Why, for the audit trail")
 def confirm(image_id, note):
     """The reports are right: hidden until a reset, and the site accounts that reported gain trust."""
-    from service import moderation
+    from service.core import moderation
 
     services = _services()
     _print_image(moderation.confirm(services, image_id, _actor(), note), services)
@@ -180,7 +180,7 @@ def confirm(image_id, note):
 @click.argument("image_id", callback=_image_id)
 def hide(image_id):
     """Hide an image now, by hand."""
-    from service import moderation
+    from service.core import moderation
 
     services = _services()
     _print_image(moderation.hide(services, image_id, _actor()), services)
@@ -190,7 +190,7 @@ def hide(image_id):
 @click.argument("image_id", callback=_image_id)
 def protect(image_id):
     """Never hide this image automatically (reports still count)."""
-    from service import moderation
+    from service.core import moderation
 
     services = _services()
     _print_image(moderation.set_protection(services, image_id, True, _actor()), services)
@@ -200,7 +200,7 @@ def protect(image_id):
 @click.argument("image_id", callback=_image_id)
 def unprotect(image_id):
     """Lift the protection; an image already over the threshold is then hidden."""
-    from service import moderation
+    from service.core import moderation
 
     services = _services()
     _print_image(moderation.set_protection(services, image_id, False, _actor()), services)
@@ -210,7 +210,7 @@ def unprotect(image_id):
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def widget(path):
     """Write widget.js, exactly as GET /v1/widget.js serves it, for the site to serve its own copy."""
-    from service.pages import write_widget
+    from service.web.pages import write_widget
 
     click.echo(f"widget.js {write_widget(path)} written to {path}")
 
@@ -241,8 +241,8 @@ def statements(since):
     """Statements of reasons since DATE, one JSON line each, in the Transparency Database's format."""
     from datetime import timezone
 
-    from service.notice_store import notices_of
-    from service.statements import statements_lines
+    from service.core.notice_store import notices_of
+    from service.core.statements import statements_lines
 
     since_ms = int(since.replace(tzinfo=timezone.utc).timestamp() * 1000)
     out = sys.stdout.buffer
@@ -260,8 +260,8 @@ def statements(since):
 @click.option("--year", required=True, type=click.IntRange(2020, 2100), help="Calendar year (UTC)")
 def transparency(year):
     """The hosting service's yearly counts (DSA Art 15) as CSV: notices, actions, automation, median time."""
-    from service.notice_store import notices_of
-    from service.statements import transparency_csv
+    from service.core.notice_store import notices_of
+    from service.core.statements import transparency_csv
 
     click.echo(transparency_csv(notices_of(_services()), year), nl=False)
 

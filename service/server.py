@@ -17,11 +17,11 @@ from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.sync import SyncWorker
 
 from config import PROMETHEUS_MULTIPROC_ENV as MULTIPROC_ENV
-from service.context import EXTENSION
-from service.hardening import (BASE_HEADERS, MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_REQUEST_LINE,
+from service.web.context import EXTENSION
+from service.web.hardening import (BASE_HEADERS, MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_REQUEST_LINE,
                                RESOURCE_POLICY)
-from service.logs import logging_config
-from service.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
+from service.core.logs import logging_config
+from service.web.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
 
 
 

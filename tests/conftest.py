@@ -16,8 +16,8 @@ from werkzeug.serving import make_server
 
 from config import Settings
 from service import create_app
-from service.queue import QUEUE_NAME
-from service.services import Services
+from service.core.queue import QUEUE_NAME
+from service.core.services import Services
 from tests.redis_server import RedisServer, redis_binaries, server_version
 from workers.worker import ImgmodWorker
 

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 import schemathesis
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from service.schemas import VALID_IMAGE_ID, CursorForm
+from service.web.schemas import VALID_IMAGE_ID, CursorForm
 
 SECURITY_HEADERS = ("x-content-type-options", "referrer-policy", "content-security-policy")
 _calls = itertools.count()
@@ -18,7 +18,7 @@ _calls = itertools.count()
 def before_call(context, case, **kwargs):
     """Each call from a client network of its own, through the one proxy hop the server trusts.
     schemathesis sends refused credentials on purpose, and refusals count per client network: ten
-    would answer every later call that carries the right token 429 (service/auth.py), and the
+    would answer every later call that carries the right token 429 (service/web/auth.py), and the
     stateful phase could hide nothing."""
     n = next(_calls)
     headers = {**(case.headers or {}), "X-Forwarded-For": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"}

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from service import create_app
-from service.schemas import CURSOR_MAX_LENGTH, CursorForm
+from service.web.schemas import CURSOR_MAX_LENGTH, CursorForm
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
@@ -331,7 +331,7 @@ def test_input_booleans_are_json_booleans_only(admin, reporter, value):
 
 def test_every_input_boolean_is_strict():
     """One strict field for every boolean a caller sends, so that a new one cannot take 0 or "yes"."""
-    from service import schemas
+    from service.web import schemas
 
     inputs = [schema for name, schema in vars(schemas).items() if isinstance(schema, type)
               and issubclass(schema, ma.Schema) and (issubclass(schema, schemas.StrictSchema)

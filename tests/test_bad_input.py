@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from service.schemas import IMAGE_ID_ERROR
+from service.web.schemas import IMAGE_ID_ERROR
 
 OK = {"image_id": "img-1"}
 
@@ -44,7 +44,7 @@ def test_invalid_report_fields(client, store, body, field):
 
 
 def test_report_errors_name_the_location_and_field_word_for_word(client):
-    """The report view validates with its schemas itself (service/api/inputs.py), in webargs' error shape."""
+    """The report view validates with its schemas itself (service/web/api/inputs.py), in webargs' error shape."""
     answer = client.post("/v1/reports", json={"image_id": "has space", "extra": 1})
     assert answer.status_code == 422
     assert answer.json == {

@@ -14,7 +14,7 @@ from bench.profile import summarize
 from bench.results import markdown
 from bench.results import summarize as summarize_results
 from service import create_app
-from service.store import AUDIT, HIDDEN, OUTBOX, REPORTED
+from service.core.store import AUDIT, HIDDEN, OUTBOX, REPORTED
 from tests.conftest import FRONTEND_KEY
 from tests.processes import wait_until
 
@@ -118,7 +118,7 @@ def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
 
 def test_a_profile_summary_shares_samples_by_package_and_function():
     collapsed = "\n".join([
-        'process 1:"gunicorn";handle (gunicorn/workers/sync.py:10);report (service/store.py:5);'
+        'process 1:"gunicorn";handle (gunicorn/workers/sync.py:10);report (service/core/store.py:5);'
         'send (site-packages/redis/connection.py:7) 30',
         'process 1:"gunicorn";handle (gunicorn/workers/sync.py:10);load (marshmallow/schema.py:3) 10',
         'process 1:"gunicorn";garbled (\x00\x08 py-spy misread this one',
@@ -126,7 +126,7 @@ def test_a_profile_summary_shares_samples_by_package_and_function():
     table = summarize(collapsed)
     assert "40 samples" in table
     assert "| redis | 75.0% |" in table and "| marshmallow | 25.0% |" in table
-    assert "| `report (service/store.py)` | 75.0% |" in table
+    assert "| `report (service/core/store.py)` | 75.0% |" in table
 
 
 def _calls(redis_client, command: str) -> int:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from service import moderation
+from service.core import moderation
 from tests.conftest import worker_env
 from tests.redis_server import free_port
 from tests.test_cli import imgmod

@@ -9,7 +9,7 @@ import threading
 import pytest
 from redis.exceptions import DataError, TimeoutError
 
-from service.connections import DirectCommands, client_for, connect
+from service.core.connections import DirectCommands, client_for, connect
 from tests.conftest import with_settings
 from tests.processes import wait_until
 from tests.proxy import LateReplyProxy

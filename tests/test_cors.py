@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 import pytest
 
-from service import cors, create_app
+from service import create_app
+from service.web import cors
 from tests.conftest import ADMIN_TOKEN, with_settings
 
 ALLOWED = "https://www.hespress.example"

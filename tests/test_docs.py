@@ -15,7 +15,7 @@ import pytest
 from config import load_settings
 from service import create_app
 from service.cli import main
-from service.schemas import ImagePathSchema
+from service.web.schemas import ImagePathSchema
 from tests.conftest import SECRET, json_app, run_queued_jobs
 
 ROOT = Path(__file__).resolve().parent.parent

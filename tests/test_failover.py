@@ -14,9 +14,9 @@ import requests
 from rq import Queue
 from rq.registry import StartedJobRegistry
 
-from service import identity
-from service.queue import QUEUE_NAME
-from service.store import AUDIT, OUTBOX, PENDING, image_key
+from service.core import identity
+from service.core.queue import QUEUE_NAME
+from service.core.store import AUDIT, OUTBOX, PENDING, image_key
 from tests.conftest import FRONTEND_KEY, with_settings
 from tests.http_fixtures import LocalServer
 from tests.processes import Process, Served, imgmod_env, wait_until
@@ -122,7 +122,7 @@ def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_
     assert sorted(hides) == sorted(set(hides)) and set(hides) == set(IMAGES)
     # One image.hidden event per crossing, even for a hide applied while its follow-ups could not be
     # queued (they come from the outbox, one grace period later). Delivery is at least once
-    # (service/followups.py): a repeat, if any, carries the same event_id for the site to drop. A
+    # (service/core/followups.py): a repeat, if any, carries the same event_id for the site to drop. A
     # webhook job the worker had in hand when the master died is handed back by the worker as soon as
     # the new master answers (ImgmodWorker.hand_back), not a minute or more later by RQ's maintenance.
     raw = new_master.client(decode=False)
@@ -167,7 +167,7 @@ def test_a_worker_told_to_stop_while_it_waits_for_jobs_stops_at_once(settings, g
     redis-py's Sentinel connection kept its socket then, the take still pending, and RQ's
     register_death on the way out waited behind it (up to the dequeue time-out: 45 s with BLPOP; a
     BLMOVE blocks a second, workers/taking.py) before reading its reply
-    (issue 18: no exit within 30 s of SIGTERM, nothing logged). service/connections.SentinelConnection."""
+    (issue 18: no exit within 30 s of SIGTERM, nothing logged). service/core/connections.SentinelConnection."""
     env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses,
                      IMGMOD_RECONCILE_INTERVAL_SECONDS="600")  # RQ's own dequeue time-out then: 45 s
     worker = Process(["worker"], env, tmp_path / "worker.log")
@@ -200,7 +200,7 @@ def test_lookups_read_a_replica_when_asked(settings, group):
     """IMGMOD_LOOKUPS_FROM_REPLICAS=1: page-view lookups go to a replica, everything else to the master.
     Each replica is told (and only it) that img-1 is hidden, which replication never does."""
     from service import create_app
-    from service.store import HIDDEN
+    from service.core.store import HIDDEN
     from tests.conftest import with_settings
 
     for replica in group.replicas:

@@ -23,9 +23,9 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from service import moderation
-from service.queue import enqueue_register, followup_queue
-from service.schemas import IMAGE_URL_PATTERN
+from service.core import moderation
+from service.core.queue import enqueue_register, followup_queue
+from service.web.schemas import IMAGE_URL_PATTERN
 from tests.conftest import FRONTEND_KEY, with_settings
 from tests.http_fixtures import LocalServer
 from tests.test_placeholder import PHOTO, is_neutral, photo

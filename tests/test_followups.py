@@ -8,9 +8,9 @@ import pytest
 from rq import Queue
 from rq.intermediate_queue import IntermediateQueue
 
-from service import followups
-from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, enqueue_webhook
-from service.store import OUTBOX, OutboxEvent
+from service.core import followups
+from service.core.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, enqueue_webhook
+from service.core.store import OUTBOX, OutboxEvent
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
 from tests.processes import Process, imgmod_env, wait_until

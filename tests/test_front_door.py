@@ -23,9 +23,9 @@ import pytest
 import requests
 
 from config import Settings
-from service.app import MAX_BODY_BYTES
-from service.hardening import CONTRACT_REQUEST_LINE, MAX_REQUEST_LINE
-from service.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
+from service.web.app import MAX_BODY_BYTES
+from service.web.hardening import CONTRACT_REQUEST_LINE, MAX_REQUEST_LINE
+from service.web.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
 from tests.conftest import ADMIN_TOKEN, SECRET
 from deploy.frontdoor import PLACEHOLDERS, ROOT, TEMPLATE, Nginx, nginx_binary, placeholders_in
 from tests.processes import Served, imgmod_env, wait_until
@@ -35,7 +35,7 @@ ORIGIN, OTHER_ORIGIN = "https://news.example.ma", "https://fr.example.ma"
 # The longest a normal request may take through the proxy while it holds the idle and slow clients:
 # far under gunicorn's 30 s, and loose enough for a loaded 2-core machine (it takes milliseconds).
 PROMPT_SECONDS = 5
-LOOKUP_MAX_AGE = 10  # service/api/images.py: Cache-Control: public, max-age=10
+LOOKUP_MAX_AGE = 10  # service/web/api/images.py: Cache-Control: public, max-age=10
 HELD = 64  # idle connections, and as many slow readers
 
 

@@ -12,9 +12,10 @@ import pytest
 import requests
 from flask import Response
 
-from service import auth, create_app
+from service import create_app
+from service.web import auth
 from service.devserver import dev_secret
-from service.hardening import MAX_JSON_DEPTH, PAGE_POLICY, RESOURCE_POLICY
+from service.web.hardening import MAX_JSON_DEPTH, PAGE_POLICY, RESOURCE_POLICY
 from tests.conftest import FRONTEND_KEY, worker_env
 from tests.served import imgmod_serve
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 
-from service.store import AUDIT, Store
+from service.core.store import AUDIT, Store
 from tests.conftest import FRONTEND_KEY, run_queued_jobs
 from tests.processes import Process, imgmod_env, job_lines
 from workers import jobs

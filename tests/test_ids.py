@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from service.schemas import IMAGE_ID_ERROR, IMAGE_ID_PATTERN, VALID_IMAGE_ID, ImagePathSchema
+from service.web.schemas import IMAGE_ID_ERROR, IMAGE_ID_PATTERN, VALID_IMAGE_ID, ImagePathSchema
 from tests.conftest import ADMIN_TOKEN
 from tests.processes import Served, imgmod_env
 
@@ -251,7 +251,7 @@ def test_without_the_raw_path_every_slash_separates(client):
     ("", "", "/v1/images/a/b%", "/v1/images/a/b%25"),  # no raw path
 ])
 def test_the_routed_path_keeps_encoded_slashes_and_escapes_percent_signs(raw_path, script_name, path_info, routed):
-    from service.api.paths import ImageIdConverter, routed_path
+    from service.web.api.paths import ImageIdConverter, routed_path
 
     assert routed_path(raw_path, script_name, path_info) == routed
 
@@ -259,7 +259,7 @@ def test_the_routed_path_keeps_encoded_slashes_and_escapes_percent_signs(raw_pat
 def test_the_converter_decodes_what_the_routed_path_kept_escaped():
     from werkzeug.routing import Map
 
-    from service.api.paths import ImageIdConverter
+    from service.web.api.paths import ImageIdConverter
 
     converter = ImageIdConverter(Map())
     assert converter.to_python("a%2Fb%2fc%25%2F25%2541") == "a/b/c%/25%41"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from service.api.images import query_ids, statuses_body
-from service.schemas import VALID_IMAGE_ID, ImagePathSchema
+from service.web.api.images import query_ids, statuses_body
+from service.web.schemas import VALID_IMAGE_ID, ImagePathSchema
 from tests.conftest import json_app
 
 
@@ -141,7 +141,7 @@ def test_conditional_lookups_answer_304_without_a_body(client, store):
 
 
 def test_openapi_documents_the_lookups_from_the_schemas(client):
-    from service.schemas import IMAGE_ID_FORM, IMAGE_ID_IN_PATH, IMAGE_ID_PATTERN, MAX_BULK_IDS
+    from service.web.schemas import IMAGE_ID_FORM, IMAGE_ID_IN_PATH, IMAGE_ID_PATTERN, MAX_BULK_IDS
 
     document = client.get("/openapi.json").json
     rule = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": IMAGE_ID_PATTERN,
@@ -184,7 +184,7 @@ def test_the_lookups_expression_accepts_exactly_what_the_schema_accepts(image_id
 
 
 def test_store_reads_hidden_flags_in_order_with_duplicates(store):
-    from service.store import HIDDEN
+    from service.core.store import HIDDEN
 
     hidden = {f"h{n}" for n in range(0, 250, 7)}
     store.redis.zadd(HIDDEN, {image_id: 1 for image_id in hidden})

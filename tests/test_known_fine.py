@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bench import photos
-from service import moderation
-from service.store import MATCH_FINE, MATCH_NEAR_FINE
+from service.core import moderation
+from service.core.store import MATCH_FINE, MATCH_NEAR_FINE
 from tests.conftest import with_settings
 from tests.http_fixtures import image_files
 from tests.test_matching import register, run_jobs

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from service import create_app
-from service.store import AUDIT, OUTBOX, PENDING, RATE_PREFIX, image_key
+from service.core.store import AUDIT, OUTBOX, PENDING, RATE_PREFIX, image_key
 from tests.conftest import ADMIN_TOKEN, with_settings
 from tests.proxy import LateReplyProxy
 

@@ -16,8 +16,8 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from rq.utils import now, utcformat
 
-from service.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, hide_queue
-from service.store import image_key
+from service.core.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, hide_queue
+from service.core.store import image_key
 from tests.conftest import with_settings
 from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
 from tests.redis_server import RedisServer, free_port

@@ -105,7 +105,7 @@ def test_log_level_comes_from_the_configuration(reporter, settings, tmp_path):
 @contextlib.contextmanager
 def production_lines(logger_name: str):
     """The JSON lines `logger_name` writes through the production formatter and filter, parsed."""
-    from service.logs import ContextFilter, logging_config
+    from service.core.logs import ContextFilter, logging_config
 
     options = dict(logging_config("INFO")["formatters"]["json"])
     formatter_class = options.pop("()")
@@ -126,7 +126,7 @@ def production_lines(logger_name: str):
 
 def test_the_request_line_has_exactly_its_fields(client, app):
     """The JSON line as the production formatter writes it: these fields, in this order, nothing more."""
-    from service.logs import request_id_var
+    from service.core.logs import request_id_var
 
     @app.get("/boom")
     def boom():
@@ -149,7 +149,7 @@ def test_the_request_line_has_exactly_its_fields(client, app):
 
 
 def test_lines_logged_during_a_request_carry_its_id(client, app, caplog):
-    from service.logs import ContextFilter
+    from service.core.logs import ContextFilter
 
     caplog.handler.addFilter(ContextFilter())  # as the production handler does
 

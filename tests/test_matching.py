@@ -10,8 +10,9 @@ import json
 import pytest
 from rq import Queue
 
-from service import create_app, moderation
-from service.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
+from service import create_app
+from service.core import moderation
+from service.core.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from bench import photos
 from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
 from tests.http_fixtures import LocalServer, image_files

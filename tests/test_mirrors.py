@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bench import photos
-from service.store import MATCH_NEAR_FINE
+from service.core.store import MATCH_NEAR_FINE
 from tests.conftest import with_settings
 from tests.http_fixtures import image_files
 from tests.test_known_fine import crowd, state

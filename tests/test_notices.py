@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from rq import Queue
 
-from service import moderation, notices
-from service.notice_store import DAY_MS, PERSONAL_DEADLINES, PERSONAL_PREFIX, notices_of
-from service.queue import FOLLOWUP_QUEUE_NAME
-from service.store import RECONCILE_LOCK
-from service.statements import CATEGORIES, CSAM_CATEGORY
+from service.core import moderation, notices
+from service.core.notice_store import DAY_MS, PERSONAL_DEADLINES, PERSONAL_PREFIX, notices_of
+from service.core.queue import FOLLOWUP_QUEUE_NAME
+from service.core.store import RECONCILE_LOCK
+from service.core.statements import CATEGORIES, CSAM_CATEGORY
 from tests.conftest import run_queued_jobs, with_settings
 from tests.http_fixtures import LocalServer
 from tests.test_privacy import every_string_in_redis
@@ -105,7 +105,7 @@ def test_notices_are_rate_limited_per_network(settings):
 
 
 def oracle(body: dict) -> list[str]:
-    """Art 16(2) read independently of service.notices: what an accepted notice lacks."""
+    """Art 16(2) read independently of service.core.notices: what an accepted notice lacks."""
     lacks = []
     if body["category"] != "protection_of_minors":
         lacks += [field for field in ("name", "email") if not str(body.get(field) or "").strip()]
@@ -242,7 +242,7 @@ def test_personal_data_is_erased_after_delivery_and_after_183_days(client, admin
 def test_the_notice_lists_page_with_a_cursor_and_lose_or_repeat_none(client, admin, redis_client):
     sent = [send(client, notice(image_ids=[f"paged-{n}"])).json["reference"] for n in range(7)]
     # Two notices of the same millisecond: the cursor still tells them apart.
-    from service.notice_store import NOTICES_RECEIVED
+    from service.core.notice_store import NOTICES_RECEIVED
     at = int(redis_client.zscore(NOTICES_RECEIVED, sent[2]))
     redis_client.zadd(NOTICES_RECEIVED, {sent[3]: at})
 
@@ -298,7 +298,7 @@ def test_an_images_detail_lists_the_notices_naming_it_without_who_sent_them(clie
 
 def test_a_hide_decision_whose_process_died_before_the_hides_is_repaired_by_the_reconciler(
         client, admin, services, redis_client, receiver):
-    from service.notice_store import DECISIONS_OWED
+    from service.core.notice_store import DECISIONS_OWED
 
     receipt = send(client, notice(image_ids=["half-1", "half-2"])).json
     reference = receipt["reference"]
@@ -333,7 +333,7 @@ def test_a_hide_decision_whose_process_died_before_the_hides_is_repaired_by_the_
 
 def test_a_hide_decision_that_died_between_its_hide_and_its_statement_gets_the_notices_statement(
         client, admin, services, redis_client):
-    from service.notice_store import DECISIONS_OWED
+    from service.core.notice_store import DECISIONS_OWED
 
     reference = send(client, notice(image_ids=["mid-1"])).json["reference"]
     store = notices_of(services)
@@ -352,7 +352,7 @@ def test_a_hide_decision_that_died_between_its_hide_and_its_statement_gets_the_n
 def test_a_notices_review_request_is_announced_by_webhook_and_owes_nothing_without_one(
         client, admin, services, receiver, settings, redis_client):
     from service import create_app
-    from service.store import OUTBOX
+    from service.core.store import OUTBOX
 
     send(client, notice(image_ids=["hooked"]))
     assert redis_client.zcard(OUTBOX) == 0  # dispatched at once

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service import identity
-from service.store import GROUP_PREFIX, RECORD_PREFIX
+from service.core import identity
+from service.core.store import GROUP_PREFIX, RECORD_PREFIX
 from tests.test_trust import record_of, site_reports
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from service.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP, PAGE_POLICY
-from service.page_texts import ADMIN, DEMO, PHOTOS
+from service.web.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP, PAGE_POLICY
+from service.web.page_texts import ADMIN, DEMO, PHOTOS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +61,7 @@ def test_widget_is_served_as_cacheable_javascript(client):
 
 
 def test_a_site_writes_its_own_copy_of_the_versioned_widget(client, tmp_path):
-    from service.pages import write_widget
+    from service.web.pages import write_widget
 
     served = client.get("/v1/widget.js")
     version = served.headers["X-Imgmod-Widget-Version"]

@@ -9,10 +9,10 @@ from io import BytesIO
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageStat
 
-from service import moderation
+from service.core import moderation
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
-from service.placeholders import content_type, neutral
+from service.core.placeholders import content_type, neutral
 from workers.fetch import FetchFailed, FetchRefused, allowed, fetch_image
 
 
@@ -294,7 +294,7 @@ def test_a_stalling_image_host_is_given_up(image_host):
 def test_placeholder_jobs_are_retried_after_a_crash(services, redis_server):
     """Placeholder jobs carry retries, so a worker killed mid-job does not leave the neutral one for good."""
     from rq import Queue
-    from service.queue import FOLLOWUP_QUEUE_NAME
+    from service.core.queue import FOLLOWUP_QUEUE_NAME
 
     moderation.hide(services, "img-1", "test")
     [job] = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False)).get_jobs()

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from service import create_app
-from service.identity import network_of
+from service.core.identity import network_of
 from tests.conftest import Reporter, run_queued_jobs, with_settings
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from service import create_app
-from service.store import RATE_PREFIX
+from service.core.store import RATE_PREFIX
 from tests.conftest import FRONTEND_KEY, Reporter, with_settings, worker_env
 from tests.redis_server import RedisServer
 from tests.processes import wait_until

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rq.registry import StartedJobRegistry
 
-from service.store import PENDING, RECONCILE_LOCK, STATS, image_key
+from service.core.store import PENDING, RECONCILE_LOCK, STATS, image_key
 from tests.processes import Process, imgmod_env, wait_until
 from tests.test_hiding import hidden_events
 from workers.reconcile import reconcile

@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from config import LANGUAGES
 from service import create_app
-from service.api.reports import answer_body
-from service.messages import THANKS
-from service.schemas import VALID_IMAGE_ID
+from service.web.api.reports import answer_body
+from service.web.messages import THANKS
+from service.web.schemas import VALID_IMAGE_ID
 from tests.conftest import Reporter, json_app, with_settings
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).

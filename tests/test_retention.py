@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from service import create_app
-from service.store import REPORTED, image_key
+from service.core.store import REPORTED, image_key
 from tests.conftest import with_settings
 from workers.reconcile import reconcile
 

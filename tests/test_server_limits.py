@@ -11,9 +11,9 @@ import requests
 from gunicorn.http.errors import LimitRequestLine
 
 from config import Settings
-from service.hardening import (CONTRACT_REQUEST_LINE, MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_REQUEST_LINE,
+from service.web.hardening import (CONTRACT_REQUEST_LINE, MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_REQUEST_LINE,
                                RESOURCE_POLICY)
-from service.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
+from service.web.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
 from service.server import RequestLineLimit
 from tests.conftest import SECRET
 from tests.processes import Served, imgmod_env

@@ -29,9 +29,9 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, p
                                  run_state_machine_as_test)
 
 from service import create_app
-from service.identity import frontend_identity, record_key
-from service.queue import enqueue_match
-from service.store import (AUDIT, HIDDEN, MATCH_FINE, MATCH_NEAR_FINE, MATCHED_FROM, OUTBOX, PENDING,
+from service.core.identity import frontend_identity, record_key
+from service.core.queue import enqueue_match
+from service.core.store import (AUDIT, HIDDEN, MATCH_FINE, MATCH_NEAR_FINE, MATCHED_FROM, OUTBOX, PENDING,
                            RECENT_AUTO_HIDES, RECONCILE_LOCK, RECORD_PREFIX, REVIEW, image_key)
 from workers.reconcile import reconcile
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, SECRET, run_queued_jobs, with_settings

@@ -14,9 +14,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from service import followups, moderation, notices
-from service.notice_store import NOTICE_PREFIX, NOTICES_ALL, NOTICES_DECIDED, notices_of
-from service.statements import median, transparency_rows
+from service.core import followups, moderation, notices
+from service.core.notice_store import NOTICE_PREFIX, NOTICES_ALL, NOTICES_DECIDED, notices_of
+from service.core.statements import median, transparency_rows
 from tests.conftest import run_queued_jobs, worker_env
 from tests.test_cli import imgmod
 from tests.test_notices import EMAIL, NAME, notice, send
@@ -148,7 +148,7 @@ def test_the_puid_is_the_uuid5_of_the_restriction():
     """The export writes it by hand for speed: it must stay exactly uuid5 of generation and image id."""
     import uuid
 
-    from service.statements import PUID_NAMESPACE, puid
+    from service.core.statements import PUID_NAMESPACE, puid
 
     for generation, image_id in ((0, "a"), (3, "news/2026/ü.hero"), (12, "x" * 200), (7, "صورة")):
         assert puid({"generation": generation, "image_id": image_id}) == str(
@@ -157,7 +157,7 @@ def test_the_puid_is_the_uuid5_of_the_restriction():
 
 def test_the_export_reads_from_a_date_on_by_rank_across_pages(services):
     """Paged by rank: every statement from the date on, in order, whatever the page size; none before."""
-    from service.notice_store import STATEMENT_PREFIX, STATEMENTS
+    from service.core.notice_store import STATEMENT_PREFIX, STATEMENTS
 
     store = notices_of(services)
     redis = store.redis

@@ -5,8 +5,9 @@ import threading
 
 import pytest
 
-from service import create_app, identity, moderation
-from service.store import AUDIT, OUTBOX, RECORD_PREFIX
+from service import create_app
+from service.core import identity, moderation
+from service.core.store import AUDIT, OUTBOX, RECORD_PREFIX
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Reporter, run_queued_jobs, with_settings
 from tests.test_metrics import scrape
 
@@ -125,7 +126,7 @@ def test_review_reasons_put_an_image_before_editors_and_never_hide_it(settings, 
 
 def test_review_requested_webhook_is_queued(settings, redis_server):
     from rq import Queue
-    from service.queue import FOLLOWUP_QUEUE_NAME
+    from service.core.queue import FOLLOWUP_QUEUE_NAME
 
     services = services_with(settings, webhook_url="http://127.0.0.1:9/never-called", webhook_secret="w" * 32)
     for n in range(3):

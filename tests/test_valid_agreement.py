@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 
-from service import identity
-from service.store import RECORD_PREFIX
+from service.core import identity
+from service.core.store import RECORD_PREFIX
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, run_queued_jobs
 from tests.test_trust import audit_types, record_of
 

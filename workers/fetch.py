@@ -18,7 +18,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util import parse_url
 
 from config import host_and_port
-from service.schemas import URL_REFUSED_CHARACTERS
+from service.core.urls import URL_REFUSED_CHARACTERS
 
 MAX_BYTES = 10 * 1024 * 1024
 TIMEOUT = (3, 5)  # connect, read (per socket read)

@@ -12,10 +12,10 @@ from contextvars import ContextVar
 
 from rq import get_current_job
 
-from service import followups
-from service.queue import enqueue_match
-from service.services import Services
-from service.stats import record_webhook
+from service.core import followups
+from service.core.queue import enqueue_match
+from service.core.services import Services
+from service.core.stats import record_webhook
 from workers import matching, phash, placeholder
 from workers.fetch import FetchFailed, FetchRefused, fetch_image
 from workers.webhook import WebhookRejected, deliver

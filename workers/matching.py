@@ -27,7 +27,7 @@ from typing import Sequence
 
 import numpy as np
 
-from service.store import Store
+from service.core.store import Store
 from workers.phash import BITS, MIN_QUALITY
 
 WORDS = BITS // 64

@@ -1,8 +1,8 @@
 """The notice.decided webhook: built when it is delivered, and the notifier's data erased once it is."""
 from __future__ import annotations
 
-from service import notices
-from service.notice_store import notices_of
+from service.core import notices
+from service.core.notice_store import notices_of
 from workers.jobs import _current, deliver_counted
 
 

@@ -1,4 +1,4 @@
-"""Placeholders: a small, heavily blurred copy of the original (the neutral one is in service.placeholders)."""
+"""Placeholders: a small, heavily blurred copy of the original (the neutral one is in service.core.placeholders)."""
 from __future__ import annotations
 
 import warnings
@@ -6,7 +6,7 @@ from io import BytesIO
 
 from PIL import Image, ImageFilter, ImageOps
 
-from service.placeholders import encode
+from service.core.placeholders import encode
 
 # Far below Pillow's default (~89 MP): a placeholder never needs a large decode, and a
 # decompression bomb must fail early. Past this Pillow warns; past twice this it raises.

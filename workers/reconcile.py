@@ -6,21 +6,21 @@ worker enqueues its hide again. The hide is idempotent (generation check, ZREM o
 copy that races the original does nothing. The cost of a pass is the number of overdue pending
 images, never the number of visible ones. The same pass queues follow-ups (placeholder, webhook)
 that a dying process left in the outbox, and sweeps a bounded slice of the reported index for
-images that never crossed and fell silent for IMGMOD_REPORT_TTL_DAYS (service/scripts/prune.lua),
+images that never crossed and fell silent for IMGMOD_REPORT_TTL_DAYS (service/core/scripts/prune.lua),
 and a slice of the registrations for hashes older than IMGMOD_MATCH_RETENTION_DAYS
-(service/scripts/prune_hashes.lua), then trims the log of hashed ids that workers read. It also
+(service/core/scripts/prune_hashes.lua), then trims the log of hashed ids that workers read. It also
 does the follow-ups of editors' decisions on notices that a dying process left undone (the hides of
-a "hide", the notice.decided webhook: service/notices.py, repair).
+a "hide", the notice.decided webhook: service/core/notices.py, repair).
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from service import followups, notices
-from service.queue import enqueue_hide
-from service.services import Services
-from service.stats import record_requeued
+from service.core import followups, notices
+from service.core.queue import enqueue_hide
+from service.core.services import Services
+from service.core.stats import record_requeued
 
 log = logging.getLogger(__name__)
 

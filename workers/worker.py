@@ -18,12 +18,12 @@ from rq.scheduler import RQScheduler
 from rq.worker import SHUTDOWN_SIGNAL, WorkerStatus
 
 from config import Settings
-from service import followups, logs
-from service.connections import client_for
-from service.liveness import HORSE_HEARTBEAT_SECONDS, WORKER_TTL
-from service.queue import QUEUE_NAME, followup_queue, hide_queue
-from service.services import Services, build_services
-from service.stats import record_job_failure
+from service.core import followups, logs
+from service.core.connections import client_for
+from service.core.liveness import HORSE_HEARTBEAT_SECONDS, WORKER_TTL
+from service.core.queue import QUEUE_NAME, followup_queue, hide_queue
+from service.core.services import Services, build_services
+from service.core.stats import record_job_failure
 # Imported once, here in the worker process: hides run in it, and each work horse forked for a
 # follow-up inherits the module and its dependencies (requests, Pillow) instead of importing them
 # for every job, about 0.2 s each.

@@ -15,7 +15,7 @@ from PIL import Image
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from service.pages import write_widget
+from service.web.pages import write_widget
 from tests.conftest import with_settings
 from tests.redis_server import free_port
 
@@ -79,7 +79,7 @@ class NewsSite:
     """A news site on another origin embedding the widget; `api` is set once the service runs.
 
     It serves `pages` (path -> HTML body, under a strict Content-Security-Policy), its own copy of
-    the widget at /js/imgmod-widget.js (written by service.pages.write_widget), `files`, and photos
+    the widget at /js/imgmod-widget.js (written by service.web.pages.write_widget), `files`, and photos
     under /photos/; it records the path of every request it receives in `requested`."""
 
     port: int

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from service.page_texts import ADMIN, PHOTOS
+from service.web.page_texts import ADMIN, PHOTOS
 from tests.browser.conftest import csp_violations
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY
 from tests.redis_server import free_port

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from service.page_texts import ADMIN, QUEUE_SHARED
+from service.web.page_texts import ADMIN, QUEUE_SHARED
 from tests.conftest import ADMIN_TOKEN
 
 WORDS = QUEUE_SHARED["en"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from service.page_texts import ADMIN, KEYBOARD
+from service.web.page_texts import ADMIN, KEYBOARD
 from tests.conftest import ADMIN_TOKEN
 
 ITEMS = 100

@@ -6,7 +6,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from service.page_texts import ADMIN, PHOTOS
+from service.web.page_texts import ADMIN, PHOTOS
 from tests.conftest import ADMIN_TOKEN
 
 PHONE = {"width": 390, "height": 844}

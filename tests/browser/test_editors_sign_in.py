@@ -8,7 +8,7 @@ import logging
 import pytest
 from playwright.sync_api import expect
 
-from service.page_texts import ADMIN, ARTICLE, PHOTOS, QUEUE_SHARED, SIGN_IN
+from service.web.page_texts import ADMIN, ARTICLE, PHOTOS, QUEUE_SHARED, SIGN_IN
 from tests.browser.conftest import WATCH_CSP, csp_violations
 from tests.conftest import FRONTEND_KEY, with_settings
 from tests.oidc_provider import provider  # noqa: F401 (a fixture)

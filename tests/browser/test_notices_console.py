@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from service.page_texts import ADMIN, NOTICE_TEXTS, PHOTOS
+from service.web.page_texts import ADMIN, NOTICE_TEXTS, PHOTOS
 from tests.browser.conftest import csp_violations
 from tests.conftest import ADMIN_TOKEN, with_settings
 from tests.browser.test_console import card_of, sign_in

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from service.messages import THANKS
-from service.page_texts import PHOTOS, REASONS
+from service.web.messages import THANKS
+from service.web.page_texts import PHOTOS, REASONS
 from tests.conftest import with_settings
 
 ALREADY = {"ar": "سبق أن أبلغت عن هذه الصورة. شكرا لك.", "en": "You have already reported this image. Thank you."}

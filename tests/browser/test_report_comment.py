@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from service.page_texts import PHOTOS, REASONS
+from service.web.page_texts import PHOTOS, REASONS
 
 LABEL = {"ar": "تعليق (اختياري)", "fr": "Commentaire (facultatif)", "en": "Comment (optional)"}
 LEFT = {"ar": "الأحرف المتبقية: {n}", "fr": "Caractères restants : {n}", "en": "Characters left: {n}"}

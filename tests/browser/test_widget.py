@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from playwright.sync_api import expect
 
-from service.messages import THANKS
-from service.page_texts import PHOTOS, REASONS
+from service.web.messages import THANKS
+from service.web.page_texts import PHOTOS, REASONS
 from tests.browser.conftest import csp_violations, img
 from tests.browser.test_real_pages import SETTLED, expect_hidden, expect_shown
 
