@@ -331,6 +331,25 @@ def test_a_hide_decision_whose_process_died_before_the_hides_is_repaired_by_the_
     assert admin.get("/audit?image_id=half-1").json["events"] == audit
 
 
+def test_a_repair_leaves_an_image_an_editor_restored_after_the_decision(client, admin, services, redis_client):
+    """The deciding process hid one image and died; within the grace an editor restored it. The
+    repair done later hides the other image, and leaves the restored one as the editor left it."""
+    from service.core.notice_store import DECISIONS_OWED
+
+    reference = send(client, notice(image_ids=["kept-1", "kept-2"])).json["reference"]
+    store = notices_of(services)
+    store.decide(reference, "hide", "terms", "Against the site's rules on images.", "editor",
+                 ["kept-1", "kept-2"])
+    services.store.hide_now("kept-1", "editor")  # the first try's one hide, then the process died
+    assert admin.post("/images/kept-1/reset", json={}).status_code == 200
+    redis_client.zadd(DECISIONS_OWED, {reference: 1})
+    redis_client.delete(RECONCILE_LOCK)
+    reconcile(services)
+    assert admin.get("/images/kept-1").json["hidden"] is False
+    assert admin.get("/images/kept-2").json["hidden"] is True
+    assert redis_client.zcard(DECISIONS_OWED) == 0
+
+
 def test_a_hide_decision_that_died_between_its_hide_and_its_statement_gets_the_notices_statement(
         client, admin, services, redis_client):
     from service.core.notice_store import DECISIONS_OWED

@@ -5,7 +5,8 @@ itself, and these keys are read and written only here.
 
 Per notice (`imgmod:ntc:<reference>`, a hash): what the notifier said (category, explanation,
 location, law, image ids, good faith), how intake classified it (complete, missing), when it came
-(`at`, ms) and, once decided, the decision (`action`, `ground`, `explanation`, `decided_at`, `by`).
+(`at`, ms) and, once decided, the decision (`action`, `ground`, `explanation`, `decided_at`, `by`,
+and `gens`: each image's generation when it was decided).
 The notifier's name and e-mail are personal data and live apart, in `imgmod:ntc:pd:<reference>`,
 deleted once the decision reached the site and at most PERSONAL_DATA_DAYS after the notice (an
 expiry, and the reconcile pass's sweep over PERSONAL_DEADLINES). The status token is a key of its
@@ -49,7 +50,8 @@ PERSONAL_DATA_DAYS = 183  # a notifier's name and e-mail, at most
 # status pages (at least 183 days), then forgotten.
 RETENTION_DAYS = 800
 
-# KEYS: notice hash, received index, decided index, owed decisions; ARGV: action, ground, explanation, actor.
+# KEYS: notice hash, received index, decided index, owed decisions, then each image's hash; ARGV: action,
+# ground, explanation, actor, then the image ids.
 # The first decision wins; a later one gets 'decided' and changes nothing. Its follow-ups are owed
 # from the same step on (DECISIONS_OWED).
 _DECIDE = """
@@ -58,8 +60,11 @@ if not status then return {'missing'} end
 if status == 'decided' then return {'decided'} end
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
+-- Each image's generation now: a repair done later must not undo a reset an editor made meanwhile.
+local generations = {}
+for i = 5, #KEYS do generations[ARGV[i]] = tonumber(redis.call('HGET', KEYS[i], 'g') or '0') end
 redis.call('HSET', KEYS[1], 'status', 'decided', 'action', ARGV[1], 'ground', ARGV[2], 'explanation_d', ARGV[3],
-           'by', ARGV[4], 'decided_at', now)
+           'by', ARGV[4], 'decided_at', now, 'gens', #KEYS > 4 and cjson.encode(generations) or '{}')
 redis.call('ZREM', KEYS[2], redis.call('HGET', KEYS[1], 'ref'))
 redis.call('ZADD', KEYS[3], now, redis.call('HGET', KEYS[1], 'ref'))
 redis.call('ZADD', KEYS[4], now, redis.call('HGET', KEYS[1], 'ref'))
@@ -176,10 +181,13 @@ class NoticeStore:
         references = [_text(ref) for ref in self.redis.zrangebyscore(NOTICES_ALL, start_ms, f"({end_ms}")]
         return self.notices(references)
 
-    def decide(self, reference: str, action: str, ground: str, explanation: str, actor: str) -> tuple[str, int]:
-        """('ok', decided at ms), ('decided', 0) if decided already, ('missing', 0) if unknown."""
-        reply = self._decide(keys=[NOTICE_PREFIX + reference, NOTICES_RECEIVED, NOTICES_DECIDED, DECISIONS_OWED],
-                             args=[action, ground, explanation, actor])
+    def decide(self, reference: str, action: str, ground: str, explanation: str, actor: str,
+               image_ids: Sequence[str] = ()) -> tuple[str, int]:
+        """('ok', decided at ms), ('decided', 0) if decided already, ('missing', 0) if unknown. The
+        generation of each of `image_ids` (the notice's) is kept with the decision."""
+        reply = self._decide(keys=[NOTICE_PREFIX + reference, NOTICES_RECEIVED, NOTICES_DECIDED, DECISIONS_OWED,
+                                   *(image_key(image_id) for image_id in image_ids)],
+                             args=[action, ground, explanation, actor, *image_ids])
         return _text(reply[0]), int(reply[1]) if len(reply) > 1 else 0
 
     def owed_since(self, before_ms: int, limit: int = 100) -> list[str]:
@@ -277,7 +285,8 @@ def _notice(fields: dict) -> dict:
         "lang": notice.get("lang", "en"),
         "decision": None if notice["status"] != "decided" else {
             "action": notice["action"], "ground": notice["ground"], "explanation": notice["explanation_d"],
-            "at_ms": int(notice["decided_at"]), "by": notice.get("by", "")},
+            "at_ms": int(notice["decided_at"]), "by": notice.get("by", ""),
+            "generations": json.loads(notice.get("gens", "{}"))},
     }
 
 

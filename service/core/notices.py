@@ -22,7 +22,7 @@ from service.core import followups, statements
 from service.core.notice_store import NoticeStore, notices_of
 from service.core.queue import WEBHOOK_RETRY, WEBHOOK_TIMEOUT, _meta, followup_queue
 from service.core.services import Services
-from service.core.store import OutboxEvent
+from service.core.store import Changed, OutboxEvent
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,8 @@ def decide(services: Services, reference: str, action: str, ground: str, explana
     """An editor's decision: hide (each image hidden by the editor, with its statement of reasons) or
     keep. The first decision wins (AlreadyDecided after it)."""
     store = notices_of(services)
-    outcome, _ = store.decide(reference, action, ground, explanation, actor)
+    known = store.notice(reference)
+    outcome, _ = store.decide(reference, action, ground, explanation, actor, known["image_ids"] if known else ())
     if outcome == "missing":
         raise UnknownNotice(reference)
     if outcome == "decided":
@@ -120,7 +121,12 @@ def follow_up(services: Services, notice: dict, repairing: bool = False) -> None
     decision = notice["decision"]
     if decision["action"] == "hide":
         for image_id in notice["image_ids"]:
-            entry = services.store.hide_now(image_id, decision["by"])
+            if repairing:
+                entry = _hide_unless_reset(services, image_id, decision)
+                if entry is False:
+                    continue
+            else:
+                entry = services.store.hide_now(image_id, decision["by"])
             if entry:  # this decision hid it: its statement says so, before the hide's own hook could
                 event = OutboxEvent.parse(entry)
                 generation, at_ms = event.generation, event.at_ms
@@ -137,6 +143,20 @@ def follow_up(services: Services, notice: dict, repairing: bool = False) -> None
     else:  # no site to hand the decision to: the notifier's data has served its purpose
         store.erase_notifier(notice["reference"])
     store.followed_up(notice["reference"])
+
+
+def _hide_unless_reset(services: Services, image_id: str, decision: dict) -> str | None | bool:
+    """A repair's hide: as `hide_now`, but False (nothing done) if the image was reset since the
+    decision (an editor restored it within the grace: that later word stands), checked atomically
+    with the hide through the image's tag."""
+    status = services.store.status(image_id)
+    decided_in = decision["generations"].get(image_id)
+    if decided_in is not None and status["generation"] != decided_in:
+        return False
+    try:
+        return services.store.hide_now(image_id, decision["by"], if_match=[status["tag"]])
+    except Changed:
+        return False
 
 
 def repair(services: Services, grace_ms: int) -> int:
