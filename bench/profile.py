@@ -49,8 +49,9 @@ def package(path: str) -> str:
         parts = parts[parts.index("site-packages") + 1:]
     if not parts:
         return "?"
-    if parts[0] in ("service", "workers", "config", "bench"):
-        return "/".join(parts[:2])
+    if parts[0] in ("service", "workers", "config", "bench"):  # down to the module: service/core/store.py
+        module = next((n for n, part in enumerate(parts) if part.endswith(".py")), len(parts) - 1)
+        return "/".join(parts[:module + 1])
     return parts[0].removesuffix(".py")
 
 
@@ -95,7 +96,8 @@ def _name(frame: str) -> str:
     if not match:
         return frame
     path = match["file"]
-    short = "/".join(Path(path).parts[-2:])
+    own = package(path)  # our modules by their whole path: service/core/store.py, not core/store.py
+    short = own if own.endswith(".py") else "/".join(Path(path).parts[-2:])
     return f"{match['function']} ({short})"
 
 

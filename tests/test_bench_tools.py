@@ -78,7 +78,7 @@ def test_anatomy_times_every_layer(redis_server, redis_client):
              "request_log._finish_request", "metrics._observe", "hardening.security_headers",
              "request_log._forget_request"}
     for request in ("POST /v1/reports", "GET /v1/images/<id>", "GET /v1/images?id=…×100"):
-        expected = {f"imgmod: {request} without service.{hook}" for hook in hooks
+        expected = {f"imgmod: {request} without service.web.{hook}" for hook in hooks
                     if not (request.startswith("POST") and hook == "hardening._check_json_body")}
         expected.add(f"imgmod: {request} without App.ensure_sync's memo")  # a shortcut beside Flask's own
         assert {name for name in rows if name.startswith(f"imgmod: {request} without ")} == expected

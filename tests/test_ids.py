@@ -44,7 +44,7 @@ def test_the_widget_tests_ids_with_the_schemas_expression():
     import json
     import re
 
-    source = (Path(__file__).parent.parent / "service" / "static" / "widget.js").read_text()
+    source = (Path(__file__).parent.parent / "service" / "web" / "static" / "widget.js").read_text()
     [literal] = re.findall(r'var ID_PATTERN = ("[^"]*");', source)
     assert json.loads(literal) == IMAGE_ID_PATTERN
     assert 'new RegExp(ID_PATTERN, "u")' in source

@@ -190,8 +190,8 @@ def test_pages_stay_out_of_the_openapi_document(client):
 
 def test_templates_and_static_files_are_packaged():
     """Every file the pages need is matched by the package-data globs, so `pip install .` ships it."""
-    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["service"]
-    packaged = {path for pattern in globs for path in (ROOT / "service").glob(pattern)}
-    needed = {path for folder in ("templates", "static") for path in (ROOT / "service" / folder).rglob("*")
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["service.web"]
+    packaged = {path for pattern in globs for path in (ROOT / "service" / "web").glob(pattern)}
+    needed = {path for folder in ("templates", "static") for path in (ROOT / "service" / "web" / folder).rglob("*")
               if path.is_file()}
     assert needed and needed <= packaged, needed - packaged
