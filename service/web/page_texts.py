@@ -510,18 +510,58 @@ QUEUE_SHARED = {
 }
 
 
+# How long the console offers to undo the last verdict (seconds).
+UNDO_SECONDS = 8
+
+# Undoing the last verdict: a confirm by the restore that teaches nothing, a restore by hiding again.
+UNDO = {
+    "ar": {"undo": "تراجع", "nothing": "لا شيء للتراجع عنه.",
+           "undone_confirm": "تم التراجع: عادت {id} إلى الظهور، ولا أثر لإبلاغاتها في الثقة بأصحابها.",
+           "undone_restore": "تم التراجع: حُجبت {id} من جديد.",
+           "restore_kept": "التراجع يحجبها من جديد، لكن نقص الثقة في المبلّغين يبقى مسجَّلا.",
+           "restore_forgot": "التراجع يحجبها من جديد، لكن المبلّغين المنسيّين لا يعودون.",
+           "not_undoable": "لا تراجع هنا: كانت الصورة محجوبة من قبل.",
+           "changed": "لم يتم التراجع: تغيّرت {id} في الأثناء.",
+           "bulk_undone": "تم التراجع: {done}. تغيّر في الأثناء ولم يُمسّ: {changed}. تعذّر: {failed}.",
+           "confirm_note": "تراجع عن تأكيد الحجب"},
+    "fr": {"undo": "Annuler", "nothing": "Rien à annuler.",
+           "undone_confirm": "Annulé : {id} est de nouveau visible, et ses signalements ne changent rien à la "
+                             "confiance accordée à leurs auteurs.",
+           "undone_restore": "Annulé : {id} est de nouveau masquée.",
+           "restore_kept": "L'annulation la masquera de nouveau, mais la perte de confiance des signaleurs reste "
+                           "acquise.",
+           "restore_forgot": "L'annulation la masquera de nouveau, mais les signaleurs oubliés ne reviendront pas.",
+           "not_undoable": "Pas d'annulation possible : la photo était déjà masquée.",
+           "changed": "Rien n'a été annulé : {id} a changé entre-temps.",
+           "bulk_undone": "Annulé : {done}. Changées entre-temps, laissées telles quelles : {changed}. "
+                          "Échecs : {failed}.",
+           "confirm_note": "Confirmation du masquage annulée"},
+    "en": {"undo": "Undo", "nothing": "Nothing to undo.",
+           "undone_confirm": "Undone: {id} shows again, and its reports change nobody's trust.",
+           "undone_restore": "Undone: {id} is hidden again.",
+           "restore_kept": "Undoing hides it again, but the reporters keep the loss of trust.",
+           "restore_forgot": "Undoing hides it again, but the forgotten reporters do not come back.",
+           "not_undoable": "No undo: the photo was already hidden.",
+           "changed": "Not undone: {id} changed meanwhile.",
+           "bulk_undone": "Undone: {done}. Changed meanwhile, left as they are: {changed}. Failed: {failed}.",
+           "confirm_note": "Confirm undone"},
+}
+
+
 # The console's keyboard: each key and what it does (the `?` help).
 KEYBOARD = {
     "ar": {"title": "لوحة المفاتيح", "close": "إغلاق", "keys": [
         ["j", "الصورة التالية"], ["k", "الصورة السابقة"], ["v", "أظهر الصورة أو موّهها"],
         ["c", "الإبلاغات صحيحة (ثم Enter للتأكيد)"], ["r", "الصورة سليمة (ثم Enter للتأكيد)"],
-        ["a", "افتح المقال"], ["?", "هذه المساعدة"]]},
+        ["a", "افتح المقال"], ["u", "تراجع عن آخر قرار، لثوانٍ قليلة (أو Ctrl+Z)"], ["?", "هذه المساعدة"]]},
     "fr": {"title": "Raccourcis clavier", "close": "Fermer", "keys": [
         ["j", "Photo suivante"], ["k", "Photo précédente"], ["v", "Voir la photo, ou la flouter"],
         ["c", "Les signalements sont fondés (puis Entrée pour confirmer)"],
-        ["r", "La photo est correcte (puis Entrée pour confirmer)"], ["a", "Ouvrir l'article"], ["?", "Cette aide"]]},
+        ["r", "La photo est correcte (puis Entrée pour confirmer)"], ["a", "Ouvrir l'article"],
+        ["u", "Annuler la dernière décision, pendant quelques secondes (ou Ctrl+Z)"], ["?", "Cette aide"]]},
     "en": {"title": "Keyboard shortcuts", "close": "Close", "keys": [
         ["j", "Next photo"], ["k", "Previous photo"], ["v", "Show the photo, or blur it again"],
         ["c", "The reports are right (then Enter to confirm)"], ["r", "The photo is fine (then Enter to confirm)"],
-        ["a", "Open the article"], ["?", "This help"]]},
+        ["a", "Open the article"], ["u", "Undo the last verdict, for a few seconds (or Ctrl+Z)"],
+        ["?", "This help"]]},
 }
