@@ -216,7 +216,7 @@ ADMIN = {
         "first": "Premier signalement", "last": "Dernier signalement", "hidden_at": "Masquée le",
         "restored_until": "Jugée correcte : les nouveaux signalements l'envoient à l'examen jusqu'au",
         "score": "Score par rapport au seuil", "review_score": "Score d'examen",
-        "reporters": "Signaleurs", "anonymous": "{n} anonymes", "accounts": "{n} comptes du site",
+        "reporters": "Signaleurs", "anonymous": "anonymes : {n}", "accounts": "comptes du site : {n}",
         "poor_record": "dont {n} souvent dans l'erreur", "nobody": "personne depuis le dernier rétablissement",
         "comments": "Commentaires des lecteurs", "no_comments": "Aucun commentaire.",
         "photo_alt": "La photo signalée {id}", "reveal": "Voir la photo", "blur": "Flouter à nouveau",
