@@ -517,7 +517,8 @@ UNDO_SECONDS = 8
 UNDO = {
     "ar": {"undo": "تراجع", "nothing": "لا شيء للتراجع عنه.",
            "undone_confirm": "تم التراجع: عادت {id} إلى الظهور، ولا أثر لإبلاغاتها في الثقة بأصحابها.",
-           "undone_restore": "تم التراجع: حُجبت {id} من جديد.",
+           "undone_restore": "تم التراجع: حُجبت {id}.",
+           "restore_unqueued": "التراجع يحجبها، ولا يعيدها إلى قائمة الانتظار.",
            "restore_kept": "التراجع يحجبها من جديد، لكن نقص الثقة في المبلّغين يبقى مسجَّلا.",
            "restore_forgot": "التراجع يحجبها من جديد، لكن المبلّغين المنسيّين لا يعودون.",
            "not_undoable": "لا تراجع هنا: كانت الصورة محجوبة من قبل.",
@@ -527,7 +528,8 @@ UNDO = {
     "fr": {"undo": "Annuler", "nothing": "Rien à annuler.",
            "undone_confirm": "Annulé : {id} est de nouveau visible, et ses signalements ne changent rien à la "
                              "confiance accordée à leurs auteurs.",
-           "undone_restore": "Annulé : {id} est de nouveau masquée.",
+           "undone_restore": "Annulé : {id} est masquée.",
+           "restore_unqueued": "L'annulation la masquera, sans la remettre dans la file.",
            "restore_kept": "L'annulation la masquera de nouveau, mais la perte de confiance des signaleurs reste "
                            "acquise.",
            "restore_forgot": "L'annulation la masquera de nouveau, mais les signaleurs oubliés ne reviendront pas.",
@@ -538,7 +540,8 @@ UNDO = {
            "confirm_note": "Confirmation du masquage annulée"},
     "en": {"undo": "Undo", "nothing": "Nothing to undo.",
            "undone_confirm": "Undone: {id} shows again, and its reports change nobody's trust.",
-           "undone_restore": "Undone: {id} is hidden again.",
+           "undone_restore": "Undone: {id} is hidden.",
+           "restore_unqueued": "Undoing hides it; it does not go back to the queue.",
            "restore_kept": "Undoing hides it again, but the reporters keep the loss of trust.",
            "restore_forgot": "Undoing hides it again, but the forgotten reporters do not come back.",
            "not_undoable": "No undo: the photo was already hidden.",

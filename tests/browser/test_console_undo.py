@@ -69,7 +69,8 @@ def test_a_restore_undone_by_key_hides_the_photo_again_and_says_what_stays(reade
     verdict(page, "undo-2", "restore")  # the reports were wrong: each account loses trust
     done = ADMIN["en"]["done"]["restore"].format(id="undo-2")
     expect(page.locator("#status")).to_have_text(done)
-    expect(page.locator(".undo .what")).to_have_text(done + " " + WORDS["restore_kept"])  # before the editor undoes
+    # Said before the editor undoes: what the restore taught stays, and the photo is not queued again.
+    expect(page.locator(".undo .what")).to_have_text(" ".join((done, WORDS["restore_kept"], WORDS["restore_unqueued"])))
     assert admin.get("/images/undo-2").json["restored_until"] is not None
     page.locator("body").focus()
     page.keyboard.press("Control+z")
@@ -83,6 +84,8 @@ def test_a_restore_undone_by_key_hides_the_photo_again_and_says_what_stays(reade
     page.get_by_role("button", name=ADMIN["en"]["refresh"]).click()
     verdict(page, "undo-3", "restore", choice="ignore")  # restored without judging anyone: nothing to keep
     expect(page.locator("#status")).to_have_text(ADMIN["en"]["done"]["restore"].format(id="undo-3"))
+    expect(page.locator(".undo .what")).to_have_text(
+        ADMIN["en"]["done"]["restore"].format(id="undo-3") + " " + WORDS["restore_unqueued"])
     page.locator("body").focus()
     page.keyboard.press("u")
     expect(page.locator("#status")).to_have_text(WORDS["undone_restore"].format(id="undo-3"))

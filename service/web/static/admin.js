@@ -397,7 +397,8 @@ session cookie, and each action carries the session's CSRF token, kept in memory
   // A confirm is undone by the restore that teaches nothing (`ignore`): the reporters' records are as if
   // it had never been, the photo shows again and its reports stay set aside. A confirm of a photo that
   // was hidden already has no undo: a restore would show what readers' reports had hidden. A restore is
-  // undone by the editor's hide; what it taught (`disagree`) or forgot stays, and the bar says so.
+  // undone by the editor's hide; what it taught (`disagree`) or forgot stays, and a photo restored from
+  // the queue is hidden rather than queued again: the bar says so.
   // Each undo names the image as the verdict left it (its new ETag): one changed since is left alone.
   var UNDO_SECONDS = window.imgmodUndoSeconds || t.undo_seconds;
   var undo = (function () {
@@ -420,6 +421,10 @@ session cookie, and each action carries the session's CSRF token, kept in memory
       var caveats = [];
       if (kind === "restore" && body.verdict === "disagree") caveats.push(words.restore_kept);
       if (kind === "restore" && body.forget_reporters) caveats.push(words.restore_forgot);
+      // No verdict puts a photo back in the queue: one restored from it is hidden by its undo.
+      if (kind === "restore" && judged.some(function (one) { return !one.before.hidden; })) {
+        caveats.push(words.restore_unqueued);
+      }
       if (kind === "confirm" && undoable.length < judged.length) caveats.push(words.not_undoable);
       var message = [text].concat(caveats).join(" ");
       // What the undo cannot take back is said on its bar, before the editor uses it.
