@@ -134,6 +134,7 @@ def shoot_all(browser, base: str, token: str, wanted) -> None:
         card.get_by_role("button", name="الصورة سليمة").click()
         page.get_by_role("dialog").get_by_role("textbox").fill("صورة سوق عادية، لا عنف فيها")
         page.screenshot(path=DOCS / "admin-restore.png")
+        small(DOCS / "admin-restore.png")
 
     # An editor on call, on a phone (390 x 844), in Arabic and in French: the queue, one column.
     for lang in ("ar", "fr"):
@@ -147,6 +148,7 @@ def shoot_all(browser, base: str, token: str, wanted) -> None:
             page.locator("li.card").first.wait_for()
             page.wait_for_function("[...document.images].every(img => img.complete)")
             page.screenshot(path=DOCS / f"admin-phone-{lang}.png")
+            small(DOCS / f"admin-phone-{lang}.png")
 
 
 def main() -> None:
