@@ -1,6 +1,8 @@
 """Take the guides' screenshots: `imgmod dev` on a free port, real reports, headless Chromium.
 
 Run from the repository root after `pip install -e '.[test]'`:  .venv/bin/python docs/screenshots.py
+Name shots to take only those (the others are left as they are), e.g.:  docs/screenshots.py admin-ar admin-fr
+Shots: demo, admin, admin-restore, admin-ar, admin-fr, admin-phone-ar, admin-phone-fr.
 """
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ import time
 from pathlib import Path
 
 import requests
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from service.devserver import free_port
+from service.web.page_texts import ADMIN
 
 DOCS = Path(__file__).resolve().parent
 KEY = "screenshots-frontend-key-0123456789"
@@ -52,12 +56,27 @@ def report(base: str, image_id: str, photo: str, readers: int, reason: str, comm
         answer.raise_for_status()
 
 
-def shoot(base: str, token: str) -> None:
+def small(path: Path) -> None:
+    """A screenshot in 256 colours: a few times lighter, and the console's flat colours do not suffer."""
+    with Image.open(path) as shot:
+        fewer = shot.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    fewer.save(path, optimize=True)
+
+
+def shoot(base: str, token: str, only: set[str]) -> None:
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
     chromium = os.environ.get("IMGMOD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 860}, device_scale_factor=1)
+        shoot_all(browser, base, token, wanted)
+        browser.close()
 
+
+def shoot_all(browser, base: str, token: str, wanted) -> None:
+    if wanted("demo"):
+        page = browser.new_page(viewport={"width": 1200, "height": 860}, device_scale_factor=1)
         page.goto(f"{base}/demo")
         page.locator(".imgmod-report").first.wait_for()
         page.locator(".imgmod-report").first.dispatch_event("click")  # no scrolling: keep the masthead in view
@@ -72,7 +91,8 @@ def shoot(base: str, token: str) -> None:
         page.wait_for_function("[...document.images].every(img => !img.getAttribute('src') || img.complete)")
         page.screenshot(path=DOCS / "demo.png")
 
-        # The queue first: the photo waiting for review, blurred, with what readers said and who they are.
+    # The queue first: the photo waiting for review, blurred, with what readers said and who they are.
+    if wanted("admin"):
         page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="en-GB")
         page.goto(f"{base}/admin?lang=en")
         page.get_by_role("textbox", name="Editor token").fill(token)
@@ -83,7 +103,25 @@ def shoot(base: str, token: str) -> None:
         page.wait_for_function("[...document.images].every(img => img.complete)")
         page.screenshot(path=DOCS / "admin.png", full_page=True)
 
-        # An Arabic-speaking editor restores a hidden photo after looking at it: asked once more, with a note.
+    # The console on a desk (1280 px), in Arabic and in French: the queue, a photo shown, its history.
+    for lang in ("ar", "fr"):
+        if not wanted(f"admin-{lang}"):
+            continue
+        field, button, show = ADMIN[lang]["token"], ADMIN[lang]["sign_in"], ADMIN[lang]["reveal"]
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1,
+                                locale="ar-MA" if lang == "ar" else "fr-FR")
+        page.goto(f"{base}/admin?lang={lang}")
+        page.get_by_role("textbox", name=field).fill(token)
+        page.get_by_role("button", name=button, exact=True).click()
+        first = page.locator("li.card").first
+        first.wait_for()
+        first.get_by_role("button", name=show).click()
+        page.wait_for_function("[...document.images].every(img => img.complete)")
+        page.screenshot(path=DOCS / f"admin-{lang}.png")
+        small(DOCS / f"admin-{lang}.png")
+
+    # An Arabic-speaking editor restores a hidden photo after looking at it: asked once more, with a note.
+    if wanted("admin-restore"):
         page = browser.new_page(viewport={"width": 1200, "height": 760}, locale="ar-MA")
         page.goto(f"{base}/admin?lang=ar")
         page.get_by_role("textbox", name="رمز المحرر").fill(token)
@@ -96,9 +134,12 @@ def shoot(base: str, token: str) -> None:
         card.get_by_role("button", name="الصورة سليمة").click()
         page.get_by_role("dialog").get_by_role("textbox").fill("صورة سوق عادية، لا عنف فيها")
         page.screenshot(path=DOCS / "admin-restore.png")
+        small(DOCS / "admin-restore.png")
 
-        # An editor on call, on a phone (390 x 844), in Arabic and in French: the queue, one column.
-        for lang, field, button in (("ar", "رمز المحرر", "دخول"), ("fr", "Jeton d'éditeur", "Entrer")):
+    # An editor on call, on a phone (390 x 844), in Arabic and in French: the queue, one column.
+    for lang in ("ar", "fr"):
+        field, button = ADMIN[lang]["token"], ADMIN[lang]["sign_in"]
+        if wanted(f"admin-phone-{lang}"):
             page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True,
                                     has_touch=True, locale="ar-MA" if lang == "ar" else "fr-FR")
             page.goto(f"{base}/admin?lang={lang}")
@@ -107,7 +148,7 @@ def shoot(base: str, token: str) -> None:
             page.locator("li.card").first.wait_for()
             page.wait_for_function("[...document.images].every(img => img.complete)")
             page.screenshot(path=DOCS / f"admin-phone-{lang}.png")
-        browser.close()
+            small(DOCS / f"admin-phone-{lang}.png")
 
 
 def main() -> None:
@@ -136,11 +177,11 @@ def main() -> None:
             wait_until(lambda: "86400" in requests.get(f"{base}/v1/images/demo-1842.souk/placeholder",
                                                        timeout=5).headers.get("Cache-Control", ""),
                        "the blurred placeholder")
-            shoot(base, token)
+            shoot(base, token, set(sys.argv[1:]))
         finally:
             dev.send_signal(signal.SIGINT)
             dev.wait(timeout=60)
-    print("screenshots: wrote", ", ".join(sorted(path.name for path in DOCS.glob("*.png"))))
+    print("screenshots: wrote", ", ".join(sorted(sys.argv[1:]) or sorted(path.name for path in DOCS.glob("*.png"))))
 
 
 if __name__ == "__main__":

@@ -188,8 +188,8 @@ class Moderation(RuleBasedStateMachine):
     @rule(image_id=st.sampled_from(IMAGES), verdict=st.sampled_from(("disagree", "ignore")), forget=st.booleans())
     def reset(self, image_id, verdict, forget):
         image = self.images[image_id]
+        self.give_verdict(image_id, "d" if verdict == "disagree" else None)  # `ignore` only takes back
         if verdict == "disagree":
-            self.give_verdict(image_id, "d")
             overturned = {c.account for c in image.reporters.values()
                           if c.account and c.generation == image.generation}
             if len(overturned) >= 2:
@@ -220,9 +220,10 @@ class Moderation(RuleBasedStateMachine):
                 assert not now[copy]["hidden"]
                 image.generation += 1  # restored with its source: its reports and scores stay
 
-    def give_verdict(self, image_id: str, counter: str) -> None:
-        """prelude.lua's give_verdict: the last verdict of a generation is the one that teaches, and an
-        `agreed` goes only to accounts that reported before the image was hidden or in review."""
+    def give_verdict(self, image_id: str, counter: str | None) -> None:
+        """prelude.lua's give_verdict: the last verdict of a generation is the one that teaches (None, an
+        `ignore` reset's, teaches nothing), and an `agreed` goes only to accounts that reported before the
+        image was hidden or in review."""
         image = self.images[image_id]
         given = image.verdict[1] if image.verdict and image.verdict[0] == image.generation else None
         if given == counter:
@@ -234,7 +235,7 @@ class Moderation(RuleBasedStateMachine):
                 continue
             if given and not (given == "a" and counted.late) and tallies[given][counted.account] > 0:
                 tallies[given][counted.account] -= 1
-            if not (counter == "a" and counted.late):
+            if counter and not (counter == "a" and counted.late):
                 tallies[counter][counted.account] += 1
 
     def read_group_keys(self) -> None:
@@ -485,6 +486,14 @@ def test_the_last_verdict_of_a_generation_is_the_one_that_teaches(machine):
     state = walk(machine, None, *accounts, ("confirm", {"image": "img-d"}),
                  ("reset", {"image_id": "img-d", "verdict": "disagree", "forget": False}))
     assert (state.agreed["acct-1"], state.disagreed["acct-1"]) == (0, 1)
+
+
+def test_a_confirm_then_an_ignore_reset_teaches_nothing(machine):
+    accounts = [("site_account_report", {"image": "img-d", "account": account, "reason": "nudity", "young": False})
+                for account in ACCOUNTS[:2]]
+    state = walk(machine, None, *accounts, ("confirm", {"image": "img-d"}),
+                 ("reset", {"image_id": "img-d", "verdict": "ignore", "forget": False}))
+    assert (state.agreed["acct-1"], state.disagreed["acct-1"]) == (0, 0)
 
 
 def test_a_retried_reset_is_done_once(machine):

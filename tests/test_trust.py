@@ -87,6 +87,24 @@ def test_verdicts_teach_whom_to_trust_once_per_generation(services, reporter, ad
     assert record_of(services, "x") == (0, 1)
 
 
+def test_a_confirm_undone_by_the_verdict_that_teaches_nothing_leaves_no_trace_on_the_records(services, reporter,
+                                                                                              admin):
+    """The console's undo of a confirm is an `ignore` reset: the last verdict of the generation, it teaches
+    nothing, so the `agreed` the confirm gave is taken back (it used to stay)."""
+    readers = ["r0", "r1"]
+    site_reports(reporter, "img-1", readers)
+    admin.post("/images/img-1/confirm", json={})
+    assert [record_of(services, reader) for reader in readers] == [(1, 0)] * 2
+    restored = admin.post("/images/img-1/reset", json={"verdict": "ignore"}).json
+    assert restored["state"] == "visible" and restored["restored_until"] is None  # and no guard either
+    assert [record_of(services, reader) for reader in readers] == [(0, 0)] * 2
+    assert admin.get("/audit?image_id=img-1").json["events"][0]["detail"]["disagreed_reporters"] == 0
+    # Without a confirm before it, the same reset still changes no record.
+    site_reports(reporter, "img-2", readers)
+    admin.post("/images/img-2/reset", json={"verdict": "ignore"})
+    assert [record_of(services, reader) for reader in readers] == [(0, 0)] * 2
+
+
 def test_overturned_accounts_need_more_company_to_hide(reporter, admin, store):
     brigade = [f"b{n}" for n in range(3)]
     for attempt in range(3):  # hidden each time, restored each time

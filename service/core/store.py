@@ -88,6 +88,10 @@ EDITOR_SESSION_PREFIX = PREFIX + "editor:"
 JUDGING_PREFIX = PREFIX + "judging:"
 # The article a site registered an image in (string per image, never fetched), as long as its hash is kept.
 ARTICLE_PREFIX = PREFIX + "art:"
+# The URL a site registered an image with (string per image), kept from the registration itself: the URL
+# kept with a hash exists only once a worker could fetch the photo, and a reset forgets the readers' URL,
+# so without it a restored photo the site named had no address left to show editors.
+REGISTERED_URL_PREFIX = PREFIX + "regurl:"
 SIGN_IN_PREFIX = PREFIX + "signin:"
 
 # A re-enqueued crossing waits grace * 2^tries before the next try, doubling at most this many times,
@@ -517,8 +521,15 @@ class Store:
             pipe.set(ARTICLE_PREFIX + image_id, url, ex=ttl_seconds)
         pipe.execute()
 
+    def register_urls(self, images: Sequence[tuple[str, str]], ttl_seconds: int) -> None:
+        """Keep the URL each (image id, URL) was registered with, whether or not a worker can fetch it."""
+        pipe = self.redis.pipeline(transaction=False)
+        for image_id, url in images:
+            pipe.set(REGISTERED_URL_PREFIX + image_id, url, ex=ttl_seconds)
+        pipe.execute()
+
     def registered_url(self, image_id: str) -> str | None:
-        url = self.redis.hget(MATCH_URLS, image_id)
+        url = self.redis.hget(MATCH_URLS, image_id) or self.redis.get(REGISTERED_URL_PREFIX + image_id)
         return None if url is None else _text(url)
 
     def sources(self, image_ids: Sequence[str]) -> list[bool]:
@@ -656,13 +667,15 @@ class Store:
             pipe.hget(MATCH_URLS, image_id)
             pipe.get(ARTICLE_PREFIX + image_id)
             pipe.get(JUDGING_PREFIX + image_id)
+            pipe.get(REGISTERED_URL_PREFIX + image_id)
         pipe.time()
         *replies, (seconds, micros) = pipe.execute()
         now = seconds * 1000 + micros // 1000
-        return [self._status(image_id, now, *replies[10 * i:10 * i + 10]) for i, image_id in enumerate(image_ids)]
+        return [self._status(image_id, now, *replies[11 * i:11 * i + 11]) for i, image_id in enumerate(image_ids)]
 
     def _status(self, image_id, now, fields, hidden_at, pending_at, review_at, protected_at, comments,
-                matched_from, registered_url, registered_article, judging) -> dict:
+                matched_from, hashed_url, registered_article, judging, named_url) -> dict:
+        registered_url = hashed_url or named_url
         (count, score, review_score, first, last, generation, url, hidden_by, restored_until, verdict_generation,
          verdict, reported_article, *reasons) = fields
         state = ("hidden" if hidden_at is not None else "pending" if pending_at is not None

@@ -18,7 +18,7 @@ from service.web.context import services
 from service.web.hardening import ADMIN_PAGE_POLICY, ADMIN_PAGE_POLICY_OVER_HTTP
 from service.web.messages import negotiate
 from service.web.page_texts import (ADMIN, ARTICLE, DEMO, KEYBOARD, LANG_NAMES, NOTICE_TEXTS, PHOTOS, QUEUE_SHARED, REASONS,
-                                SIGN_IN)
+                                SIGN_IN, UNDO, UNDO_SECONDS)
 
 bp = Blueprint("pages", __name__)
 
@@ -108,7 +108,7 @@ def admin():
     # decision form as it will be sent.
     texts = {**ADMIN[lang], "reason_names": REASONS[lang], "notices": NOTICE_TEXTS[lang], "redress": settings.dsa_redress,
              "sign_in_texts": SIGN_IN[lang], "article_texts": ARTICLE[lang], "shared_texts": QUEUE_SHARED[lang],
-             "keys_texts": KEYBOARD[lang]}
+             "keys_texts": KEYBOARD[lang], "undo_texts": UNDO[lang], "undo_seconds": UNDO_SECONDS}
     response = current_app.make_response(render_template(
         "admin.html", lang=lang, dir="rtl" if lang == "ar" else "ltr", t=ADMIN[lang], nt=NOTICE_TEXTS[lang], texts=texts,
         languages=LANG_NAMES, newsroom=oidc.EXTENSION in current_app.extensions, s=SIGN_IN[lang]))

@@ -196,7 +196,8 @@ def test_the_reports_are_right_asks_first_and_keeps_a_note(reader, reporter, adm
     card.get_by_role("button", name=ADMIN["fr"]["confirm"]).click()
     dialog.get_by_label(ADMIN["fr"]["note"]).fill("Légende trompeuse, vérifié")
     dialog.get_by_role("button", name=ADMIN["fr"]["ask"]["confirm"]["yes"]).click()
-    expect(page.locator("#status")).to_have_text(f"Signalements de {PHOTOS['coast']} confirmés : la photo est masquée.")
+    expect(page.locator("#status")).to_have_text(
+        f"Masquage de {PHOTOS['coast']} confirmé : les signalements sont fondés.")
     assert admin.get(f"/images/{PHOTOS['coast']}").json["state"] == "hidden"
     event = admin.get(f"/audit?image_id={PHOTOS['coast']}").json["events"][0]
     assert (event["type"], event["actor"], event["detail"]["note"]) == ("confirmed", "editor",
@@ -303,8 +304,8 @@ def test_restore_is_offered_only_for_hidden_pending_or_review_images(reader, rep
 
 
 EXPECTED_HISTORY = {
-    "ar": ["إعادة إظهار", "تأكيد الإبلاغات", "حجب يدوي", "حماية"],
-    "fr": ["Rétablie", "Signalements confirmés", "Masquée à la main", "Protégée"],
+    "ar": ["إعادة إظهار", "تأكيد الحجب", "حجب يدوي", "حماية"],
+    "fr": ["Rétablie", "Masquage confirmé", "Masquée à la main", "Protégée"],
     "en": ["Restored", "Reports confirmed", "Hidden by hand", "Protected"],
 }
 EXPECTED_CONFIRM = {  # the detail of the confirm, in words
@@ -471,7 +472,8 @@ def test_a_source_lists_its_copies_and_each_copy_links_back_with_its_distance(re
     french = reader("/admin?lang=fr")
     sign_in(french, ADMIN_TOKEN, "fr")
     french.get_by_role("button", name=ADMIN["fr"]["tabs"]["hidden"]).click()
-    expect(card_of(french, "agency-photo").locator(".matches .count")).to_have_text("Copies masquées par elle : 2")
+    expect(card_of(french, "agency-photo").locator(".matches .count")).to_have_text(
+        "Copies masquées à cause d'elle : 2")
     expect(card_of(french, "article-7.hero").locator(".matches .source")).to_have_text(
         "Copie de agency-photo (à 4 bits)")
 

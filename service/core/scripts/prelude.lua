@@ -99,13 +99,16 @@ end
 -- (reporting photos already hidden earns nothing); a `disagreed` goes to every one of them.
 -- The last verdict of a generation is the one that teaches: a confirm then a `disagree` reset of the
 -- same generation takes back the `agreed` it gave (field 'vk': the counter given in generation 'vg').
+-- `counter` '' is the verdict that teaches nothing (an `ignore` reset): it only takes back what was
+-- given, so that a confirm undone by it leaves the records as if it had never been.
 -- Returns how many records were updated.
 local function give_verdict(image, counter, ttl_ms)
   local generation = redis.call('HGET', image, 'g') or '0'
   -- Without 'vk' (written before it existed) the verdict of the current generation was a confirm:
   -- a reset moves the image to the next generation.
   local given = redis.call('HGET', image, 'vg') == generation and (redis.call('HGET', image, 'vk') or 'a') or nil
-  if given == counter then return 0 end
+  if given == '' then given = nil end
+  if given == counter or (given == nil and counter == '') then return 0 end
   redis.call('HSET', image, 'vg', generation, 'vk', counter)
   local judged, now = 0, now_ms()
   local fields = redis.call('HGETALL', image)
@@ -114,7 +117,7 @@ local function give_verdict(image, counter, ttl_ms)
       local counted_in, record, late = reporter_value(fields[i + 1])
       if counted_in == generation and record ~= '' then
         local take_back = given and not (given == 'a' and late)  -- what it was given, it gives back
-        local give = not (counter == 'a' and late)
+        local give = counter ~= '' and not (counter == 'a' and late)
         -- Keys named by data, not by KEYS: fine on one Redis server (and its replicas), not on a Cluster.
         if take_back and tonumber(redis.call('HGET', record, given) or '0') > 0 then
           redis.call('HINCRBY', record, given, -1)

@@ -7,7 +7,8 @@
 -- With the verdict 'disagree', each site account counted in this generation gets one 'disagreed'
 -- (once per generation, see prelude.lua) and the image is restored: for ARGV[13] ms a crossing puts it
 -- in review instead of hiding it (field 'rg', kept across resets; `guarded` in prelude.lua); 'ignore'
--- changes no record and no guard. A `disagree` reset of a registered image also keeps its hash as
+-- teaches nothing and sets no guard: it takes back a verdict given in this generation (a confirm it
+-- undoes), as the last verdict of a generation is the one that teaches. A `disagree` reset of a registered image also keeps its hash as
 -- known fine (KEYS[16], id -> hash, quality and the hashes of it turned and mirrored; its version
 -- KEYS[18] bumped for workers): matching never hides an image within the match distance of it, nor
 -- of it turned or mirrored, and such an image's own crossing goes to review (`guarded`).
@@ -20,7 +21,8 @@ local image, reported, pending, hidden, audit, outbox = KEYS[1], KEYS[2], KEYS[3
 local stats = KEYS[8]
 local id, forget = ARGV[1], ARGV[2] == '1'
 
-local disagreed = ARGV[6] == 'disagree' and give_verdict(image, 'd', tonumber(ARGV[7])) or 0
+local taught = give_verdict(image, ARGV[6] == 'disagree' and 'd' or '', tonumber(ARGV[7]))
+local disagreed = ARGV[6] == 'disagree' and taught or 0
 if ARGV[6] == 'disagree' then  -- the site accounts overturned together count as one from now on
   local generation, records = redis.call('HGET', image, 'g') or '0', {}
   for _, value in ipairs(redis.call('HVALS', image)) do

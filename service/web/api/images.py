@@ -144,6 +144,8 @@ class Images(MethodView):
         articles = [(i["image_id"], i["article_url"]) for i in images if "article_url" in i]
         if articles:  # the site's word on where each photo appeared: kept as long as its hash, never fetched
             svc.store.register_articles(articles, svc.settings.match_retention_days * 86400)
+        svc.store.register_urls([(i["image_id"], i["image_url"]) for i in images],
+                                svc.settings.match_retention_days * 86400)
         enqueue_register(followup_queue(svc.hides.connection), [(i["image_id"], i["image_url"]) for i in images])
         return current_app.response_class(f'{{"accepted":{len(images)}}}\n', status=202, mimetype="application/json")
 

@@ -112,6 +112,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
       $("sign-out").removeAttribute("title");
     }
     sessionStorage.removeItem(KEY);
+    undo.clear();
     view.opened = false;
     view.state = view.found = null;
     $("console").hidden = true;
@@ -392,6 +393,80 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     return item;
   }
 
+  // Undo of the last verdict, for a few seconds (UNDO_SECONDS; a test page may set a shorter window).
+  // A confirm is undone by the restore that teaches nothing (`ignore`): the reporters' records are as if
+  // it had never been, the photo shows again and its reports stay set aside. A confirm of a photo that
+  // was hidden already has no undo: a restore would show what readers' reports had hidden. A restore is
+  // undone by the editor's hide; what it taught (`disagree`) or forgot stays, and a photo restored from
+  // the queue is hidden rather than queued again: the bar says so.
+  // Each undo names the image as the verdict left it (its new ETag): one changed since is left alone.
+  var UNDO_SECONDS = window.imgmodUndoSeconds || t.undo_seconds;
+  var undo = (function () {
+    var words = t.undo_texts, last = null, timer = null;
+    var bar = el("div", "undo");
+    bar.hidden = true;
+    var what = bar.appendChild(el("span", "what"));
+    var again = bar.appendChild(el("button", "", words.undo));
+    again.type = "button";
+    again.addEventListener("click", function () { run(); });
+    $("console").appendChild(bar);
+    function expire() {
+      clearTimeout(timer);
+      last = null;
+      bar.hidden = true;
+    }
+    function offer(kind, body, judged, text) {
+      expire();
+      var undoable = judged.filter(function (one) { return kind === "restore" || !one.before.hidden; });
+      var caveats = [];
+      if (kind === "restore" && body.verdict === "disagree") caveats.push(words.restore_kept);
+      if (kind === "restore" && body.forget_reporters) caveats.push(words.restore_forgot);
+      // No verdict puts a photo back in the queue: one restored from it is hidden by its undo.
+      if (kind === "restore" && judged.some(function (one) { return !one.before.hidden; })) {
+        caveats.push(words.restore_unqueued);
+      }
+      if (kind === "confirm" && undoable.length < judged.length) caveats.push(words.not_undoable);
+      var message = [text].concat(caveats).join(" ");
+      // What the undo cannot take back is said on its bar, before the editor uses it.
+      if ((kind !== "confirm" && kind !== "restore") || !undoable.length) return say(message);
+      say(text);
+      last = {kind: kind, images: undoable.map(function (one) { return one.after; })};
+      what.textContent = message;
+      bar.hidden = false;
+      timer = setTimeout(expire, UNDO_SECONDS * 1000);
+    }
+    function run() {
+      var done = last;
+      if (!done) return say(words.nothing);
+      expire();
+      var tally = {done: 0, changed: 0, failed: 0}, failure = null;
+      return done.images.reduce(function (previous, image) {
+        return previous.then(function () {
+          var path = "/v1/admin/images/" + encodeURIComponent(image.image_id) + (done.kind === "confirm" ? "/reset"
+            : "/hide");
+          var body = done.kind === "confirm" ? {verdict: "ignore", forget_reporters: false, note: words.confirm_note}
+            : null;
+          return call("POST", path, body, image.etag).then(function () { tally.done++; }, function (error) {
+            tally[error.status === 409 ? "changed" : "failed"]++;
+            failure = failure || error;
+          });
+        });
+      }, Promise.resolve()).then(function () {
+        refresh();
+        var one = done.images.length === 1 && done.images[0].image_id;
+        if (failure && failure.status !== 409 && (one || failure.status === 401 || failure.status === 403)) {
+          return fail(failure);
+        }
+        if (!one) {
+          say(fill(words.bulk_undone, {done: numbers.format(tally.done), changed: numbers.format(tally.changed),
+            failed: numbers.format(tally.failed)}));
+        } else if (tally.changed) say(fill(words.changed, {id: one}));
+        else say(fill(done.kind === "confirm" ? words.undone_confirm : words.undone_restore, {id: one}));
+      });
+    }
+    return {offer: offer, run: run, clear: expire};
+  })();
+
   // The keyboard: j/k move between cards, v shows the photo, c and r ask for a verdict (Enter says
   // yes), a opens the article, ? lists them. The current card stays at its place in the list after a
   // verdict, so the next photo comes up under the same keys.
@@ -440,11 +515,16 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     var ACTIONS = {
       j: function () { mark(current + 1); }, k: function () { mark(current - 1); },
       v: function () { press("button.reveal"); }, c: function () { press("button.confirm"); },
-      r: function () { press("button.restore"); }, a: function () { press(".article a"); }, "?": help
+      r: function () { press("button.restore"); }, a: function () { press(".article a"); }, u: undo.run, "?": help
     };
     document.addEventListener("keydown", function (event) {
       var target = event.target, action = ACTIONS[event.key];
-      if (!action || !view.opened || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+      // Ctrl+Z (Cmd+Z) undoes too, outside a text field, where it undoes the typing.
+      var undoKey = (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey
+        && (event.key === "z" || event.key === "Z");
+      if (undoKey) action = undo.run;
+      else if (!action || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (!action || !view.opened || event.isComposing) return;
       if (document.querySelector("dialog[open]") || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)
           || target.isContentEditable) return;
       event.preventDefault();
@@ -479,13 +559,16 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     function send(kind) {
       var images = Object.keys(picked).map(function (id) { return picked[id]; });
       ask(kind, {image_id: ""}, function (given) {
-        var tally = {done: 0, changed: 0, failed: 0};
+        var tally = {done: 0, changed: 0, failed: 0}, judged = [];
         var body = kind === "confirm" ? {note: given.note} : {note: given.note, forget_reporters: given.forget,
           verdict: given.choice === "ignore" ? "ignore" : "disagree"};
         images.reduce(function (previous, image) {
           return previous.then(function () {
             return call("POST", "/v1/admin/images/" + encodeURIComponent(image.image_id) + PATHS[kind], body,
-              image.etag).then(function () { tally.done++; }, function (error) {
+              image.etag).then(function (now) {
+              tally.done++;
+              judged.push({before: image, after: now});
+            }, function (error) {
               tally[error.status === 409 ? "changed" : "failed"]++;
             });
           });
@@ -493,8 +576,8 @@ session cookie, and each action carries the session's CSRF token, kept in memory
           picked = {};
           update();
           refresh();
-          say(fill(words.result, {done: numbers.format(tally.done), changed: numbers.format(tally.changed),
-            failed: numbers.format(tally.failed)}));
+          undo.offer(kind, body, judged, fill(words.result, {done: numbers.format(tally.done),
+            changed: numbers.format(tally.changed), failed: numbers.format(tally.failed)}));
         });
       });
       $("ask-title").textContent = fill(words.ask[kind], {n: numbers.format(images.length)});
@@ -777,8 +860,8 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     var id = image.image_id;
     function send(body) {
       var method = kind === "protect" || kind === "unprotect" ? "PUT" : "POST";
-      call(method, "/v1/admin/images/" + encodeURIComponent(id) + PATHS[kind], body, image.etag).then(function () {
-        say(fill(t.done[kind], {id: id}));
+      call(method, "/v1/admin/images/" + encodeURIComponent(id) + PATHS[kind], body, image.etag).then(function (now) {
+        undo.offer(kind, body, [{before: image, after: now}], fill(t.done[kind], {id: id}));
         refresh();
       }, function (error) {
         if (error.status !== 409 || !error.current) return fail(error);
