@@ -35,7 +35,6 @@ class ReportOutcome:
 
 @dataclass(frozen=True)
 class ProtectionOutcome:
-    changed: bool
     crossed: bool  # lifting protection put an image over the threshold: enqueue its hide
     generation: int
     event: str = ""  # outbox entry of a review request lifting protection caused
@@ -43,8 +42,6 @@ class ProtectionOutcome:
 
 @dataclass(frozen=True)
 class ResetOutcome:
-    was_hidden: bool
-    was_pending: bool
     generation: int
     event: str  # outbox entry of the restore
     restored: tuple[str, ...] = ()  # outbox entries of the copies restored with this source (matching)
@@ -106,7 +103,7 @@ class Images(StoreBase):
               verdict: str = "disagree", once: Once | None = None,
               if_match: Sequence[str] | None = None) -> ResetOutcome:
         """Restore; `verdict` 'disagree' counts against the site accounts that reported, 'ignore' does not."""
-        was_hidden, was_pending, generation, event, *copies = self._action(
+        generation, event, *copies = self._action(
             "reset",
             keys=[image_key(image_id), REPORTED, PENDING, HIDDEN, AUDIT, OUTBOX, placeholder_key(image_id), STATS,
                   comments_key(image_id), REVIEW, MATCHED_FROM, RELEASED_PREFIX + image_id, COPIES_PREFIX + image_id,
@@ -120,7 +117,7 @@ class Images(StoreBase):
         entries = [entry for entry in entries if not entry.startswith("fine|")]
         crossings = tuple((copy, int(generation)) for _, generation, copy in
                           (entry.split("|", 2) for entry in entries if entry.startswith("crossed|")))
-        return ResetOutcome(bool(was_hidden), bool(was_pending), int(generation), _text(event),
+        return ResetOutcome(int(generation), _text(event),
                             tuple(entry for entry in entries if not entry.startswith("crossed|")), crossings,
                             known_fine)
 
@@ -146,12 +143,12 @@ class Images(StoreBase):
 
     def set_protection(self, image_id: str, protected: bool, actor: str, once: Once | None = None,
                        if_match: Sequence[str] | None = None) -> ProtectionOutcome:
-        changed, crossed, generation, event = self._action(
+        crossed, generation, event = self._action(
             "protect",
             keys=[image_key(image_id), PENDING, HIDDEN, PROTECTED, AUDIT, REVIEW, OUTBOX, MATCH_FINE, MATCH_NEAR_FINE],
             args=[image_id, "1" if protected else "0", actor, self.audit_max_events, self.threshold],
             once=once, if_match=if_match)
-        return ProtectionOutcome(bool(changed), bool(crossed), int(generation), _text(event))
+        return ProtectionOutcome(bool(crossed), int(generation), _text(event))
 
     def reported_url(self, image_id: str) -> str | None:
         """The first URL a reader gave since the last reset: a reader's claim, never the site's word."""

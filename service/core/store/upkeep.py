@@ -17,7 +17,6 @@ from service.core.store.scripts import _text
 @dataclass(frozen=True)
 class OutboxEvent:
     """A hide, restore or review request whose follow-ups (placeholder, webhook) are owed."""
-    entry: str
     kind: str  # hidden | restored | review_requested
     generation: int
     image_id: str
@@ -32,7 +31,7 @@ class OutboxEvent:
         kind, _, hidden_by = kind.partition(":")
         if kind == "hidden" and not hidden_by:  # an entry written before causes were: 'hidden|...'
             hidden_by = "match" if source else "reports"
-        return cls(entry, kind, int(generation), image_id, int(at_ms), source or None, hidden_by or None)
+        return cls(kind, int(generation), image_id, int(at_ms), source or None, hidden_by or None)
 
 
 @dataclass(frozen=True)
