@@ -1,6 +1,6 @@
 -- An editor's action asked with If-Match: done only while the image is as the editor saw it (its
--- tag, Store.tag in store.py, computed here from the same fields), so that two editors never
--- silently overwrite each other. Checked in the same step as the action, never before it.
+-- tag, image_tag in service/core/store/scripts.py, computed here from the same fields), so that two
+-- editors never silently overwrite each other. Checked in the same step as the action, never before it.
 -- The tag changes with the image's state, generation, protection, cause of a hide and verdict;
 -- a new report that changes none of these leaves it as it was.
 -- KEYS (after the action's own): hidden, pending, review and protected indexes

@@ -1,4 +1,4 @@
--- Runs after reset.lua, in the same script (store.py wraps reset.lua as the function reset_body),
+-- Runs after reset.lua, in the same script (store/scripts.py wraps reset.lua as the function reset_body),
 -- so that a reset and what it means for matching are one step (contract v2):
 -- * a copy hidden by matching is released from its source: never matched to it again;
 -- * a source's copies still hidden by matching it are restored (visible, generation bumped, placeholder

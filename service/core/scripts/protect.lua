@@ -4,7 +4,7 @@
 -- KEYS: image hash, pending index, hidden index, protected index, audit stream, review index, outbox,
 --       known-fine hashes, marks near them
 -- ARGV: image id, protect ('1' or '0'), actor, audit max length, threshold
--- Returns {changed, crossed, generation, review request's outbox entry or ''}.
+-- Returns {crossed, generation, review request's outbox entry or ''}.
 local image, pending, hidden, protected, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local review, outbox = KEYS[6], KEYS[7]
 local id, protect = ARGV[1], ARGV[2] == '1'
@@ -31,4 +31,4 @@ if not protect and changed == 1 and not (redis.call('ZSCORE', hidden, id) or red
                             review_score = tonumber(redis.call('HGET', image, 'v') or '0'), brake = false})
   end
 end
-return {changed, crossed, redis.call('HGET', image, 'g') or '0', event}
+return {crossed, redis.call('HGET', image, 'g') or '0', event}

@@ -33,7 +33,7 @@ if ARGV[6] == 'disagree' then  -- the site accounts overturned together count as
 end
 local was_hidden = redis.call('ZREM', hidden, id)
 local was_in_review = redis.call('ZREM', KEYS[10], id)
-local was_pending = redis.call('ZREM', pending, id)
+redis.call('ZREM', pending, id)
 redis.call('ZREM', reported, id)
 local previous = tonumber(redis.call('HGET', image, 'n') or '0')
 for _, field in ipairs(redis.call('HKEYS', image)) do
@@ -61,4 +61,4 @@ local detail = cjson.encode({previous_count = previous, was_hidden = was_hidden 
                              was_in_review = was_in_review == 1, forget_reporters = forget, note = ARGV[4],
                              verdict = ARGV[6], disagreed_reporters = disagreed})
 audit_event(audit, ARGV[5], id, ARGV[3], 'reset', detail)
-return {was_hidden, was_pending, generation, event}
+return {generation, event}
