@@ -212,3 +212,18 @@ def test_the_scheduler_of_a_worker_killed_with_sigkill_ends_and_frees_its_lock(s
         wait_until(lambda: not redis_client.exists(lock), what="the scheduler lock to be released")
     finally:
         worker.kill_all()
+
+
+def test_a_worker_whose_follow_up_process_dies_stops_and_says_so_by_its_exit_status(settings, tmp_path):
+    """Hides would go on while nothing ran a follow-up any more, and the healthcheck (a hide worker's
+    heartbeat) would not see it: `imgmod worker` stops, exit status 1, for its supervisor to restart."""
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    try:
+        [follow_ups] = wait_until(lambda: [line for line in worker.lines() if line["message"] == "worker started"
+                                           and line["queue"] == FOLLOWUP_QUEUE_NAME], what="the follow-up worker")
+        os.kill(follow_ups["pid"], signal.SIGKILL)
+        assert worker.wait(30) == 1
+    finally:
+        if worker.popen.poll() is None:
+            worker.kill_all()
+    assert any(line["message"].startswith("follow-up worker process ended") for line in worker.lines())

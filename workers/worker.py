@@ -386,7 +386,8 @@ def _note_follow_ups_ended(pid: int, stopping: Stopping) -> None:
             if not stopping.requested:  # nothing runs the follow-ups any more: a supervisor should restart
                 stopping.follow_ups_failed = True
                 log.error("follow-up worker process ended; stopping", extra={"pid": pid})
-                stopping.requested = True
+                # A stop as SIGTERM asks it: an idle RQ worker looks at nothing else between its takes.
+                os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _wait_for_follow_ups(pid: int, stopping: Stopping) -> None:
