@@ -10,7 +10,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from rq import Queue, Retry
+from rq import Queue, Retry, Worker
 from rq.command import send_stop_job_command
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
@@ -227,3 +227,24 @@ def test_a_worker_whose_follow_up_process_dies_stops_and_says_so_by_its_exit_sta
         if worker.popen.poll() is None:
             worker.kill_all()
     assert any(line["message"].startswith("follow-up worker process ended") for line in worker.lines())
+
+
+def test_a_second_sigterm_stops_the_follow_up_in_hand_at_once(settings, redis_server, redis_client, tmp_path):
+    """The follow-ups' worker runs in a process of its own: both stops reach it, the second a cold one."""
+    queue = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False))
+    slow = queue.enqueue("tests.jobs.slow", 60, "mark:slow")
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    try:
+        wait_until(lambda: slow.id in StartedJobRegistry(queue=queue).get_job_ids(), what="the slow job to start")
+        worker.popen.send_signal(signal.SIGTERM)
+        # RQ takes a second stop within a second of the first as the same one (a pool's and a terminal's).
+        wait_until(lambda: any(other.shutdown_requested_date is not None
+                               and now() - other.shutdown_requested_date > timedelta(seconds=1.5)
+                               for other in Worker.all(queue=queue)), what="the first stop to be a while old")
+        worker.popen.send_signal(signal.SIGTERM)
+        worker.wait(20)  # not a speed claim: far under the job's 60 s, far over a loaded machine's pause
+    finally:
+        if worker.popen.poll() is None:
+            worker.kill_all()
+    assert redis_client.get("mark:slow") is None
+    assert slow.get_status() != "finished"

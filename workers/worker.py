@@ -369,6 +369,8 @@ def _fork_follow_ups(settings: Settings) -> int:
         _end_with_parent(parent)  # a SIGKILLed `imgmod worker` takes this one down (warm) too
         _run_role(FollowupWorker, followup_queue, settings, stopping)
         code = 0
+    except SystemExit:
+        code = 0  # RQ's cold stop (a second stop passed on): asked for, not a failure
     except BaseException:
         log.exception("follow-up worker failed")
     finally:
