@@ -304,7 +304,8 @@ class ImgmodWorkerMixin(ImgmodJobs, ShortTakes, Stops, QuickCommandListener, Mai
         self.schedule = schedule  # run a scheduler process (RQ's with_scheduler, but ImgmodScheduler)
         self.stopping = stopping or Stopping()
         # RQ's own maintenance (registries cleaned, a dead scheduler started again) runs as often as ours.
-        super().__init__(queues, worker_ttl=WORKER_TTL, maintenance_interval=services.settings.reconcile_interval_seconds,
+        super().__init__(queues, worker_ttl=WORKER_TTL,
+                         maintenance_interval=services.settings.reconcile_interval_seconds,
                          job_monitoring_interval=HORSE_HEARTBEAT_SECONDS, exception_handlers=[self.count_failure],
                          **kwargs)
 
