@@ -230,8 +230,9 @@ def stats():
     from rq import Worker
 
     services = _services()
+    # Each `imgmod worker` runs one RQ worker per queue: its hide queue's one counts the process.
     _print({**services.store.counts(), "queue_length": services.hides.count,
-            "workers": Worker.count(connection=services.hides.connection)})
+            "workers": Worker.count(queue=services.hides)})
 
 
 @main.command()
