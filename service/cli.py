@@ -82,10 +82,10 @@ def serve(bind, workers):
 
 
 @main.command()
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty")
 @click.option("--check", is_flag=True, help="Only check: exit 0 if a worker on this host has a recent heartbeat")
 def worker(burst, check):
-    """An RQ worker on the hide queue; run as many as you like."""
+    """Two RQ workers: hides in this process, follow-ups in a second one; run as many as you like."""
     from service.core import logs
     from workers.worker import run_worker
 
@@ -230,8 +230,9 @@ def stats():
     from rq import Worker
 
     services = _services()
+    # Each `imgmod worker` runs one RQ worker per queue: its hide queue's one counts the process.
     _print({**services.store.counts(), "queue_length": services.hides.count,
-            "workers": Worker.count(connection=services.hides.connection)})
+            "workers": Worker.count(queue=services.hides)})
 
 
 @main.command()

@@ -19,7 +19,7 @@ from service import create_app
 from service.core.queue import QUEUE_NAME
 from service.core.services import Services
 from tests.redis_server import RedisServer, redis_binaries, server_version
-from workers.worker import ImgmodWorker
+from workers.worker import HideWorker
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 FRONTEND_KEY = "frontend-key-of-the-test-site-0123"
@@ -206,8 +206,8 @@ def http():
         yield session
 
 
-class BurstWorker(ImgmodWorker):
-    """imgmod's worker, run in the test's process, without RQ's command channel (pub/sub for `rq`
+class BurstWorker(HideWorker):
+    """imgmod's hide worker, run in the test's process, without RQ's command channel (pub/sub for `rq`
     commands), which nothing here uses: its thread, when the subscription is not yet confirmed, keeps
     teardown waiting a second per run, and a few hundred runs then outlast any time-out on a loaded
     machine."""

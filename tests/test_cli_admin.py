@@ -8,6 +8,7 @@ import pytest
 
 from service.core import moderation
 from tests.conftest import worker_env
+from tests.processes import wait_until
 from tests.redis_server import free_port
 from tests.test_cli import imgmod
 
@@ -82,6 +83,13 @@ def test_status_and_stats(env, cross):
     assert (stats["reported"], stats["pending"], stats["hidden"], stats["queue_length"]) == (2, 1, 0, 1)
     assert stats["workers"] == 0
     assert json.loads(run_ok("status", "img-2", env=env))["report_count"] == 1
+
+
+def test_stats_counts_each_imgmod_worker_once(env, workers, redis_client):
+    """`imgmod worker` runs two RQ workers (hides, follow-ups); an operator counts the processes."""
+    workers.start()
+    wait_until(lambda: len(redis_client.smembers("rq:workers")) == 2, what="both RQ workers of the process")
+    assert json.loads(run_ok("stats", env=env))["workers"] == 1
 
 
 @pytest.mark.parametrize("command", [["status"], ["reset"], ["hide"], ["protect"], ["unprotect"]])

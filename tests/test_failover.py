@@ -124,7 +124,7 @@ def test_a_failover_under_load_loses_no_answered_report_and_hides_each_crossing_
     # queued (they come from the outbox, one grace period later). Delivery is at least once
     # (service/core/followups.py): a repeat, if any, carries the same event_id for the site to drop. A
     # webhook job the worker had in hand when the master died is handed back by the worker as soon as
-    # the new master answers (ImgmodWorker.hand_back), not a minute or more later by RQ's maintenance.
+    # the new master answers (HandsBack.hand_back), not a minute or more later by RQ's maintenance.
     raw = new_master.client(decode=False)
     delivered = lambda: {json.loads(seen.body)["image_id"] for seen in webhooks.requests}  # noqa: E731
     wait_until(lambda: raw.zcard(OUTBOX) == 0 and delivered() == set(IMAGES), what="a webhook for every crossing")
@@ -166,7 +166,7 @@ def test_a_worker_told_to_stop_while_it_waits_for_jobs_stops_at_once(settings, g
     """SIGTERM raises StopRequested inside the worker's blocking take (BLPOP then, BLMOVE now).
     redis-py's Sentinel connection kept its socket then, the take still pending, and RQ's
     register_death on the way out waited behind it (up to the dequeue time-out: 45 s with BLPOP; a
-    BLMOVE blocks a second, workers/taking.py) before reading its reply
+    BLMOVE blocks a second, workers/worker.py) before reading its reply
     (issue 18: no exit within 30 s of SIGTERM, nothing logged). service/core/connections.SentinelConnection."""
     env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses,
                      IMGMOD_RECONCILE_INTERVAL_SECONDS="600")  # RQ's own dequeue time-out then: 45 s
@@ -285,7 +285,7 @@ def test_a_worker_whose_master_stops_answering_stops_warm_without_waiting_for_it
     """A master frozen (SIGSTOP: connections accepted, nothing answered), not killed, then SIGTERM to an
     idle worker: its last writes to Redis wait for their read time-out. RQ sizes that for a blocking pop
     of its dequeue time-out (plus 10 s: 40 s); imgmod's takes block a second at most
-    (workers/taking.py), and a warm shutdown took 12 to 21 s (issue 18)."""
+    (workers/worker.py), and a warm shutdown took 12 to 21 s (issue 18)."""
     env = imgmod_env(settings, IMGMOD_REDIS_URL="", IMGMOD_REDIS_SENTINELS=group.addresses)
     worker = Process(["worker"], env, tmp_path / "worker.log")
     request.addfinalizer(lambda: worker.kill_all() if worker.popen.poll() is None else None)

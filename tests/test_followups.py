@@ -9,13 +9,13 @@ from rq import Queue
 from rq.intermediate_queue import IntermediateQueue
 
 from service.core import followups
-from service.core.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, enqueue_webhook
+from service.core.queue import FOLLOWUP_QUEUE_NAME, enqueue_webhook
 from service.core.store import OUTBOX, OutboxEvent
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
 from tests.processes import Process, imgmod_env, wait_until
 from tests.redis_server import RedisServer
-from workers.worker import ImgmodWorker
+from workers.worker import FollowupWorker
 
 
 @pytest.fixture
@@ -76,20 +76,21 @@ def test_an_entry_is_recovered_again_only_after_another_lease(services, redis_cl
     assert services.store.claim_outbox(lease_ms=60_000) == [entry]
 
 
-def test_a_follow_up_taken_by_a_worker_that_died_before_starting_it_is_run_later(settings, redis_server, tmp_path):
+def test_a_follow_up_taken_by_a_worker_that_died_before_starting_it_is_run_later(settings, services, redis_server,
+                                                                                 tmp_path):
     """A worker takes a webhook job, then dies (or its master fails over) before the job's start is
     recorded. Taken with BLPOP, as RQ takes from several queues, the job was in no list and no
-    registry any more, and the webhook was never sent; taken by a move (workers/taking.py), it waits
-    in its queue's intermediate list, where RQ's maintenance finds it and runs it again."""
+    registry any more, and the webhook was never sent; taken by a move (RQ's, on the one queue its
+    worker listens on), it waits in its queue's intermediate list, where RQ's maintenance finds it and
+    runs it again."""
     with LocalServer(lambda seen: (204, {}, b"")) as site:
         settings = with_settings(settings, webhook_url=f"http://127.0.0.1:{site.port}/hooks")
         raw = redis_server.client(decode=False)
-        taking = ImgmodWorker.queue_class  # how `imgmod worker` takes its jobs
-        queues = [taking(name, connection=raw) for name in (QUEUE_NAME, FOLLOWUP_QUEUE_NAME)]
+        dying = FollowupWorker([Queue(FOLLOWUP_QUEUE_NAME, connection=raw)], connection=raw, services=services)
         body = '{"event":"image.hidden","event_id":"e-1","image_id":"img-1","at":"2026-11-30T00:00:00.000Z"}'
-        job = enqueue_webhook(queues[1], body, "e-1")
+        job = enqueue_webhook(dying.queues[0], body, "e-1")
 
-        taken, queue = taking.dequeue_any(queues, None, connection=raw)  # as the worker that then dies did
+        taken, queue = dying.dequeue_job_and_maintain_ttl(timeout=None)  # as the worker that then dies did
         assert (taken.id, queue.name) == (job.id, FOLLOWUP_QUEUE_NAME)
         intermediate = IntermediateQueue(queue.key, raw)
         assert intermediate.get_job_ids() == [job.id] and queue.count == 0
@@ -148,10 +149,9 @@ def test_a_job_taken_but_not_started_when_redis_was_lost_goes_back_to_the_front_
     """The other job a worker can hold when Redis goes: taken (moved to the intermediate list) but its
     start never recorded. Handed back, it is first in its queue, and the worker is registered dead."""
     raw = redis_server.client(decode=False)
-    worker = ImgmodWorker([Queue(QUEUE_NAME, connection=raw), Queue(FOLLOWUP_QUEUE_NAME, connection=raw)],
-                          connection=raw, services=services)
+    worker = FollowupWorker([Queue(FOLLOWUP_QUEUE_NAME, connection=raw)], connection=raw, services=services)
     worker.register_birth()
-    queue = worker.queues[1]
+    [queue] = worker.queues
     body = '{"event":"image.hidden","event_id":"e-1","image_id":"img-1","at":"2026-11-30T00:00:00.000Z"}'
     taken_job = enqueue_webhook(queue, body, "e-1")
     later_job = enqueue_webhook(queue, body.replace("e-1", "e-2"), "e-2")
@@ -161,5 +161,5 @@ def test_a_job_taken_but_not_started_when_redis_was_lost_goes_back_to_the_front_
     assert worker.hand_back() == [taken_job.id]
     assert queue.get_job_ids() == [taken_job.id, later_job.id]
     assert IntermediateQueue(queue.key, raw).get_job_ids() == []
-    assert worker.name not in {other.name for other in ImgmodWorker.all(connection=raw)}
+    assert worker.name not in {other.name for other in FollowupWorker.all(connection=raw)}
     assert worker.hand_back() == []  # once only

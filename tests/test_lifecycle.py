@@ -10,7 +10,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from rq import Queue, Retry
+from rq import Queue, Retry, Worker
 from rq.command import send_stop_job_command
 from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
@@ -22,7 +22,7 @@ from tests.conftest import with_settings
 from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
 from tests.redis_server import RedisServer, free_port
 from tests.test_metrics import scrape
-from workers.worker import ImgmodWorker
+from workers.worker import HideWorker
 
 
 # Jobs of the hide queue run in the worker process itself, follow-ups in a forked work horse.
@@ -136,7 +136,8 @@ def test_a_killed_worker_counts_as_dead_once_its_heartbeat_is_30_seconds_old(set
     worker = Process(["worker"], env, tmp_path / "worker.log")
     wait_until(lambda: check(env).returncode == 0, what="the healthcheck to see the worker")
     worker.kill_all()
-    [key] = [key for key in redis_client.keys("rq:worker:*") if redis_client.hexists(key, "last_heartbeat")]
+    # The hide queue's worker: the one the healthcheck reads.
+    [key] = [key for key in redis_client.keys("rq:worker:*") if redis_client.hget(key, "queues") == QUEUE_NAME]
     beat = lambda seconds_ago: redis_client.hset(key, "last_heartbeat", utcformat(  # noqa: E731
         now() - timedelta(seconds=seconds_ago)))
     beat(25)
@@ -177,7 +178,7 @@ def test_a_stopping_worker_ends_its_command_listener_at_once_whatever_it_read_fi
     that never came: an idle `imgmod worker --burst` took 60 s to end whenever the race went that way.
     The race is forced here: the UNSUBSCRIBE returns only once the thread has read its reply."""
     connection = redis_server.client(decode=False)
-    worker = ImgmodWorker([hide_queue(connection)], connection=connection, services=services)
+    worker = HideWorker([hide_queue(connection)], connection=connection, services=services)
     worker.subscribe()
     pubsub, listener = worker.pubsub, worker.pubsub_thread
     send_unsubscribe = pubsub.unsubscribe
@@ -211,3 +212,39 @@ def test_the_scheduler_of_a_worker_killed_with_sigkill_ends_and_frees_its_lock(s
         wait_until(lambda: not redis_client.exists(lock), what="the scheduler lock to be released")
     finally:
         worker.kill_all()
+
+
+def test_a_worker_whose_follow_up_process_dies_stops_and_says_so_by_its_exit_status(settings, tmp_path):
+    """Hides would go on while nothing ran a follow-up any more, and the healthcheck (a hide worker's
+    heartbeat) would not see it: `imgmod worker` stops, exit status 1, for its supervisor to restart."""
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    try:
+        [follow_ups] = wait_until(lambda: [line for line in worker.lines() if line["message"] == "worker started"
+                                           and line["queue"] == FOLLOWUP_QUEUE_NAME], what="the follow-up worker")
+        os.kill(follow_ups["pid"], signal.SIGKILL)
+        assert worker.wait(30) == 1
+    finally:
+        if worker.popen.poll() is None:
+            worker.kill_all()
+    assert any(line["message"].startswith("follow-up worker process ended") for line in worker.lines())
+
+
+def test_a_second_sigterm_stops_the_follow_up_in_hand_at_once(settings, redis_server, redis_client, tmp_path):
+    """The follow-ups' worker runs in a process of its own: both stops reach it, the second a cold one."""
+    queue = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False))
+    slow = queue.enqueue("tests.jobs.slow", 60, "mark:slow")
+    worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
+    try:
+        wait_until(lambda: slow.id in StartedJobRegistry(queue=queue).get_job_ids(), what="the slow job to start")
+        worker.popen.send_signal(signal.SIGTERM)
+        # RQ takes a second stop within a second of the first as the same one (a pool's and a terminal's).
+        wait_until(lambda: any(other.shutdown_requested_date is not None
+                               and now() - other.shutdown_requested_date > timedelta(seconds=1.5)
+                               for other in Worker.all(queue=queue)), what="the first stop to be a while old")
+        worker.popen.send_signal(signal.SIGTERM)
+        worker.wait(20)  # not a speed claim: far under the job's 60 s, far over a loaded machine's pause
+    finally:
+        if worker.popen.poll() is None:
+            worker.kill_all()
+    assert redis_client.get("mark:slow") is None
+    assert slow.get_status() != "finished"

@@ -1,7 +1,7 @@
 """RQ jobs: small module-level functions taking ids, safe to run twice.
 
-A job uses the services (settings, store, queues) of the worker that runs it: ImgmodWorker sets
-them for each job it performs, in its own process for a hide and in the work horse for a follow-up,
+A job uses the services (settings, store, queues) of the worker that runs it: imgmod's workers set
+them for each job they perform, in the worker process for a hide and in the work horse for a follow-up,
 so every job of a worker shares one store and its connections.
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _current() -> Services:
     try:
         return _services.get()
     except LookupError:
-        raise RuntimeError("imgmod jobs run in an imgmod worker (workers.worker.ImgmodWorker)") from None
+        raise RuntimeError("imgmod jobs run in an imgmod worker (workers.worker)") from None
 
 
 def hide_image(image_id: str, generation: int) -> bool:

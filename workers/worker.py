@@ -1,4 +1,17 @@
-"""`imgmod worker`: an RQ worker on the imgmod queues that also reconciles what a crash left behind."""
+"""`imgmod worker`: two RQ workers, one per queue, that also reconcile what a crash left behind.
+
+Hides run in the `imgmod worker` process itself (RQ's SimpleWorker): a hide is one Lua call on ids,
+with no untrusted input, and forking for it cost more than the hide (about 20 ms, up to 80 ms, of a
+50 ms latency target). Follow-ups fetch untrusted images into Pillow and call other sites' servers:
+a second process runs RQ's forking Worker on their queue, so that a crash or a leak there cannot take
+a worker down, and a slow placeholder fetch never holds up a hide.
+
+Each worker listens on one queue, so RQ itself moves every job it takes into that queue's
+intermediate list until the job's start is recorded (BLMOVE): a job taken by a worker that then died,
+or whose Redis failed over before the start reached the replica, is found there and run again.
+
+What RQ does not do for imgmod is added by the small mixins below, one reason each.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -9,43 +22,60 @@ import signal
 import sys
 import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from rq import Worker
+from rq import SimpleWorker, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError, StopRequested
 from rq.job import Job, JobStatus
 from rq.queue import Queue
 from rq.scheduler import RQScheduler
-from rq.worker import SHUTDOWN_SIGNAL, WorkerStatus
+from rq.worker import SHUTDOWN_SIGNAL
 
 from config import Settings
 from service.core import followups, logs
 from service.core.connections import client_for
 from service.core.liveness import HORSE_HEARTBEAT_SECONDS, WORKER_TTL
-from service.core.queue import QUEUE_NAME, followup_queue, hide_queue
+from service.core.queue import followup_queue, hide_queue
 from service.core.services import Services, build_services
 from service.core.stats import record_job_failure
-# Imported once, here in the worker process: hides run in it, and each work horse forked for a
-# follow-up inherits the module and its dependencies (requests, Pillow) instead of importing them
-# for every job, about 0.2 s each.
+# Imported once, here before the follow-up process is forked: hides run in this process, and each
+# work horse forked for a follow-up inherits the module and its dependencies (requests, Pillow)
+# instead of importing them for every job, about 0.2 s each.
 from workers import jobs
 from workers.reconcile import reconcile
-from workers.taking import OTHER_QUEUES_EVERY_SECONDS, MovingQueue
 
 log = logging.getLogger("imgmod.worker")
 
+# An idle worker's take blocks this long: its heartbeat is renewed as often (liveness counts a
+# worker dead after 30 s without one), and a stop or a master gone is noticed within it.
+TAKE_BLOCKS_SECONDS = 1
 # How much longer than a take blocks its reply may take to come (a loaded Redis, a slow link).
 BLOCKING_READ_MARGIN_SECONDS = 4
+# How long RQ's command listener waits for a message before it looks whether it was told to stop.
+LISTENER_WAKES_SECONDS = 1
+# How long the listener waits before reading again once Redis is away (RQ's own wait).
+LISTENER_RETRY_SECONDS = 2
 PR_SET_PDEATHSIG = 1  # prctl(2)
-# How long a stopping worker waits for its command listener to end (it ends at its next reply).
-UNSUBSCRIBE_WAIT_SECONDS = 1
 
 
 class Stopping:
     """SIGTERM or SIGINT came. Set from signal handlers, so a plain attribute: a handler that took a lock
-    (threading.Event's) which the code it interrupted holds would never return."""
+    (threading.Event's) which the code it interrupted holds would never return.
+
+    In the `imgmod worker` process, each stop asked is passed on to the follow-up process (`forward_to`):
+    a container's SIGTERM reaches its first process only."""
 
     def __init__(self):
         self.requested = False
+        self.forward_to: int | None = None
+        self.follow_ups_ended = False
+        self.follow_ups_failed = False  # that process ended before any stop: this one stops too, and fails
+
+    def request(self) -> None:
+        self.requested = True
+        if self.forward_to is not None and not self.follow_ups_ended:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.forward_to, signal.SIGTERM)
 
 
 class ImgmodScheduler(RQScheduler):
@@ -78,67 +108,65 @@ def _end_with_parent(parent_pid: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-class ImgmodWorker(Worker):
-    """RQ's worker, running hides in its own process and forking a work horse for each follow-up, plus,
-    at start and every reconcile interval: a reconcile pass, its own registration made again if Redis
-    lost it (a restart without data), and a scheduler started again if it died. One log line per job,
-    and failed runs counted in the stats the metrics read.
+class ImgmodJobs:
+    """Each job runs with the worker's services and its request's id, and ends in one JSON log line;
+    each failed run is counted in the stats the metrics read (an exception handler)."""
 
-    A hide is one Lua call on ids, with no untrusted input, and forking for it cost more than the
-    hide (about 20 ms, up to 80 ms, of a 50 ms latency target): hides run in-process, as in RQ's
-    SimpleWorker. Follow-ups fetch untrusted images into Pillow and call other sites' servers: they
-    keep a forked horse, so that a crash or a leak there cannot take the worker down.
+    services: Services
 
-    SIGTERM is RQ's warm shutdown: the job in hand finishes, in-process or in its horse, then the
-    worker stops; a second SIGTERM (or SIGKILL) stops it at once, and the reconciler re-enqueues
-    whatever hide was lost, as it does for a killed horse.
-    """
+    def perform_job(self, job: Job, queue: Queue, execution) -> bool:
+        request_token = logs.request_id_var.set(job.meta.get("request_id"))
+        job_token = logs.job_id_var.set(job.id)
+        started = time.perf_counter()
+        try:
+            with jobs.running_with(self.services):
+                return super().perform_job(job, queue, execution)
+        finally:
+            status = job.get_status(refresh=False)
+            log.log(logging.INFO if status == "finished" else logging.WARNING, "job", extra={
+                "func": job.func_name, "description": job.description, "status": status, "queue": queue.name,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2), "retries_left": job.retries_left,
+            })
+            logs.job_id_var.reset(job_token)
+            logs.request_id_var.reset(request_token)
 
-    queue_class = MovingQueue  # each job taken is moved to an intermediate list until it starts (its queues are made one)
+    def count_failure(self, job: Job, *exc_info):
+        # Called for each failed run, before RQ decides on a retry: retries_left still counts this one.
+        try:
+            record_job_failure(self.services.store, retried=job.should_retry)
+        except RedisError:
+            pass  # the failure itself is in RQ's registry; only the counter misses one
+        return True  # let RQ's other handlers run
 
-    def __init__(self, queues, *, services: Services, schedule: bool = False,
-                 stopping: Stopping | None = None, **kwargs):
-        self.services = services  # before RQ's __init__, which reads dequeue_timeout
-        queues = [MovingQueue(queue.name, connection=queue.connection) for queue in queues]
-        # RQ's own maintenance (registries cleaned, a dead scheduler started again) runs as often as ours.
-        super().__init__(queues, worker_ttl=WORKER_TTL, maintenance_interval=self.interval,
-                         job_monitoring_interval=HORSE_HEARTBEAT_SECONDS, **kwargs)
-        self.schedule = schedule  # run a scheduler process (RQ's with_scheduler, but ours)
-        # SIGTERM or SIGINT came. Shared by the workers that run_worker starts one after another in a
-        # process: a stop asked of one, or between two, is one for all of them.
-        self.stopping = stopping or Stopping()
-        self.taken: tuple[Job, Queue] | None = None  # the last job taken, for hand_back
-        self.unsubscribing = False  # RQ's teardown is closing the connection its listening thread reads
-        self.push_exc_handler(self._count_failure)
 
-    @property
-    def interval(self) -> int:
-        return self.services.settings.reconcile_interval_seconds
+class ShortTakes:
+    """A take blocks TAKE_BLOCKS_SECONDS, and a reply is waited for only a little longer.
+
+    RQ blocks 45 s (worker_ttl - 15) and reads with a time-out of that plus 10 s: an idle worker's
+    heartbeat would be older than liveness allows, maintenance (the reconciler) would wait, and a
+    master that stops answering without closing (frozen, cut off) held a warm shutdown 12 to 21 s."""
+
+    services: Services
 
     @property
     def dequeue_timeout(self) -> int:
-        # RQ checks its maintenance hooks between blocking pops: wake at least once per interval.
-        return min(super().dequeue_timeout, self.interval)
+        # RQ runs its maintenance between takes: wake at least once per reconcile interval.
+        return min(TAKE_BLOCKS_SECONDS, self.services.settings.reconcile_interval_seconds)
 
     @property
     def connection_timeout(self) -> int:
-        # RQ gives its connection a read time-out for a blocking pop of dequeue_timeout (plus 10 s); a
-        # take here blocks OTHER_QUEUES_EVERY_SECONDS at most. A master that stops answering without
-        # closing (frozen, or cut off) holds a command this long: with RQ's 40 s, a warm shutdown took
-        # 12 to 21 s (issue 18).
-        return OTHER_QUEUES_EVERY_SECONDS + BLOCKING_READ_MARGIN_SECONDS
+        return TAKE_BLOCKS_SECONDS + BLOCKING_READ_MARGIN_SECONDS
 
-    @property
-    def stop_requested(self) -> bool:
-        return self.stopping.requested
 
-    def _install_signal_handlers(self):
-        super()._install_signal_handlers()
-        if self.stopping.requested:  # the signal came before this worker's handlers: RQ's loop stops at once
-            self._stop_requested = True
+class Stops:
+    """One stop for every worker the process runs, one after another (a new one once Redis is back):
+    a stop asked of one, or between two, is one for all of them; and a warm stop stays warm with Redis
+    away."""
+
+    stopping: Stopping
 
     def request_stop(self, signum, frame):
-        self.stopping.requested = True  # RQ's warm shutdown; run_worker then does not start a new worker
+        self.stopping.request()
         try:
             super().request_stop(signum, frame)
         except RedisError as error:
@@ -146,33 +174,52 @@ class ImgmodWorker(Worker):
             # it has already noted the stop: Redis away must not turn a warm shutdown into a crash.
             log.warning("shutdown request not recorded: Redis unavailable", extra={"error": type(error).__name__})
 
-    def unsubscribe(self):
-        """RQ's, without closing the connection under its listening thread and without waiting for it.
+    def check_for_suspension(self, burst: bool):
+        # RQ looks here before each take. A stop that came before this worker's handlers were installed
+        # (by work(), after registering) was only noted: honour it before taking a job.
+        if self.stopping.requested:
+            raise StopRequested()
+        super().check_for_suspension(burst)
 
-        The thread is told to stop first, then the UNSUBSCRIBE is sent: its reply wakes the thread,
-        which sees the stop and closes the connection itself. In RQ's order (UNSUBSCRIBE, then stop),
-        a thread that read the reply first went back to wait up to 60 s for a subscription that
-        never comes, and redis-py's stop() joins it: an idle burst worker took 60 s to end. Closing
-        the connection from here while the thread still reads (a master that stopped answering)
-        failed inside redis-py with a plain-text traceback among the JSON lines, so it is closed here
-        only once the thread has ended."""
-        if self.pubsub_thread:
-            self.unsubscribing = True
-            self.pubsub_thread.stop(timeout=0)  # its next wake-up ends it
-            self.pubsub.unsubscribe()  # that wake-up
-            self.pubsub_thread.join(timeout=UNSUBSCRIBE_WAIT_SECONDS)
-            if not self.pubsub_thread.is_alive():
-                self.pubsub.close()  # the thread closed it; this releases one a late UNSUBSCRIBE opened
 
-    def _pubsub_exception_handler(self, exc, pubsub, pubsub_thread):
-        if self.unsubscribing:  # the thread is ending: RQ's handler would log and re-raise
-            return
-        super()._pubsub_exception_handler(exc, pubsub, pubsub_thread)
+class QuickCommandListener:
+    """RQ's thread listening for commands (stop-job, shutdown) wakes every LISTENER_WAKES_SECONDS.
+
+    RQ's wakes every 60 s, and its teardown waits for it: a thread that read the UNSUBSCRIBE's reply
+    before it was told to stop waited 60 s for a subscription that never came, and an idle burst worker
+    took 60 s to end. Redis away, the thread waits and reads again, as RQ's does, without RQ's
+    plain-text traceback of any other error among the JSON lines."""
+
+    def subscribe(self):
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=LISTENER_WAKES_SECONDS, daemon=True,
+                                                       exception_handler=_listener_failed)
+
+
+def _listener_failed(error, pubsub, thread) -> None:
+    # RQ's logger, as RQ's handler: the thread may still be retrying after the worker's last line.
+    rq_log = logging.getLogger("rq.worker")
+    if isinstance(error, RedisConnectionError):
+        rq_log.warning("command listener: Redis unavailable, reading again", extra={"error": type(error).__name__})
+        time.sleep(LISTENER_RETRY_SECONDS)  # polling a server that is away, not ordering anything
+        return
+    rq_log.warning("command listener stopped", extra={"error": type(error).__name__})
+    thread.stop(timeout=0)
+
+
+class Maintenance:
+    """At start and every reconcile interval, in RQ's maintenance turn: a reconcile pass, this worker's
+    registration made again if Redis lost it (a restart without data), and a scheduler (ImgmodScheduler)
+    started if none runs. Redis away skips the turn instead of stopping the worker."""
+
+    services: Services
+    schedule: bool
 
     def run_maintenance_tasks(self):
         try:
             self.register_again_if_lost()
-            super().run_maintenance_tasks()
+            super().run_maintenance_tasks()  # RQ's: registries cleaned, a dead scheduler started again
             if self.schedule and self.scheduler is None:
                 self.scheduler = ImgmodScheduler(self.queues, connection=self.connection,
                                                  logging_level=logging.getLogger("rq").getEffectiveLevel())
@@ -192,7 +239,17 @@ class ImgmodWorker(Worker):
         self.register_birth()
         log.warning("worker registered again: Redis had lost its registration", extra={"worker": self.name})
 
+
+class HandsBack:
+    """The jobs in hand when Redis went away are put back as soon as it answers again (hand_back).
+
+    RQ's maintenance would do it only once the execution's heartbeat expired or the job had sat a
+    minute in the intermediate list: a webhook in hand at a failover came minutes late."""
+
+    taken: tuple[Job, Queue] | None = None
+
     def dequeue_job_and_maintain_ttl(self, *args, **kwargs):
+        # RQ keeps no note of a job taken but not yet started, and Redis may be gone before its start is.
         self.taken = super().dequeue_job_and_maintain_ttl(*args, **kwargs)
         return self.taken
 
@@ -203,11 +260,10 @@ class ImgmodWorker(Worker):
 
         A job it had started (its execution still listed) is failed as RQ's maintenance fails an
         abandoned one, so retried at once if it has retries left; a job taken but not started goes back
-        to the front of its queue. RQ's maintenance would do the same only once the execution's heartbeat
-        expired or the job had sat a minute in the intermediate list: a webhook in hand at a failover
-        came minutes late, after the test that waited for it had given up (issue 18). A job that had
-        in fact done its work runs again: hides are idempotent, a webhook repeats its event_id.
+        to the front of its queue. A job that had in fact done its work runs again: hides are
+        idempotent, a webhook repeats its event_id.
         """
+        [queue] = self.queues
         handed_back = []
         for execution in self.get_current_executions(refresh=True):
             try:
@@ -215,7 +271,6 @@ class ImgmodWorker(Worker):
             except NoSuchJobError:
                 continue
             if job.get_status() == JobStatus.STARTED:
-                queue = self._queue_of(job)
                 self.handle_job_failure(job, queue, execution=execution,
                                         exc_string="the worker lost Redis before the job's end was recorded")
                 if job.get_status() == JobStatus.SCHEDULED:
@@ -225,7 +280,7 @@ class ImgmodWorker(Worker):
                         queue.scheduled_job_registry.requeue(job, at_front=True)
                 handed_back.append(job.id)
         if self.taken is not None:
-            job, queue = self.taken
+            job, _ = self.taken
             try:
                 status = job.get_status()
             except NoSuchJobError:
@@ -239,119 +294,183 @@ class ImgmodWorker(Worker):
         self.register_death()
         return handed_back
 
-    def _queue_of(self, job: Job) -> Queue:
-        return next(queue for queue in self.queues if queue.name == job.origin)
 
-    def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
-        # RQ takes the job off its intermediate list only when it moved it there, on one queue: here
-        # every job was moved (MovingQueue), whatever the number of queues.
-        super().prepare_job_execution(job, remove_from_intermediate_queue=True)
+class ImgmodWorkerMixin(ImgmodJobs, ShortTakes, Stops, QuickCommandListener, Maintenance, HandsBack):
+    """What imgmod adds to an RQ worker on one of its queues."""
 
-    @staticmethod
-    def in_process(job: Job) -> bool:
-        return job.origin == QUEUE_NAME
+    def __init__(self, queues, *, services: Services, schedule: bool = False,
+                 stopping: Stopping | None = None, **kwargs):
+        self.services = services  # before RQ's __init__, which reads connection_timeout
+        self.schedule = schedule  # run a scheduler process (RQ's with_scheduler, but ImgmodScheduler)
+        self.stopping = stopping or Stopping()
+        # RQ's own maintenance (registries cleaned, a dead scheduler started again) runs as often as ours.
+        super().__init__(queues, worker_ttl=WORKER_TTL,
+                         maintenance_interval=services.settings.reconcile_interval_seconds,
+                         job_monitoring_interval=HORSE_HEARTBEAT_SECONDS, exception_handlers=[self.count_failure],
+                         **kwargs)
 
-    def execute_job(self, job: Job, queue: Queue):
-        if not self.in_process(job):
-            return super().execute_job(job, queue)  # fork a horse and watch it
-        # As RQ's SimpleWorker does it: perform_job here, under RQ's death penalty (SIGALRM, which
-        # needs the main thread: the worker's loop runs in it), then back to idle.
-        execution = self.prepare_execution(job)
-        self.perform_job(job, queue, execution)
-        self.set_state(WorkerStatus.IDLE)
 
-    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
-        if self.in_process(job):
-            # No horse monitor renews the worker's heartbeat while a hide runs here: make it outlast
-            # the whole job time-out (every hide is queued with one).
-            return int(job.timeout or WORKER_TTL) + 60
-        return super().get_heartbeat_ttl(job, working_time)
+class HideWorker(ImgmodWorkerMixin, SimpleWorker):
+    """The hide queue, in process (RQ's SimpleWorker): the job runs under RQ's death penalty (SIGALRM,
+    which needs the main thread, where the worker's loop runs)."""
 
     def kill_horse(self, sig=SHUTDOWN_SIGNAL):
-        # RQ's stop-job command kills the horse of the job in hand. A hide has none, and with no horse
-        # Worker.kill_horse would signal os.getpgid(0): the worker's own process group.
-        if self.horse_pid:
-            super().kill_horse(sig)
-        else:
-            log.warning("a hide runs in the worker process: it cannot be stopped, only waited for")
+        # RQ's stop-job command kills the horse of the job in hand; a hide has none, and RQ says nothing.
+        log.warning("a hide runs in the worker process: it cannot be stopped, only waited for")
 
-    def perform_job(self, job: Job, queue: Queue, execution) -> bool:
-        """Run the job (a hide here, a follow-up in its horse) and log one line saying how it ended."""
-        request_token = logs.request_id_var.set(job.meta.get("request_id"))
-        job_token = logs.job_id_var.set(job.id)
-        started = time.perf_counter()
-        try:
-            with jobs.running_with(self.services):
-                return super().perform_job(job, queue, execution)
-        finally:
-            status = job.get_status(refresh=False)
-            log.log(logging.INFO if status == "finished" else logging.WARNING, "job", extra={
-                "func": job.func_name, "description": job.description, "status": status, "queue": queue.name,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2), "retries_left": job.retries_left,
-            })
-            logs.job_id_var.reset(job_token)
-            logs.request_id_var.reset(request_token)
 
-    def _count_failure(self, job: Job, *exc_info):
-        # Called for each failed run, before RQ decides on a retry: retries_left still counts this one.
-        try:
-            record_job_failure(self.services.store, retried=job.should_retry)
-        except RedisError:
-            pass  # the failure itself is in RQ's registry; only the counter misses one
-        return True  # let RQ's other handlers run
+class FollowupWorker(ImgmodWorkerMixin, Worker):
+    """The follow-up queue, each job in a forked work horse (RQ's Worker), its heartbeat renewed by RQ's
+    horse monitor every HORSE_HEARTBEAT_SECONDS."""
+
+
+# Queues in the order `imgmod worker --burst` empties them: hides first, then the follow-ups they queued.
+ROLES = ((HideWorker, hide_queue), (FollowupWorker, followup_queue))
 
 
 def run_worker(settings: Settings, burst: bool = False) -> None:
-    services = build_services(settings)
-    # Blocking dequeues wait for minutes, so this client has no command time-out.
-    connection = client_for(settings, decode=False, command_timeout=None, sentinel=services.sentinel)
     stopping = Stopping()
     # Between workers (and before the first), a signal only notes the stop: RQ's handlers are installed
     # by each worker's work() and stay after it returns, acting on a worker that is gone (with Redis
     # I/O, or by raising StopRequested wherever this loop happens to be).
     _note_stops(stopping)
+    if burst:
+        _run_burst(settings, stopping)
+        return
+    follow_ups = _fork_follow_ups(settings)
+    stopping.forward_to = follow_ups
+    signal.signal(signal.SIGCHLD, lambda signum, frame: _note_follow_ups_ended(follow_ups, stopping))
+    try:
+        _run_role(HideWorker, hide_queue, settings, stopping)
+    except SystemExit:  # RQ's cold stop (a second SIGTERM): passed on, the follow-up process stops cold too
+        stopping.request()
+        raise
+    finally:
+        if not stopping.requested:  # the hide worker failed: the follow-ups stop (warm) with it
+            stopping.request()
+        _wait_for_follow_ups(follow_ups, stopping)
+    if stopping.follow_ups_failed:
+        raise SystemExit(1)  # a supervisor starts `imgmod worker` again, follow-ups included
+
+
+def _fork_follow_ups(settings: Settings) -> int:
+    parent = os.getpid()
+    # Blocked across the fork: a stop forwarded before the child noted stops would kill it cold.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    pid = os.fork()
+    if pid:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+        return pid
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        stopping = Stopping()
+        _note_stops(stopping)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+        _end_with_parent(parent)  # a SIGKILLed `imgmod worker` takes this one down (warm) too
+        _run_role(FollowupWorker, followup_queue, settings, stopping)
+        code = 0
+    except SystemExit:
+        code = 0  # RQ's cold stop (a second stop passed on): asked for, not a failure
+    except BaseException:
+        log.exception("follow-up worker failed")
+    finally:
+        logging.shutdown()
+        os._exit(code)
+
+
+def _note_follow_ups_ended(pid: int, stopping: Stopping) -> None:
+    # SIGCHLD also comes for the scheduler's process: only the follow-up process is looked at (and reaped).
+    if stopping.follow_ups_ended:
+        return
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            stopping.follow_ups_ended = True
+            if not stopping.requested:  # nothing runs the follow-ups any more: a supervisor should restart
+                stopping.follow_ups_failed = True
+                log.error("follow-up worker process ended; stopping", extra={"pid": pid})
+                # A stop as SIGTERM asks it: an idle RQ worker looks at nothing else between its takes.
+                os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _wait_for_follow_ups(pid: int, stopping: Stopping) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if stopping.follow_ups_ended:
+        return
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)  # a warm stop there may wait for the follow-up in hand
+
+
+def _run_role(worker_class, queue_of, settings: Settings, stopping: Stopping) -> None:
+    """One worker after another on one queue, until a stop: RQ's loop quits when Redis goes away in the
+    middle of a job or a heartbeat (a failover, a restart), and a new worker starts once Redis answers."""
+    services = build_services(settings)
+    # Blocking takes wait for a second at most, RQ sets the read time-out (ShortTakes).
+    connection = client_for(settings, decode=False, command_timeout=None, sentinel=services.sentinel)
     while not stopping.requested:
+        if worker_class is FollowupWorker:
+            _recover_follow_ups(services)
         try:
-            # Follow-ups that a process dying mid-way left behind are queued before any new work.
-            followups.recover(services)
-        except RedisError as error:  # every reconcile pass recovers them too
-            log.warning("recovery skipped: Redis unavailable", extra={"error": type(error).__name__})
-        try:
-            # Queues in priority order: a hide never waits behind a slow placeholder fetch.
-            worker = ImgmodWorker([hide_queue(connection), followup_queue(connection)], connection=connection,
-                                  services=services, schedule=not burst, stopping=stopping)
+            worker = worker_class([queue_of(connection)], connection=connection, services=services,
+                                  schedule=True, stopping=stopping)
         except RedisError as error:  # it names its connection in Redis (CLIENT SETNAME)
-            if burst:
-                raise
             log.warning("worker not started: Redis unavailable", extra={"error": type(error).__name__})
             _wait_for_redis(connection, stopping)
             continue
-        log.info("worker started", extra={"worker": worker.name, "burst": burst})
-        # The scheduler moves retried jobs back onto the queue after their back-off: a process of its own
-        # (ImgmodScheduler), or in a burst one pass at the start (RQ's). Logging is already configured
-        # (JSON, IMGMOD_LOG_LEVEL): logging_level=None keeps RQ from installing its own.
-        lost_redis = False
-        try:
-            worker.work(burst=burst, with_scheduler=burst, logging_level=None)
-        except RedisError as error:
-            lost_redis = True
-            log.warning("worker lost Redis", extra={"worker": worker.name, "error": type(error).__name__})
-        except StopRequested:
-            pass  # SIGTERM while RQ tore the worker down: its handler raises this there, and noted the stop
-        finally:
-            _note_stops(stopping)  # until the next worker's work() installs RQ's handlers again
-            _stop_listening(worker)
-        log.info("worker stopped", extra={"worker": worker.name})
-        if burst:
-            return
-        # RQ's loop quits when Redis goes away in the middle of a job or a heartbeat (a failover, a
-        # restart): a supervisor would start the worker again; this loop does, once Redis answers.
+        _, lost_redis = _work(worker, stopping, burst=False)
         _wait_for_redis(connection, stopping)
         if lost_redis and not stopping.requested:
             _hand_back(worker)
 
 
-def _hand_back(worker: ImgmodWorker) -> None:
+def _run_burst(settings: Settings, stopping: Stopping) -> None:
+    """Every queue in turn, in this process, until a round finds nothing: a hide queues follow-ups, and
+    a registration queues match decisions on the hide queue."""
+    services = build_services(settings)
+    connection = client_for(settings, decode=False, command_timeout=None, sentinel=services.sentinel)
+    _recover_follow_ups(services)
+    worked = True
+    while worked and not stopping.requested:
+        worked = False
+        for worker_class, queue_of in ROLES:
+            worker = worker_class([queue_of(connection)], connection=connection, services=services,
+                                  stopping=stopping)
+            did_work, lost_redis = _work(worker, stopping, burst=True)
+            if lost_redis:
+                return
+            worked = worked or did_work
+
+
+def _recover_follow_ups(services: Services) -> None:
+    try:
+        # Follow-ups that a process dying mid-way left behind are queued before any new work.
+        followups.recover(services)
+    except RedisError as error:  # every reconcile pass recovers them too
+        log.warning("recovery skipped: Redis unavailable", extra={"error": type(error).__name__})
+
+
+def _work(worker: ImgmodWorkerMixin, stopping: Stopping, burst: bool) -> tuple[bool, bool]:
+    """RQ's loop for one worker; returns whether it ran a job and whether it quit because Redis went away."""
+    log.info("worker started", extra={"worker": worker.name, "queue": worker.queues[0].name, "burst": burst})
+    worked = lost_redis = False
+    try:
+        # The scheduler moves retried jobs back onto the queue after their back-off: a process of its own
+        # (ImgmodScheduler, from maintenance), or in a burst one pass at the start (RQ's). Logging is
+        # already configured (JSON, IMGMOD_LOG_LEVEL): logging_level=None keeps RQ from installing its own.
+        worked = worker.work(burst=burst, with_scheduler=burst, logging_level=None)
+    except RedisError as error:
+        lost_redis = True
+        log.warning("worker lost Redis", extra={"worker": worker.name, "error": type(error).__name__})
+    except StopRequested:
+        pass  # SIGTERM while RQ tore the worker down: its handler raises this there, and noted the stop
+    finally:
+        _note_stops(stopping)  # until the next worker's work() installs RQ's handlers again
+        _stop_listening(worker)
+    log.info("worker stopped", extra={"worker": worker.name})
+    return worked, lost_redis
+
+
+def _hand_back(worker: ImgmodWorkerMixin) -> None:
     # Failing here leaves the jobs to RQ's maintenance (minutes late); a hide lost with its job is
     # hidden by the reconciler, follow-ups lost before they were queued come back from the outbox.
     try:
@@ -363,7 +482,7 @@ def _hand_back(worker: ImgmodWorker) -> None:
         log.warning("jobs in hand when Redis was lost put back", extra={"worker": worker.name, "job_ids": handed_back})
 
 
-def _stop_listening(worker: ImgmodWorker) -> None:
+def _stop_listening(worker: ImgmodWorkerMixin) -> None:
     # RQ stops the thread that listens for its commands (stop-job, shutdown) at the end of its teardown,
     # after writes that fail when Redis is away: it would outlive the worker, one more thread per
     # restart, each retrying every 2 s. Stopped here, it ends at its next wake-up.
@@ -373,7 +492,7 @@ def _stop_listening(worker: ImgmodWorker) -> None:
 
 def _note_stops(stopping: Stopping) -> None:
     def note(signum, frame):
-        stopping.requested = True
+        stopping.request()
     signal.signal(signal.SIGTERM, note)
     signal.signal(signal.SIGINT, note)
 

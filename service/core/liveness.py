@@ -8,7 +8,7 @@ from rq import Queue, Worker
 from rq.utils import now
 
 # RQ's worker key lives WORKER_TTL + 60 s after its last heartbeat; liveness is the heartbeat's age.
-# Our workers beat every second when idle (workers/taking.py: each take blocks a second), every
+# Our workers beat every second when idle (workers/worker.py: each take blocks a second), every
 # HORSE_HEARTBEAT_SECONDS while a horse runs a follow-up (RQ's job monitor), and before and after
 # each hide (milliseconds, in the worker itself): a worker killed with SIGKILL is counted dead
 # within HEARTBEAT_LIMIT, which leaves a loaded machine three missed beats of a follow-up.
