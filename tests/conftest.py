@@ -15,10 +15,10 @@ from rq import Queue
 from werkzeug.serving import make_server
 
 from config import Settings
+from harness.redis_server import RedisServer, redis_binaries, server_version
 from service import create_app
 from service.core.queue import QUEUE_NAME
 from service.core.services import Services
-from tests.redis_server import RedisServer, redis_binaries, server_version
 from workers.worker import ImgmodWorker
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -13,10 +13,10 @@ from bench import anatomy, fill, memory, reference
 from bench.profile import summarize
 from bench.results import markdown
 from bench.results import summarize as summarize_results
+from harness.wait import wait_until
 from service import create_app
 from service.core.store import AUDIT, HIDDEN, OUTBOX, REPORTED
 from tests.conftest import FRONTEND_KEY
-from tests.processes import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import requests
 
+from harness.redis_server import free_port
 from service.devserver import demo_image_hosts, find_server
 from tests.conftest import worker_env
-from tests.redis_server import free_port
 from tests.served import wait_until_healthy
 from workers.fetch import allowed
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from harness.redis_server import free_port
 from service.core import moderation
 from tests.conftest import worker_env
-from tests.redis_server import free_port
 from tests.test_cli import imgmod
 
 

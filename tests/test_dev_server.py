@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.redis_server import RedisServer, free_port, server_version
 from service.devserver import NO_SERVER, find_server, server_binaries
-from tests.redis_server import RedisServer, free_port, server_version
 from tests.served import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
+from harness.redis_server import RedisServer
 from service import create_app
 from tests.conftest import with_settings
-from tests.redis_server import RedisServer
 
 # Not a speed claim (those live in bench/): only proof that nothing waits for a dead peer.
 NO_HANG_SECONDS = 5

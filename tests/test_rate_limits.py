@@ -12,11 +12,11 @@ import psutil
 import pytest
 import requests
 
+from harness.redis_server import RedisServer
+from harness.wait import wait_until
 from service import create_app
 from service.core.store import RATE_PREFIX
 from tests.conftest import FRONTEND_KEY, Reporter, with_settings, worker_env
-from tests.redis_server import RedisServer
-from tests.processes import wait_until
 from tests.served import imgmod_serve
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rq.registry import StartedJobRegistry
 
+from harness.wait import wait_until
 from service.core.store import PENDING, RECONCILE_LOCK, STATS, image_key
-from tests.processes import Process, imgmod_env, wait_until
+from tests.processes import Process, imgmod_env
 from tests.test_hiding import hidden_events
 from workers.reconcile import reconcile
 

@@ -14,11 +14,11 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from rq import Queue
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from harness.wait import wait_until
 from service import create_app
 from service.core import followups, moderation
 from service.core.queue import FOLLOWUP_QUEUE_NAME
 from tests.conftest import Workers, with_settings
-from tests.processes import wait_until
 from tests.http_fixtures import LocalServer
 from workers.webhook import WebhookRejected, deliver
 

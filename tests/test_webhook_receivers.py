@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.redis_server import free_port
+from harness.wait import wait_until
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
-from tests.processes import wait_until
-from tests.redis_server import free_port
 from tests.test_webhook import STANDARD_SECRET, WEBHOOK_SECRET, cross, no_follow_up_left
 from workers.webhook import WebhookRejected, deliver
 
