@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import datetime
+from functools import partial
 
 import marshmallow as ma
 import pytest
@@ -13,6 +13,7 @@ import requests
 from service import create_app
 from service.web.schemas import CURSOR_MAX_LENGTH, CursorForm
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
+from tests.race import race
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
 pytestmark = pytest.mark.every_server
@@ -446,26 +447,19 @@ def test_one_hidden_event_per_automatic_hide(admin, reporter, workers):
 
 def test_reset_racing_concurrent_reports_loses_none(live_server, store):
     """48 distinct readers report while an editor resets: each is counted before or after the reset."""
-    readers, results = 48, []
-    barrier = threading.Barrier(readers + 1)
+    readers = 48
 
-    def report(n: int) -> None:
-        barrier.wait()
+    def report(n: int) -> bool:
         answer = requests.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
                                headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=30)
-        results.append(answer.json()["counted"])
+        return answer.json()["counted"]
 
     def reset() -> None:
-        barrier.wait()
         answer = requests.post(f"{live_server}/v1/admin/images/img-1/reset", json={},
                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
         assert answer.status_code == 200
 
-    threads = [threading.Thread(target=report, args=(n,)) for n in range(readers)] + [threading.Thread(target=reset)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    *results, _ = race(*[partial(report, n) for n in range(readers)], reset)
     assert results == [True] * readers
     [reset_event] = [e for e in store.audit("img-1") if e["type"] == "reset"]
     before = json.loads(reset_event["detail"])["previous_count"]

@@ -16,6 +16,7 @@ from service.core.store import OUTBOX, OutboxEvent
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
 from tests.processes import Process, imgmod_env
+from tests.race import race
 from workers.worker import ImgmodWorker
 
 
@@ -47,18 +48,7 @@ def test_workers_recovering_at_once_queue_each_follow_up_once(services, redis_se
     for image_id in images:
         services.store.hide_now(image_id, "test")  # the process "died": nothing dispatched
     age_outbox(redis_client, 120)
-    start = threading.Barrier(4)
-    claimed = []
-
-    def recover():
-        start.wait()
-        claimed.append(followups.recover(services))
-
-    threads = [threading.Thread(target=recover) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    claimed = race(*[lambda: followups.recover(services)] * 4)
     assert sum(claimed) == len(images)
     jobs = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False)).get_jobs()
     webhooks = [job.description for job in jobs if job.func_name == "workers.jobs.deliver_webhook"]

@@ -1,7 +1,7 @@
 """Trust (contract v2): weighted reporters, editors' verdicts, review reasons and the brake."""
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 
@@ -9,6 +9,7 @@ from service import create_app
 from service.core import identity, moderation
 from service.core.store import AUDIT, OUTBOX, RECORD_PREFIX
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Reporter, run_queued_jobs, with_settings
+from tests.race import race
 from tests.test_metrics import scrape
 
 
@@ -227,24 +228,16 @@ def test_no_brake_by_default(services, queue):
 
 def test_reports_racing_a_confirm_hide_once(live_server, store, redis_client, http):
     """Readers keep reporting while an editor confirms: one hide, whoever comes first."""
-    start = threading.Barrier(9)
-    answers = []
 
     def report(n):
-        start.wait()
-        answers.append(http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
-                                 headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code)
+        return http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
+                         headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code
 
     def confirm():
-        start.wait()
-        answers.append(http.post(f"{live_server}/v1/admin/images/img-1/confirm", json={},
-                                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code)
+        return http.post(f"{live_server}/v1/admin/images/img-1/confirm", json={},
+                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code
 
-    threads = [threading.Thread(target=report, args=(n,)) for n in range(8)] + [threading.Thread(target=confirm)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = race(*[partial(report, n) for n in range(8)], confirm)
     assert sorted(answers) == [200] + [202] * 8
     assert store.status("img-1")["state"] == "hidden"
     hides = [t for t in audit_types(redis_client, "img-1") if t in ("hidden", "confirmed", "manual_hide")]

@@ -1,12 +1,13 @@
 """Two editors, one queue: an action with If-Match is done only on the image the editor saw (409 otherwise)."""
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 import requests
 
 from tests.conftest import ADMIN_TOKEN
+from tests.race import race
 
 # The check runs inside each action's Lua script: on every server binary present.
 pytestmark = pytest.mark.every_server
@@ -72,20 +73,13 @@ def test_a_retried_action_with_its_key_replays_instead_of_409(reporter, admin):
 
 def test_two_editors_racing_on_the_same_etag_one_acts_the_other_gets_409(live_server, reporter, admin, redis_client):
     seen = crossed(reporter, admin)
-    start = threading.Barrier(2)
-    answers = {}
 
-    def editor(kind: str, path: str):
+    def editor(path: str):
         with requests.Session() as http:
-            start.wait()
-            answers[kind] = http.post(f"{live_server}/v1/admin/images/img-1{path}", json={}, timeout=10,
-                                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "If-Match": seen})
+            return http.post(f"{live_server}/v1/admin/images/img-1{path}", json={}, timeout=10,
+                             headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "If-Match": seen})
 
-    threads = [threading.Thread(target=editor, args=args) for args in (("restore", "/reset"), ("confirm", "/confirm"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = dict(zip(("restore", "confirm"), race(partial(editor, "/reset"), partial(editor, "/confirm"))))
     assert sorted(answer.status_code for answer in answers.values()) == [200, 409]
     winner = next(kind for kind, answer in answers.items() if answer.status_code == 200)
     loser = answers["confirm" if winner == "restore" else "restore"]
