@@ -1,10 +1,15 @@
 """The bench's tools that need no wrk: pipelined fills through the store, the memory weighing,
-the layer-by-layer CPU table and the profile summary."""
+the layer-by-layer CPU table, the profile summary, and `python -m bench` itself without wrk. The
+whole smoke run, with wrk, is bench/smoke/, a CI step of its own."""
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -294,3 +299,29 @@ def test_the_proxy_answered_share_counts_the_lookups_the_api_logged(tmp_path):
                    '{"message":"request","method":"GET","path":"/v1/images/a","status":200}\n'
                    '{"message":"started"}\n')
     assert api_lookups(log, 0) == 3 and api_lookups(log, offset) == 2
+
+
+def test_a_phase_that_needs_wrk_stops_at_once_without_it(tmp_path):
+    """The ha phase loads its servers with wrk: without wrk it must fail before starting any Redis."""
+    path = tmp_path / "bin"  # redis-server on the PATH, and no wrk
+    path.mkdir()
+    (path / "redis-server").symlink_to(shutil.which("redis-server"))
+    result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "ha", "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PATH": str(path)})
+    assert result.returncode != 0 and "wrk is not installed" in result.stderr
+    assert not (tmp_path / "out" / "logs").exists()  # nothing was started
+
+
+def test_the_matching_phase_runs_alone_without_wrk(tmp_path):
+    path = tmp_path / "bin"  # redis-server on the PATH, and no wrk
+    path.mkdir()
+    (path / "redis-server").symlink_to(shutil.which("redis-server"))
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "matching", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PATH": str(path)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((out / "results.json").read_text())
+    assert set(report) == {"config", "meta", "matching", "summary"} and report["meta"]["versions"]["wrk"] is None
+    assert "| hashes stored |" in (out / "results.md").read_text()
