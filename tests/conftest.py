@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from config import Settings
 from harness.redis_server import RedisServer, redis_binaries, server_version
 from service import create_app
-from service.core.queue import QUEUE_NAME
+from service.core.queue import QUEUE_NAME, followup_queue
 from service.core.services import Services
 from workers.worker import ImgmodWorker
 
@@ -45,6 +45,17 @@ def redis_binary(request) -> str:
 def redis_server(tmp_path_factory, redis_binary):
     server = RedisServer(tmp_path_factory.mktemp("redis"), binary=redis_binary).start()
     yield server
+    server.kill()
+
+
+@pytest.fixture
+def doomed_redis(tmp_path):
+    """A Redis of the test's own, to kill (then `start()` again, empty, on the same port) or to
+    SIGSTOP into one that accepts connections and never answers: an unreachable or hanging Redis."""
+    server = RedisServer(tmp_path / "doomed").start()
+    yield server
+    if server.process and server.process.poll() is None:
+        server.process.send_signal(signal.SIGCONT)  # one the test SIGSTOPped is let go first
     server.kill()
 
 
@@ -216,9 +227,12 @@ class BurstWorker(ImgmodWorker):
         pass  # and so unsubscribe, which only stops a thread that was started, does nothing
 
 
-def run_queued_jobs(queue: Queue, services: Services) -> None:
-    """Every hide queued, run here in the test's process by imgmod's worker with `services`, as a burst would."""
-    BurstWorker([queue], connection=queue.connection, services=services).work(burst=True, logging_level="WARNING")
+def run_queued_jobs(services: Services, *queues: Queue) -> None:
+    """Every job queued on `queues` (by default the hides' and then the follow-ups'), run here in the
+    test's process by imgmod's worker with `services` until they are empty, as a burst would."""
+    queues = queues or (services.hides, followup_queue(services.hides.connection))
+    BurstWorker(list(queues), connection=queues[0].connection, services=services).work(
+        burst=True, logging_level="WARNING")
 
 
 @functools.cache

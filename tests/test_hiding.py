@@ -132,7 +132,7 @@ def test_jobs_use_the_store_of_the_worker_that_runs_them(settings, queue, servic
         for n in range(settings.threshold):
             store.report(image_id, f"reader-{n}", "spam", None)
         queue.enqueue("workers.jobs.hide_image", image_id, 0)
-    run_queued_jobs(queue, replace(services, store=store))
+    run_queued_jobs(replace(services, store=store), queue)
     assert store.is_hidden("img-1") and store.is_hidden("img-2")
     assert [image_id for image_id, _ in calls] == ["img-1", "img-2"]
 

@@ -14,7 +14,7 @@ from service import create_app
 from service.core import moderation
 from service.core.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from bench import photos
-from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
+from tests.conftest import FRONTEND_KEY, run_queued_jobs, with_settings
 from tests.http_fixtures import LocalServer, image_files
 from workers import phash, placeholder
 from workers.matching import FineIndex, HashIndex
@@ -55,13 +55,6 @@ def url(image_host):
     return image_host.url
 
 
-def run_jobs(services) -> None:
-    """Every queued job, hides and follow-ups, run by imgmod's worker until both queues are empty."""
-    connection = services.hides.connection
-    queues = [services.hides, Queue(FOLLOWUP_QUEUE_NAME, connection=connection)]
-    BurstWorker(queues, connection=connection, services=services).work(burst=True, logging_level="WARNING")
-
-
 def register(client, *images, key=FRONTEND_KEY):
     return client.post("/v1/images", json={"images": [{"image_id": i, "image_url": u} for i, u in images]},
                        headers={"Authorization": f"Bearer {key}"})
@@ -87,14 +80,14 @@ def webhooks(hooks) -> list[dict]:
 
 def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidden(client, services, admin, url, hooks):
     register(client, ("agency-photo", url("/source.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     report_hidden(services, "agency-photo")
-    run_jobs(services)  # the hide, then the match job around the new source
+    run_queued_jobs(services)  # the hide, then the match job around the new source
     assert hidden(client, "agency-photo")
     assert not hidden(client, "article-9.hero")
 
     assert register(client, ("article-9.hero", url("/copy-small.jpg"))).status_code == 202
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "article-9.hero")
     detail = admin.get("/images/article-9.hero").json
@@ -121,11 +114,11 @@ def test_copies_registered_before_are_hidden_when_the_source_is_unrelated_and_fl
     assert register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
                     ("copy-b", url("/copy-medium.jpg")), ("other", url("/unrelated.jpg")),
                     ("flat-a", url("/flat.jpg"))).json == {"accepted": 5}
-    run_jobs(services)
+    run_queued_jobs(services)
     assert not any(hidden(client, i) for i in ("src", "copy-a", "copy-b", "other", "flat-a"))
 
     admin.post("/images/src/hide")  # by hand: a new source
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "copy-a") and hidden(client, "copy-b")
     assert not hidden(client, "other") and not hidden(client, "flat-a")
@@ -135,9 +128,9 @@ def test_copies_registered_before_are_hidden_when_the_source_is_unrelated_and_fl
 def test_copies_registered_before_are_hidden_when_readers_hide_a_registered_source(client, services, admin, url):
     register(client, ("agency-photo", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("other", url("/unrelated-2.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     report_hidden(services, "agency-photo")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "agency-photo") and hidden(client, "copy-a") and not hidden(client, "other")
     assert admin.get("/images/copy-a").json["matched_from"] == "agency-photo"
 
@@ -148,9 +141,9 @@ def test_a_url_readers_give_for_an_id_the_site_never_registered_never_hides_regi
     is hidden (readers may hide what they report), but the registered copies of that photo are not:
     a reader's URL is never hashed, so it never makes a matching source."""
     register(client, ("copy-a", url("/copy-small.jpg")), ("copy-b", url("/copy-medium.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     report_hidden(services, "invented-1", url("/source.jpg"))
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "invented-1")
     assert not hidden(client, "copy-a") and not hidden(client, "copy-b")
@@ -167,11 +160,11 @@ def test_a_url_a_reader_gives_for_a_registered_image_replaces_neither_its_url_no
     """The first reporter of photo X gives photo Y's URL: X is still hashed, matched, shown to editors
     and blurred as the site registered it."""
     register(client, ("x", url("/source.jpg")), ("x-copy", url("/copy-small.jpg")), ("y", url("/unrelated.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     [registered_hash] = services.store.hashes(["x"])
 
     report_hidden(services, "x", url("/unrelated.jpg"))
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "x") and hidden(client, "x-copy") and not hidden(client, "y")
     assert services.store.hashes(["x"]) == [registered_hash]
@@ -183,9 +176,9 @@ def test_a_url_a_reader_gives_for_a_registered_image_replaces_neither_its_url_no
 
 def test_flat_images_never_match_each_other(client, services, admin, url):
     register(client, ("flat-a", url("/flat.jpg")), ("flat-b", url("/flat-2.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/flat-a/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "flat-a") and not hidden(client, "flat-b")
     assert services.store.hashes(["flat-b"])[0] is not None  # hashed and kept, but too low in quality
 
@@ -194,25 +187,25 @@ def test_a_protected_image_is_never_hidden_by_matching(client, services, admin, 
     admin.put("/images/copy-a/protection", json={"protected": True})
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-tiny.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-b")
     assert not hidden(client, "copy-a") and matched_events(admin, "copy-a") == []
 
 
 def test_a_reset_copy_is_visible_and_never_matched_to_that_source_again(client, services, admin, url):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-a")
 
     assert admin.post("/images/copy-a/reset", json={}).json["matched_from"] is None
     assert not hidden(client, "copy-a")
     register(client, ("copy-a", url("/copy-small.jpg")))  # registered again, and the source hidden again
     enqueue_match(services.hides, ["src"])
-    run_jobs(services)
+    run_queued_jobs(services)
     assert not hidden(client, "copy-a") and hidden(client, "src")
     assert len(matched_events(admin, "copy-a")) == 1
 
@@ -220,14 +213,14 @@ def test_a_reset_copy_is_visible_and_never_matched_to_that_source_again(client, 
 def test_resetting_a_source_restores_the_copies_hidden_only_through_it(client, services, admin, url, hooks):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-medium.jpg")), ("own", url("/unrelated.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
     admin.post("/images/own/hide")  # hidden by an editor, not by matching: stays hidden
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-a") and hidden(client, "copy-b")
 
     admin.post("/images/src/reset", json={})
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert not any(hidden(client, i) for i in ("src", "copy-a", "copy-b"))
     assert hidden(client, "own")
@@ -236,7 +229,7 @@ def test_resetting_a_source_restores_the_copies_hidden_only_through_it(client, s
     assert {"src", "copy-a", "copy-b"} <= restored
     # Not released from the source: hidden again when it is.
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-a") and hidden(client, "copy-b")
 
 
@@ -244,15 +237,15 @@ def test_an_editors_confirm_of_a_copy_survives_its_sources_reset(client, service
     """Confirming a copy hidden by matching makes it the editor's own hide: resetting the source used to
     restore it all the same (audited as a reset by `system`)."""
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert admin.get("/images/copy-a").json["hidden_by"] == "match"
 
     confirmed = admin.post("/images/copy-a/confirm", json={}).json
     assert (confirmed["hidden_by"], confirmed["matched_from"]) == ("editor", None)
     admin.post("/images/src/reset", json={})
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "copy-a") and not hidden(client, "src")
     assert admin.get("/images/copy-a").json["hidden_by"] == "editor"
@@ -265,14 +258,14 @@ def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, servi
     Reset with `ignore`: a source judged fine (`disagree`) sends it to review instead
     (tests/test_known_fine.py)."""
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     report_hidden(services, "copy-a")  # three readers: counted, the copy being hidden already
     assert admin.get("/images/copy-a").json["score"] == 3.0
 
     admin.post("/images/src/reset", json={"verdict": "ignore"})
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "copy-a")
     detail = admin.get("/images/copy-a").json
@@ -286,9 +279,9 @@ def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settin
     client = create_app(services.settings).test_client()
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-medium.jpg")), ("copy-c", url("/copy-tiny.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     report_hidden(services, "src")
-    run_jobs(services)
+    run_queued_jobs(services)
 
     states = sorted(services.store.status(copy)["state"] for copy in ("copy-a", "copy-b", "copy-c"))
     assert hidden(client, "src") and states == ["hidden", "review", "review"]
@@ -298,9 +291,9 @@ def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settin
 def test_the_console_reads_a_copys_source_and_a_sources_copies_nearest_first(client, services, admin, url):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-medium.jpg")), ("copy-c", url("/copy-tiny.jpg")), ("own", url("/unrelated.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     copies = ("copy-a", "copy-b", "copy-c")
     distances = {image: event["detail"]["distance"] for image in copies for event in matched_events(admin, image)}
 
@@ -335,9 +328,9 @@ def test_the_matches_read_checks_its_image_id_and_limit_by_name(admin):
 
 def test_a_copy_never_acts_as_a_source(client, services, admin, url):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert services.store.match_hide("late-copy", "copy-a", 3) is None  # copy-a is hidden, but by matching
     assert services.store.match_hide("late-copy", "src", 3) is not None
 
@@ -346,9 +339,9 @@ def test_match_distance_off_disables_matching(settings, url, admin):
     app = create_app(with_settings(settings, match_distance=None))
     client, services = app.test_client(), app.extensions["imgmod"]
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     client.post("/v1/admin/images/src/hide", headers=admin.headers)
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "src") and not hidden(client, "copy-a")
     assert services.store.hashes(["copy-a"])[0] is not None  # still hashed: turning matching on finds it
 
@@ -475,9 +468,9 @@ def test_a_workers_caches_notice_that_redis_lost_its_data_even_once_as_much_was_
 def test_a_released_copy_forgotten_with_its_registration_may_match_again(client, services, admin, url,
                                                                           redis_client):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     # Released from src; `ignore`: a photo judged fine (`disagree`) is never hidden by matching again
     # (tests/test_known_fine.py).
     admin.post("/images/copy-a/reset", json={"verdict": "ignore"})
@@ -487,7 +480,7 @@ def test_a_released_copy_forgotten_with_its_registration_may_match_again(client,
 
     assert store.prune_hashes(2 * 86400)[1] == 1  # the visible copy's registration, release and all
     register(client, ("copy-a", url("/copy-small.jpg")))  # a new registration, a year on
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-a") and len(matched_events(admin, "copy-a")) == 2
 
 
@@ -530,6 +523,6 @@ def test_without_pdq_installed_registrations_are_fetched_and_never_hashed(client
     monkeypatch.setattr(phash, "pdqhash", None)
     register(client, ("src", url("/source.jpg")))
     [job] = Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection).get_jobs()
-    run_jobs(services)
+    run_queued_jobs(services)
     assert job.get_status(refresh=True) == "finished" and job.return_value() == 0
     assert services.store.hashes(["src"]) == [None]

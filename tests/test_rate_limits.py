@@ -12,7 +12,6 @@ import psutil
 import pytest
 import requests
 
-from harness.redis_server import RedisServer
 from harness.wait import wait_until
 from service import create_app
 from service.core.store import RATE_PREFIX
@@ -118,15 +117,6 @@ def test_limit_counters_are_keyed_hashes_not_addresses(settings, redis_client):
     assert len(keys) == 2
     assert all(redis_client.ttl(key) > 0 for key in keys)  # counters expire with their window
     assert not any("198.51.100.77" in key or "reader-alice" in key for key in keys)
-
-
-@pytest.fixture
-def doomed_redis(tmp_path):
-    server = RedisServer(tmp_path / "doomed").start()
-    yield server
-    if server.process and server.process.poll() is None:
-        server.process.send_signal(signal.SIGCONT)
-    server.kill()
 
 
 def assert_unavailable_quickly(send):

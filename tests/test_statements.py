@@ -31,10 +31,10 @@ def cross(services, image_id: str, reason: str = "violence") -> None:
 
 def test_each_cause_of_a_hide_gets_one_statement_in_the_database_format(client, admin, services, queue, settings):
     cross(services, "by-reports", "hate")
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     moderation.hide(services, "by-hand", "editor")
     cross(services, "confirmed", "nudity")
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     moderation.reset(services, "confirmed", "editor")
     cross(services, "confirmed", "nudity")  # dismissed reporters do not count again: new ones
     for n in range(3):

@@ -141,7 +141,7 @@ def test_the_brake_sends_crossings_to_review_past_its_hourly_count(settings, que
     for image_id in ("img-1", "img-2"):
         for n in range(3):
             moderation.report(services, image_id, f"h{n}", "violence", None)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     states = [services.store.status(image_id)["state"] for image_id in ("img-1", "img-2")]
     assert states == ["hidden", "review"]
     assert audit_types(redis_client, "img-2") == ["review"]
@@ -160,13 +160,13 @@ def test_while_the_brake_holds_further_readers_make_no_more_reviews_or_jobs(sett
     for image_id in ("img-0", "img-1"):
         for n in range(3):
             moderation.report(services, image_id, f"h{n}", "violence", None)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert services.store.status("img-1")["state"] == "review"
     for n in range(3, 10):
         outcome = moderation.report(services, "img-1", f"h{n}", "violence", None)
         assert (outcome.counted, outcome.state, outcome.crossed) == (True, "review", False)
     assert queue.count == 0
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert audit_types(redis_client, "img-1") == ["review"]
     status = services.store.status("img-1")
     assert (status["state"], status["score"]) == ("review", 10.0)
@@ -205,7 +205,7 @@ def test_a_protected_image_goes_before_editors_whichever_reasons_came_first(serv
 def test_the_hidden_by_field_says_why(services, reporter, admin, queue):
     for n in range(3):
         reporter.anonymous("by-reports", ip=f"198.51.100.{n}")
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     admin.post("/images/by-hand/hide")
     reporter.anonymous("confirmed", ip="198.51.100.1")
     admin.post("/images/confirmed/confirm", json={})
@@ -221,7 +221,7 @@ def test_no_brake_by_default(services, queue):
     for image_id in ("img-1", "img-2"):
         for n in range(3):
             moderation.report(services, image_id, f"h{n}", "violence", None)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert [services.store.status(i)["state"] for i in ("img-1", "img-2")] == ["hidden", "hidden"]
     assert services.store.brake_holds() is False
 

@@ -13,7 +13,7 @@ from tests.test_trust import audit_types, record_of
 def hide_by_readers(reporter, services, queue, image_id: str, reason: str = "violence") -> None:
     for n in range(3):
         reporter.anonymous(image_id, ip=f"198.51.100.{n}", reason=reason)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
 
 
 def test_a_farmed_account_reporting_hidden_photos_gains_no_agreed(services, reporter, admin, queue):
@@ -101,7 +101,7 @@ def test_reports_racing_a_reset_of_a_hidden_photo_never_hide_it_again(
                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code
 
     answers = race(*[partial(report, n) for n in range(8)], reset)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert sorted(answers) == [200] + [202] * 8
     detail = admin.get("/images/img-1").json
     after_reset = detail["report_count"]  # the generation after the reset counts only them
