@@ -125,6 +125,18 @@ def reporter(client):
     return Reporter(client)
 
 
+@pytest.fixture
+def cross(reporter):
+    """cross(image_id, readers=3, first=0, **body): `readers` distinct readers of the site's
+    (reporter_id reader-<first>…) report `image_id` through the API, each answered 202: with the
+    settings' threshold of 3 the image crosses it by default. Returns the answers' bodies."""
+    def cross(image_id: str, readers: int = 3, first: int = 0, **body) -> list[dict]:
+        answers = [reporter.frontend(image_id, f"reader-{n}", **body) for n in range(first, first + readers)]
+        assert [answer.status_code for answer in answers] == [202] * readers, [answer.json for answer in answers]
+        return [answer.json for answer in answers]
+    return cross
+
+
 class Admin:
     """Calls the admin API as the test editor."""
 

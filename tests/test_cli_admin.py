@@ -17,12 +17,6 @@ def env(settings):
     return worker_env(settings)
 
 
-@pytest.fixture
-def cross(services):
-    def report(image_id: str, readers: int = 3) -> None:
-        for n in range(readers):
-            moderation.report(services, image_id, f"r{n}", "violence", None)
-    return report
 
 
 def run_ok(*args, env) -> str:
@@ -31,7 +25,7 @@ def run_ok(*args, env) -> str:
     return result.stdout
 
 
-def test_reset_restores_and_audits_the_cli_user(env, cross, store, workers):
+def test_reset_restores_and_audits_the_cli_user(env, cross, reporter, store, workers):
     cross("img-1")
     workers.burst()
     assert store.status("img-1")["hidden"] is True
@@ -40,7 +34,7 @@ def test_reset_restores_and_audits_the_cli_user(env, cross, store, workers):
     event = store.audit("img-1", limit=1)[0]
     assert (event["type"], event["actor"]) == ("reset", f"cli:{getpass.getuser()}")
     assert json.loads(event["detail"])["note"] == "checked"
-    assert store.report("img-1", "r0", "other", None).counted is False  # dismissed reporters stay dismissed
+    assert reporter.frontend("img-1", "reader-0").json["counted"] is False  # dismissed reporters stay dismissed
 
 
 def test_reset_several_ids_and_forget_reporters(env, cross, store):

@@ -11,7 +11,6 @@ import pytest
 from rq import Queue
 
 from service import create_app
-from service.core import moderation
 from service.core.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from bench import photos
 from tests.conftest import FRONTEND_KEY, run_queued_jobs, with_settings
@@ -60,11 +59,6 @@ def register(client, *images, key=FRONTEND_KEY):
                        headers={"Authorization": f"Bearer {key}"})
 
 
-def report_hidden(services, image_id: str, image_url: str | None = None) -> None:
-    for n in range(3):
-        moderation.report(services, image_id, f"reader-{n}", "violence", image_url)
-
-
 def matched_events(admin, image_id: str) -> list[dict]:
     events = admin.get(f"/audit?image_id={image_id}&limit=100").json["events"]
     return [event for event in events if event["type"] == "matched"]
@@ -78,10 +72,11 @@ def webhooks(hooks) -> list[dict]:
     return [json.loads(seen.body) for seen in hooks.requests]
 
 
-def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidden(client, services, admin, url, hooks):
+def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidden(client, services, admin, url, hooks,
+                                                                                  cross):
     register(client, ("agency-photo", url("/source.jpg")))
     run_queued_jobs(services)
-    report_hidden(services, "agency-photo")
+    cross("agency-photo", reason="violence")
     run_queued_jobs(services)  # the hide, then the match job around the new source
     assert hidden(client, "agency-photo")
     assert not hidden(client, "article-9.hero")
@@ -125,24 +120,24 @@ def test_copies_registered_before_are_hidden_when_the_source_is_unrelated_and_fl
     assert [e["detail"]["source"] for e in matched_events(admin, "copy-a")] == ["src"]
 
 
-def test_copies_registered_before_are_hidden_when_readers_hide_a_registered_source(client, services, admin, url):
+def test_copies_registered_before_are_hidden_when_readers_hide_a_registered_source(client, services, admin, url, cross):
     register(client, ("agency-photo", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("other", url("/unrelated-2.jpg")))
     run_queued_jobs(services)
-    report_hidden(services, "agency-photo")
+    cross("agency-photo", reason="violence")
     run_queued_jobs(services)
     assert hidden(client, "agency-photo") and hidden(client, "copy-a") and not hidden(client, "other")
     assert admin.get("/images/copy-a").json["matched_from"] == "agency-photo"
 
 
 def test_a_url_readers_give_for_an_id_the_site_never_registered_never_hides_registered_copies(
-        client, services, admin, url):
+        client, services, admin, url, cross):
     """Readers invent an id and give the URL of a real photo on the site's image host: the invented id
     is hidden (readers may hide what they report), but the registered copies of that photo are not:
     a reader's URL is never hashed, so it never makes a matching source."""
     register(client, ("copy-a", url("/copy-small.jpg")), ("copy-b", url("/copy-medium.jpg")))
     run_queued_jobs(services)
-    report_hidden(services, "invented-1", url("/source.jpg"))
+    cross("invented-1", reason="violence", image_url=url("/source.jpg"))
     run_queued_jobs(services)
 
     assert hidden(client, "invented-1")
@@ -156,14 +151,14 @@ def test_a_url_readers_give_for_an_id_the_site_never_registered_never_hides_regi
 
 
 def test_a_url_a_reader_gives_for_a_registered_image_replaces_neither_its_url_nor_its_hash(
-        client, services, admin, url):
+        client, services, admin, url, cross):
     """The first reporter of photo X gives photo Y's URL: X is still hashed, matched, shown to editors
     and blurred as the site registered it."""
     register(client, ("x", url("/source.jpg")), ("x-copy", url("/copy-small.jpg")), ("y", url("/unrelated.jpg")))
     run_queued_jobs(services)
     [registered_hash] = services.store.hashes(["x"])
 
-    report_hidden(services, "x", url("/unrelated.jpg"))
+    cross("x", reason="violence", image_url=url("/unrelated.jpg"))
     run_queued_jobs(services)
 
     assert hidden(client, "x") and hidden(client, "x-copy") and not hidden(client, "y")
@@ -252,7 +247,7 @@ def test_an_editors_confirm_of_a_copy_survives_its_sources_reset(client, service
     assert not any(event["type"] == "reset" for event in admin.get("/audit?image_id=copy-a").json["events"])
 
 
-def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, services, admin, url):
+def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, services, admin, url, cross):
     """Readers reported the copy enough to hide it while it was hidden by matching: once its source is
     reset, the copy is a crossing of its own, hidden by reports (it used to stay visible for good).
     Reset with `ignore`: a source judged fine (`disagree`) sends it to review instead
@@ -261,7 +256,7 @@ def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, servi
     run_queued_jobs(services)
     admin.post("/images/src/hide")
     run_queued_jobs(services)
-    report_hidden(services, "copy-a")  # three readers: counted, the copy being hidden already
+    cross("copy-a", reason="violence")  # three readers: counted, the copy being hidden already
     assert admin.get("/images/copy-a").json["score"] == 3.0
 
     admin.post("/images/src/reset", json={"verdict": "ignore"})
@@ -272,7 +267,7 @@ def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, servi
     assert (detail["hidden_by"], detail["matched_from"]) == ("reports", None)
 
 
-def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settings, url, admin):
+def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settings, url, admin, cross):
     """With the brake at 2 an hour: the source's own hide and one copy's; the other copies wait for
     editors. Matching used to hide every copy, the brake never engaging."""
     services = create_app(with_settings(settings, auto_hide_brake=2)).extensions["imgmod"]
@@ -280,7 +275,7 @@ def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settin
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-medium.jpg")), ("copy-c", url("/copy-tiny.jpg")))
     run_queued_jobs(services)
-    report_hidden(services, "src")
+    cross("src", reason="violence")
     run_queued_jobs(services)
 
     states = sorted(services.store.status(copy)["state"] for copy in ("copy-a", "copy-b", "copy-c"))

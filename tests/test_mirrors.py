@@ -15,7 +15,7 @@ from bench import photos
 from service.core.store import MATCH_NEAR_FINE
 from tests.conftest import run_queued_jobs, with_settings
 from tests.http_fixtures import image_files
-from tests.test_known_fine import crowd, state
+from tests.test_known_fine import state
 from tests.test_matching import matched_events, register
 from workers.matching import WORD, within, within_any
 from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes
@@ -58,11 +58,11 @@ def eight(found) -> list[bytes]:
     return [found.bits, *[found.variants[i:i + BYTES] for i in range(0, len(found.variants), BYTES)]]
 
 
-def test_a_mirrored_copy_of_a_real_photo_is_hidden_through_its_source(client, services, admin, url):
+def test_a_mirrored_copy_of_a_real_photo_is_hidden_through_its_source(client, services, admin, url, cross):
     register(client, ("agency-photo", url("/source.jpg")), ("turned", url("/turned.jpg")),
              ("unrelated-mirrored", url("/other-mirrored.jpg")), ("unrelated", url("/other.jpg")))
     run_queued_jobs(services)
-    crowd(services, "agency-photo", 0)
+    cross("agency-photo", first=0, reason="violence")
     run_queued_jobs(services)  # the hide, then the match job around the new source: the copy registered before
     assert state(admin, "turned") == "hidden"
 
@@ -76,10 +76,10 @@ def test_a_mirrored_copy_of_a_real_photo_is_hidden_through_its_source(client, se
     assert state(admin, "unrelated-mirrored") == state(admin, "unrelated") == "visible"
 
 
-def test_a_mirrored_copy_of_a_photo_judged_fine_is_never_hidden_by_matching(client, services, admin, url):
+def test_a_mirrored_copy_of_a_photo_judged_fine_is_never_hidden_by_matching(client, services, admin, url, cross):
     register(client, ("src", url("/source.jpg")))
     run_queued_jobs(services)
-    crowd(services, "src", 0)
+    cross("src", first=0, reason="violence")
     run_queued_jobs(services)
     admin.post("/images/src/reset", json={})  # judged fine: known fine, with its turned and mirrored hashes
     run_queued_jobs(services)
@@ -87,7 +87,7 @@ def test_a_mirrored_copy_of_a_photo_judged_fine_is_never_hidden_by_matching(clie
     run_queued_jobs(services)
     assert services.store.match_hide("mirrored", "src", 5) is None
 
-    crowd(services, "mirrored", 10)  # its own crossing goes to editors
+    cross("mirrored", first=10, reason="violence")  # its own crossing goes to editors
     run_queued_jobs(services)
     assert state(admin, "mirrored") == "review"
     assert services.store.redis.hget(MATCH_NEAR_FINE, "turned") == "src"
