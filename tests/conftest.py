@@ -19,6 +19,7 @@ from harness.redis_server import RedisServer, redis_binaries, server_version
 from service import create_app
 from service.core.queue import QUEUE_NAME, followup_queue
 from service.core.services import Services
+from tests.http_fixtures import image_files
 from workers.worker import ImgmodWorker
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -157,6 +158,20 @@ class Admin:
 @pytest.fixture
 def admin(client):
     return Admin(client)
+
+
+@pytest.fixture(scope="module")
+def image_host(request):
+    """An image host for workers to fetch from: the test module's FILES (path -> JPEG bytes; 404 for
+    any other path), served for the whole module. The module allows its `.host` in its settings."""
+    with image_files(request.module.FILES) as server:
+        yield server
+
+
+@pytest.fixture
+def url(image_host):
+    """url(path): where the image host serves `path`."""
+    return image_host.url
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from bench import photos
 from service.core.store import MATCH_FINE, MATCH_NEAR_FINE
 from tests.conftest import run_queued_jobs, with_settings
-from tests.http_fixtures import image_files
 from tests.test_matching import register
 
 SOURCE = photos.scene(1)
@@ -24,20 +23,9 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def image_host():
-    with image_files(FILES) as server:
-        yield server
-
-
 @pytest.fixture
 def settings(settings, image_host):
     return with_settings(settings, image_hosts=(image_host.host,))
-
-
-@pytest.fixture
-def url(image_host):
-    return image_host.url
 
 
 def state(admin, image_id: str) -> str:

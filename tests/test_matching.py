@@ -14,7 +14,7 @@ from service import create_app
 from service.core.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from bench import photos
 from tests.conftest import FRONTEND_KEY, run_queued_jobs, with_settings
-from tests.http_fixtures import LocalServer, image_files
+from tests.http_fixtures import LocalServer
 from workers import phash, placeholder
 from workers.matching import FineIndex, HashIndex
 
@@ -31,12 +31,6 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def image_host():
-    with image_files(FILES) as server:
-        yield server
-
-
 @pytest.fixture
 def hooks():
     with LocalServer(lambda request: (200, {}, b"")) as server:
@@ -47,11 +41,6 @@ def hooks():
 def settings(settings, image_host, hooks):
     return with_settings(settings, image_hosts=(image_host.host,),
                          webhook_url=f"http://127.0.0.1:{hooks.port}/hooks", webhook_secret="hook-secret-of-the-test-site-0123456789")
-
-
-@pytest.fixture
-def url(image_host):
-    return image_host.url
 
 
 def register(client, *images, key=FRONTEND_KEY):

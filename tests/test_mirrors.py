@@ -14,7 +14,6 @@ import pytest
 from bench import photos
 from service.core.store import MATCH_NEAR_FINE
 from tests.conftest import run_queued_jobs, with_settings
-from tests.http_fixtures import image_files
 from tests.test_known_fine import state
 from tests.test_matching import matched_events, register
 from workers.matching import WORD, within, within_any
@@ -32,20 +31,9 @@ FILES = {
 DEFAULT_DISTANCE = 31
 
 
-@pytest.fixture(scope="module")
-def image_host():
-    with image_files(FILES) as server:
-        yield server
-
-
 @pytest.fixture
 def settings(settings, image_host):
     return with_settings(settings, image_hosts=(image_host.host,))
-
-
-@pytest.fixture
-def url(image_host):
-    return image_host.url
 
 
 
