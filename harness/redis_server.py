@@ -13,7 +13,8 @@ import redis
 from harness.wait import wait_until
 from service.devserver import free_port, server_binaries
 
-__all__ = ["RedisServer", "free_port", "redis_binaries", "redis_binary", "server_version", "version_of"]
+__all__ = ["RedisServer", "free_port", "redis_binaries", "redis_binary", "server_version", "unreachable_url",
+           "version_of"]
 
 
 def redis_binaries() -> list[str]:
@@ -35,6 +36,11 @@ def version_of(binary: str) -> tuple[str, str]:
     output = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
     name = "valkey" if output.lower().startswith("valkey") else "redis"
     return name, next((part[2:] for part in output.split() if part.startswith("v=")), "unknown")
+
+
+def unreachable_url() -> str:
+    """A Redis URL on a free port where nothing listens: a Redis that cannot be reached."""
+    return f"redis://127.0.0.1:{free_port()}/0"
 
 
 @cache  # asked once per parametrized test function at collection

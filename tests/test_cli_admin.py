@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from harness.redis_server import free_port
+from harness.redis_server import unreachable_url
 from service.core import moderation
 from tests.conftest import worker_env
 from tests.test_cli import imgmod
@@ -89,6 +89,6 @@ def test_bad_id_is_refused_clearly(env, store, command):
 @pytest.mark.parametrize("command", [["status", "a"], ["reset", "a"], ["hide", "a"], ["protect", "a"],
                                      ["unprotect", "a"], ["stats"], ["worker", "--burst"]])
 def test_unreachable_redis_is_one_clear_line(env, command):
-    result = imgmod(*command, env={**env, "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    result = imgmod(*command, env={**env, "IMGMOD_REDIS_URL": unreachable_url()})
     assert result.returncode == 1
     assert "unreachable" in result.stderr and "Traceback" not in result.stderr

@@ -16,7 +16,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from rq.utils import now, utcformat
 
-from harness.redis_server import RedisServer, free_port
+from harness.redis_server import RedisServer, unreachable_url
 from harness.wait import wait_until
 from service.core.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, hide_queue
 from service.core.store import image_key
@@ -127,7 +127,7 @@ def test_worker_healthcheck_reads_the_heartbeat(settings, tmp_path):
     failing = check(env)
     assert failing.returncode != 0 and "no worker" in failing.stderr
 
-    away = check({**env, "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    away = check({**env, "IMGMOD_REDIS_URL": unreachable_url()})
     assert away.returncode != 0 and "unreachable" in away.stderr and "Traceback" not in away.stderr
 
 
