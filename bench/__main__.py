@@ -26,8 +26,8 @@ from bench.ha import ha_phase
 from bench.serving import servers_phase
 from bench.results import markdown, percentile, summarize
 from bench.servers import DEFAULT_SERVER
-from bench.services import (ROOT, Processes, RedisServer, Server, redis_version, service_env, spawn_reference,
-                            spawn_server)
+from bench.services import (ROOT, Processes, redis_version, RedisServer, Server, service_env, spawn_reference,
+                            spawn_server, start_redis)
 from bench.stack import Stack, log
 from config import Settings, load_settings
 from service.core.store import Store
@@ -73,7 +73,7 @@ SMOKE = Plan(runs=1, seconds=1, warmup_seconds=0, ingest_pool=1000, stored_small
 
 
 def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -> list[dict]:
-    server = RedisServer(processes, "redis-memory", workdir / "redis-memory")
+    server = start_redis(processes, "redis-memory", workdir / "redis-memory")
     client = server.client()
     threshold = load_settings(service_env(server.url, secret, "unused-frontend-key-0123456789")).threshold
     variants = [(reporters, None) for reporters in plan.memory_reporters] + [(1, IMAGE_URL)]
@@ -91,7 +91,7 @@ def memory_phase(plan: Plan, processes: Processes, workdir: Path, secret: str) -
 
 
 def matching_phase(plan: Plan, processes: Processes, workdir: Path) -> dict:
-    server = RedisServer(processes, "redis-matching", workdir / "redis-matching")
+    server = start_redis(processes, "redis-matching", workdir / "redis-matching")
     distance = Settings.match_distance
     figures = matching.rates(plan.match_photos, plan.match_copies, distance)
     log(f"matching: {plan.match_photos} photos hashed in {figures['seconds']:.0f} s, "
@@ -185,7 +185,7 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
             small = Stack(processes, "small", workdir, secret, frontend_key)
             if {"http", "servers"} & set(phases):
                 reference = spawn_reference(processes)
-                roundtrip_redis = RedisServer(processes, "redis-roundtrip", workdir / "redis-roundtrip")
+                roundtrip_redis = start_redis(processes, "redis-roundtrip", workdir / "redis-roundtrip")
                 reference_hidden(roundtrip_redis, plan.stored_small)
                 roundtrip = spawn_reference(processes, "roundtrip", roundtrip_redis.url)
                 # The contract floor: imgmod's settings (its frontend key, its secret), the reference's Redis.

@@ -31,7 +31,7 @@ from flask import Flask
 
 from bench.fill import fill_stored, stored_id
 from bench.reference import create_floor_app, create_reference_app
-from bench.services import Processes, RedisServer
+from bench.services import Processes, start_redis
 from config import Settings
 from service import create_app
 from service.core import identity, logs
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir, Processes(Path(workdir) / "logs") as processes:
         worker_like(Path(workdir))
-        server = RedisServer(processes, "redis-anatomy", Path(workdir) / "redis")
+        server = start_redis(processes, "redis-anatomy", Path(workdir) / "redis")
         rows = layers(server.url, options.count, options.only, options.rounds, options.stored)
     if options.json:
         print(json.dumps(dict(rows), indent=2))

@@ -5,7 +5,7 @@
   `WAIT 1 500` in the same round trip).
 - Single and bulk lookups with IMGMOD_LOOKUPS_FROM_REPLICAS=1 on one and on two replicas, against
   the same lookups on the master. redis-py chooses a replica through the sentinels (`slave_for`),
-  so each group has three seeded sentinels (service/sentinel_seed.py).
+  so each group has three seeded sentinels (harness/sentinels.py).
 
 Every process runs on this one machine: replicas take CPU from the API they serve, so the replica
 figures show what reading a replica costs, not what more machines would add.
@@ -16,9 +16,10 @@ import json
 from pathlib import Path
 
 from bench.loads import Loads, Target
-from bench.services import Processes, RedisServer, free_port, redis_binary, wait_until
+from bench.services import Processes, free_port, redis_binary, start_redis
 from bench.stack import Stack, log
-from service.sentinel_seed import SentinelSeeds, in_sync, sentinels_agree
+from harness.sentinels import SentinelSeeds, in_sync, sentinels_agree
+from harness.wait import wait_until
 
 # (figure, side) in the order they are measured, interleaved run by run.
 INGEST_SIDES = ("ack0", "ack1")
@@ -31,18 +32,18 @@ class ReplicatedRedis:
 
     def __init__(self, processes: Processes, name: str, workdir: Path, replicas: int):
         directory = workdir / name
-        self.master = RedisServer(processes, f"{name}-master", directory / "master", password=False)
+        self.master = start_redis(processes, f"{name}-master", directory / "master", password=False)
         replica_of = ("--replicaof", "127.0.0.1", str(self.master.port))
-        self.replicas = [RedisServer(processes, f"{name}-replica-{n}", directory / f"replica-{n}", password=False,
+        self.replicas = [start_redis(processes, f"{name}-replica-{n}", directory / f"replica-{n}", password=False,
                                      extra_args=replica_of) for n in range(replicas)]
         wait_until(lambda: all(in_sync(replica.client()) for replica in self.replicas), f"{name}: replicas",
-                   self.master.process)
+                   self.master.process, seconds=60)
         seeds = SentinelSeeds(self.master.port, [replica.port for replica in self.replicas],
                               [free_port() for _ in range(3)])
         for n in range(3):
             processes.spawn(f"{name}-sentinel-{n}", [redis_binary(), str(seeds.write(directory, n)), "--sentinel"])
         wait_until(lambda: sentinels_agree(seeds.sentinel_ports, self.master.port), f"{name}: sentinels",
-                   self.master.process)
+                   self.master.process, seconds=60)
         self.sentinels = seeds.addresses
 
     def wait_caught_up(self) -> None:

@@ -641,9 +641,9 @@ def main(argv=None) -> int:
         if len(policies) != len(wanted):
             parser.error(f"--policies: among {', '.join(p.name for p in POLICIES)}")
 
-    from bench.services import Processes, RedisServer
+    from bench.services import Processes, start_redis
     with tempfile.TemporaryDirectory(prefix="imgmod-moderation-") as work, Processes(Path(work) / "logs") as processes:
-        server = RedisServer(processes, "redis-moderation", Path(work) / "redis")
+        server = start_redis(processes, "redis-moderation", Path(work) / "redis")
         client = server.client()
         try:
             report = simulate(client, s, policies)

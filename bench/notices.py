@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from bench import wrk
-from bench.services import ROOT, Processes, RedisServer, cpu_seconds
+from bench.services import ROOT, Processes, cpu_seconds, start_redis
 from bench.stack import Stack, log, log_load
 from service.core.notice_store import RETENTION_DAYS, DAY_MS, STATEMENT_PREFIX, STATEMENTS
 from service.core.statements import CATEGORIES, REASON_CATEGORIES
@@ -174,7 +174,7 @@ def _pin_to_one_core():
 def export(plan: Plan, processes: Processes, workdir: Path, secret: str) -> dict:
     """Fill a Redis with `plan.statements` statements, time `imgmod statements --since` writing them
     all on one core, then validate every line and scan them all for personal data."""
-    server = RedisServer(processes, "redis-statements", workdir / "redis-statements")
+    server = start_redis(processes, "redis-statements", workdir / "redis-statements")
     client = server.client()
     started = time.monotonic()
     start_ms = int(time.time() * 1000) - plan.statements * 1000  # one a second, up to now

@@ -6,7 +6,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from rq import Worker
 
 from bench.servers import DEFAULT_SERVER
 from config import PROMETHEUS_MULTIPROC_ENV as MULTIPROC_ENV
+from harness.redis_server import RedisServer, free_port, version_of
+from harness.wait import wait_until
 from service import devserver
-from service.devserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 15
@@ -33,19 +33,7 @@ def redis_binary() -> str:
 
 def redis_version() -> str:
     """'7.0.15' from `redis-server --version`."""
-    output = subprocess.run([redis_binary(), "--version"], capture_output=True, text=True).stdout
-    return next((part[2:] for part in output.split() if part.startswith("v=")), output.strip())
-
-
-
-def wait_until(ready, what: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not ready():
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}; see its log")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what} was not ready within {seconds:.0f} s")
-        time.sleep(0.05)
+    return version_of(redis_binary())[1]
 
 
 def http_ok(port: int, path: str = "/healthz") -> bool:
@@ -106,49 +94,20 @@ class Processes:
         self.stop_all()
 
 
-class RedisServer:
-    """A private redis-server on a free port, never the machine's own 6379, without persistence.
+def start_redis(processes: Processes, name: str, directory: Path, password: bool = True,
+                extra_args: tuple[str, ...] = ()) -> RedisServer:
+    """A private redis-server (harness/redis_server.py) of Debian's 7.0 when present, logging to
+    `name`.log and stopped with the run's other processes.
 
     It has a password of its own: another program that picked the same "free" port at the same
     moment (test suites run beside the bench) must get an error from it, never flush its data.
+    `password=False` for the servers of a Sentinel group: imgmod passes no password through
+    Sentinel. `extra_args`: --replicaof for a replica. Its clients wait up to 120 s: fills and memory
+    scans take longer than the service's 1 s command time-out.
     """
-
-    def __init__(self, processes: Processes, name: str, directory: Path, password: bool = True,
-                 extra_args: tuple[str, ...] = ()):
-        """`password=False` for the servers of a Sentinel group: imgmod passes no password through
-        Sentinel. `extra_args`: --replicaof for a replica."""
-        self.port = free_port()
-        self.password = secrets.token_hex(16) if password else None
-        directory.mkdir(parents=True, exist_ok=True)
-        self.process = processes.spawn(name, [
-            redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", str(directory), *extra_args,
-            *(("--requirepass", self.password) if password else ())])
-        self.url = f"redis://{f':{self.password}@' if password else ''}127.0.0.1:{self.port}/0"
-        client = self.client()
-        wait_until(lambda: _pings(client), f"redis-server {name}", self.process, seconds=15)
-        self.version = client.info("server")["redis_version"]
-        client.close()
-
-    def cpu(self) -> float:
-        """CPU seconds this Redis has spent, user and system."""
-        client = self.client()
-        try:
-            info = client.info("cpu")
-        finally:
-            client.close()
-        return info["used_cpu_user"] + info["used_cpu_sys"]
-
-    def client(self, decode: bool = True) -> redis.Redis:
-        # Fills and memory scans take longer than the service's 1 s command time-out.
-        return redis.Redis(port=self.port, password=self.password, decode_responses=decode, socket_timeout=120)
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
+    server = RedisServer(directory, binary=redis_binary(), extra_args=extra_args,
+                         password=secrets.token_hex(16) if password else None, socket_timeout=120)
+    return server.start(spawn=lambda argv: processes.spawn(name, argv))
 
 
 def service_env(redis_url: str, secret: str, frontend_key: str) -> dict:
@@ -170,7 +129,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def wait(self) -> "Server":
-        wait_until(lambda: http_ok(self.port), self.name, self.process)
+        wait_until(lambda: http_ok(self.port), self.name, self.process, seconds=60)
         return self
 
 
@@ -220,7 +179,7 @@ class RQWorkers:
         self.running += [self.processes.spawn(f"{self.name}-{len(self.running) + n}", argv, self.env)
                          for n in range(count)]
         wait_until(lambda: len(Worker.all(connection=self.connection)) >= len(self.running),
-                   f"{count} RQ workers", self.running[-1])
+                   f"{count} RQ workers", self.running[-1], seconds=60)
 
     def stop(self) -> None:
         self.processes.stop(*self.running)

@@ -8,7 +8,7 @@ from pathlib import Path
 from rq import Queue
 
 from bench.fill import fill_stored
-from bench.services import Processes, RedisServer, RQWorkers, Server, service_env, spawn_api
+from bench.services import Processes, RedisServer, RQWorkers, Server, service_env, spawn_api, start_redis
 from config import load_settings
 from service.core.connections import connect
 from service.core.store import Store
@@ -48,7 +48,7 @@ class Stack:
         """Its own redis-server, or `redis` (the master of a replicated group, shared by several stacks),
         and `env` added to the service's (IMGMOD_REDIS_SENTINELS, IMGMOD_REDIS_MIN_REPLICAS_ACK, ...)."""
         self.name = name
-        self.redis = redis or RedisServer(processes, f"redis-{name}", workdir / f"redis-{name}")
+        self.redis = redis or start_redis(processes, f"redis-{name}", workdir / f"redis-{name}")
         self.env = {**service_env(self.redis.url, secret, frontend_key), **(env or {})}
         self.settings = load_settings(self.env)
         self.store = Store(connect(self.redis.url, command_timeout=120), self.settings.threshold)

@@ -15,10 +15,11 @@ from rq import Queue
 from werkzeug.serving import make_server
 
 from config import Settings
+from harness.redis_server import RedisServer, redis_binaries, server_version
 from service import create_app
-from service.core.queue import QUEUE_NAME
+from service.core.queue import QUEUE_NAME, followup_queue
 from service.core.services import Services
-from tests.redis_server import RedisServer, redis_binaries, server_version
+from tests.http_fixtures import image_files
 from workers.worker import HideWorker
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -45,6 +46,17 @@ def redis_binary(request) -> str:
 def redis_server(tmp_path_factory, redis_binary):
     server = RedisServer(tmp_path_factory.mktemp("redis"), binary=redis_binary).start()
     yield server
+    server.kill()
+
+
+@pytest.fixture
+def doomed_redis(tmp_path):
+    """A Redis of the test's own, to kill (then `start()` again, empty, on the same port) or to
+    SIGSTOP into one that accepts connections and never answers: an unreachable or hanging Redis."""
+    server = RedisServer(tmp_path / "doomed").start()
+    yield server
+    if server.process and server.process.poll() is None:
+        server.process.send_signal(signal.SIGCONT)  # one the test SIGSTOPped is let go first
     server.kill()
 
 
@@ -114,6 +126,18 @@ def reporter(client):
     return Reporter(client)
 
 
+@pytest.fixture
+def cross(reporter):
+    """cross(image_id, readers=3, first=0, **body): `readers` distinct readers of the site's
+    (reporter_id reader-<first>…) report `image_id` through the API, each answered 202: with the
+    settings' threshold of 3 the image crosses it by default. Returns the answers' bodies."""
+    def cross(image_id: str, readers: int = 3, first: int = 0, **body) -> list[dict]:
+        answers = [reporter.frontend(image_id, f"reader-{n}", **body) for n in range(first, first + readers)]
+        assert [answer.status_code for answer in answers] == [202] * readers, [answer.json for answer in answers]
+        return [answer.json for answer in answers]
+    return cross
+
+
 class Admin:
     """Calls the admin API as the test editor."""
 
@@ -134,6 +158,20 @@ class Admin:
 @pytest.fixture
 def admin(client):
     return Admin(client)
+
+
+@pytest.fixture(scope="module")
+def image_host(request):
+    """An image host for workers to fetch from: the test module's FILES (path -> JPEG bytes; 404 for
+    any other path), served for the whole module. The module allows its `.host` in its settings."""
+    with image_files(request.module.FILES) as server:
+        yield server
+
+
+@pytest.fixture
+def url(image_host):
+    """url(path): where the image host serves `path`."""
+    return image_host.url
 
 
 @pytest.fixture
@@ -216,9 +254,12 @@ class BurstWorker(HideWorker):
         pass  # and so unsubscribe, which only stops a thread that was started, does nothing
 
 
-def run_queued_jobs(queue: Queue, services: Services) -> None:
-    """Every hide queued, run here in the test's process by imgmod's worker with `services`, as a burst would."""
-    BurstWorker([queue], connection=queue.connection, services=services).work(burst=True, logging_level="WARNING")
+def run_queued_jobs(services: Services, *queues: Queue) -> None:
+    """Every job queued on `queues` (by default the hides' and then the follow-ups'), run here in the
+    test's process by imgmod's worker with `services` until they are empty, as a burst would."""
+    queues = queues or (services.hides, followup_queue(services.hides.connection))
+    BurstWorker(list(queues), connection=queues[0].connection, services=services).work(
+        burst=True, logging_level="WARNING")
 
 
 @functools.cache

@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from config import OidcSettings
-from tests.processes import wait_until
-from tests.redis_server import free_port
+from harness.redis_server import free_port
+from harness.wait import wait_until
 
 EDITOR_GROUP = "editors"
 # Amina judges photos; Karim writes about sport and is in no editor group; Salma has no e-mail claim.

@@ -7,14 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
 
 from config import Settings
+from harness.redis_server import free_port
+from harness.wait import wait_until
 from tests.conftest import worker_env
-from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,13 +37,6 @@ def job_lines(process: Process) -> list[dict]:
     """The worker's own line per job run (workers/worker.py), in order."""
     return [line for line in process.lines() if line.get("logger") == "imgmod.worker" and line["message"] == "job"]
 
-
-def wait_until(condition, timeout: float = 30, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return result
 
 
 class Process:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import redis
 
-from service.sentinel_seed import SentinelSeeds, in_sync, master_port, sentinels_agree
-from tests.processes import wait_until
-from tests.redis_server import RedisServer, free_port, redis_binary
+from harness.redis_server import RedisServer, free_port, redis_binary
+from harness.sentinels import SentinelSeeds, in_sync, master_port, sentinels_agree
+from harness.wait import wait_until
 
 
 class SentinelGroup:
@@ -61,7 +61,7 @@ class SentinelGroup:
         old = self.master
         old.kill()
         killed_at = time.monotonic()
-        promoted = wait_until(lambda: self._promoted(old.port), timeout=30, what="a replica to be promoted")
+        promoted = wait_until(lambda: self._promoted(old.port), seconds=30, what="a replica to be promoted")
         self.failover_seconds = time.monotonic() - killed_at
         self.master = promoted
         self.replicas.remove(promoted)

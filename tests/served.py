@@ -11,7 +11,7 @@ from typing import Iterator
 
 import requests
 
-from tests.redis_server import free_port
+from harness.redis_server import free_port
 
 START_SECONDS = 30
 

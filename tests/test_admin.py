@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import datetime
+from functools import partial
 
 import marshmallow as ma
 import pytest
@@ -13,6 +13,7 @@ import requests
 from service import create_app
 from service.web.schemas import CURSOR_MAX_LENGTH, CursorForm
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Admin, with_settings
+from tests.race import race
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
 pytestmark = pytest.mark.every_server
@@ -22,11 +23,6 @@ DETAIL_FIELDS = {"image_id", "state", "hidden", "protected", "report_count", "th
                  "reported_url", "hidden_by", "comments", "score", "review_score", "matched_from", "reporters",
                  "statement", "notices", "etag", "article_url", "article_by",
                  "being_judged_by"}
-
-
-def cross(reporter, image_id: str, readers: int = 3, first: int = 0, **body) -> None:
-    for n in range(first, first + readers):
-        assert reporter.frontend(image_id, f"reader-{n}", **body).json["counted"] is True
 
 
 ENDPOINTS = [
@@ -157,8 +153,8 @@ def test_no_admin_token_is_said_once_at_start(settings, caplog):
     assert len(said) == 1 and said[0].levelname == "WARNING"
 
 
-def test_detail_fields(admin, reporter):
-    cross(reporter, "img-1", readers=2, reason="hate")
+def test_detail_fields(admin, reporter, cross):
+    cross("img-1", readers=2, reason="hate")
     answer = admin.get("/images/img-1")
     assert answer.status_code == 200
     detail = answer.json
@@ -206,11 +202,11 @@ def test_reporters_are_counted_by_kind_never_named(admin, reporter, redis_client
     assert admin.get("/images/img-1").json["reporters"] == {"anonymous": 1, "accounts": 0, "poor_record": 0}
 
 
-def test_totals_count_every_listing(admin, reporter, store):
+def test_totals_count_every_listing(admin, reporter, store, cross):
     assert admin.get("/totals").json == {"reported": 0, "review": 0, "pending": 0, "hidden": 0, "protected": 0, "notices": 0}
-    cross(reporter, "img-1")  # pending: no worker runs here
-    cross(reporter, "img-2", readers=1)
-    cross(reporter, "img-3", reason="copyright")  # review
+    cross("img-1")  # pending: no worker runs here
+    cross("img-2", readers=1)
+    cross("img-3", reason="copyright")  # review
     assert admin.post("/images/img-4/hide").status_code == 200
     assert admin.put("/images/img-2/protection", json={"protected": True}).status_code == 200
     assert admin.get("/totals").json == {"reported": 3, "review": 1, "pending": 1, "hidden": 1, "protected": 1, "notices": 0}
@@ -221,8 +217,8 @@ def test_detail_of_a_never_reported_image(admin):
     assert (detail["state"], detail["report_count"], detail["first_reported_at"]) == ("visible", 0, None)
 
 
-def test_pending_then_hidden_by_a_worker(admin, reporter, workers):
-    cross(reporter, "img-1")
+def test_pending_then_hidden_by_a_worker(admin, reporter, workers, cross):
+    cross("img-1")
     assert admin.get("/images/img-1").json["state"] == "pending"
     workers.burst()
     detail = admin.get("/images/img-1").json
@@ -230,13 +226,13 @@ def test_pending_then_hidden_by_a_worker(admin, reporter, workers):
     assert datetime.fromisoformat(detail["hidden_at"]) >= datetime.fromisoformat(detail["last_reported_at"])
 
 
-def test_listing_by_state_and_order(admin, reporter, store):
-    cross(reporter, "few", readers=1)
-    cross(reporter, "many", readers=2)
+def test_listing_by_state_and_order(admin, reporter, store, cross):
+    cross("few", readers=1)
+    cross("many", readers=2)
     store.hide_now("old", "test")
     time.sleep(0.005)  # hide times are in milliseconds
     store.hide_now("new", "test")
-    cross(reporter, "waiting")
+    cross("waiting")
     store.set_protection("guarded", True, "test")
     assert [i["image_id"] for i in admin.get("/images?state=reported").json["images"]] == ["waiting", "many", "few"]
     assert [i["image_id"] for i in admin.get("/images").json["images"]] == ["waiting", "many", "few"]
@@ -315,9 +311,9 @@ def test_bad_query_and_body_fields(admin):
 
 
 @pytest.mark.parametrize("value", [0, 1, "true", "yes", "on", "1", None, [], {}])
-def test_input_booleans_are_json_booleans_only(admin, reporter, value):
+def test_input_booleans_are_json_booleans_only(admin, reporter, value, cross):
     """marshmallow's Boolean takes 0, 1, "yes"...; the contract and the document say a JSON boolean."""
-    cross(reporter, "img-1", readers=1)
+    cross("img-1", readers=1)
     for method, path, field in (("put", "/images/img-1/protection", "protected"),
                                 ("post", "/images/img-1/reset", "forget_reporters")):
         answer = getattr(admin, method)(path, json={field: value})
@@ -343,8 +339,8 @@ def test_every_input_boolean_is_strict():
                for schema in inputs for name in schema().fields if (schema.__name__, name) in booleans)
 
 
-def test_reset_restores_and_a_brigade_cannot_hide_again(admin, reporter, workers, client):
-    cross(reporter, "img-1")
+def test_reset_restores_and_a_brigade_cannot_hide_again(admin, reporter, workers, client, cross):
+    cross("img-1")
     workers.burst()
     detail = admin.post("/images/img-1/reset", json={"note": "false alarm"}).json
     assert (detail["state"], detail["report_count"], detail["reasons"]) == ("visible", 0, {})
@@ -357,58 +353,58 @@ def test_reset_restores_and_a_brigade_cannot_hide_again(admin, reporter, workers
     assert client.get("/v1/images/img-1").json["hidden"] is False
 
 
-def test_reset_forgetting_reporters_lets_them_count_again(admin, reporter):
-    cross(reporter, "img-1", readers=2)
+def test_reset_forgetting_reporters_lets_them_count_again(admin, reporter, cross):
+    cross("img-1", readers=2)
     admin.post("/images/img-1/reset", json={"forget_reporters": True})
     assert reporter.frontend("img-1", "reader-0").json["counted"] is True
     assert admin.get("/images/img-1").json["report_count"] == 1
 
 
-def test_reset_without_a_body(admin, reporter, client):
-    cross(reporter, "img-1", readers=1)
+def test_reset_without_a_body(admin, reporter, client, cross):
+    cross("img-1", readers=1)
     assert admin.post("/images/img-1/reset").json["report_count"] == 0
     # ...and the document says so: a body-less reset is a valid request, not one to refuse.
     operation = client.get("/openapi.json").json["paths"]["/v1/admin/images/{image_id}/reset"]["post"]
     assert operation["requestBody"]["required"] is False
 
 
-def test_protected_image_passes_the_threshold_and_stays_visible(admin, reporter, workers, queue):
+def test_protected_image_passes_the_threshold_and_stays_visible(admin, reporter, workers, queue, cross):
     admin.put("/images/img-1/protection", json={"protected": True})
-    cross(reporter, "img-1", readers=5)
+    cross("img-1", readers=5)
     assert queue.count == 0
     workers.burst()
     detail = admin.get("/images/img-1").json
     assert (detail["state"], detail["protected"], detail["report_count"]) == ("visible", True, 5)
 
 
-def test_protecting_cancels_a_pending_hide(admin, reporter, workers):
-    cross(reporter, "img-1")
+def test_protecting_cancels_a_pending_hide(admin, reporter, workers, cross):
+    cross("img-1")
     admin.put("/images/img-1/protection", json={"protected": True})
     workers.burst()
     assert admin.get("/images/img-1").json["state"] == "visible"
 
 
-def test_lifting_protection_hides_an_image_over_the_threshold(admin, reporter, workers):
+def test_lifting_protection_hides_an_image_over_the_threshold(admin, reporter, workers, cross):
     admin.put("/images/img-1/protection", json={"protected": True})
-    cross(reporter, "img-1", readers=4)
+    cross("img-1", readers=4)
     detail = admin.put("/images/img-1/protection", json={"protected": False}).json
     assert (detail["protected"], detail["state"]) == (False, "pending")
     workers.burst()
     assert admin.get("/images/img-1").json["state"] == "hidden"
 
 
-def test_manual_hide(admin, client, reporter, workers):
-    cross(reporter, "img-1", readers=1)
+def test_manual_hide(admin, client, reporter, workers, cross):
+    cross("img-1", readers=1)
     detail = admin.post("/images/img-1/hide").json
     assert (detail["state"], detail["hidden"], detail["report_count"]) == ("hidden", True, 1)
     assert client.get("/v1/images/img-1").json["hidden"] is True
     assert admin.post("/images/never-reported/hide").json["hidden"] is True
 
 
-def test_audit_events_and_actors(admin, reporter, workers, store, settings):
+def test_audit_events_and_actors(admin, reporter, workers, store, settings, cross):
     other = Admin(create_app(with_settings(settings, admin_tokens={"chief": "chief-token-0123456789"})).test_client(),
                   token="chief-token-0123456789")
-    cross(reporter, "img-1")
+    cross("img-1")
     workers.burst()
     admin.post("/images/img-1/reset", json={"note": "looked fine"})
     other.post("/images/img-2/hide")
@@ -438,34 +434,27 @@ def test_audit_filter_reads_past_one_chunk(admin, store):
     assert [e["image_id"] for e in admin.get("/audit?image_id=needle").json["events"]] == ["needle"]
 
 
-def test_one_hidden_event_per_automatic_hide(admin, reporter, workers):
-    cross(reporter, "img-1", readers=6)
+def test_one_hidden_event_per_automatic_hide(admin, reporter, workers, cross):
+    cross("img-1", readers=6)
     workers.burst(2)
     assert [e["type"] for e in admin.get("/audit?image_id=img-1").json["events"]] == ["hidden"]
 
 
 def test_reset_racing_concurrent_reports_loses_none(live_server, store):
     """48 distinct readers report while an editor resets: each is counted before or after the reset."""
-    readers, results = 48, []
-    barrier = threading.Barrier(readers + 1)
+    readers = 48
 
-    def report(n: int) -> None:
-        barrier.wait()
+    def report(n: int) -> bool:
         answer = requests.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
                                headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=30)
-        results.append(answer.json()["counted"])
+        return answer.json()["counted"]
 
     def reset() -> None:
-        barrier.wait()
         answer = requests.post(f"{live_server}/v1/admin/images/img-1/reset", json={},
                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
         assert answer.status_code == 200
 
-    threads = [threading.Thread(target=report, args=(n,)) for n in range(readers)] + [threading.Thread(target=reset)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    *results, _ = race(*[partial(report, n) for n in range(readers)], reset)
     assert results == [True] * readers
     [reset_event] = [e for e in store.audit("img-1") if e["type"] == "reset"]
     before = json.loads(reset_event["detail"])["previous_count"]

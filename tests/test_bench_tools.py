@@ -1,10 +1,15 @@
 """The bench's tools that need no wrk: pipelined fills through the store, the memory weighing,
-the layer-by-layer CPU table and the profile summary."""
+the layer-by-layer CPU table, the profile summary, and `python -m bench` itself without wrk. The
+whole smoke run, with wrk, is bench/smoke/, a CI step of its own."""
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,10 +18,11 @@ from bench import anatomy, fill, memory, reference
 from bench.profile import summarize
 from bench.results import markdown
 from bench.results import summarize as summarize_results
+from harness.redis_server import RedisServer
+from harness.wait import wait_until
 from service import create_app
 from service.core.store import AUDIT, HIDDEN, OUTBOX, REPORTED
 from tests.conftest import FRONTEND_KEY
-from tests.processes import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,17 +61,22 @@ def test_memory_is_weighed_per_image_and_by_kind_of_key(settings, redis_client):
     assert one["encodings"]["image"] in ("listpack", "ziplist")  # Redis 7 and 6.2 names of the compact encoding
 
 
-def test_memory_of_the_data_leaves_out_what_a_client_holds(redis_server, redis_client):
+def test_memory_of_the_data_leaves_out_what_a_client_holds(tmp_path):
     """A fill's connections may still hold their buffers when the next weighing reads `used_memory`
     (a 10-reporter fill once came out at -270 bytes per image): those bytes are not the data's."""
-    before = memory.data_memory(redis_client)
-    clients = redis_client.info("memory")["mem_clients_normal"]
-    with socket.create_connection(("127.0.0.1", redis_server.port)) as holder:
-        # a command whose last 400 kB never come: the server keeps what it read in the client's buffer
-        holder.sendall(b"*2\r\n$4\r\nECHO\r\n$800000\r\n" + b"x" * 400_000)
-        wait_until(lambda: redis_client.info("memory")["mem_clients_normal"] > clients + 300_000,
-                   what="the held client's buffer")
-        assert abs(memory.data_memory(redis_client) - before) < 20_000
+    server = RedisServer(tmp_path / "redis").start()  # its own: no other test's client writes meanwhile
+    try:
+        client = server.client()
+        before = memory.data_memory(client)
+        clients = client.info("memory")["mem_clients_normal"]
+        with socket.create_connection(("127.0.0.1", server.port)) as holder:
+            # a command whose last 2 MB never come: the server keeps what it read in the client's buffer
+            holder.sendall(b"*2\r\n$4\r\nECHO\r\n$4000000\r\n" + b"x" * 2_000_000)
+            wait_until(lambda: client.info("memory")["mem_clients_normal"] > clients + 1_500_000,
+                       what="the held client's buffer")
+            assert abs(memory.data_memory(client) - before) < 200_000
+    finally:
+        server.kill()
 
 
 def test_anatomy_times_every_layer(redis_server, redis_client):
@@ -294,3 +305,29 @@ def test_the_proxy_answered_share_counts_the_lookups_the_api_logged(tmp_path):
                    '{"message":"request","method":"GET","path":"/v1/images/a","status":200}\n'
                    '{"message":"started"}\n')
     assert api_lookups(log, 0) == 3 and api_lookups(log, offset) == 2
+
+
+def test_a_phase_that_needs_wrk_stops_at_once_without_it(tmp_path):
+    """The ha phase loads its servers with wrk: without wrk it must fail before starting any Redis."""
+    path = tmp_path / "bin"  # redis-server on the PATH, and no wrk
+    path.mkdir()
+    (path / "redis-server").symlink_to(shutil.which("redis-server"))
+    result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "ha", "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PATH": str(path)})
+    assert result.returncode != 0 and "wrk is not installed" in result.stderr
+    assert not (tmp_path / "out" / "logs").exists()  # nothing was started
+
+
+def test_the_matching_phase_runs_alone_without_wrk(tmp_path):
+    path = tmp_path / "bin"  # redis-server on the PATH, and no wrk
+    path.mkdir()
+    (path / "redis-server").symlink_to(shutil.which("redis-server"))
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "matching", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PATH": str(path)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((out / "results.json").read_text())
+    assert set(report) == {"config", "meta", "matching", "summary"} and report["meta"]["versions"]["wrk"] is None
+    assert "| hashes stored |" in (out / "results.md").read_text()

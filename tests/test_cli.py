@@ -12,9 +12,9 @@ from pathlib import Path
 
 import requests
 
+from harness.redis_server import free_port, unreachable_url
 from service.devserver import demo_image_hosts, find_server
 from tests.conftest import worker_env
-from tests.redis_server import free_port
 from tests.served import wait_until_healthy
 from workers.fetch import allowed
 
@@ -45,7 +45,7 @@ def test_status_rejects_a_bad_id(settings):
 
 
 def test_status_with_redis_unreachable(settings):
-    env = {**worker_env(settings), "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    env = {**worker_env(settings), "IMGMOD_REDIS_URL": unreachable_url()}
     result = imgmod("status", "img-1", env=env)
     assert result.returncode != 0
     assert "unreachable" in result.stderr and "Traceback" not in result.stderr

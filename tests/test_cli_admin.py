@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from harness.redis_server import unreachable_url
 from service.core import moderation
 from tests.conftest import worker_env
-from tests.processes import wait_until
-from tests.redis_server import free_port
+from harness.wait import wait_until
 from tests.test_cli import imgmod
 
 
@@ -18,12 +18,6 @@ def env(settings):
     return worker_env(settings)
 
 
-@pytest.fixture
-def cross(services):
-    def report(image_id: str, readers: int = 3) -> None:
-        for n in range(readers):
-            moderation.report(services, image_id, f"r{n}", "violence", None)
-    return report
 
 
 def run_ok(*args, env) -> str:
@@ -32,7 +26,7 @@ def run_ok(*args, env) -> str:
     return result.stdout
 
 
-def test_reset_restores_and_audits_the_cli_user(env, cross, store, workers):
+def test_reset_restores_and_audits_the_cli_user(env, cross, reporter, store, workers):
     cross("img-1")
     workers.burst()
     assert store.status("img-1")["hidden"] is True
@@ -41,7 +35,7 @@ def test_reset_restores_and_audits_the_cli_user(env, cross, store, workers):
     event = store.audit("img-1", limit=1)[0]
     assert (event["type"], event["actor"]) == ("reset", f"cli:{getpass.getuser()}")
     assert json.loads(event["detail"])["note"] == "checked"
-    assert store.report("img-1", "r0", "other", None).counted is False  # dismissed reporters stay dismissed
+    assert reporter.frontend("img-1", "reader-0").json["counted"] is False  # dismissed reporters stay dismissed
 
 
 def test_reset_several_ids_and_forget_reporters(env, cross, store):
@@ -103,6 +97,6 @@ def test_bad_id_is_refused_clearly(env, store, command):
 @pytest.mark.parametrize("command", [["status", "a"], ["reset", "a"], ["hide", "a"], ["protect", "a"],
                                      ["unprotect", "a"], ["stats"], ["worker", "--burst"]])
 def test_unreachable_redis_is_one_clear_line(env, command):
-    result = imgmod(*command, env={**env, "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    result = imgmod(*command, env={**env, "IMGMOD_REDIS_URL": unreachable_url()})
     assert result.returncode == 1
     assert "unreachable" in result.stderr and "Traceback" not in result.stderr

@@ -9,9 +9,9 @@ import threading
 import pytest
 from redis.exceptions import DataError, TimeoutError
 
+from harness.wait import wait_until
 from service.core.connections import DirectCommands, client_for, connect
 from tests.conftest import with_settings
-from tests.processes import wait_until
 from tests.proxy import LateReplyProxy
 from tests.sentinels import SentinelGroup
 

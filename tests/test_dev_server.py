@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.redis_server import RedisServer, free_port, server_version, unreachable_url
 from service.devserver import NO_SERVER, find_server, server_binaries
-from tests.redis_server import RedisServer, free_port, server_version
 from tests.served import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_dev_redis_server_option_refuses_what_is_not_an_executable(tmp_path):
 
 def test_dev_refuses_redis_server_together_with_a_redis_url(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("IMGMOD_")}
-    env["IMGMOD_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    env["IMGMOD_REDIS_URL"] = unreachable_url()
     dev = subprocess.run([sys.executable, "-m", "service.cli", "dev", "--data-dir", str(tmp_path / "data"),
                           "--redis-server", find_server().path], env=env, capture_output=True, text=True, timeout=60)
     assert dev.returncode != 0

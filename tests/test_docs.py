@@ -98,7 +98,7 @@ def test_the_first_report_and_lookup_answer_what_the_readme_shows(client, queue,
     assert client.open(path, method=method, headers=headers, data=body).json["counted"] is False
     for address in ("198.51.100.2", "198.51.100.3"):
         assert reporter.anonymous(report_id, ip=address, reason="violence").status_code == 202
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert client.get(f"/v1/images?id={report_id}").json["images"] == [{"image_id": report_id, "hidden": True}]
     assert client.get(f"/v1/images/{report_id}/placeholder").status_code == 200
     # "Add ?lang=fr or ?lang=en to the report, or send Accept-Language"

@@ -17,20 +17,20 @@ def brigade(reporter, image_id: str, first: int, size: int = 3) -> list[dict]:
 
 def test_a_returning_brigade_of_fresh_addresses_never_hides_a_restored_photo(services, reporter, admin, queue):
     brigade(reporter, "img-1", 0)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert admin.get("/images/img-1").json["hidden"] is True
     restored = admin.post("/images/img-1/reset", json={}).json  # the photo is fine
     until = datetime.fromisoformat(restored["restored_until"])
     assert abs(until - datetime.now(timezone.utc) - timedelta(days=30)) < timedelta(minutes=5)
 
     answers = brigade(reporter, "img-1", 10)  # new addresses: they can bring it back before editors
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert [answer["hidden"] for answer in answers] == [False] * 3
     detail = admin.get("/images/img-1").json
     assert (detail["state"], detail["score"]) == ("review", 3.0)
     assert [image["image_id"] for image in admin.get("/images?state=review").json["images"]] == ["img-1"]
     brigade(reporter, "img-1", 20)  # however many come
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert admin.get("/images/img-1").json["state"] == "review"
 
 
@@ -38,7 +38,7 @@ def test_a_reset_that_does_not_judge_the_photo_sets_no_guard(services, reporter,
     brigade(reporter, "img-1", 0)
     assert admin.post("/images/img-1/reset", json={"verdict": "ignore"}).json["restored_until"] is None
     brigade(reporter, "img-1", 10)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert admin.get("/images/img-1").json["state"] == "hidden"
 
 
@@ -48,7 +48,7 @@ def test_the_guard_ends_after_its_days(services, reporter, admin, queue, redis_c
     redis_client.hset("imgmod:img:img-1", "rg", int(redis_client.time()[0]) * 1000 - 1)  # 30 days on
     assert admin.get("/images/img-1").json["restored_until"] is None
     brigade(reporter, "img-1", 10)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert admin.get("/images/img-1").json["state"] == "hidden"
 
 
@@ -60,7 +60,7 @@ def test_no_guard_with_zero_days(settings, queue):
     brigade(reporter, "img-1", 0)
     assert admin.post("/images/img-1/reset", json={}).json["restored_until"] is None
     brigade(reporter, "img-1", 10)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert admin.get("/images/img-1").json["state"] == "hidden"
 
 
@@ -74,7 +74,7 @@ def test_an_editors_hide_lifts_the_guard(services, reporter, admin, queue, lift)
     assert (hidden["state"], hidden["restored_until"]) == ("hidden", None)
     admin.post("/images/img-1/reset", json={"verdict": "ignore"})  # restored without a verdict on the photo
     brigade(reporter, "img-1", 20)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert admin.get("/images/img-1").json["state"] == "hidden"
 
 

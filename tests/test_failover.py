@@ -14,12 +14,13 @@ import requests
 from rq import Queue
 from rq.registry import StartedJobRegistry
 
+from harness.wait import wait_until
 from service.core import identity
 from service.core.queue import QUEUE_NAME
 from service.core.store import AUDIT, OUTBOX, PENDING, image_key
 from tests.conftest import FRONTEND_KEY, with_settings
 from tests.http_fixtures import LocalServer
-from tests.processes import Process, Served, imgmod_env, wait_until
+from tests.processes import Process, Served, imgmod_env
 from tests.sentinels import SentinelGroup
 from tests.test_outage import NO_HANG_SECONDS
 

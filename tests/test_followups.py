@@ -8,13 +8,15 @@ import pytest
 from rq import Queue
 from rq.intermediate_queue import IntermediateQueue
 
+from harness.redis_server import RedisServer
+from harness.wait import wait_until
 from service.core import followups
 from service.core.queue import FOLLOWUP_QUEUE_NAME, enqueue_webhook
 from service.core.store import OUTBOX, OutboxEvent
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
-from tests.processes import Process, imgmod_env, wait_until
-from tests.redis_server import RedisServer
+from tests.processes import Process, imgmod_env
+from tests.race import race
 from workers.worker import FollowupWorker
 
 
@@ -46,18 +48,7 @@ def test_workers_recovering_at_once_queue_each_follow_up_once(services, redis_se
     for image_id in images:
         services.store.hide_now(image_id, "test")  # the process "died": nothing dispatched
     age_outbox(redis_client, 120)
-    start = threading.Barrier(4)
-    claimed = []
-
-    def recover():
-        start.wait()
-        claimed.append(followups.recover(services))
-
-    threads = [threading.Thread(target=recover) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    claimed = race(*[lambda: followups.recover(services)] * 4)
     assert sum(claimed) == len(images)
     jobs = Queue(FOLLOWUP_QUEUE_NAME, connection=redis_server.client(decode=False)).get_jobs()
     webhooks = [job.description for job in jobs if job.func_name == "workers.jobs.deliver_webhook"]
@@ -135,7 +126,7 @@ def test_a_follow_up_running_when_redis_is_lost_is_run_again_as_soon_as_it_is_ba
                        what="the worker to lose Redis")
             redis.start()  # the same data (append-only file): the job is still started
             # Well inside the execution's heartbeat of 90 s, after which RQ's maintenance would retry it.
-            wait_until(lambda: len(site.requests) == 2, timeout=20, what="the webhook again, handed back")
+            wait_until(lambda: len(site.requests) == 2, seconds=20, what="the webhook again, handed back")
             wait_until(lambda: job.get_status() == "finished", what="the job to finish")
         finally:
             assert worker.terminate() == 0

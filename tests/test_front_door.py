@@ -23,13 +23,14 @@ import pytest
 import requests
 
 from config import Settings
+from deploy.frontdoor import PLACEHOLDERS, ROOT, TEMPLATE, Nginx, nginx_binary, placeholders_in
+from harness.redis_server import free_port
+from harness.wait import wait_until
 from service.web.app import MAX_BODY_BYTES
 from service.web.hardening import CONTRACT_REQUEST_LINE, MAX_REQUEST_LINE
 from service.web.schemas import IMAGE_ID_MAX_LENGTH, MAX_BULK_IDS
 from tests.conftest import ADMIN_TOKEN, SECRET
-from deploy.frontdoor import PLACEHOLDERS, ROOT, TEMPLATE, Nginx, nginx_binary, placeholders_in
-from tests.processes import Served, imgmod_env, wait_until
-from tests.redis_server import free_port
+from tests.processes import Served, imgmod_env
 
 ORIGIN, OTHER_ORIGIN = "https://news.example.ma", "https://fr.example.ma"
 # The longest a normal request may take through the proxy while it holds the idle and slow clients:
@@ -128,7 +129,7 @@ def test_without_the_proxy_two_idle_connections_stop_imgmod_serve(served):
         for sock in idle:
             sock.close()
     # Each worker reads the end of its connection and takes the next: the server answers again.
-    wait_until(lambda: requests.get(f"{served.base}/healthz", timeout=5).status_code == 200, timeout=30,
+    wait_until(lambda: requests.get(f"{served.base}/healthz", timeout=5).status_code == 200, seconds=30,
                what="imgmod serve to answer once the idle connections are gone")
 
 
@@ -347,7 +348,7 @@ def cached(base: str, image_id: str, **headers) -> requests.Response:
         answer = lookup(base, image_id, **headers)
         return answer if answer.headers["X-Cache-Status"] == "HIT" else None
 
-    return wait_until(hit, timeout=LOOKUP_MAX_AGE - 2, what="the proxy to answer from its cache")
+    return wait_until(hit, seconds=LOOKUP_MAX_AGE - 2, what="the proxy to answer from its cache")
 
 
 def test_a_lookup_comes_from_the_cache_only_within_its_max_age(front_door, served):
@@ -377,7 +378,7 @@ def test_a_lookup_comes_from_the_cache_only_within_its_max_age(front_door, serve
         answer = lookup(front_door.base, image_id)
         return answer if answer.json()["images"][0]["hidden"] else None
 
-    answer = wait_until(hidden_through_the_proxy, timeout=LOOKUP_MAX_AGE + 10, what="the cached lookup to expire")
+    answer = wait_until(hidden_through_the_proxy, seconds=LOOKUP_MAX_AGE + 10, what="the cached lookup to expire")
     assert time.monotonic() - cached_at < LOOKUP_MAX_AGE + 5
     assert answer.headers["X-Cache-Status"] in ("EXPIRED", "MISS")
 
@@ -459,7 +460,7 @@ def test_an_expired_lookup_is_fetched_once_and_stale_only_while_the_api_answers_
     path = "/v1/images?id=hot"
     try:
         assert request(proxy.base, "GET", path)[1]["x-cache-status"] == "MISS"
-        wait_until(lambda: request(proxy.base, "GET", path)[1]["x-cache-status"] == "HIT", timeout=5,
+        wait_until(lambda: request(proxy.base, "GET", path)[1]["x-cache-status"] == "HIT", seconds=5,
                    what="the copy to be stored")
         time.sleep(Lookups.max_age + EXPIRY_GRAIN)  # expired
         Lookups.version, Lookups.delay = 1, 2.0  # hidden meanwhile; the API slow to answer
@@ -467,7 +468,7 @@ def test_an_expired_lookup_is_fetched_once_and_stale_only_while_the_api_answers_
         fetching = {}
         fetcher = threading.Thread(target=lambda: fetching.update(answer=request(proxy.base, "GET", path)))
         fetcher.start()
-        wait_until(lambda: Lookups.asked == before + 1, timeout=5, what="the refresh to reach the API")
+        wait_until(lambda: Lookups.asked == before + 1, seconds=5, what="the refresh to reach the API")
         started = time.monotonic()
         status, headers, body = request(proxy.base, "GET", path)
         assert time.monotonic() - started < 1.0, "it waited for the API"

@@ -1,9 +1,9 @@
 """The crossing: exactly one hide per crossing, by real RQ workers, however many race."""
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
+from functools import partial
 
 import pytest
 import requests
@@ -12,6 +12,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from service.core.store import AUDIT, Store
 from tests.conftest import FRONTEND_KEY, run_queued_jobs
 from tests.processes import Process, imgmod_env, job_lines
+from tests.race import race
 from workers import jobs
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
@@ -72,23 +73,14 @@ def test_racing_reporters_and_workers_hide_each_image_exactly_once(live_server, 
     images = [f"race-{n}" for n in range(4)]
     readers = 24
     workers.start(3)
-    barrier = threading.Barrier(len(images) * readers)
-    answers: list[int] = []
 
-    def report(image_id: str, reader: int) -> None:
+    def report(image_id: str, reader: int) -> int:
         with requests.Session() as session:
-            barrier.wait()
-            answer = session.post(f"{live_server}/v1/reports",
-                                  json={"image_id": image_id, "reporter_id": f"reader-{reader}"},
-                                  headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=30)
-            answers.append(answer.status_code)
+            return session.post(f"{live_server}/v1/reports",
+                                json={"image_id": image_id, "reporter_id": f"reader-{reader}"},
+                                headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=30).status_code
 
-    threads = [threading.Thread(target=report, args=(image_id, reader)) for image_id in images
-               for reader in range(readers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = race(*[partial(report, image_id, reader) for image_id in images for reader in range(readers)])
     # On a loaded machine the workers may still be starting: stopping them now would leave jobs queued.
     deadline = time.monotonic() + 60
     while not all(store.is_hidden(image_id) for image_id in images):
@@ -96,7 +88,7 @@ def test_racing_reporters_and_workers_hide_each_image_exactly_once(live_server, 
         time.sleep(0.05)
     workers.stop()  # a warm shutdown finishes the jobs in hand
 
-    assert answers == [202] * len(threads)
+    assert answers == [202] * len(images) * readers
     finished = FinishedJobRegistry(queue=queue)
     assert len(finished.get_job_ids()) == len(images)
     assert FailedJobRegistry(queue=queue).count == 0
@@ -140,7 +132,7 @@ def test_jobs_use_the_store_of_the_worker_that_runs_them(settings, queue, servic
         for n in range(settings.threshold):
             store.report(image_id, f"reader-{n}", "spam", None)
         queue.enqueue("workers.jobs.hide_image", image_id, 0)
-    run_queued_jobs(queue, replace(services, store=store))
+    run_queued_jobs(replace(services, store=store), queue)
     assert store.is_hidden("img-1") and store.is_hidden("img-2")
     assert [image_id for image_id, _ in calls] == ["img-1", "img-2"]
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 import pytest
 
 from bench import photos
-from service.core import moderation
 from service.core.store import MATCH_FINE, MATCH_NEAR_FINE
-from tests.conftest import with_settings
-from tests.http_fixtures import image_files
-from tests.test_matching import register, run_jobs
+from tests.conftest import run_queued_jobs, with_settings
+from tests.test_matching import register
 
 SOURCE = photos.scene(1)
 UNRELATED = [f"/unrelated-{seed}.jpg" for seed in range(2, 8)]
@@ -25,26 +23,9 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def image_host():
-    with image_files(FILES) as server:
-        yield server
-
-
 @pytest.fixture
 def settings(settings, image_host):
     return with_settings(settings, image_hosts=(image_host.host,))
-
-
-@pytest.fixture
-def url(image_host):
-    return image_host.url
-
-
-def crowd(services, image_id: str, first: int) -> None:
-    """Three fresh reporters who have never reported this image, with a reason that hides."""
-    for n in range(first, first + 3):
-        moderation.report(services, image_id, f"reader-{n}", "violence", None)
 
 
 def state(admin, image_id: str) -> str:
@@ -52,28 +33,28 @@ def state(admin, image_id: str) -> str:
 
 
 @pytest.fixture
-def restored(client, services, admin, url):
+def restored(client, services, admin, url, cross):
     """src hidden by readers (its registered copy with it), then judged fine by an editor."""
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              *[(f"other-{n}", url(path)) for n, path in enumerate(UNRELATED)])
-    run_jobs(services)
-    crowd(services, "src", 0)
-    run_jobs(services)
+    run_queued_jobs(services)
+    cross("src", first=0, reason="violence")
+    run_queued_jobs(services)
     assert state(admin, "src") == state(admin, "copy-a") == "hidden"
     admin.post("/images/src/reset", json={})
-    run_jobs(services)  # the known-fine photo's match job: marks the registered images near it
+    run_queued_jobs(services)  # the known-fine photo's match job: marks the registered images near it
     assert state(admin, "src") == state(admin, "copy-a") == "visible"
 
 
 def test_a_photo_judged_fine_goes_to_review_under_every_id_and_other_photos_still_hide(
-        restored, client, services, admin, url, redis_client):
+        restored, client, services, admin, url, redis_client, cross):
     register(client, ("republished", url("/copy-medium.jpg")))  # the same photo, a new id, later
-    run_jobs(services)
+    run_queued_jobs(services)
     for image_id in ("src", "copy-a", "republished"):
-        crowd(services, image_id, 10)
+        cross(image_id, first=10, reason="violence")
     for n in range(len(UNRELATED)):  # 0 false positives: distinct photos are hidden as ever
-        crowd(services, f"other-{n}", 10)
-    run_jobs(services)
+        cross(f"other-{n}", first=10, reason="violence")
+    run_queued_jobs(services)
 
     assert [state(admin, i) for i in ("src", "copy-a", "republished")] == ["review"] * 3
     assert [state(admin, f"other-{n}") for n in range(len(UNRELATED))] == ["hidden"] * len(UNRELATED)
@@ -83,35 +64,35 @@ def test_a_photo_judged_fine_goes_to_review_under_every_id_and_other_photos_stil
 
 def test_matching_never_hides_an_image_near_a_known_fine_photo(restored, client, services, admin, url):
     register(client, ("lookalike", url("/copy-tiny.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/lookalike/hide")  # an editor hides this id: its own word for it alone
-    run_jobs(services)  # the match job around the new source
+    run_queued_jobs(services)  # the match job around the new source
     assert state(admin, "lookalike") == "hidden"
     assert state(admin, "src") == state(admin, "copy-a") == "visible"
     assert services.store.match_hide("copy-a", "lookalike", 5) is None  # the script refuses it too
 
 
-def test_confirm_lifts_the_guard_and_the_known_fine_mark(restored, client, services, admin, redis_client):
+def test_confirm_lifts_the_guard_and_the_known_fine_mark(restored, client, services, admin, redis_client, cross):
     assert redis_client.hkeys(MATCH_FINE) == ["src"]
-    crowd(services, "src", 10)
+    cross("src", first=10, reason="violence")
     assert state(admin, "src") == "review"
     confirmed = admin.post("/images/src/confirm", json={}).json
     assert (confirmed["state"], confirmed["restored_until"]) == ("hidden", None)
-    run_jobs(services)  # the hide's match job: its copies are hidden again
+    run_queued_jobs(services)  # the hide's match job: its copies are hidden again
     assert redis_client.hkeys(MATCH_FINE) == []
     assert state(admin, "copy-a") == "hidden"
 
 
-def test_a_restored_copys_own_crossing_goes_to_review(client, services, admin, url):
+def test_a_restored_copys_own_crossing_goes_to_review(client, services, admin, url, cross):
     """Readers reported the copy while it was hidden by matching: the source judged fine, the copy's
     own crossing goes to editors (with `ignore`, nothing is judged: it is hidden by its reports)."""
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
-    crowd(services, "copy-a", 0)
+    run_queued_jobs(services)
+    cross("copy-a", first=0, reason="violence")
     admin.post("/images/src/reset", json={})
-    run_jobs(services)
+    run_queued_jobs(services)
     assert state(admin, "copy-a") == "review"
 
 

@@ -16,11 +16,12 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from rq.utils import now, utcformat
 
+from harness.redis_server import RedisServer, unreachable_url
+from harness.wait import wait_until
 from service.core.queue import FOLLOWUP_QUEUE_NAME, QUEUE_NAME, hide_queue
 from service.core.store import image_key
 from tests.conftest import with_settings
-from tests.processes import ROOT, Process, imgmod_env, job_lines, wait_until
-from tests.redis_server import RedisServer, free_port
+from tests.processes import ROOT, Process, imgmod_env, job_lines
 from tests.test_metrics import scrape
 from workers.worker import HideWorker
 
@@ -90,7 +91,7 @@ def test_a_poisoned_job_is_retried_with_backoff_then_failed_and_counted(settings
     job = queue.enqueue("workers.jobs.hide_image", "poison", "0", retry=Retry(max=2, interval=[1, 3]))
     worker = Process(["worker"], imgmod_env(settings), tmp_path / "worker.log")
     try:
-        wait_until(lambda: job.id in FailedJobRegistry(queue=queue).get_job_ids(), timeout=60,
+        wait_until(lambda: job.id in FailedJobRegistry(queue=queue).get_job_ids(), seconds=60,
                    what="the job to land in the failed registry")
     finally:
         assert worker.terminate() == 0
@@ -126,7 +127,7 @@ def test_worker_healthcheck_reads_the_heartbeat(settings, tmp_path):
     failing = check(env)
     assert failing.returncode != 0 and "no worker" in failing.stderr
 
-    away = check({**env, "IMGMOD_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    away = check({**env, "IMGMOD_REDIS_URL": unreachable_url()})
     assert away.returncode != 0 and "unreachable" in away.stderr and "Traceback" not in away.stderr
 
 
@@ -185,14 +186,14 @@ def test_a_stopping_worker_ends_its_command_listener_at_once_whatever_it_read_fi
 
     def unsubscribe_once_its_reply_is_read(*channels):
         send_unsubscribe(*channels)
-        wait_until(lambda: not pubsub.subscribed, timeout=10, what="the listener to read the UNSUBSCRIBE's reply")
+        wait_until(lambda: not pubsub.subscribed, seconds=10, what="the listener to read the UNSUBSCRIBE's reply")
 
     pubsub.unsubscribe = unsubscribe_once_its_reply_is_read
     stopping = threading.Thread(target=worker.unsubscribe, daemon=True)
     stopping.start()
     stopping.join(timeout=20)  # not a speed claim: far under the 60 s wait, far over a loaded machine's pause
     assert not stopping.is_alive(), "the worker waited for its command listener"
-    wait_until(lambda: not listener.is_alive(), timeout=20, what="the command listener to end")
+    wait_until(lambda: not listener.is_alive(), seconds=20, what="the command listener to end")
 
 
 def test_the_scheduler_of_a_worker_killed_with_sigkill_ends_and_frees_its_lock(settings, redis_client, tmp_path):

@@ -11,11 +11,10 @@ import pytest
 from rq import Queue
 
 from service import create_app
-from service.core import moderation
 from service.core.queue import FOLLOWUP_QUEUE_NAME, enqueue_match
 from bench import photos
-from tests.conftest import FRONTEND_KEY, BurstWorker, with_settings
-from tests.http_fixtures import LocalServer, image_files
+from tests.conftest import FRONTEND_KEY, run_queued_jobs, with_settings
+from tests.http_fixtures import LocalServer
 from workers import phash, placeholder
 from workers.matching import FineIndex, HashIndex
 
@@ -32,12 +31,6 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def image_host():
-    with image_files(FILES) as server:
-        yield server
-
-
 @pytest.fixture
 def hooks():
     with LocalServer(lambda request: (200, {}, b"")) as server:
@@ -50,26 +43,9 @@ def settings(settings, image_host, hooks):
                          webhook_url=f"http://127.0.0.1:{hooks.port}/hooks", webhook_secret="hook-secret-of-the-test-site-0123456789")
 
 
-@pytest.fixture
-def url(image_host):
-    return image_host.url
-
-
-def run_jobs(services) -> None:
-    """Every queued job, hides and follow-ups, run by imgmod's worker until both queues are empty."""
-    connection = services.hides.connection
-    queues = [services.hides, Queue(FOLLOWUP_QUEUE_NAME, connection=connection)]
-    BurstWorker(queues, connection=connection, services=services).work(burst=True, logging_level="WARNING")
-
-
 def register(client, *images, key=FRONTEND_KEY):
     return client.post("/v1/images", json={"images": [{"image_id": i, "image_url": u} for i, u in images]},
                        headers={"Authorization": f"Bearer {key}"})
-
-
-def report_hidden(services, image_id: str, image_url: str | None = None) -> None:
-    for n in range(3):
-        moderation.report(services, image_id, f"reader-{n}", "violence", image_url)
 
 
 def matched_events(admin, image_id: str) -> list[dict]:
@@ -85,16 +61,17 @@ def webhooks(hooks) -> list[dict]:
     return [json.loads(seen.body) for seen in hooks.requests]
 
 
-def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidden(client, services, admin, url, hooks):
+def test_a_resized_reencoded_copy_registered_after_its_source_is_hidden_is_hidden(client, services, admin, url, hooks,
+                                                                                  cross):
     register(client, ("agency-photo", url("/source.jpg")))
-    run_jobs(services)
-    report_hidden(services, "agency-photo")
-    run_jobs(services)  # the hide, then the match job around the new source
+    run_queued_jobs(services)
+    cross("agency-photo", reason="violence")
+    run_queued_jobs(services)  # the hide, then the match job around the new source
     assert hidden(client, "agency-photo")
     assert not hidden(client, "article-9.hero")
 
     assert register(client, ("article-9.hero", url("/copy-small.jpg"))).status_code == 202
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "article-9.hero")
     detail = admin.get("/images/article-9.hero").json
@@ -121,36 +98,36 @@ def test_copies_registered_before_are_hidden_when_the_source_is_unrelated_and_fl
     assert register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
                     ("copy-b", url("/copy-medium.jpg")), ("other", url("/unrelated.jpg")),
                     ("flat-a", url("/flat.jpg"))).json == {"accepted": 5}
-    run_jobs(services)
+    run_queued_jobs(services)
     assert not any(hidden(client, i) for i in ("src", "copy-a", "copy-b", "other", "flat-a"))
 
     admin.post("/images/src/hide")  # by hand: a new source
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "copy-a") and hidden(client, "copy-b")
     assert not hidden(client, "other") and not hidden(client, "flat-a")
     assert [e["detail"]["source"] for e in matched_events(admin, "copy-a")] == ["src"]
 
 
-def test_copies_registered_before_are_hidden_when_readers_hide_a_registered_source(client, services, admin, url):
+def test_copies_registered_before_are_hidden_when_readers_hide_a_registered_source(client, services, admin, url, cross):
     register(client, ("agency-photo", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("other", url("/unrelated-2.jpg")))
-    run_jobs(services)
-    report_hidden(services, "agency-photo")
-    run_jobs(services)
+    run_queued_jobs(services)
+    cross("agency-photo", reason="violence")
+    run_queued_jobs(services)
     assert hidden(client, "agency-photo") and hidden(client, "copy-a") and not hidden(client, "other")
     assert admin.get("/images/copy-a").json["matched_from"] == "agency-photo"
 
 
 def test_a_url_readers_give_for_an_id_the_site_never_registered_never_hides_registered_copies(
-        client, services, admin, url):
+        client, services, admin, url, cross):
     """Readers invent an id and give the URL of a real photo on the site's image host: the invented id
     is hidden (readers may hide what they report), but the registered copies of that photo are not:
     a reader's URL is never hashed, so it never makes a matching source."""
     register(client, ("copy-a", url("/copy-small.jpg")), ("copy-b", url("/copy-medium.jpg")))
-    run_jobs(services)
-    report_hidden(services, "invented-1", url("/source.jpg"))
-    run_jobs(services)
+    run_queued_jobs(services)
+    cross("invented-1", reason="violence", image_url=url("/source.jpg"))
+    run_queued_jobs(services)
 
     assert hidden(client, "invented-1")
     assert not hidden(client, "copy-a") and not hidden(client, "copy-b")
@@ -163,15 +140,15 @@ def test_a_url_readers_give_for_an_id_the_site_never_registered_never_hides_regi
 
 
 def test_a_url_a_reader_gives_for_a_registered_image_replaces_neither_its_url_nor_its_hash(
-        client, services, admin, url):
+        client, services, admin, url, cross):
     """The first reporter of photo X gives photo Y's URL: X is still hashed, matched, shown to editors
     and blurred as the site registered it."""
     register(client, ("x", url("/source.jpg")), ("x-copy", url("/copy-small.jpg")), ("y", url("/unrelated.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     [registered_hash] = services.store.hashes(["x"])
 
-    report_hidden(services, "x", url("/unrelated.jpg"))
-    run_jobs(services)
+    cross("x", reason="violence", image_url=url("/unrelated.jpg"))
+    run_queued_jobs(services)
 
     assert hidden(client, "x") and hidden(client, "x-copy") and not hidden(client, "y")
     assert services.store.hashes(["x"]) == [registered_hash]
@@ -183,9 +160,9 @@ def test_a_url_a_reader_gives_for_a_registered_image_replaces_neither_its_url_no
 
 def test_flat_images_never_match_each_other(client, services, admin, url):
     register(client, ("flat-a", url("/flat.jpg")), ("flat-b", url("/flat-2.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/flat-a/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "flat-a") and not hidden(client, "flat-b")
     assert services.store.hashes(["flat-b"])[0] is not None  # hashed and kept, but too low in quality
 
@@ -194,25 +171,25 @@ def test_a_protected_image_is_never_hidden_by_matching(client, services, admin, 
     admin.put("/images/copy-a/protection", json={"protected": True})
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-tiny.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-b")
     assert not hidden(client, "copy-a") and matched_events(admin, "copy-a") == []
 
 
 def test_a_reset_copy_is_visible_and_never_matched_to_that_source_again(client, services, admin, url):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-a")
 
     assert admin.post("/images/copy-a/reset", json={}).json["matched_from"] is None
     assert not hidden(client, "copy-a")
     register(client, ("copy-a", url("/copy-small.jpg")))  # registered again, and the source hidden again
     enqueue_match(services.hides, ["src"])
-    run_jobs(services)
+    run_queued_jobs(services)
     assert not hidden(client, "copy-a") and hidden(client, "src")
     assert len(matched_events(admin, "copy-a")) == 1
 
@@ -220,14 +197,14 @@ def test_a_reset_copy_is_visible_and_never_matched_to_that_source_again(client, 
 def test_resetting_a_source_restores_the_copies_hidden_only_through_it(client, services, admin, url, hooks):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-medium.jpg")), ("own", url("/unrelated.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
     admin.post("/images/own/hide")  # hidden by an editor, not by matching: stays hidden
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-a") and hidden(client, "copy-b")
 
     admin.post("/images/src/reset", json={})
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert not any(hidden(client, i) for i in ("src", "copy-a", "copy-b"))
     assert hidden(client, "own")
@@ -236,7 +213,7 @@ def test_resetting_a_source_restores_the_copies_hidden_only_through_it(client, s
     assert {"src", "copy-a", "copy-b"} <= restored
     # Not released from the source: hidden again when it is.
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-a") and hidden(client, "copy-b")
 
 
@@ -244,51 +221,51 @@ def test_an_editors_confirm_of_a_copy_survives_its_sources_reset(client, service
     """Confirming a copy hidden by matching makes it the editor's own hide: resetting the source used to
     restore it all the same (audited as a reset by `system`)."""
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert admin.get("/images/copy-a").json["hidden_by"] == "match"
 
     confirmed = admin.post("/images/copy-a/confirm", json={}).json
     assert (confirmed["hidden_by"], confirmed["matched_from"]) == ("editor", None)
     admin.post("/images/src/reset", json={})
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "copy-a") and not hidden(client, "src")
     assert admin.get("/images/copy-a").json["hidden_by"] == "editor"
     assert not any(event["type"] == "reset" for event in admin.get("/audit?image_id=copy-a").json["events"])
 
 
-def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, services, admin, url):
+def test_a_copys_own_crossing_is_not_lost_when_its_source_is_reset(client, services, admin, url, cross):
     """Readers reported the copy enough to hide it while it was hidden by matching: once its source is
     reset, the copy is a crossing of its own, hidden by reports (it used to stay visible for good).
     Reset with `ignore`: a source judged fine (`disagree`) sends it to review instead
     (tests/test_known_fine.py)."""
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
-    report_hidden(services, "copy-a")  # three readers: counted, the copy being hidden already
+    run_queued_jobs(services)
+    cross("copy-a", reason="violence")  # three readers: counted, the copy being hidden already
     assert admin.get("/images/copy-a").json["score"] == 3.0
 
     admin.post("/images/src/reset", json={"verdict": "ignore"})
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert hidden(client, "copy-a")
     detail = admin.get("/images/copy-a").json
     assert (detail["hidden_by"], detail["matched_from"]) == ("reports", None)
 
 
-def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settings, url, admin):
+def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settings, url, admin, cross):
     """With the brake at 2 an hour: the source's own hide and one copy's; the other copies wait for
     editors. Matching used to hide every copy, the brake never engaging."""
     services = create_app(with_settings(settings, auto_hide_brake=2)).extensions["imgmod"]
     client = create_app(services.settings).test_client()
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-medium.jpg")), ("copy-c", url("/copy-tiny.jpg")))
-    run_jobs(services)
-    report_hidden(services, "src")
-    run_jobs(services)
+    run_queued_jobs(services)
+    cross("src", reason="violence")
+    run_queued_jobs(services)
 
     states = sorted(services.store.status(copy)["state"] for copy in ("copy-a", "copy-b", "copy-c"))
     assert hidden(client, "src") and states == ["hidden", "review", "review"]
@@ -298,9 +275,9 @@ def test_hides_by_matching_count_toward_the_brake_and_are_held_back_by_it(settin
 def test_the_console_reads_a_copys_source_and_a_sources_copies_nearest_first(client, services, admin, url):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")),
              ("copy-b", url("/copy-medium.jpg")), ("copy-c", url("/copy-tiny.jpg")), ("own", url("/unrelated.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     copies = ("copy-a", "copy-b", "copy-c")
     distances = {image: event["detail"]["distance"] for image in copies for event in matched_events(admin, image)}
 
@@ -335,9 +312,9 @@ def test_the_matches_read_checks_its_image_id_and_limit_by_name(admin):
 
 def test_a_copy_never_acts_as_a_source(client, services, admin, url):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert services.store.match_hide("late-copy", "copy-a", 3) is None  # copy-a is hidden, but by matching
     assert services.store.match_hide("late-copy", "src", 3) is not None
 
@@ -346,9 +323,9 @@ def test_match_distance_off_disables_matching(settings, url, admin):
     app = create_app(with_settings(settings, match_distance=None))
     client, services = app.test_client(), app.extensions["imgmod"]
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     client.post("/v1/admin/images/src/hide", headers=admin.headers)
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "src") and not hidden(client, "copy-a")
     assert services.store.hashes(["copy-a"])[0] is not None  # still hashed: turning matching on finds it
 
@@ -475,9 +452,9 @@ def test_a_workers_caches_notice_that_redis_lost_its_data_even_once_as_much_was_
 def test_a_released_copy_forgotten_with_its_registration_may_match_again(client, services, admin, url,
                                                                           redis_client):
     register(client, ("src", url("/source.jpg")), ("copy-a", url("/copy-small.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     admin.post("/images/src/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     # Released from src; `ignore`: a photo judged fine (`disagree`) is never hidden by matching again
     # (tests/test_known_fine.py).
     admin.post("/images/copy-a/reset", json={"verdict": "ignore"})
@@ -487,7 +464,7 @@ def test_a_released_copy_forgotten_with_its_registration_may_match_again(client,
 
     assert store.prune_hashes(2 * 86400)[1] == 1  # the visible copy's registration, release and all
     register(client, ("copy-a", url("/copy-small.jpg")))  # a new registration, a year on
-    run_jobs(services)
+    run_queued_jobs(services)
     assert hidden(client, "copy-a") and len(matched_events(admin, "copy-a")) == 2
 
 
@@ -530,6 +507,6 @@ def test_without_pdq_installed_registrations_are_fetched_and_never_hashed(client
     monkeypatch.setattr(phash, "pdqhash", None)
     register(client, ("src", url("/source.jpg")))
     [job] = Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection).get_jobs()
-    run_jobs(services)
+    run_queued_jobs(services)
     assert job.get_status(refresh=True) == "finished" and job.return_value() == 0
     assert services.store.hashes(["src"]) == [None]

@@ -13,14 +13,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from rq import Retry
 from rq.registry import FailedJobRegistry
 
+from harness.redis_server import unreachable_url
+from harness.wait import wait_until
 from service import create_app
 from service.core import moderation
+from service.core.queue import followup_queue
 from service.core.stats import record_webhook
 from tests.conftest import FRONTEND_KEY, Workers, with_settings
-from tests.processes import Served, imgmod_env, wait_until
-from tests.redis_server import free_port
+from tests.processes import Served, imgmod_env
 from tests.test_webhook import WEBHOOK_SECRET, Receiver
-from service.core.queue import followup_queue
 
 
 def parse(text: str) -> dict[tuple, float]:
@@ -144,7 +145,7 @@ def test_a_webhook_that_never_gets_through_is_counted_failed(settings, queue):
 
 
 def test_metrics_answer_quickly_while_redis_is_away(settings):
-    client = create_app(with_settings(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0")).test_client()
+    client = create_app(with_settings(settings, redis_url=unreachable_url())).test_client()
     client.get("/healthz")
     started = time.monotonic()
     metrics = scrape(client)

@@ -13,10 +13,9 @@ import pytest
 
 from bench import photos
 from service.core.store import MATCH_NEAR_FINE
-from tests.conftest import with_settings
-from tests.http_fixtures import image_files
-from tests.test_known_fine import crowd, state
-from tests.test_matching import matched_events, register, run_jobs
+from tests.conftest import run_queued_jobs, with_settings
+from tests.test_known_fine import state
+from tests.test_matching import matched_events, register
 from workers.matching import WORD, within, within_any
 from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes
 
@@ -32,20 +31,9 @@ FILES = {
 DEFAULT_DISTANCE = 31
 
 
-@pytest.fixture(scope="module")
-def image_host():
-    with image_files(FILES) as server:
-        yield server
-
-
 @pytest.fixture
 def settings(settings, image_host):
     return with_settings(settings, image_hosts=(image_host.host,))
-
-
-@pytest.fixture
-def url(image_host):
-    return image_host.url
 
 
 
@@ -58,16 +46,16 @@ def eight(found) -> list[bytes]:
     return [found.bits, *[found.variants[i:i + BYTES] for i in range(0, len(found.variants), BYTES)]]
 
 
-def test_a_mirrored_copy_of_a_real_photo_is_hidden_through_its_source(client, services, admin, url):
+def test_a_mirrored_copy_of_a_real_photo_is_hidden_through_its_source(client, services, admin, url, cross):
     register(client, ("agency-photo", url("/source.jpg")), ("turned", url("/turned.jpg")),
              ("unrelated-mirrored", url("/other-mirrored.jpg")), ("unrelated", url("/other.jpg")))
-    run_jobs(services)
-    crowd(services, "agency-photo", 0)
-    run_jobs(services)  # the hide, then the match job around the new source: the copy registered before
+    run_queued_jobs(services)
+    cross("agency-photo", first=0, reason="violence")
+    run_queued_jobs(services)  # the hide, then the match job around the new source: the copy registered before
     assert state(admin, "turned") == "hidden"
 
     register(client, ("article-9.hero", url("/mirrored.jpg")))  # registered after its source is hidden
-    run_jobs(services)
+    run_queued_jobs(services)
 
     assert state(admin, "article-9.hero") == "hidden"
     [event] = matched_events(admin, "article-9.hero")
@@ -76,19 +64,19 @@ def test_a_mirrored_copy_of_a_real_photo_is_hidden_through_its_source(client, se
     assert state(admin, "unrelated-mirrored") == state(admin, "unrelated") == "visible"
 
 
-def test_a_mirrored_copy_of_a_photo_judged_fine_is_never_hidden_by_matching(client, services, admin, url):
+def test_a_mirrored_copy_of_a_photo_judged_fine_is_never_hidden_by_matching(client, services, admin, url, cross):
     register(client, ("src", url("/source.jpg")))
-    run_jobs(services)
-    crowd(services, "src", 0)
-    run_jobs(services)
+    run_queued_jobs(services)
+    cross("src", first=0, reason="violence")
+    run_queued_jobs(services)
     admin.post("/images/src/reset", json={})  # judged fine: known fine, with its turned and mirrored hashes
-    run_jobs(services)
+    run_queued_jobs(services)
     register(client, ("mirrored", url("/mirrored.jpg")), ("turned", url("/turned.jpg")))
-    run_jobs(services)
+    run_queued_jobs(services)
     assert services.store.match_hide("mirrored", "src", 5) is None
 
-    crowd(services, "mirrored", 10)  # its own crossing goes to editors
-    run_jobs(services)
+    cross("mirrored", first=10, reason="violence")  # its own crossing goes to editors
+    run_queued_jobs(services)
     assert state(admin, "mirrored") == "review"
     assert services.store.redis.hget(MATCH_NEAR_FINE, "turned") == "src"
 
@@ -99,7 +87,7 @@ def test_a_hash_kept_before_the_variants_still_matches_its_plain_copies(client, 
     services.store.save_hash("old-copy", copy.bits, copy.quality)
     assert services.store.dihedral("old-source") == [found.bits]
     admin.post("/images/old-source/hide")
-    run_jobs(services)
+    run_queued_jobs(services)
     assert admin.get("/images/old-copy").json["matched_from"] == "old-source"
 
 

@@ -175,7 +175,7 @@ def test_a_decision_to_hide_hides_by_the_editor_with_a_statement_and_is_told_at_
     assert admin.post(f"/notices/{receipt['reference']}/decision", json=decision).status_code == 409
     assert admin.post("/notices/N-AAAAAAAAAA/decision", json=decision).status_code == 404
     # The webhook carries the decision and the notifier's contact, then their data is gone.
-    run_queued_jobs(Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection), services)
+    run_queued_jobs(services, Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection))
     events = [json.loads(request.body) for request in receiver.requests]
     [decided] = [event for event in events if event["event"] == "notice.decided"]
     assert decided["event_id"] == notices.event_id(receipt["reference"])
@@ -210,7 +210,7 @@ def test_the_threshold_may_hide_a_noticed_image_but_never_decides_the_notice(cli
     assert admin.get("/images/img-9").json["state"] == "review"  # before editors, and still...
     for n in range(3):
         moderation.report(services, "img-9", f"r{n}", "hate", None)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     detail = admin.get("/images/img-9").json
     assert detail["hidden_by"] == "reports"
     assert detail["statement"]["source"] == "other_notification" and detail["statement"]["notice"] is None
@@ -223,7 +223,7 @@ def test_personal_data_is_erased_after_delivery_and_after_183_days(client, admin
     forgotten = send(client, notice(name="Idriss Forgotten-Bennani", email="idriss.forgotten@example.org")).json
     admin.post(f"/notices/{decided['reference']}/decision",
                json={"action": "hide", "ground": "terms", "explanation": "Against the site's rules."})
-    run_queued_jobs(Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection), services)
+    run_queued_jobs(services, Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection))
     # The undecided notice's deadline passes: the worker's reconcile pass erases its notifier.
     assert redis_client.exists(PERSONAL_PREFIX + forgotten["reference"])
     redis_client.zadd(PERSONAL_DEADLINES, {forgotten["reference"]: 1})
@@ -320,7 +320,7 @@ def test_a_hide_decision_whose_process_died_before_the_hides_is_repaired_by_the_
         assert (detail["hidden"], detail["hidden_by"]) == (True, "editor"), image_id
         assert detail["statement"]["notice"] == reference and detail["statement"]["source"] == "article_16"
     assert redis_client.zcard(DECISIONS_OWED) == 0
-    run_queued_jobs(Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection), services)
+    run_queued_jobs(services, Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection))
     events = [json.loads(request.body) for request in receiver.requests]
     assert [event["reference"] for event in events if event["event"] == "notice.decided"] == [reference]
     assert store.notifier(reference) is None
@@ -375,7 +375,7 @@ def test_a_notices_review_request_is_announced_by_webhook_and_owes_nothing_witho
 
     send(client, notice(image_ids=["hooked"]))
     assert redis_client.zcard(OUTBOX) == 0  # dispatched at once
-    run_queued_jobs(Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection), services)
+    run_queued_jobs(services, Queue(FOLLOWUP_QUEUE_NAME, connection=services.hides.connection))
     events = [json.loads(request.body) for request in receiver.requests]
     assert [(e["event"], e["image_id"]) for e in events] == [("image.review_requested", "hooked")]
 

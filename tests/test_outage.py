@@ -3,21 +3,11 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from service import create_app
 from tests.conftest import with_settings
-from tests.redis_server import RedisServer
 
 # Not a speed claim (those live in bench/): only proof that nothing waits for a dead peer.
 NO_HANG_SECONDS = 5
-
-
-@pytest.fixture
-def doomed_redis(tmp_path):
-    server = RedisServer(tmp_path / "doomed").start()
-    yield server
-    server.kill()
 
 
 def test_redis_killed_gives_503_then_recovers(settings, doomed_redis):

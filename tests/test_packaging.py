@@ -130,8 +130,23 @@ def test_service_never_imports_workers():
 
 
 def test_the_bench_never_imports_the_tests():
-    """Imports go one way, tests -> bench -> service and workers: the tests drive the bench's tools."""
+    """Imports go one way, tests -> bench -> harness -> service and workers: the tests drive the bench's tools."""
     assert [(path, name) for path, name in imports_from("bench") if name.split(".")[0] == "tests"] == []
+    assert [(path, name) for path, name in imports_from("harness") if name.split(".")[0] in {"tests", "bench"}] == []
+
+
+def test_an_install_brings_imgmod_and_none_of_its_tests_bench_or_harness():
+    """pyproject's packages.find patterns over the checkout's top-level packages: what the tests and the
+    bench launch (harness/) stays in the checkout with them."""
+    import fnmatch
+    import tomllib
+
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = [path.parent.name for path in ROOT.glob("*/__init__.py")]
+    assert {"harness", "tests", "bench"} <= set(packages)
+    installed = {name for name in packages if any(fnmatch.fnmatchcase(name, pattern) for pattern in include)}
+    assert installed == {"service", "workers", "config"}
+    assert not (ROOT / "service" / "sentinel_seed.py").exists()
 
 
 def test_a_worker_loads_neither_flask_nor_gunicorn():

@@ -60,7 +60,7 @@ def test_count_and_hidden_state_follow_the_distinct_non_dismissed_reporters(sett
 
         @rule()
         def worker_runs(self):
-            run_queued_jobs(queue, services)
+            run_queued_jobs(services, queue)
             for image in IMAGES:
                 expected = len(self.active[image]) >= THRESHOLD and image not in self.protected
                 assert store.is_hidden(image) is expected, (image, self.active[image], self.protected)

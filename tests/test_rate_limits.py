@@ -12,11 +12,10 @@ import psutil
 import pytest
 import requests
 
+from harness.wait import wait_until
 from service import create_app
 from service.core.store import RATE_PREFIX
 from tests.conftest import FRONTEND_KEY, Reporter, with_settings, worker_env
-from tests.redis_server import RedisServer
-from tests.processes import wait_until
 from tests.served import imgmod_serve
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
@@ -118,15 +117,6 @@ def test_limit_counters_are_keyed_hashes_not_addresses(settings, redis_client):
     assert len(keys) == 2
     assert all(redis_client.ttl(key) > 0 for key in keys)  # counters expire with their window
     assert not any("198.51.100.77" in key or "reader-alice" in key for key in keys)
-
-
-@pytest.fixture
-def doomed_redis(tmp_path):
-    server = RedisServer(tmp_path / "doomed").start()
-    yield server
-    if server.process and server.process.poll() is None:
-        server.process.send_signal(signal.SIGCONT)
-    server.kill()
 
 
 def assert_unavailable_quickly(send):

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rq.registry import StartedJobRegistry
 
+from harness.wait import wait_until
 from service.core.store import PENDING, RECONCILE_LOCK, STATS, image_key
-from tests.processes import Process, imgmod_env, wait_until
+from tests.processes import Process, imgmod_env
 from tests.test_hiding import hidden_events
 from workers.reconcile import reconcile
 
@@ -15,11 +16,6 @@ from workers.reconcile import reconcile
 pytestmark = pytest.mark.every_server
 
 FAST = {"IMGMOD_PENDING_GRACE_SECONDS": "1", "IMGMOD_RECONCILE_INTERVAL_SECONDS": "1"}
-
-
-def cross(reporter, image_id: str) -> None:
-    for n in range(3):
-        assert reporter.anonymous(image_id, ip=f"198.51.100.{n}").status_code == 202
 
 
 def overdue(redis_client, image_id: str) -> bool:
@@ -35,8 +31,8 @@ def burst(settings, tmp_path, name: str = "worker", **env: str) -> Process:
     return worker
 
 
-def test_a_flushed_queue_still_ends_hidden(reporter, queue, store, settings, redis_client, tmp_path):
-    cross(reporter, "img-1")
+def test_a_flushed_queue_still_ends_hidden(reporter, queue, store, settings, redis_client, tmp_path, cross):
+    cross("img-1")
     queue.empty()  # the job is gone, the crossing is not
     assert queue.count == 0
 
@@ -52,8 +48,8 @@ def test_a_flushed_queue_still_ends_hidden(reporter, queue, store, settings, red
     assert any(line["message"] == "lost hides enqueued again" for line in worker.lines())
 
 
-def test_a_worker_killed_mid_job_still_ends_hidden(reporter, queue, store, settings, redis_client, tmp_path):
-    cross(reporter, "img-1")
+def test_a_worker_killed_mid_job_still_ends_hidden(reporter, queue, store, settings, redis_client, tmp_path, cross):
+    cross("img-1")
     [job] = queue.get_jobs()
     queue.empty()
     # The same hide, made slow so that the worker can be SIGKILLed in the middle of it (hides run in the
@@ -85,8 +81,8 @@ def age(redis_client, image_id: str, seconds: float) -> None:
     redis_client.zadd(PENDING, {image_id: redis_ms(redis_client) - seconds * 1000}, xx=True)
 
 
-def test_claims_wait_for_the_grace_period_then_back_off(reporter, store, redis_client):
-    cross(reporter, "img-1")
+def test_claims_wait_for_the_grace_period_then_back_off(reporter, store, redis_client, cross):
+    cross("img-1")
     assert store.claim_overdue_crossings(grace_ms=60_000).crossings == []  # too young
     age(redis_client, "img-1", 61)
     assert store.claim_overdue_crossings(grace_ms=60_000).crossings == [("img-1", 0)]

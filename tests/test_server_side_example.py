@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from tests.redis_server import free_port
+from harness.redis_server import free_port
 
 EXAMPLE = Path(__file__).parent.parent / "docs" / "examples" / "server_side.py"
 

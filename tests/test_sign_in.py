@@ -119,7 +119,7 @@ def test_the_configuration_is_whole_or_refused_naming_the_variable():
 
 def test_a_provider_that_does_not_answer_is_a_503_never_a_500(settings):
     from config import OidcSettings
-    from tests.redis_server import free_port
+    from harness.redis_server import free_port
 
     away = OidcSettings(f"http://127.0.0.1:{free_port()}", "imgmod", CLIENT_SECRET, ("editors",))
     client = create_app(with_settings(settings, oidc=away)).test_client()

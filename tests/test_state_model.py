@@ -272,7 +272,7 @@ class Moderation(RuleBasedStateMachine):
 
     @rule()
     def worker_runs(self):
-        run_queued_jobs(self.queue, self.services)
+        run_queued_jobs(self.services, self.queue)
 
     @rule(seed=st.integers(0, 2**32 - 1))
     def jobs_run_in_another_order(self, seed):
@@ -307,7 +307,7 @@ class Moderation(RuleBasedStateMachine):
         for _ in range(5):
             self.redis.delete(RECONCILE_LOCK)
             reconcile(self.services)
-            run_queued_jobs(self.queue, self.services)
+            run_queued_jobs(self.services, self.queue)
             if not self.redis.zcard(PENDING) and not self.queue.count:
                 break
         assert self.redis.zcard(PENDING) == 0

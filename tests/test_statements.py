@@ -24,19 +24,15 @@ from tests.test_notices import EMAIL, NAME, notice, send
 SCHEMA = json.loads((Path(__file__).parent / "tdb_statement.schema.json").read_text())
 
 
-def cross(services, image_id: str, reason: str = "violence") -> None:
-    for n in range(3):
-        moderation.report(services, image_id, f"reader-{n}", reason, None)
-
-
-def test_each_cause_of_a_hide_gets_one_statement_in_the_database_format(client, admin, services, queue, settings):
-    cross(services, "by-reports", "hate")
-    run_queued_jobs(queue, services)
+def test_each_cause_of_a_hide_gets_one_statement_in_the_database_format(client, admin, services, queue, settings,
+                                                                        cross):
+    cross("by-reports", reason="hate")
+    run_queued_jobs(services, queue)
     moderation.hide(services, "by-hand", "editor")
-    cross(services, "confirmed", "nudity")
-    run_queued_jobs(queue, services)
+    cross("confirmed", reason="nudity")
+    run_queued_jobs(services, queue)
     moderation.reset(services, "confirmed", "editor")
-    cross(services, "confirmed", "nudity")  # dismissed reporters do not count again: new ones
+    cross("confirmed", reason="nudity")  # dismissed reporters do not count again: new ones
     for n in range(3):
         moderation.report(services, "confirmed", f"other-{n}", "nudity", None)
     moderation.confirm(services, "confirmed", "editor")
@@ -76,10 +72,10 @@ def test_each_cause_of_a_hide_gets_one_statement_in_the_database_format(client, 
         jsonschema.validate({**exported[0], "notifier": NAME}, SCHEMA)
 
 
-def test_a_match_hide_is_a_voluntary_automated_statement(services):
+def test_a_match_hide_is_a_voluntary_automated_statement(services, cross):
     """The entry a hide by matching writes ('hidden:match|g|ms|copy|source'), dispatched."""
     services.store.save_hash("source", b"\x00" * 32, 100, "http://a/s.jpg")
-    cross(services, "source")
+    cross("source", reason="violence")
     services.store.hide_if_current("source", 0)
     entry = services.store.match_hide("copy", "source", 3)
     assert entry

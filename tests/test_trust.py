@@ -1,7 +1,7 @@
 """Trust (contract v2): weighted reporters, editors' verdicts, review reasons and the brake."""
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 
@@ -9,6 +9,7 @@ from service import create_app
 from service.core import identity, moderation
 from service.core.store import AUDIT, OUTBOX, RECORD_PREFIX
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, Reporter, run_queued_jobs, with_settings
+from tests.race import race
 from tests.test_metrics import scrape
 
 
@@ -158,7 +159,7 @@ def test_the_brake_sends_crossings_to_review_past_its_hourly_count(settings, que
     for image_id in ("img-1", "img-2"):
         for n in range(3):
             moderation.report(services, image_id, f"h{n}", "violence", None)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     states = [services.store.status(image_id)["state"] for image_id in ("img-1", "img-2")]
     assert states == ["hidden", "review"]
     assert audit_types(redis_client, "img-2") == ["review"]
@@ -177,13 +178,13 @@ def test_while_the_brake_holds_further_readers_make_no_more_reviews_or_jobs(sett
     for image_id in ("img-0", "img-1"):
         for n in range(3):
             moderation.report(services, image_id, f"h{n}", "violence", None)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert services.store.status("img-1")["state"] == "review"
     for n in range(3, 10):
         outcome = moderation.report(services, "img-1", f"h{n}", "violence", None)
         assert (outcome.counted, outcome.state, outcome.crossed) == (True, "review", False)
     assert queue.count == 0
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert audit_types(redis_client, "img-1") == ["review"]
     status = services.store.status("img-1")
     assert (status["state"], status["score"]) == ("review", 10.0)
@@ -222,7 +223,7 @@ def test_a_protected_image_goes_before_editors_whichever_reasons_came_first(serv
 def test_the_hidden_by_field_says_why(services, reporter, admin, queue):
     for n in range(3):
         reporter.anonymous("by-reports", ip=f"198.51.100.{n}")
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     admin.post("/images/by-hand/hide")
     reporter.anonymous("confirmed", ip="198.51.100.1")
     admin.post("/images/confirmed/confirm", json={})
@@ -238,31 +239,23 @@ def test_no_brake_by_default(services, queue):
     for image_id in ("img-1", "img-2"):
         for n in range(3):
             moderation.report(services, image_id, f"h{n}", "violence", None)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
     assert [services.store.status(i)["state"] for i in ("img-1", "img-2")] == ["hidden", "hidden"]
     assert services.store.brake_holds() is False
 
 
 def test_reports_racing_a_confirm_hide_once(live_server, store, redis_client, http):
     """Readers keep reporting while an editor confirms: one hide, whoever comes first."""
-    start = threading.Barrier(9)
-    answers = []
 
     def report(n):
-        start.wait()
-        answers.append(http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
-                                 headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code)
+        return http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
+                         headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code
 
     def confirm():
-        start.wait()
-        answers.append(http.post(f"{live_server}/v1/admin/images/img-1/confirm", json={},
-                                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code)
+        return http.post(f"{live_server}/v1/admin/images/img-1/confirm", json={},
+                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code
 
-    threads = [threading.Thread(target=report, args=(n,)) for n in range(8)] + [threading.Thread(target=confirm)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = race(*[partial(report, n) for n in range(8)], confirm)
     assert sorted(answers) == [200] + [202] * 8
     assert store.status("img-1")["state"] == "hidden"
     hides = [t for t in audit_types(redis_client, "img-1") if t in ("hidden", "confirmed", "manual_hide")]

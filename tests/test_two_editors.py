@@ -1,12 +1,13 @@
 """Two editors, one queue: an action with If-Match is done only on the image the editor saw (409 otherwise)."""
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 import requests
 
 from tests.conftest import ADMIN_TOKEN
+from tests.race import race
 
 # The check runs inside each action's Lua script: on every server binary present.
 pytestmark = pytest.mark.every_server
@@ -15,18 +16,17 @@ ACTIONS = [("post", "/confirm", {}), ("post", "/reset", {}), ("post", "/hide", N
            ("put", "/protection", {"protected": True})]
 
 
-def crossed(reporter, admin, image_id: str = "img-1") -> str:
-    for n in range(3):
-        reporter.anonymous(image_id, ip=f"198.51.100.{n}")
+def crossed(cross, admin, image_id: str = "img-1") -> str:
+    cross(image_id)
     return admin.get(f"/images/{image_id}").headers["ETag"]
 
 
-def test_the_detail_carries_an_etag_that_changes_with_state_generation_and_verdict(reporter, admin):
+def test_the_detail_carries_an_etag_that_changes_with_state_generation_and_verdict(reporter, admin, cross):
     first = admin.get("/images/img-1").headers["ETag"]
     assert first.startswith('"') and first.endswith('"')
     reporter.anonymous("img-1", ip="198.51.100.1")  # a report that changes no state leaves it as it was
     assert admin.get("/images/img-1").headers["ETag"] == first
-    hidden = crossed(reporter, admin)
+    hidden = crossed(cross, admin)
     confirmed = admin.post("/images/img-1/confirm", json={})
     assert confirmed.headers["ETag"] == admin.get("/images/img-1").headers["ETag"]
     reset = admin.post("/images/img-1/reset", json={}).headers["ETag"]
@@ -36,9 +36,9 @@ def test_the_detail_carries_an_etag_that_changes_with_state_generation_and_verdi
 
 @pytest.mark.parametrize(("method", "path", "body"), ACTIONS)
 def test_an_action_on_a_changed_image_answers_409_with_the_current_detail_and_changes_nothing(
-        reporter, admin, redis_client, method, path, body):
+        reporter, admin, redis_client, method, path, body, cross):
     seen = admin.get("/images/img-1").headers["ETag"]  # before the crossing
-    now = crossed(reporter, admin)
+    now = crossed(cross, admin)
     events = redis_client.xlen("imgmod:audit")
     answer = getattr(admin.client, method)("/v1/admin/images/img-1" + path, json=body,
                                            headers={**admin.headers, "If-Match": seen})
@@ -56,8 +56,8 @@ def test_an_action_on_a_changed_image_answers_409_with_the_current_detail_and_ch
     assert star.status_code == 200
 
 
-def test_a_retried_action_with_its_key_replays_instead_of_409(reporter, admin):
-    seen = crossed(reporter, admin)
+def test_a_retried_action_with_its_key_replays_instead_of_409(reporter, admin, cross):
+    seen = crossed(cross, admin)
     headers = {**admin.headers, "If-Match": seen, "Idempotency-Key": "click-1"}
     first = admin.client.post("/v1/admin/images/img-1/reset", json={}, headers=headers)
     again = admin.client.post("/v1/admin/images/img-1/reset", json={}, headers=headers)
@@ -70,22 +70,15 @@ def test_a_retried_action_with_its_key_replays_instead_of_409(reporter, admin):
     assert admin.client.post("/v1/admin/images/img-1/hide", headers=fresh).json["hidden"] is True
 
 
-def test_two_editors_racing_on_the_same_etag_one_acts_the_other_gets_409(live_server, reporter, admin, redis_client):
-    seen = crossed(reporter, admin)
-    start = threading.Barrier(2)
-    answers = {}
+def test_two_editors_racing_on_the_same_etag_one_acts_the_other_gets_409(live_server, cross, admin, redis_client):
+    seen = crossed(cross, admin)
 
-    def editor(kind: str, path: str):
+    def editor(path: str):
         with requests.Session() as http:
-            start.wait()
-            answers[kind] = http.post(f"{live_server}/v1/admin/images/img-1{path}", json={}, timeout=10,
-                                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "If-Match": seen})
+            return http.post(f"{live_server}/v1/admin/images/img-1{path}", json={}, timeout=10,
+                             headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "If-Match": seen})
 
-    threads = [threading.Thread(target=editor, args=args) for args in (("restore", "/reset"), ("confirm", "/confirm"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = dict(zip(("restore", "confirm"), race(partial(editor, "/reset"), partial(editor, "/confirm"))))
     assert sorted(answer.status_code for answer in answers.values()) == [200, 409]
     winner = next(kind for kind, answer in answers.items() if answer.status_code == 200)
     loser = answers["confirm" if winner == "restore" else "restore"]

@@ -1,18 +1,19 @@
 """Valid agreement: only reports counted before the image was hidden or entered review earn `agreed`."""
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 from service.core import identity
 from service.core.store import RECORD_PREFIX
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY, run_queued_jobs
+from tests.race import race
 from tests.test_trust import audit_types, record_of
 
 
 def hide_by_readers(reporter, services, queue, image_id: str, reason: str = "violence") -> None:
     for n in range(3):
         reporter.anonymous(image_id, ip=f"198.51.100.{n}", reason=reason)
-    run_queued_jobs(queue, services)
+    run_queued_jobs(services, queue)
 
 
 def test_a_farmed_account_reporting_hidden_photos_gains_no_agreed(services, reporter, admin, queue):
@@ -63,24 +64,16 @@ def test_a_late_site_accounts_field_says_so_and_an_anonymous_one_stays_one_byte(
 
 def test_reports_racing_a_confirm_hide_once_and_only_reports_before_it_earn_agreed(
         live_server, services, redis_client, http):
-    start = threading.Barrier(9)
-    answers = []
 
     def report(n):
-        start.wait()
-        answers.append(http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
-                                 headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code)
+        return http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
+                         headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code
 
     def confirm():
-        start.wait()
-        answers.append(http.post(f"{live_server}/v1/admin/images/img-1/confirm", json={},
-                                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code)
+        return http.post(f"{live_server}/v1/admin/images/img-1/confirm", json={},
+                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code
 
-    threads = [threading.Thread(target=report, args=(n,)) for n in range(8)] + [threading.Thread(target=confirm)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = race(*[partial(report, n) for n in range(8)], confirm)
     assert sorted(answers) == [200] + [202] * 8
     hides = [t for t in audit_types(redis_client, "img-1") if t in ("hidden", "confirmed", "manual_hide")]
     assert hides == ["confirmed"]
@@ -98,25 +91,17 @@ def test_reports_racing_a_reset_of_a_hidden_photo_never_hide_it_again(
     """Site accounts keep reporting while an editor restores the photo: whoever lands after the reset
     is a new reporter, and however many they are the photo goes to review, never hidden again."""
     hide_by_readers(reporter, services, queue, "img-1")
-    start = threading.Barrier(9)
-    answers = []
 
     def report(n):
-        start.wait()
-        answers.append(http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
-                                 headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code)
+        return http.post(f"{live_server}/v1/reports", json={"image_id": "img-1", "reporter_id": f"r{n}"},
+                         headers={"Authorization": f"Bearer {FRONTEND_KEY}"}, timeout=10).status_code
 
     def reset():
-        start.wait()
-        answers.append(http.post(f"{live_server}/v1/admin/images/img-1/reset", json={},
-                                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code)
+        return http.post(f"{live_server}/v1/admin/images/img-1/reset", json={},
+                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).status_code
 
-    threads = [threading.Thread(target=report, args=(n,)) for n in range(8)] + [threading.Thread(target=reset)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    run_queued_jobs(queue, services)
+    answers = race(*[partial(report, n) for n in range(8)], reset)
+    run_queued_jobs(services, queue)
     assert sorted(answers) == [200] + [202] * 8
     detail = admin.get("/images/img-1").json
     after_reset = detail["report_count"]  # the generation after the reset counts only them

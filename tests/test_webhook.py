@@ -14,11 +14,11 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from rq import Queue
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from harness.wait import wait_until
 from service import create_app
-from service.core import followups, moderation
+from service.core import followups
 from service.core.queue import FOLLOWUP_QUEUE_NAME
 from tests.conftest import Workers, with_settings
-from tests.processes import wait_until
 from tests.http_fixtures import LocalServer
 from workers.webhook import WebhookRejected, deliver
 
@@ -91,13 +91,8 @@ def no_follow_up_left(services) -> bool:
         and ScheduledJobRegistry(queue=queue).count == 0
 
 
-def cross(services, image_id: str) -> None:
-    for n in range(3):
-        moderation.report(services, image_id, f"r{n}", "hate", None)
-
-
-def test_hide_posts_a_signed_event(services, workers, receiver):
-    cross(services, "img-1")
+def test_hide_posts_a_signed_event(services, workers, receiver, cross):
+    cross("img-1", reason="hate")
     workers.start(1)
     [event] = receiver.wait_for(1)
     request = receiver.requests[0]
@@ -111,9 +106,9 @@ def test_hide_posts_a_signed_event(services, workers, receiver):
     assert datetime.fromisoformat(event["at"]).timestamp() == pytest.approx(hidden_at / 1000, abs=0.001)
 
 
-def test_failures_are_retried_with_the_same_event_id(services, workers, receiver):
+def test_failures_are_retried_with_the_same_event_id(services, workers, receiver, cross):
     receiver.failures = 2
-    cross(services, "img-1")
+    cross("img-1", reason="hate")
     workers.start(1)
     events = receiver.wait_for(3)
     assert len({event["event_id"] for event in events}) == 1
@@ -123,10 +118,10 @@ def test_failures_are_retried_with_the_same_event_id(services, workers, receiver
     assert len(receiver.requests) == 3  # delivered: no more retries
 
 
-def test_several_workers_send_one_event_per_hide(services, workers, receiver):
+def test_several_workers_send_one_event_per_hide(services, workers, receiver, cross):
     images = [f"img-{n}" for n in range(6)]
     for image_id in images:
-        cross(services, image_id)
+        cross(image_id, reason="hate")
     workers.start(3)
     receiver.wait_for(len(images))
     wait_until(lambda: no_follow_up_left(services), what="every follow-up to finish")
@@ -135,8 +130,8 @@ def test_several_workers_send_one_event_per_hide(services, workers, receiver):
     assert len({event["event_id"] for event in events}) == len(images)
 
 
-def test_reset_posts_a_restore_event(services, workers, receiver, admin):
-    cross(services, "img-1")
+def test_reset_posts_a_restore_event(services, workers, receiver, admin, cross):
+    cross("img-1", reason="hate")
     workers.start(1)
     [hidden] = receiver.wait_for(1)
     admin.post("/images/img-1/reset", json={"note": "fine"})
@@ -164,10 +159,10 @@ def test_follow_ups_left_by_a_dead_process_are_recovered(services, workers, rece
     assert event["image_id"] == "img-1"
 
 
-def test_no_webhook_configured_sends_nothing(settings, receiver):
+def test_no_webhook_configured_sends_nothing(settings, receiver, cross):
     quiet = with_settings(settings, webhook_url=None, webhook_secret=None)
     services = create_app(quiet).extensions["imgmod"]
-    cross(services, "img-1")
+    cross("img-1", reason="hate")
     Workers(quiet).burst()
     assert services.store.status("img-1")["hidden"] is True
     assert receiver.requests == []
@@ -185,8 +180,8 @@ def test_a_receiver_that_times_out_is_a_failure_to_retry():
 
 
 @pytest.mark.parametrize("webhook_secret", [WEBHOOK_SECRET, STANDARD_SECRET], ids=["plain", "whsec"])
-def test_a_delivery_carries_the_standard_webhooks_headers(services, workers, receiver, webhook_secret):
-    cross(services, "img-1")
+def test_a_delivery_carries_the_standard_webhooks_headers(services, workers, receiver, webhook_secret, cross):
+    cross("img-1", reason="hate")
     workers.start(1)
     [event] = receiver.wait_for(1)
     request = receiver.requests[0]
@@ -208,9 +203,9 @@ def test_a_delivery_carries_the_standard_webhooks_headers(services, workers, rec
         verifiers(webhook_secret)[0].verify(request.body.replace(b"img-1", b"img-2"), request.headers)
 
 
-def test_each_attempt_is_signed_at_its_own_time(services, workers, receiver):
+def test_each_attempt_is_signed_at_its_own_time(services, workers, receiver, cross):
     receiver.failures = 1
-    cross(services, "img-1")
+    cross("img-1", reason="hate")
     workers.start(1)
     receiver.wait_for(2)
     wait_until(lambda: no_follow_up_left(services), what="the webhook job to finish")

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.redis_server import free_port
+from harness.wait import wait_until
 from tests.conftest import with_settings
 from tests.http_fixtures import LocalServer
-from tests.processes import wait_until
-from tests.redis_server import free_port
-from tests.test_webhook import STANDARD_SECRET, WEBHOOK_SECRET, cross, no_follow_up_left
+from tests.test_webhook import STANDARD_SECRET, WEBHOOK_SECRET, no_follow_up_left
 from workers.webhook import WebhookRejected, deliver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,9 +137,9 @@ def test_the_php_receiver(php_site, secret):
 
 
 @SECRETS
-def test_the_python_receiver_accepts_what_a_worker_sends(services, workers, answers):
+def test_the_python_receiver_accepts_what_a_worker_sends(services, workers, answers, cross):
     """A real worker's delivery is accepted at its first attempt, so never retried."""
-    cross(services, "img-1")
+    cross("img-1", reason="hate")
     workers.start(1)
     wait_until(lambda: answers, what="the webhook to arrive")
     wait_until(lambda: no_follow_up_left(services), what="the webhook job to finish")

@@ -15,9 +15,9 @@ from PIL import Image
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from harness.redis_server import free_port
 from service.web.pages import write_widget
 from tests.conftest import with_settings
-from tests.redis_server import free_port
 
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]

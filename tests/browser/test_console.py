@@ -9,10 +9,10 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
+from harness.redis_server import free_port
 from service.web.page_texts import ADMIN, PHOTOS
 from tests.browser.conftest import csp_violations
 from tests.conftest import ADMIN_TOKEN, FRONTEND_KEY
-from tests.redis_server import free_port
 from tests.test_ids import ARABIC, BAD_IDS, GOOD_IDS, ODD_IDS
 
 SOUK = PHOTOS["souk"]

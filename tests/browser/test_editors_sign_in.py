@@ -43,11 +43,6 @@ def editor(new_context, live_server):
     return sign_in
 
 
-def cross(reporter, image_id: str, **body) -> None:
-    for n in range(3):
-        assert reporter.anonymous(image_id, ip=f"203.0.113.{n}", reason="violence", **body).json["counted"]
-
-
 def card_of(page, image_id: str):
     return page.locator(f'li.card[data-image-id="{image_id}"]')
 
@@ -58,8 +53,8 @@ def verdict(page, image_id: str, button: str, lang: str = "en") -> None:
 
 
 def test_an_editor_signs_in_with_the_newsroom_account_acts_and_the_audit_names_them(editor, reporter, admin,
-                                                                                     live_server):
-    cross(reporter, ATLAS)  # pending: no worker runs here
+                                                                                     live_server, cross):
+    cross(ATLAS, reason="violence")  # pending: no worker runs here
     page = editor("amina")
     assert page.url == f"{live_server}/admin?lang=en"  # back in the language it left in
     expect(page.locator("#sign-in")).to_be_hidden()
@@ -123,8 +118,8 @@ def test_a_forged_post_from_another_page_is_refused(editor, site, reporter, admi
     assert admin.get(f"/audit?image_id={ATLAS}").json["events"] == []
 
 
-def test_two_editors_on_one_image_the_second_sees_what_the_first_did(editor, reporter, admin):
-    cross(reporter, ATLAS)
+def test_two_editors_on_one_image_the_second_sees_what_the_first_did(editor, reporter, admin, cross):
+    cross(ATLAS, reason="violence")
     amina, salma = editor("amina"), editor("salma")
     for page in (amina, salma):
         expect(card_of(page, ATLAS)).to_be_visible()
@@ -162,8 +157,8 @@ def test_the_card_links_to_the_article_saying_whose_link_it_is(editor, reporter,
     assert not any("example.ma/politique" in url for url in page.requested_urls)  # never fetched
 
 
-def test_an_image_one_editor_opened_shows_their_name_to_the_other(editor, reporter, live_server):
-    cross(reporter, ATLAS, image_url=f"{live_server}/demo/images/atlas.jpg")
+def test_an_image_one_editor_opened_shows_their_name_to_the_other(editor, reporter, live_server, cross):
+    cross(ATLAS, reason="violence", image_url=f"{live_server}/demo/images/atlas.jpg")
     amina, salma = editor("amina"), editor("salma")
     card_of(amina, ATLAS).get_by_role("button", name=ADMIN["en"]["reveal"]).click()
     salma.get_by_role("button", name=ADMIN["en"]["refresh"]).click()

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from harness.redis_server import free_port
 from service.web.messages import THANKS
 from service.web.page_texts import REASONS
 from tests.browser.conftest import csp_violations, img
-from tests.redis_server import free_port
 from tests.test_ids import ARABIC, BAD_IDS, GOOD_IDS, SLASHED
 
 SETTLED = "() => [...document.querySelectorAll('img[data-image-id]')].every(i => i.dataset.imgmod && i.dataset.imgmod !== 'pending')"
