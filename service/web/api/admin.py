@@ -25,7 +25,30 @@ from service.core.store import ONCE_PREFIX, Changed, Once, Repeated
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
 ADMIN_ERRORS = (401, 403, 429, 503)
+# An editor's action on an image: a body, and 409 for a reused Idempotency-Key or a changed image.
+ACTION_ERRORS = (*BODY_ERRORS, *ADMIN_ERRORS, 409)
 SECURITY = [{"admin": []}]
+
+
+def admin_operation(blueprint: Blueprint, response, *, path=None, query=None, body=None, body_required: bool = True,
+                    errors: tuple[int, ...] = ADMIN_ERRORS, alt: tuple[tuple[int, str], ...] = (), **doc):
+    """The stack every admin view carries (here and in the notices' admin views), in one place:
+    its arguments loaded by their schemas (path and query as keyword arguments, the body as the
+    first positional one), its answer dumped by `response`, its error answers documented
+    (`errors`, then `alt`: code and description of a view's own), and the admin scheme."""
+    def decorate(view):
+        view = blueprint.doc(security=SECURITY, **doc)(view)
+        view = documents_errors(blueprint, *errors)(view)
+        for code, description in reversed(alt):
+            view = blueprint.alt_response(code, description=description)(view)
+        view = blueprint.response(200, response)(view)
+        if body is not None:
+            view = blueprint.arguments(body, required=body_required)(view)
+        for schema, location in ((query, "query"), (path, "path")):
+            if schema is not None:
+                view = blueprint.arguments(schema, location=location, as_kwargs=True)(view)
+        return view
+    return decorate
 
 
 @bp.before_request
@@ -144,10 +167,7 @@ def idempotent(view):
 
 @bp.route("/images")
 class AdminImages(MethodView):
-    @bp.arguments(AdminListQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(200, AdminImageListSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageListSchema, query=AdminListQuerySchema())
     def get(self, state, limit, cursor=None):
         """Images by state, paged with opaque cursors: hidden newest first, reported by count"""
         store = services().store
@@ -161,9 +181,7 @@ class AdminImages(MethodView):
 
 @bp.route("/session")
 class Session(MethodView):
-    @bp.response(200, EditorSessionSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, EditorSessionSchema)
     def get(self):
         """Who is acting, for the console: with its session, the CSRF token its actions must carry"""
         signed_in = oidc.editor() if "Authorization" not in request.headers else None
@@ -172,9 +190,7 @@ class Session(MethodView):
 
 @bp.route("/totals")
 class Totals(MethodView):
-    @bp.response(200, AdminTotalsSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminTotalsSchema)
     def get(self):
         """How many images each listing holds (one read per index), and how many notices wait for a
         decision, for the console's tabs"""
@@ -185,10 +201,7 @@ class Totals(MethodView):
 
 @bp.route("/images/<image_id:image_id>", merge_slashes=False)
 class AdminImage(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema())
     def get(self, image_id):
         """Everything known about one image, with its ETag for an action's If-Match"""
         return tagged(detail(services().store.status(image_id)))
@@ -201,10 +214,7 @@ JUDGING_SECONDS = 300
 # A query, like the matches', not an /images/<id>/… route: an id may end in "/judging" (ids hold '/').
 @bp.route("/judging")
 class Judging(MethodView):
-    @bp.arguments(JudgingQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageSchema, query=JudgingQuerySchema())
     def put(self, image_id):
         """I am judging this image: the others see my name on it for a few minutes (a hint, not a lock)"""
         store = services().store
@@ -215,10 +225,7 @@ class Judging(MethodView):
 # A query, like the audit's, not an /images/<id>/… route: an id may end in "/matches" (ids hold '/').
 @bp.route("/matches")
 class Matches(MethodView):
-    @bp.arguments(MatchesQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(200, MatchesSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, MatchesSchema, query=MatchesQuerySchema())
     def get(self, image_id, limit):
         """Same picture elsewhere, for the console: a copy's source and distance, a source's copies"""
         found = services().store.matches(image_id, limit)
@@ -229,11 +236,9 @@ class Matches(MethodView):
 
 @bp.route("/images/<image_id:image_id>/reset", merge_slashes=False)
 class Reset(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.arguments(ResetSchema(), required=False)  # every field has a default: no body is {}
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
-    @bp.doc(security=SECURITY)
+    # Every field has a default: no body is {}.
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ResetSchema(), body_required=False,
+                     errors=ACTION_ERRORS)
     @idempotent
     def post(self, body, image_id, once=None, if_match=None):
         """Count to zero and visible again; dismissed reporters stay dismissed unless forgotten"""
@@ -243,11 +248,8 @@ class Reset(MethodView):
 
 @bp.route("/images/<image_id:image_id>/confirm", merge_slashes=False)
 class Confirm(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.arguments(ConfirmSchema(), required=False)  # no body is {}
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ConfirmSchema(), body_required=False,
+                     errors=ACTION_ERRORS)  # no body is {}
     @idempotent
     def post(self, body, image_id, once=None, if_match=None):
         """The reports are right: hidden (now, if it was not) until a reset; the site accounts that reported gain trust"""
@@ -256,10 +258,7 @@ class Confirm(MethodView):
 
 @bp.route("/images/<image_id:image_id>/hide", merge_slashes=False)
 class Hide(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), errors=ACTION_ERRORS)
     @idempotent
     def post(self, image_id, once=None, if_match=None):
         """Hide now, by hand"""
@@ -268,11 +267,7 @@ class Hide(MethodView):
 
 @bp.route("/images/<image_id:image_id>/protection", merge_slashes=False)
 class Protection(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.arguments(ProtectionSchema())
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ProtectionSchema(), errors=ACTION_ERRORS)
     @idempotent
     def put(self, body, image_id, once=None, if_match=None):
         """Protect from automatic hiding (reports still count), or lift the protection"""
@@ -282,10 +277,7 @@ class Protection(MethodView):
 
 @bp.route("/audit")
 class Audit(MethodView):
-    @bp.arguments(AuditQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(200, AuditListSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AuditListSchema, query=AuditQuerySchema())
     def get(self, limit, image_id=None):
         """The audit trail, newest first"""
         events = services().store.audit(image_id, limit)

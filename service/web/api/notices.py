@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from service.core import identity, notices, statements
-from service.web.api.admin import ADMIN_ERRORS, SECURITY, require_admin
+from service.web.api.admin import ADMIN_ERRORS, admin_operation, require_admin
 from service.web.api.error_docs import BODY_ERRORS, documents_errors
 from service.web.api.inputs import documented_as, json_body, load
 from service.web.context import services
@@ -119,10 +119,7 @@ class Statement(MethodView):
 
 @admin_bp.route("")
 class AdminNotices(MethodView):
-    @admin_bp.arguments(AdminNoticeQuerySchema(), location="query", as_kwargs=True)
-    @admin_bp.response(200, AdminNoticeListSchema)
-    @documents_errors(admin_bp, *ADMIN_ERRORS)
-    @admin_bp.doc(security=SECURITY)
+    @admin_operation(admin_bp, AdminNoticeListSchema, query=AdminNoticeQuerySchema())
     def get(self, status, limit, cursor=None):
         """Notices for the console, paged with cursors: open ones oldest first (ahead of community
         reports), or decided ones newest first"""
@@ -142,13 +139,10 @@ class AdminNotices(MethodView):
 
 @admin_bp.route("/<reference>/decision")
 class Decision(MethodView):
-    @admin_bp.arguments(ReferencePathSchema(), location="path", as_kwargs=True)
-    @admin_bp.arguments(NoticeDecisionSchema())
-    @admin_bp.response(200, AdminNoticeSchema)
-    @admin_bp.alt_response(404, description="No notice has this reference")
-    @admin_bp.alt_response(409, description="The notice is decided already")
-    @documents_errors(admin_bp, *BODY_ERRORS, *ADMIN_ERRORS)
-    @admin_bp.doc(security=SECURITY, operationId="decide_notice", **DECISION_LINKS)
+    @admin_operation(admin_bp, AdminNoticeSchema, path=ReferencePathSchema(), body=NoticeDecisionSchema(),
+                     errors=(*BODY_ERRORS, *ADMIN_ERRORS),
+                     alt=((404, "No notice has this reference"), (409, "The notice is decided already")),
+                     operationId="decide_notice", **DECISION_LINKS)
     def post(self, body, reference):
         """Decide a notice: hide its images (by the editor, with statements of reasons) or keep them"""
         svc = services()
