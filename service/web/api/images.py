@@ -92,23 +92,23 @@ def _cacheable(answer: Callable[[], Response], tag: str) -> Response:
     return response
 
 
-def image_answer(image_id: str, is_hidden: Callable[[str], bool]) -> Response:
-    """The single lookup's answer for the id in the path, `is_hidden` asking Redis (the store's; the
-    bench's contract floor passes its own)."""
-    image_id = load(_PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
-    hidden = is_hidden(image_id)
+def image_answer(image_id: str, hidden: bool) -> Response:
+    """The single lookup's answer: whether the image is hidden, with its ETag."""
     return _cacheable(lambda: current_app.json.response({"image_id": image_id, "hidden": hidden}),
                       f"{ETAG_VERSION}:image\n{image_id}\n{int(hidden)}")
 
 
-def images_answer(hidden_flags: Callable[[list[str]], str]) -> Response:
-    """The bulk lookup's answer for the query's ids, `hidden_flags` giving "0100…", one character per id
-    (the store's; the bench's contract floor passes its own)."""
+def bulk_ids() -> list[str]:
+    """The query's ids, valid and at most MAX_BULK_IDS of them, or 422 as webargs words it."""
     ids = query_ids()
     if not 0 < len(ids) <= MAX_BULK_IDS or not all(map(VALID_IMAGE_ID.fullmatch, ids)):
         # webargs hands the schema nothing for an absent `id`: "Missing data for required field."
         ids = load(_BULK_SCHEMA, {"id": ids} if ids else {}, "query")["id"]
-    flags = hidden_flags(ids)
+    return ids
+
+
+def images_answer(ids: list[str], flags: str) -> Response:
+    """The bulk lookup's answer for valid ids, `flags` "0100…", one character per id ('1' hidden)."""
     # Valid ids hold no newline, so the joined ids and flags name exactly one answer.
     return _cacheable(lambda: current_app.response_class(statuses_body(ids, flags), mimetype="application/json"),
                       f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
@@ -120,7 +120,8 @@ class Image(MethodView):
                    bp.response(200, ImageStatusSchema), documents_errors(bp, 503))
     def get(self, image_id):
         """Whether one image is hidden"""
-        return image_answer(image_id, services().store.is_hidden)
+        image_id = load(_PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
+        return image_answer(image_id, services().store.is_hidden(image_id))
 
 
 @bp.route("/images")
@@ -129,7 +130,8 @@ class Images(MethodView):
                    bp.response(200, ImageListSchema), documents_errors(bp, 503))
     def get(self):
         """Whether each of up to 100 images is hidden, in the order asked"""
-        return images_answer(services().store.hidden_flags)
+        ids = bulk_ids()
+        return images_answer(ids, services().store.hidden_flags(ids))
 
     @documented_as(bp.arguments(RegisterSchema()), bp.response(202, RegisterResultSchema),
                    documents_errors(bp, *BODY_ERRORS, 401, 429, 503), bp.doc(security=[{"site": []}]))
