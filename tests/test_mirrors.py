@@ -18,7 +18,8 @@ from tests.http_fixtures import image_files
 from tests.test_known_fine import crowd, state
 from tests.test_matching import matched_events, register, run_jobs
 from workers.matching import WORD, within, within_any
-from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes
+from tests.test_phash import distance, popcounts
+from workers.phash import BYTES, MIN_QUALITY, hash_bytes
 
 REAL = photos.real()
 SOURCE = REAL["astronaut"]
@@ -48,10 +49,6 @@ def url(image_host):
     return image_host.url
 
 
-
-
-def distance(a: bytes, b: bytes) -> int:
-    return int(distances(a, np.frombuffer(b, dtype=np.uint8).reshape(1, BYTES))[0])
 
 
 def eight(found) -> list[bytes]:
@@ -134,7 +131,7 @@ def test_any_of_several_queries_finds_each_row_at_its_least_distance():
         rows.append(np.packbits(bits).tobytes())
     packed = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(-1, BYTES)
     columns = np.ascontiguousarray(np.frombuffer(packed.tobytes(), dtype=WORD).reshape(-1, 4).T)
-    least = np.min([distances(query, packed) for query in queries], axis=0)
+    least = np.min([popcounts(query, packed) for query in queries], axis=0)
     for max_distance in (0, 16, 31, 64):
         found, apart = within_any(columns, queries, max_distance)
         assert found.tolist() == np.flatnonzero(least <= max_distance).tolist()

@@ -139,8 +139,7 @@ class FineIndex:
                 for bits in (bits, *variants)]
         self.ids = list(dict.fromkeys(image_id for image_id, _ in rows))
         self.owners = [image_id for image_id, _ in rows]
-        self.words = np.ascontiguousarray(
-            np.frombuffer(b"".join(bits for _, bits in rows), dtype=WORD).reshape(-1, WORDS).T)
+        self.words = as_columns([bits for _, bits in rows])
         self.version = version
 
     def nearest(self, known: tuple[bytes, int] | None, max_distance: int) -> str | None:
@@ -159,6 +158,11 @@ def fine_for(store: Store) -> FineIndex:
         fine = _fine[store] = FineIndex()
     fine.refresh(store)
     return fine
+
+
+def as_columns(hashes: Sequence[bytes]) -> np.ndarray:
+    """32-byte hashes as `within` reads them: WORDS x n words, word i of every hash in row i."""
+    return np.ascontiguousarray(np.frombuffer(b"".join(hashes), dtype=WORD).reshape(-1, WORDS).T)
 
 
 def within(columns: np.ndarray, query: np.ndarray, max_distance: int) -> tuple[np.ndarray, np.ndarray]:
