@@ -171,7 +171,7 @@ def within(columns: np.ndarray, query: np.ndarray, max_distance: int) -> tuple[n
     Two unrelated hashes differ in about 64 bits of every 128, so the first two words, read in full,
     leave almost no row within 31 bits; the other two words are read for those rows only. (After one
     word about half the rows remain, and gathering them costs more than reading the second column in
-    full.) At 1 M hashes: 3 ms instead of 6 for all four columns and 54 for byte rows (BENCHMARKS.md)."""
+    full.) Faster than all four columns read in full, and than byte rows (the decision's times: BENCHMARKS.md)."""
     found = np.bitwise_count(columns[0] ^ query[0]).astype(np.int16)  # four words' counts outgrow uint8
     found += np.bitwise_count(columns[1] ^ query[1])
     rows = np.flatnonzero(found <= max_distance)

@@ -1,11 +1,11 @@
 """GET /v1/images…: is an image hidden? Asked on every page view, so one Redis call and cacheable.
 
 The bulk lookup takes the lean path: ids split from the query, checked with one compiled
-expression and the answer written out, with no webargs or marshmallow on the way; each of these
-saves 3 % or more of its CPU (BENCHMARKS.md). The schemas still describe it in /openapi.json
-(`documented_as`) and still word every refusal: ids the expression refuses are handed to the
-schema, so a 422 reads exactly as webargs made it. The single lookup loads its id with the schema
-and answers through the JSON provider: the same shortcuts saved it under 2 % each.
+expression and the answer written out, with no webargs or marshmallow on the way (what each
+saves: BENCHMARKS.md). The schemas still describe it in /openapi.json (`documented_as`) and still
+word every refusal: ids the expression refuses are handed to the schema, so a 422 reads exactly as
+webargs made it. The single lookup loads its id with the schema and answers through the JSON
+provider: the same shortcuts saved it too little.
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ _REGISTER_SCHEMA = RegisterSchema()
 # A valid image id holds only letters and digits (of any script) and ._:~-/, which the app's JSON
 # provider (ensure_ascii off) never escapes: the bulk answer is written out directly, byte for byte
 # what the app's JSON provider writes for the same dict (sorted keys, compact), as
-# tests/test_images.py checks; for 100 ids, a fifth of the CPU.
+# tests/test_images.py checks (what it saves for 100 ids: BENCHMARKS.md).
 _STATUS_JSON = {"0": '{"hidden":false,"image_id":"', "1": '{"hidden":true,"image_id":"'}
 _ALL_VISIBLE = ('{"images":[' + _STATUS_JSON["0"], '"},' + _STATUS_JSON["0"], '"}]}\n')
 
@@ -59,7 +59,7 @@ def query_ids() -> list[str]:
     """The request's `id` values, exactly as request.args.getlist("id") has them.
 
     A plain query (no percent-escapes, no '+', ASCII only: what asking for valid ids looks like)
-    is split by hand, a quarter of the CPU of werkzeug's parse for 100 ids; any other query, and
+    is split by hand, far cheaper than werkzeug's parse for 100 ids (BENCHMARKS.md); any other query, and
     a bare `id` with no '=', is left to werkzeug.
     """
     query = request.query_string
