@@ -17,7 +17,7 @@ direct command path): imgmod against it is what imgmod does beyond the contract'
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
 from config import Settings
 from service.core import identity
@@ -86,8 +86,7 @@ def create_floor_app(settings: Settings) -> Flask:
         count_reporter(keys=[f"reference:{image_id}"], args=[reporter, rate_key(secret, who), record])
         metrics.count_report(True)
         # The contract's answer, of imgmod's length: the reference's script says nothing of a repeat.
-        answer = reports.answer_body(image_id, True, False, negotiate(request, lang, settings.default_lang))
-        return current_app.response_class(answer, status=202, mimetype="application/json")
+        return reports.answer(image_id, True, False, negotiate(request, lang, settings.default_lang))
 
     @app.get("/v1/images/<image_id:image_id>", merge_slashes=False)
     def image(image_id):
