@@ -9,20 +9,18 @@ weighs on every side alike. A trick is kept at a throughput gain of 3 % or more 
 from __future__ import annotations
 
 import json
-import logging
 import statistics
-import time
 
-from flask import Flask, current_app, request
+from flask import Flask
 
-# trick -> what its plain version is, as BENCHMARKS.md names it
+# trick -> what its plain version is, as BENCHMARKS.md names it. The four tricks weighed first
+# (ensure_sync's memo, the report's hand-written JSON, the hand-built LogRecord, the one-pass header
+# scan) gained less than 3 % and were replaced by their plain versions; their variants went with
+# them (git log bench/tricks.py). Left: the view style of the hot views, the lean one imgmod keeps
+# (`documented_as`) against flask-smorest's own decorators running on every request.
 PLAIN = {
-    "ensure_sync": "Flask's own ensure_sync (inspect.iscoroutinefunction on every call)",
-    "report_json": "the report's answer written by the app's JSON provider",
-    "log_record": "Logger.log(level, 'request', extra=...)",
-    "header_scan": "headers.setdefault for each security header",
-    # Not a trick of the four but the view style: the hot views with flask-smorest's own decorators
-    # running (webargs loads the arguments; the answers stay the views' own, so no dump is counted).
+    # The hot views with flask-smorest's decorators running (webargs loads the arguments; the
+    # answers stay the views' own, so no dump is counted: a lower bound of that style's cost).
     "smorest_views": "flask-smorest's bp.arguments and bp.response on the report and lookup views",
 }
 LOADS = ("ingest", "single", "bulk")
@@ -32,26 +30,10 @@ def create_plain_app(trick: str) -> Flask:
     """imgmod with `trick` replaced by its plain version (this process serves only this app)."""
     from config import load_settings
     from service import create_app
-    from service.web import app as app_module, hardening, request_log
-    from service.web.api import reports
 
-    if trick == "ensure_sync" and hasattr(app_module, "App"):
-        app_module.App.ensure_sync = Flask.ensure_sync
-    if trick == "report_json":
-        def answer_body(image_id: str, counted: bool, hidden: bool, lang: str) -> str:
-            body = {"image_id": image_id, "counted": counted, "hidden": hidden, "lang": lang,
-                    "message": reports.THANKS[lang]}
-            return current_app.json.dumps(body, separators=(",", ":")) + "\n"  # as json.response writes it
-        reports.answer_body = answer_body
-    if trick == "log_record":
-        request_log._finish_request = _logged_plainly(request_log)
     if trick == "smorest_views":
         _smorest_views()
-    app = create_app(load_settings())
-    if trick == "header_scan":
-        hooks = app.after_request_funcs[None]
-        hooks[:] = [_setdefault_headers(hardening) if hook.__name__ == "security_headers" else hook for hook in hooks]
-    return app
+    return create_app(load_settings())
 
 
 def _smorest_views() -> None:
@@ -89,37 +71,6 @@ def _smorest_views() -> None:
         return bulk(self)
 
     reports.Reports.post, images.Image.get, images.Images.get = post, get_one, get_many
-
-
-def _logged_plainly(request_log):
-    from service.core.logs import REQUEST_ID_HEADER, request_id_from
-
-    log = request_log.log
-
-    def _finish_request(response):
-        state = request_log.g.get(request_log._STATE)
-        if state is None:
-            started, request_id = time.perf_counter(), request_id_from(None)
-        else:
-            started, request_id, _ = state
-        response.headers[REQUEST_ID_HEADER] = request_id
-        status = response.status_code
-        log.log(logging.ERROR if status >= 500 else logging.INFO, "request", extra={
-            "method": request.method, "path": request.path, "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2), "request_id": request_id})
-        return response
-    return _finish_request
-
-
-def _setdefault_headers(hardening):
-    def security_headers(response):
-        headers = response.headers
-        for name, value in hardening.BASE_HEADERS.items():
-            headers.setdefault(name, value)
-        headers.setdefault("Content-Security-Policy", hardening.PAGE_POLICY if response.mimetype == "text/html"
-                           else hardening.RESOURCE_POLICY)
-        return response
-    return security_headers
 
 
 def phase(plan, processes, workdir, small, frontend_key: str, tricks=tuple(PLAIN)) -> dict:
