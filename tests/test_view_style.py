@@ -16,6 +16,7 @@ REQUESTS = [
     ("post", "/v1/reports", {"image_id": "has space", "extra": 1}),
     ("post", "/v1/reports?lang=" + "x" * 36, {"image_id": "img-3"}),
     ("post", "/v1/reports", None),
+    ("post", "/v1/reports?lang=en&cb=7", {"image_id": "img-4"}),
     ("get", "/v1/images/img-1", None),
     ("get", "/v1/images/bad%20id", None),
     ("get", "/v1/images?id=img-1&id=img-2&id=img-1", None),
