@@ -13,7 +13,8 @@ from werkzeug.http import parse_etags
 
 from service.core import moderation, statements
 from service.web import oidc
-from service.web.api.error_docs import BODY_ERRORS, documents_errors
+from service.web.api.error_docs import BODY_ERRORS
+from service.web.api.inputs import operation
 from service.web.auth import admin_name
 from service.web.context import services
 from service.core.identity import keyed_hash
@@ -30,25 +31,10 @@ ACTION_ERRORS = (*BODY_ERRORS, *ADMIN_ERRORS, 409)
 SECURITY = [{"admin": []}]
 
 
-def admin_operation(blueprint: Blueprint, response, *, path=None, query=None, body=None, body_required: bool = True,
-                    errors: tuple[int, ...] = ADMIN_ERRORS, alt: tuple[tuple[int, str], ...] = (), **doc):
-    """The stack every admin view carries (here and in the notices' admin views), in one place:
-    its arguments loaded by their schemas (path and query as keyword arguments, the body as the
-    first positional one), its answer dumped by `response`, its error answers documented
-    (`errors`, then `alt`: code and description of a view's own), and the admin scheme."""
-    def decorate(view):
-        view = blueprint.doc(security=SECURITY, **doc)(view)
-        view = documents_errors(blueprint, *errors)(view)
-        for code, description in reversed(alt):
-            view = blueprint.alt_response(code, description=description)(view)
-        view = blueprint.response(200, response)(view)
-        if body is not None:
-            view = blueprint.arguments(body, required=body_required)(view)
-        for schema, location in ((query, "query"), (path, "path")):
-            if schema is not None:
-                view = blueprint.arguments(schema, location=location, as_kwargs=True)(view)
-        return view
-    return decorate
+def admin_operation(blueprint: Blueprint, response, *, errors: tuple[int, ...] = ADMIN_ERRORS, **described):
+    """The admin views' operation (here and in the notices' admin views): `operation` with the
+    admin errors documented and the admin scheme."""
+    return operation(blueprint, response, errors=errors, security=SECURITY, **described)
 
 
 @bp.before_request
@@ -160,9 +146,7 @@ def _repeat(recorded: str, once: Once, image_id: str):
                                       headers={"Idempotent-Replayed": "true"})
 
 
-def idempotent(view):
-    """The Idempotency-Key header, checked by its schema and documented, then once_per_key."""
-    return bp.arguments(IdempotencyHeaderSchema(), location="headers", as_kwargs=True)(once_per_key(view))
+IDEMPOTENCY_HEADERS = IdempotencyHeaderSchema()
 
 
 @bp.route("/images")
@@ -238,8 +222,8 @@ class Matches(MethodView):
 class Reset(MethodView):
     # Every field has a default: no body is {}.
     @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ResetSchema(), body_required=False,
-                     errors=ACTION_ERRORS)
-    @idempotent
+                     errors=ACTION_ERRORS, headers=IDEMPOTENCY_HEADERS)
+    @once_per_key
     def post(self, body, image_id, once=None, if_match=None):
         """Count to zero and visible again; dismissed reporters stay dismissed unless forgotten"""
         return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"],
@@ -249,8 +233,8 @@ class Reset(MethodView):
 @bp.route("/images/<image_id:image_id>/confirm", merge_slashes=False)
 class Confirm(MethodView):
     @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ConfirmSchema(), body_required=False,
-                     errors=ACTION_ERRORS)  # no body is {}
-    @idempotent
+                     errors=ACTION_ERRORS, headers=IDEMPOTENCY_HEADERS)  # no body is {}
+    @once_per_key
     def post(self, body, image_id, once=None, if_match=None):
         """The reports are right: hidden (now, if it was not) until a reset; the site accounts that reported gain trust"""
         return detail(moderation.confirm(services(), image_id, g.actor, body["note"], once=once, if_match=if_match))
@@ -258,8 +242,9 @@ class Confirm(MethodView):
 
 @bp.route("/images/<image_id:image_id>/hide", merge_slashes=False)
 class Hide(MethodView):
-    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), errors=ACTION_ERRORS)
-    @idempotent
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), errors=ACTION_ERRORS,
+                     headers=IDEMPOTENCY_HEADERS)
+    @once_per_key
     def post(self, image_id, once=None, if_match=None):
         """Hide now, by hand"""
         return detail(moderation.hide(services(), image_id, g.actor, once=once, if_match=if_match))
@@ -267,8 +252,9 @@ class Hide(MethodView):
 
 @bp.route("/images/<image_id:image_id>/protection", merge_slashes=False)
 class Protection(MethodView):
-    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ProtectionSchema(), errors=ACTION_ERRORS)
-    @idempotent
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ProtectionSchema(), errors=ACTION_ERRORS,
+                     headers=IDEMPOTENCY_HEADERS)
+    @once_per_key
     def put(self, body, image_id, once=None, if_match=None):
         """Protect from automatic hiding (reports still count), or lift the protection"""
         return detail(moderation.set_protection(services(), image_id, body["protected"], g.actor, once=once,

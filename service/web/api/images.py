@@ -18,7 +18,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from service.web.api.error_docs import BODY_ERRORS, documents_errors
-from service.web.api.inputs import documented_as, json_body, load
+from service.web.api.inputs import documented_as, json_body, load, operation
 from service.web.auth import frontend_name
 from service.web.context import services
 from service.core.queue import enqueue_register, followup_queue
@@ -152,12 +152,11 @@ class Images(MethodView):
 
 @bp.route("/images/<image_id:image_id>/placeholder", merge_slashes=False)
 class Placeholder(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, {"type": "string", "format": "binary"}, content_type="image/webp",
-                 description="A blurred copy of the original (WebP or JPEG), or a neutral image")
-    @documents_errors(bp, 404, 503)
     # The contract's "WebP or JPEG": the document names both (placeholders are made as WebP).
-    @bp.doc(responses={200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
+    @operation(bp, {"type": "string", "format": "binary"}, path=_PATH_SCHEMA, errors=(404, 503),
+               response_kwargs={"content_type": "image/webp",
+                                "description": "A blurred copy of the original (WebP or JPEG), or a neutral image"},
+               responses={200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
     def get(self, image_id):
         """What to show instead of a hidden image"""
         hidden, data = services().store.placeholder(image_id)

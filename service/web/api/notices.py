@@ -11,7 +11,7 @@ from flask_smorest import Blueprint, abort
 from service.core import identity, notices, statements
 from service.web.api.admin import ADMIN_ERRORS, admin_operation, require_admin
 from service.web.api.error_docs import BODY_ERRORS, documents_errors
-from service.web.api.inputs import documented_as, json_body, load
+from service.web.api.inputs import documented_as, json_body, load, operation
 from service.web.context import services
 from service.web.messages import NOTICE_INCOMPLETE, NOTICE_RECEIPT, negotiate
 from service.core.notice_store import Limited, notices_of
@@ -86,11 +86,8 @@ class Notices(MethodView):
 
 @bp.route("/notices/<token>")
 class NoticeStatus(MethodView):
-    @bp.arguments(TokenPathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, NoticeStatusSchema)
-    @bp.alt_response(404, description="No notice has this token")
-    @documents_errors(bp, 503)
-    @bp.doc(operationId="get_notice_status")
+    @operation(bp, NoticeStatusSchema, path=TokenPathSchema(), alt=((404, "No notice has this token"),),
+               errors=(503,), operationId="get_notice_status")
     def get(self, token):
         """A notice's status and, once decided, the decision with the redress available"""
         svc = services()
@@ -104,11 +101,8 @@ class NoticeStatus(MethodView):
 
 @bp.route("/statements/<token>")
 class Statement(MethodView):
-    @bp.arguments(TokenPathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, StatementSchema)
-    @bp.alt_response(404, description="No statement has this token")
-    @documents_errors(bp, 503)
-    @bp.doc(operationId="get_statement")
+    @operation(bp, StatementSchema, path=TokenPathSchema(), alt=((404, "No statement has this token"),),
+               errors=(503,), operationId="get_statement")
     def get(self, token):
         """The statement of reasons of one restriction (DSA Art 17), for whoever posted the image"""
         statement = notices_of(services()).statement_by_token(token)
