@@ -19,7 +19,7 @@ import uuid
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from bench import front, hide, machine, matching, memory, notices, reference, wrk
+from bench import front, hide, machine, matching, memory, notices, reference, tricks, wrk
 from bench.fill import HIDDEN_EVERY, stored_id
 from bench.loads import Loads, Target
 from bench.ha import ha_phase
@@ -33,7 +33,9 @@ from config import Settings, load_settings
 from service.core.store import Store
 
 PHASES = ("memory", "http", "servers", "hide", "front", "matching", "ha", "notices")
-STACK_PHASES = {"http", "servers", "hide"}  # the phases on the small data set's stack
+# Run only when named in --only: the speed tricks against their plain versions (bench/tricks.py).
+ON_REQUEST = ("tricks",)
+STACK_PHASES = {"http", "servers", "hide", "tricks"}  # the phases on the small data set's stack
 WRK_PHASES = STACK_PHASES | {"front", "ha", "notices"}  # the phases that load a server with wrk
 # The image_url variant of the memory figure: a realistic 64-character URL.
 IMAGE_URL = "https://static.example-news.com/media/2024/article-1842-hero.jpg"
@@ -211,6 +213,10 @@ def run(plan: Plan, phases: tuple[str, ...], out: Path) -> dict:
                 small.workers.stop()
             if "hide" in phases:
                 results["hide"] = hide_phase(plan, small, frontend_key)
+            if "tricks" in phases:
+                small.workers.start(1)
+                results["tricks"] = tricks.phase(plan, processes, workdir, small, frontend_key)
+                small.workers.stop()
         if "front" in phases:
             reference = reference or spawn_reference(processes).wait()  # the bare app's tiny GET
             results["front"] = front.front_phase(plan, processes, workdir, secret, frontend_key, reference)
@@ -235,7 +241,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="everything in miniature, in seconds")
     parser.add_argument("--out", type=Path, default=ROOT / ".bench", help="where results and logs go")
-    parser.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases among {', '.join(PHASES)}")
+    parser.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases among {', '.join(PHASES + ON_REQUEST)} "
+                        f"(default: all but {', '.join(ON_REQUEST)})")
     parser.add_argument("--runs", type=int, help="runs per figure (default 3)")
     parser.add_argument("--seconds", type=int, help="seconds per wrk run (default 5)")
     parser.add_argument("--large", type=int, help="images stored for the growth figure (default 1,000,000)")
@@ -252,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parse(argv)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
-    phases = tuple(phase for phase in PHASES if phase in options.only.split(","))
+    phases = tuple(phase for phase in PHASES + ON_REQUEST if phase in options.only.split(","))
     plan = SMOKE if options.smoke else Plan()
     overrides = {"runs": options.runs, "seconds": options.seconds, "stored_large": options.large,
                  "crossings": options.crossings}

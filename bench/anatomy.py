@@ -24,10 +24,8 @@ import time
 from contextvars import copy_context
 from dataclasses import replace
 from pathlib import Path
-from types import MethodType
 from typing import Callable
 
-from flask import Flask
 
 from bench.fill import fill_stored, stored_id
 from bench.reference import create_floor_app, create_reference_app
@@ -138,7 +136,6 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: 
     variants += [(f"imgmod: {name} with CORS", name, None) for name in requests]
     # CORS as flask-cors works it out for every answer, without imgmod's per-origin cache (service/web/cors.py).
     variants += [(f"imgmod: {name} with CORS, flask-cors on every answer", name, "flask-cors") for name in requests]
-    variants += [(f"imgmod: {name} without App.ensure_sync's memo", name, "flask") for name in requests]
     exact = only in {name for name, _ in rows} | {row for row, _, _ in variants}
 
     def wanted(name: str) -> bool:
@@ -146,10 +143,7 @@ def layers(redis_url: str, count: int, only: str = "", rounds: int = 5, stored: 
 
     for row, name, hook in variants:
         if wanted(row):  # its app is built only when asked for: a valgrind run counts its making too
-            if hook == "flask":  # Flask's own ensure_sync, which asks inspect on every call
-                variant = create_app(settings)
-                variant.ensure_sync = MethodType(Flask.ensure_sync, variant)
-            elif hook == "flask-cors":
+            if hook == "flask-cors":
                 variant = uncached_cors(replace(settings, cors_origins=(CORS_ORIGIN,)))
             elif hook:
                 variant = without(create_app(settings), *hook)

@@ -19,7 +19,7 @@ import numpy as np
 from service.core.store import Store
 from bench import photos
 from workers import matching
-from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes
+from workers.phash import BITS, BYTES, MIN_QUALITY, hash_bytes
 
 # What a site does to an agency photo, by name: the figure of each is the share matched.
 COPIES = {
@@ -37,6 +37,11 @@ STORED_ID = "news-{:07d}.hero"
 STORED_URL = "https://img.example-news.com/2026/11/30/{:07d}-agency-photo-1280.jpg"
 
 
+def distance(a: bytes, b: bytes) -> int:
+    """Bits between two hashes, counted as a worker's decision counts them."""
+    return int(matching.within(matching.as_columns([b]), np.frombuffer(a, dtype=matching.WORD), BITS)[1][0])
+
+
 def _photo(seed: int, with_copies: bool) -> tuple[bytes, int, float, dict[str, tuple[int, int]]]:
     """One generated photo's hash, its quality, the hash's time (ms), and each copy's distance from it
     and quality."""
@@ -49,8 +54,7 @@ def _photo(seed: int, with_copies: bool) -> tuple[bytes, int, float, dict[str, t
     if with_copies:
         for kind, make in COPIES.items():
             copy = hash_bytes(make(scene))
-            apart[kind] = (int(distances(found.bits, np.frombuffer(copy.bits, np.uint8).reshape(1, BYTES))[0]),
-                           copy.quality)
+            apart[kind] = (distance(found.bits, copy.bits), copy.quality)
     return found.bits, found.quality, elapsed, apart
 
 
@@ -75,11 +79,11 @@ def rates(count: int, copies: int, max_distance: int) -> dict:
     """Hash time, false matches among `count` distinct photos, and true matches of `copies` of them."""
     started = time.monotonic()
     made = _photos(count, copies)
-    packed = np.frombuffer(b"".join(bits for bits, *_ in made), dtype=np.uint8).reshape(-1, BYTES)
-    within, closest = 0, 256
+    hashes = matching.as_columns([bits for bits, *_ in made])
+    close, closest = 0, 256
     for row in range(count - 1):  # row by row: all pairs at once would not fit at 10 k
-        apart = distances(packed[row].tobytes(), packed[row + 1:])
-        within += int((apart <= max_distance).sum())
+        apart = matching.within(hashes[:, row + 1:], hashes[:, row], BITS)[1]  # every row, as a worker counts bits
+        close += int((apart <= max_distance).sum())
         closest = min(closest, int(apart.min()))
     hash_ms = [elapsed for _, _, elapsed, _ in made]
     kinds = {}
@@ -97,7 +101,7 @@ def rates(count: int, copies: int, max_distance: int) -> dict:
         "quality_min": min(quality for _, quality, _, _ in made),
         "unmatchable": sum(quality < MIN_QUALITY for _, quality, _, _ in made),  # never match, hash kept
         "flat_quality": hash_bytes(photos.jpeg(photos.flat())).quality,
-        "distinct": {"pairs": count * (count - 1) // 2, "within": within, "closest": closest},
+        "distinct": {"pairs": count * (count - 1) // 2, "within": close, "closest": closest},
         "copies": kinds,
     }
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import itertools
 
-import numpy as np
 from PIL import Image
 
 from bench import photos
-from workers.phash import BYTES, MIN_QUALITY, Hash, distances, hash_bytes
+from bench.matching import distance
+from workers.phash import BYTES, MIN_QUALITY, Hash, hash_bytes
 
 COPIES = {
     "resized 60 % + JPEG q60": lambda image: photos.resized_copy(image, 0.6, 60),
@@ -28,10 +28,6 @@ COPIES = {
     "mirrored": photos.mirrored_copy,
     "turned 90°": photos.turned_copy,
 }
-
-
-def distance(a: bytes, b: bytes) -> int:
-    return int(distances(a, np.frombuffer(b, dtype=np.uint8).reshape(1, BYTES))[0])
 
 
 def apart(source: Hash, copy: Hash, dihedral: bool) -> int:

@@ -17,7 +17,7 @@ direct command path): imgmod against it is what imgmod does beyond the contract'
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
 from config import Settings
 from service.core import identity
@@ -28,10 +28,12 @@ from service.web.api.inputs import json_body, load
 from service.core.connections import connect
 from service.web.messages import negotiate
 from service.core.ratelimit import rate_key
+from service.web.schemas import ImagePathSchema
 
 ANSWER = {"ok": True}
 COUNT_REPORTER = "redis.call('SADD', KEYS[1], ARGV[1]) return redis.call('SCARD', KEYS[1])"
 HIDDEN = "reference:hidden"
+IMAGE_PATH = ImagePathSchema()
 
 
 def create_reference_app(redis_url: str | None = None) -> Flask:
@@ -84,17 +86,17 @@ def create_floor_app(settings: Settings) -> Flask:
         count_reporter(keys=[f"reference:{image_id}"], args=[reporter, rate_key(secret, who), record])
         metrics.count_report(True)
         # The contract's answer, of imgmod's length: the reference's script says nothing of a repeat.
-        answer = reports.answer_body(image_id, True, False, negotiate(request, lang, settings.default_lang))
-        return current_app.response_class(answer, status=202, mimetype="application/json")
+        return reports.answer(image_id, True, False, negotiate(request, lang, settings.default_lang))
 
     @app.get("/v1/images/<image_id:image_id>", merge_slashes=False)
     def image(image_id):
-        return images.image_answer(image_id, lambda one: redis.zscore(HIDDEN, one) is not None)
+        image_id = load(IMAGE_PATH, {"image_id": image_id}, "path")["image_id"]
+        return images.image_answer(image_id, redis.zscore(HIDDEN, image_id) is not None)
 
     @app.get("/v1/images")
     def bulk():
-        return images.images_answer(
-            lambda ids: "".join("0" if score is None else "1" for score in redis.zmscore(HIDDEN, ids)))
+        ids = images.bulk_ids()
+        return images.images_answer(ids, "".join("0" if score is None else "1" for score in redis.zmscore(HIDDEN, ids)))
 
     @app.get("/healthz")
     def healthz():

@@ -18,11 +18,15 @@ import os
 import sys
 from dataclasses import replace
 
+from bench.tricks import PLAIN
+
 APPS = ("bare", "roundtrip", "floor", "imgmod")
 # imgmod with CORS worked out by flask-cors for every answer, as before its per-origin cache
 # (service/web/cors.py): the front phase's comparison, not one of the servers phase's apps.
 FLASK_CORS = "imgmod-flask-cors"
-LOGGING_APPS = {"floor", "imgmod", FLASK_CORS}  # the apps that write a log line per request
+# imgmod with one speed trick replaced by its plain version (bench/tricks.py): the tricks phase's apps.
+PLAIN_APPS = tuple(f"plain:{trick}" for trick in PLAIN)
+LOGGING_APPS = {"floor", "imgmod", FLASK_CORS, *PLAIN_APPS}  # the apps that write a log line per request
 SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
 DEFAULT_SERVER = "gunicorn-sync"  # what `imgmod serve` runs (tests/test_bench_tools.py holds them equal)
 GTHREAD_THREADS = 4  # per process, as measured in BENCHMARKS.md
@@ -49,6 +53,10 @@ def create_app(app: str | None = None, redis_url: str | None = None):
 
         if app == "imgmod":
             return create_imgmod(load_settings())
+        if app in PLAIN_APPS:
+            from bench.tricks import create_plain_app
+
+            return create_plain_app(app.partition(":")[2])
         if app == FLASK_CORS:
             from service.web import cors
 
@@ -92,7 +100,7 @@ def serve_granian(app: str, redis_url: str | None, bind: str, workers: int) -> N
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--app", choices=APPS + (FLASK_CORS,), required=True)
+    parser.add_argument("--app", choices=APPS + (FLASK_CORS, *PLAIN_APPS), required=True)
     parser.add_argument("--server", choices=SERVERS, required=True)
     parser.add_argument("--bind", required=True)
     parser.add_argument("--workers", type=int, default=2)

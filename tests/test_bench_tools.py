@@ -91,7 +91,6 @@ def test_anatomy_times_every_layer(redis_server, redis_client):
     for request in ("POST /v1/reports", "GET /v1/images/<id>", "GET /v1/images?id=…×100"):
         expected = {f"imgmod: {request} without service.web.{hook}" for hook in hooks
                     if not (request.startswith("POST") and hook == "hardening._check_json_body")}
-        expected.add(f"imgmod: {request} without App.ensure_sync's memo")  # a shortcut beside Flask's own
         assert {name for name in rows if name.startswith(f"imgmod: {request} without ")} == expected
         assert f"imgmod: {request} with CORS" in rows
         assert f"imgmod: {request} with CORS, flask-cors on every answer" in rows
@@ -105,7 +104,7 @@ def test_anatomy_times_every_layer(redis_server, redis_client):
     only = anatomy.layers(redis_server.url, count=2, only="imgmod: GET /v1/images/<id>", rounds=1, stored=1000)
     assert [name for name, _ in only] == ["imgmod: GET /v1/images/<id>"]
     some = anatomy.layers(redis_server.url, count=2, only="GET /v1/images/<id> without", rounds=1, stored=1000)
-    assert len(some) == 8
+    assert len(some) == 7
 
 
 def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
@@ -121,9 +120,8 @@ def test_the_anatomy_command_prints_its_table_and_no_log_lines(tmp_path):
     names = [row.split(" | ")[0][2:] for row in rows]
     assert names[:4] == ["bare reference: POST JSON", "one-round-trip reference: POST /v1/reports",
                          "required-work floor: POST /v1/reports", "imgmod: POST /v1/reports"]
-    assert all(" without service." in name for name in names[4:-3]) and len(names) == 13
-    assert names[-3:] == ["imgmod: POST /v1/reports with CORS", "imgmod: POST /v1/reports with CORS, flask-cors on every answer",
-                          "imgmod: POST /v1/reports without App.ensure_sync's memo"]
+    assert all(" without service." in name for name in names[4:-2]) and len(names) == 12
+    assert names[-2:] == ["imgmod: POST /v1/reports with CORS", "imgmod: POST /v1/reports with CORS, flask-cors on every answer"]
     assert '"message":"request"' not in done.stdout + done.stderr
 
 

@@ -484,7 +484,8 @@ def test_the_word_by_word_decision_finds_exactly_what_a_full_popcount_finds():
     import numpy as np
 
     from workers.matching import WORD, within
-    from workers.phash import BYTES, distances
+    from tests.test_phash import popcounts
+    from workers.phash import BYTES
     rng = np.random.default_rng(17)
     query = rng.bytes(BYTES)
     rows = [rng.bytes(BYTES) for _ in range(2000)]
@@ -494,7 +495,7 @@ def test_the_word_by_word_decision_finds_exactly_what_a_full_popcount_finds():
         rows.append(np.packbits(bits).tobytes())
     packed = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(-1, BYTES)
     columns = np.ascontiguousarray(np.frombuffer(packed.tobytes(), dtype=WORD).reshape(-1, 4).T)
-    full = distances(query, packed)
+    full = popcounts(query, packed)
     for max_distance in (0, 8, 31, 32, 64, 128, 256):
         found, apart = within(columns, np.frombuffer(query, dtype=WORD), max_distance)
         assert found.tolist() == np.flatnonzero(full <= max_distance).tolist()

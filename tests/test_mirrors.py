@@ -17,7 +17,8 @@ from tests.conftest import run_queued_jobs, with_settings
 from tests.test_known_fine import state
 from tests.test_matching import matched_events, register
 from workers.matching import WORD, within, within_any
-from workers.phash import BYTES, MIN_QUALITY, distances, hash_bytes
+from tests.test_phash import distance, popcounts
+from workers.phash import BYTES, MIN_QUALITY, hash_bytes
 
 REAL = photos.real()
 SOURCE = REAL["astronaut"]
@@ -36,10 +37,6 @@ def settings(settings, image_host):
     return with_settings(settings, image_hosts=(image_host.host,))
 
 
-
-
-def distance(a: bytes, b: bytes) -> int:
-    return int(distances(a, np.frombuffer(b, dtype=np.uint8).reshape(1, BYTES))[0])
 
 
 def eight(found) -> list[bytes]:
@@ -122,7 +119,7 @@ def test_any_of_several_queries_finds_each_row_at_its_least_distance():
         rows.append(np.packbits(bits).tobytes())
     packed = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(-1, BYTES)
     columns = np.ascontiguousarray(np.frombuffer(packed.tobytes(), dtype=WORD).reshape(-1, 4).T)
-    least = np.min([distances(query, packed) for query in queries], axis=0)
+    least = np.min([popcounts(query, packed) for query in queries], axis=0)
     for max_distance in (0, 16, 31, 64):
         found, apart = within_any(columns, queries, max_distance)
         assert found.tolist() == np.flatnonzero(least <= max_distance).tolist()

@@ -2,15 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from config import LANGUAGES
 from service import create_app
-from service.web.api.reports import answer_body
-from service.web.messages import THANKS
-from service.web.schemas import VALID_IMAGE_ID
-from tests.conftest import Reporter, json_app, with_settings
+from tests.conftest import Reporter, with_settings
 
 # The Lua scripts these tests drive run on every server binary present (tests/conftest.py).
 pytestmark = pytest.mark.every_server
@@ -134,12 +128,3 @@ def test_answer_fields(reporter):
     assert answer.status_code == 202
     assert set(answer.json) == {"image_id", "counted", "hidden", "lang", "message"}
     assert answer.json["image_id"] == "img-1" and answer.json["hidden"] is False
-
-
-@given(st.from_regex(VALID_IMAGE_ID, fullmatch=True), st.booleans(), st.booleans(), st.sampled_from(LANGUAGES))
-def test_the_answer_is_written_as_the_apps_json_provider_writes_it(image_id, counted, hidden, lang):
-    app = json_app()
-    with app.app_context():
-        assert answer_body(image_id, counted, hidden, lang) == app.json.response(
-            {"image_id": image_id, "counted": counted, "hidden": hidden, "lang": lang,
-             "message": THANKS[lang]}).get_data(as_text=True)

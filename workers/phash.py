@@ -59,11 +59,3 @@ def hash_bytes(data: bytes) -> Hash:
     """The PDQ hash of an encoded image; placeholder.ImageRefused for what Pillow cannot or must not decode."""
     return hash_image(decode(data, SIDE))
 
-
-def distances(query: bytes, packed: np.ndarray) -> np.ndarray:
-    """Hamming distance from one 32-byte hash to each row of an (n, 32) uint8 array: XOR, then popcount."""
-    if len(packed) == 0:
-        return np.zeros(0, dtype=np.int32)
-    xored = np.bitwise_xor(packed, np.frombuffer(query, dtype=np.uint8))
-    return np.unpackbits(xored, axis=1).sum(axis=1, dtype=np.int32) if not hasattr(np, "bitwise_count") \
-        else np.bitwise_count(xored).sum(axis=1, dtype=np.int32)

@@ -91,8 +91,8 @@ class DirectCommands:
     """Single commands, each sent on an idle connection of this object's own.
 
     For each command, redis-py's client checks a connection out of its pool, records connection
-    metrics and goes through its retry and event machinery: on this machine that was 14 % of the
-    instructions of a single lookup and of a report (BENCHMARKS.md, callgrind). The lookups that
+    metrics and goes through its retry and event machinery, a large share of a request whose real
+    work is one command (what it weighs: BENCHMARKS.md). The lookups that
     news pages make on every view and the scripts of reports and jobs are one command each, so they
     go out here. Connections are made with the client's own settings (time-outs, decoding) and kept
     on a stack, one per command in flight at once (one per gunicorn sync worker).

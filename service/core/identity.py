@@ -7,8 +7,8 @@ import hmac
 import ipaddress
 
 # 64 bits, salted per image: two of 10,000 reporters of one image collide with a chance of
-# about 3e-12, and the field stays short (11 characters): with 10 reporters an image costs
-# about 650 bytes of Redis instead of 750 (BENCHMARKS.md).
+# about 3e-12, and the field stays short (11 characters), which keeps an image's reporters small
+# in Redis (bytes per image: BENCHMARKS.md).
 DIGEST_BYTES = 8
 
 

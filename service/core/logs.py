@@ -26,7 +26,7 @@ job_id_var: ContextVar[str | None] = ContextVar("imgmod_job_id", default=None)
 
 class JsonLineFormatter(OrjsonFormatter):
     """python-json-logger's orjson formatter: the same fields in the same order as its stdlib-json
-    one, for about a tenth of a lookup's CPU less (BENCHMARKS.md).
+    one, for less of a lookup's CPU (what it saves: BENCHMARKS.md).
 
     orjson refuses integers beyond 64 bits, which would cost the whole line: such a line is written
     by the standard library's encoder instead.

@@ -1,9 +1,7 @@
-"""The Flask app: its factory, and the Flask subclass it builds."""
+"""The Flask app's factory."""
 from __future__ import annotations
 
 import logging
-from inspect import iscoroutinefunction
-from types import FunctionType
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -11,29 +9,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Settings, load_settings
 
 MAX_BODY_BYTES = 64 * 1024
-
-
-class App(Flask):
-    """Flask, remembering which of its handlers are coroutine functions.
-
-    Flask asks `inspect.iscoroutinefunction` of every hook and view on every request, a dozen
-    times per request here (about 2 % of a report's CPU); the answer never changes for a function.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._is_coroutine: dict[FunctionType, bool] = {}
-
-    def ensure_sync(self, func):
-        # A view's bound method is a new object on every request; its function is not. Anything
-        # else (a partial…) is left to Flask, so that the memo stays as small as the app's code.
-        function = getattr(func, "__func__", func)
-        if type(function) is not FunctionType:
-            return super().ensure_sync(func)
-        is_coroutine = self._is_coroutine.get(function)
-        if is_coroutine is None:
-            is_coroutine = self._is_coroutine[function] = iscoroutinefunction(function)
-        return self.async_to_sync(func) if is_coroutine else func
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -46,7 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if not settings.admin_tokens:
         logging.getLogger(__name__).warning(
             "IMGMOD_ADMIN_TOKENS is not set: the admin API and the editors' console refuse every token")
-    app = App(__name__)
+    app = Flask(__name__)
     app.config.update(
         API_TITLE="imgmod",
         API_VERSION="v1",

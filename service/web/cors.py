@@ -2,7 +2,7 @@
 
 Every widget lookup comes from a news page of another origin, so every one of them is answered with
 CORS headers. flask-cors works them out anew for each answer (its path and origin matching, its
-option walk, a MultiDict of headers), which cost 15-21 % of a lookup. What it computes for a GET,
+option walk, a MultiDict of headers), a large share of a lookup. What it computes for a GET,
 HEAD or POST depends on nothing but the request's Origin, so imgmod asks flask-cors once per Origin
 and keeps the answer (`OriginCache`); a preflight (OPTIONS, once a day per reader) and a private
 network request are still worked out by flask-cors every time. tests/test_cors.py holds the cached

@@ -34,18 +34,11 @@ def _finish_request(response):
         started, request_id, _ = state
     response.headers[REQUEST_ID_HEADER] = request_id
     status = response.status_code
-    level = logging.ERROR if status >= 500 else logging.INFO
-    if log.isEnabledFor(level):
-        # The record is made and handled directly: Logger.log would also walk the stack to find
-        # the caller, which is always this line. The JSON line is the same.
-        log.handle(log.makeRecord(log.name, level, __file__, _LINE, "request", (), None, "_finish_request", extra={
-            "method": request.method, "path": request.path, "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2), "request_id": request_id,
-        }))
+    log.log(logging.ERROR if status >= 500 else logging.INFO, "request", extra={
+        "method": request.method, "path": request.path, "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2), "request_id": request_id,
+    })
     return response
-
-
-_LINE = _finish_request.__code__.co_firstlineno
 
 
 def _forget_request(error=None):

@@ -13,7 +13,8 @@ from werkzeug.http import parse_etags
 
 from service.core import moderation, statements
 from service.web import oidc
-from service.web.api.error_docs import BODY_ERRORS, documents_errors
+from service.web.api.error_docs import BODY_ERRORS
+from service.web.api.inputs import operation
 from service.web.auth import admin_name
 from service.web.context import services
 from service.core.identity import keyed_hash
@@ -25,7 +26,15 @@ from service.core.store import ONCE_PREFIX, Changed, Once, Repeated
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Editors moderate images (admin token)")
 ADMIN_ERRORS = (401, 403, 429, 503)
+# An editor's action on an image: a body, and 409 for a reused Idempotency-Key or a changed image.
+ACTION_ERRORS = (*BODY_ERRORS, *ADMIN_ERRORS, 409)
 SECURITY = [{"admin": []}]
+
+
+def admin_operation(blueprint: Blueprint, response, *, errors: tuple[int, ...] = ADMIN_ERRORS, **described):
+    """The admin views' operation (here and in the notices' admin views): `operation` with the
+    admin errors documented and the admin scheme."""
+    return operation(blueprint, response, errors=errors, security=SECURITY, **described)
 
 
 @bp.before_request
@@ -137,17 +146,12 @@ def _repeat(recorded: str, once: Once, image_id: str):
                                       headers={"Idempotent-Replayed": "true"})
 
 
-def idempotent(view):
-    """The Idempotency-Key header, checked by its schema and documented, then once_per_key."""
-    return bp.arguments(IdempotencyHeaderSchema(), location="headers", as_kwargs=True)(once_per_key(view))
+IDEMPOTENCY_HEADERS = IdempotencyHeaderSchema()
 
 
 @bp.route("/images")
 class AdminImages(MethodView):
-    @bp.arguments(AdminListQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(200, AdminImageListSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageListSchema, query=AdminListQuerySchema())
     def get(self, state, limit, cursor=None):
         """Images by state, paged with opaque cursors: hidden newest first, reported by count"""
         store = services().store
@@ -161,9 +165,7 @@ class AdminImages(MethodView):
 
 @bp.route("/session")
 class Session(MethodView):
-    @bp.response(200, EditorSessionSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, EditorSessionSchema)
     def get(self):
         """Who is acting, for the console: with its session, the CSRF token its actions must carry"""
         signed_in = oidc.editor() if "Authorization" not in request.headers else None
@@ -172,9 +174,7 @@ class Session(MethodView):
 
 @bp.route("/totals")
 class Totals(MethodView):
-    @bp.response(200, AdminTotalsSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminTotalsSchema)
     def get(self):
         """How many images each listing holds (one read per index), and how many notices wait for a
         decision, for the console's tabs"""
@@ -185,10 +185,7 @@ class Totals(MethodView):
 
 @bp.route("/images/<image_id:image_id>", merge_slashes=False)
 class AdminImage(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema())
     def get(self, image_id):
         """Everything known about one image, with its ETag for an action's If-Match"""
         return tagged(detail(services().store.status(image_id)))
@@ -201,10 +198,7 @@ JUDGING_SECONDS = 300
 # A query, like the matches', not an /images/<id>/… route: an id may end in "/judging" (ids hold '/').
 @bp.route("/judging")
 class Judging(MethodView):
-    @bp.arguments(JudgingQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AdminImageSchema, query=JudgingQuerySchema())
     def put(self, image_id):
         """I am judging this image: the others see my name on it for a few minutes (a hint, not a lock)"""
         store = services().store
@@ -215,10 +209,7 @@ class Judging(MethodView):
 # A query, like the audit's, not an /images/<id>/… route: an id may end in "/matches" (ids hold '/').
 @bp.route("/matches")
 class Matches(MethodView):
-    @bp.arguments(MatchesQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(200, MatchesSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, MatchesSchema, query=MatchesQuerySchema())
     def get(self, image_id, limit):
         """Same picture elsewhere, for the console: a copy's source and distance, a source's copies"""
         found = services().store.matches(image_id, limit)
@@ -229,12 +220,10 @@ class Matches(MethodView):
 
 @bp.route("/images/<image_id:image_id>/reset", merge_slashes=False)
 class Reset(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.arguments(ResetSchema(), required=False)  # every field has a default: no body is {}
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
-    @bp.doc(security=SECURITY)
-    @idempotent
+    # Every field has a default: no body is {}.
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ResetSchema(), body_required=False,
+                     errors=ACTION_ERRORS, headers=IDEMPOTENCY_HEADERS)
+    @once_per_key
     def post(self, body, image_id, once=None, if_match=None):
         """Count to zero and visible again; dismissed reporters stay dismissed unless forgotten"""
         return detail(moderation.reset(services(), image_id, g.actor, body["forget_reporters"], body["note"],
@@ -243,12 +232,9 @@ class Reset(MethodView):
 
 @bp.route("/images/<image_id:image_id>/confirm", merge_slashes=False)
 class Confirm(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.arguments(ConfirmSchema(), required=False)  # no body is {}
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
-    @bp.doc(security=SECURITY)
-    @idempotent
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ConfirmSchema(), body_required=False,
+                     errors=ACTION_ERRORS, headers=IDEMPOTENCY_HEADERS)  # no body is {}
+    @once_per_key
     def post(self, body, image_id, once=None, if_match=None):
         """The reports are right: hidden (now, if it was not) until a reset; the site accounts that reported gain trust"""
         return detail(moderation.confirm(services(), image_id, g.actor, body["note"], once=once, if_match=if_match))
@@ -256,11 +242,9 @@ class Confirm(MethodView):
 
 @bp.route("/images/<image_id:image_id>/hide", merge_slashes=False)
 class Hide(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
-    @bp.doc(security=SECURITY)
-    @idempotent
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), errors=ACTION_ERRORS,
+                     headers=IDEMPOTENCY_HEADERS)
+    @once_per_key
     def post(self, image_id, once=None, if_match=None):
         """Hide now, by hand"""
         return detail(moderation.hide(services(), image_id, g.actor, once=once, if_match=if_match))
@@ -268,12 +252,9 @@ class Hide(MethodView):
 
 @bp.route("/images/<image_id:image_id>/protection", merge_slashes=False)
 class Protection(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.arguments(ProtectionSchema())
-    @bp.response(200, AdminImageSchema)
-    @documents_errors(bp, *BODY_ERRORS, *ADMIN_ERRORS, 409)
-    @bp.doc(security=SECURITY)
-    @idempotent
+    @admin_operation(bp, AdminImageSchema, path=ImagePathSchema(), body=ProtectionSchema(), errors=ACTION_ERRORS,
+                     headers=IDEMPOTENCY_HEADERS)
+    @once_per_key
     def put(self, body, image_id, once=None, if_match=None):
         """Protect from automatic hiding (reports still count), or lift the protection"""
         return detail(moderation.set_protection(services(), image_id, body["protected"], g.actor, once=once,
@@ -282,10 +263,7 @@ class Protection(MethodView):
 
 @bp.route("/audit")
 class Audit(MethodView):
-    @bp.arguments(AuditQuerySchema(), location="query", as_kwargs=True)
-    @bp.response(200, AuditListSchema)
-    @documents_errors(bp, *ADMIN_ERRORS)
-    @bp.doc(security=SECURITY)
+    @admin_operation(bp, AuditListSchema, query=AuditQuerySchema())
     def get(self, limit, image_id=None):
         """The audit trail, newest first"""
         events = services().store.audit(image_id, limit)

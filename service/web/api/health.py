@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.web.api.error_docs import documents_errors
+from service.web.api.inputs import operation
 from service.web.context import services
 from service.web.schemas import HealthSchema
 
@@ -13,7 +13,7 @@ bp = Blueprint("health", __name__, description="Operations")
 
 @bp.route("/healthz")
 class Health(MethodView):
-    @bp.response(200, HealthSchema)
+    @operation(bp, HealthSchema)
     def get(self):
         """200 while the process runs"""
         return {"status": "ok"}
@@ -21,8 +21,7 @@ class Health(MethodView):
 
 @bp.route("/readyz")
 class Ready(MethodView):
-    @bp.response(200, HealthSchema)
-    @documents_errors(bp, 503)
+    @operation(bp, HealthSchema, errors=(503,))
     def get(self):
         """200 when Redis answers, else 503"""
         services().store.ping()  # a Redis error becomes the 503 of service.web.errors

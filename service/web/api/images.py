@@ -1,11 +1,11 @@
 """GET /v1/images…: is an image hidden? Asked on every page view, so one Redis call and cacheable.
 
 The bulk lookup takes the lean path: ids split from the query, checked with one compiled
-expression and the answer written out, with no webargs or marshmallow on the way; each of these
-saves 3 % or more of its CPU (BENCHMARKS.md). The schemas still describe it in /openapi.json
-(`documented_as`) and still word every refusal: ids the expression refuses are handed to the
-schema, so a 422 reads exactly as webargs made it. The single lookup loads its id with the schema
-and answers through the JSON provider: the same shortcuts saved it under 2 % each.
+expression and the answer written out, with no webargs or marshmallow on the way (what each
+saves: BENCHMARKS.md). The schemas still describe it in /openapi.json (`documented_as`) and still
+word every refusal: ids the expression refuses are handed to the schema, so a 422 reads exactly as
+webargs made it. The single lookup loads its id with the schema and answers through the JSON
+provider: the same shortcuts saved it too little.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from service.web.api.error_docs import BODY_ERRORS, documents_errors
-from service.web.api.inputs import documented_as, json_body, load
+from service.web.api.inputs import documented_as, json_body, load, operation
 from service.web.auth import frontend_name
 from service.web.context import services
 from service.core.queue import enqueue_register, followup_queue
@@ -42,7 +42,7 @@ _REGISTER_SCHEMA = RegisterSchema()
 # A valid image id holds only letters and digits (of any script) and ._:~-/, which the app's JSON
 # provider (ensure_ascii off) never escapes: the bulk answer is written out directly, byte for byte
 # what the app's JSON provider writes for the same dict (sorted keys, compact), as
-# tests/test_images.py checks; for 100 ids, a fifth of the CPU.
+# tests/test_images.py checks (what it saves for 100 ids: BENCHMARKS.md).
 _STATUS_JSON = {"0": '{"hidden":false,"image_id":"', "1": '{"hidden":true,"image_id":"'}
 _ALL_VISIBLE = ('{"images":[' + _STATUS_JSON["0"], '"},' + _STATUS_JSON["0"], '"}]}\n')
 
@@ -59,7 +59,7 @@ def query_ids() -> list[str]:
     """The request's `id` values, exactly as request.args.getlist("id") has them.
 
     A plain query (no percent-escapes, no '+', ASCII only: what asking for valid ids looks like)
-    is split by hand, a quarter of the CPU of werkzeug's parse for 100 ids; any other query, and
+    is split by hand, far cheaper than werkzeug's parse for 100 ids (BENCHMARKS.md); any other query, and
     a bare `id` with no '=', is left to werkzeug.
     """
     query = request.query_string
@@ -92,23 +92,23 @@ def _cacheable(answer: Callable[[], Response], tag: str) -> Response:
     return response
 
 
-def image_answer(image_id: str, is_hidden: Callable[[str], bool]) -> Response:
-    """The single lookup's answer for the id in the path, `is_hidden` asking Redis (the store's; the
-    bench's contract floor passes its own)."""
-    image_id = load(_PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
-    hidden = is_hidden(image_id)
+def image_answer(image_id: str, hidden: bool) -> Response:
+    """The single lookup's answer: whether the image is hidden, with its ETag."""
     return _cacheable(lambda: current_app.json.response({"image_id": image_id, "hidden": hidden}),
                       f"{ETAG_VERSION}:image\n{image_id}\n{int(hidden)}")
 
 
-def images_answer(hidden_flags: Callable[[list[str]], str]) -> Response:
-    """The bulk lookup's answer for the query's ids, `hidden_flags` giving "0100…", one character per id
-    (the store's; the bench's contract floor passes its own)."""
+def bulk_ids() -> list[str]:
+    """The query's ids, valid and at most MAX_BULK_IDS of them, or 422 as webargs words it."""
     ids = query_ids()
     if not 0 < len(ids) <= MAX_BULK_IDS or not all(map(VALID_IMAGE_ID.fullmatch, ids)):
         # webargs hands the schema nothing for an absent `id`: "Missing data for required field."
         ids = load(_BULK_SCHEMA, {"id": ids} if ids else {}, "query")["id"]
-    flags = hidden_flags(ids)
+    return ids
+
+
+def images_answer(ids: list[str], flags: str) -> Response:
+    """The bulk lookup's answer for valid ids, `flags` "0100…", one character per id ('1' hidden)."""
     # Valid ids hold no newline, so the joined ids and flags name exactly one answer.
     return _cacheable(lambda: current_app.response_class(statuses_body(ids, flags), mimetype="application/json"),
                       f"{ETAG_VERSION}:images\n" + "\n".join(ids) + "\n" + flags)
@@ -120,7 +120,8 @@ class Image(MethodView):
                    bp.response(200, ImageStatusSchema), documents_errors(bp, 503))
     def get(self, image_id):
         """Whether one image is hidden"""
-        return image_answer(image_id, services().store.is_hidden)
+        image_id = load(_PATH_SCHEMA, {"image_id": image_id}, "path")["image_id"]
+        return image_answer(image_id, services().store.is_hidden(image_id))
 
 
 @bp.route("/images")
@@ -129,7 +130,8 @@ class Images(MethodView):
                    bp.response(200, ImageListSchema), documents_errors(bp, 503))
     def get(self):
         """Whether each of up to 100 images is hidden, in the order asked"""
-        return images_answer(services().store.hidden_flags)
+        ids = bulk_ids()
+        return images_answer(ids, services().store.hidden_flags(ids))
 
     @documented_as(bp.arguments(RegisterSchema()), bp.response(202, RegisterResultSchema),
                    documents_errors(bp, *BODY_ERRORS, 401, 429, 503), bp.doc(security=[{"site": []}]))
@@ -152,12 +154,11 @@ class Images(MethodView):
 
 @bp.route("/images/<image_id:image_id>/placeholder", merge_slashes=False)
 class Placeholder(MethodView):
-    @bp.arguments(ImagePathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, {"type": "string", "format": "binary"}, content_type="image/webp",
-                 description="A blurred copy of the original (WebP or JPEG), or a neutral image")
-    @documents_errors(bp, 404, 503)
     # The contract's "WebP or JPEG": the document names both (placeholders are made as WebP).
-    @bp.doc(responses={200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
+    @operation(bp, {"type": "string", "format": "binary"}, path=_PATH_SCHEMA, errors=(404, 503),
+               response_kwargs={"content_type": "image/webp",
+                                "description": "A blurred copy of the original (WebP or JPEG), or a neutral image"},
+               responses={200: {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
     def get(self, image_id):
         """What to show instead of a hidden image"""
         hidden, data = services().store.placeholder(image_id)

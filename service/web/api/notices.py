@@ -9,9 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from service.core import identity, notices, statements
-from service.web.api.admin import ADMIN_ERRORS, SECURITY, require_admin
+from service.web.api.admin import ADMIN_ERRORS, admin_operation, require_admin
 from service.web.api.error_docs import BODY_ERRORS, documents_errors
-from service.web.api.inputs import documented_as, json_body, load
+from service.web.api.inputs import documented_as, json_body, load, operation
 from service.web.context import services
 from service.web.messages import NOTICE_INCOMPLETE, NOTICE_RECEIPT, negotiate
 from service.core.notice_store import Limited, notices_of
@@ -86,11 +86,8 @@ class Notices(MethodView):
 
 @bp.route("/notices/<token>")
 class NoticeStatus(MethodView):
-    @bp.arguments(TokenPathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, NoticeStatusSchema)
-    @bp.alt_response(404, description="No notice has this token")
-    @documents_errors(bp, 503)
-    @bp.doc(operationId="get_notice_status")
+    @operation(bp, NoticeStatusSchema, path=TokenPathSchema(), alt=((404, "No notice has this token"),),
+               errors=(503,), operationId="get_notice_status")
     def get(self, token):
         """A notice's status and, once decided, the decision with the redress available"""
         svc = services()
@@ -104,11 +101,8 @@ class NoticeStatus(MethodView):
 
 @bp.route("/statements/<token>")
 class Statement(MethodView):
-    @bp.arguments(TokenPathSchema(), location="path", as_kwargs=True)
-    @bp.response(200, StatementSchema)
-    @bp.alt_response(404, description="No statement has this token")
-    @documents_errors(bp, 503)
-    @bp.doc(operationId="get_statement")
+    @operation(bp, StatementSchema, path=TokenPathSchema(), alt=((404, "No statement has this token"),),
+               errors=(503,), operationId="get_statement")
     def get(self, token):
         """The statement of reasons of one restriction (DSA Art 17), for whoever posted the image"""
         statement = notices_of(services()).statement_by_token(token)
@@ -119,10 +113,7 @@ class Statement(MethodView):
 
 @admin_bp.route("")
 class AdminNotices(MethodView):
-    @admin_bp.arguments(AdminNoticeQuerySchema(), location="query", as_kwargs=True)
-    @admin_bp.response(200, AdminNoticeListSchema)
-    @documents_errors(admin_bp, *ADMIN_ERRORS)
-    @admin_bp.doc(security=SECURITY)
+    @admin_operation(admin_bp, AdminNoticeListSchema, query=AdminNoticeQuerySchema())
     def get(self, status, limit, cursor=None):
         """Notices for the console, paged with cursors: open ones oldest first (ahead of community
         reports), or decided ones newest first"""
@@ -142,13 +133,10 @@ class AdminNotices(MethodView):
 
 @admin_bp.route("/<reference>/decision")
 class Decision(MethodView):
-    @admin_bp.arguments(ReferencePathSchema(), location="path", as_kwargs=True)
-    @admin_bp.arguments(NoticeDecisionSchema())
-    @admin_bp.response(200, AdminNoticeSchema)
-    @admin_bp.alt_response(404, description="No notice has this reference")
-    @admin_bp.alt_response(409, description="The notice is decided already")
-    @documents_errors(admin_bp, *BODY_ERRORS, *ADMIN_ERRORS)
-    @admin_bp.doc(security=SECURITY, operationId="decide_notice", **DECISION_LINKS)
+    @admin_operation(admin_bp, AdminNoticeSchema, path=ReferencePathSchema(), body=NoticeDecisionSchema(),
+                     errors=(*BODY_ERRORS, *ADMIN_ERRORS),
+                     alt=((404, "No notice has this reference"), (409, "The notice is decided already")),
+                     operationId="decide_notice", **DECISION_LINKS)
     def post(self, body, reference):
         """Decide a notice: hide its images (by the editor, with statements of reasons) or keep them"""
         svc = services()

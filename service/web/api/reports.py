@@ -1,11 +1,10 @@
 """POST /v1/reports: a reader reports an image."""
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -54,15 +53,13 @@ def refuse(window: Window, retry_after_ms: int):
 REPORT = ReportSchema()
 LANG_QUERY = LangQuerySchema()
 
-_JSON_BOOL = {False: "false", True: "true"}
-_THANKS_JSON = {lang: json.dumps(text, ensure_ascii=False) for lang, text in THANKS.items()}
 
-
-def answer_body(image_id: str, counted: bool, hidden: bool, lang: str) -> str:
-    """The 202's JSON, byte for byte what the app's JSON provider writes (sorted keys, compact, UTF-8),
-    as tests/test_reports.py checks, at half its cost (BENCHMARKS.md). A valid image id needs no escaping."""
-    return (f'{{"counted":{_JSON_BOOL[counted]},"hidden":{_JSON_BOOL[hidden]},"image_id":"{image_id}",'
-            f'"lang":"{lang}","message":{_THANKS_JSON[lang]}}}\n')
+def answer(image_id: str, counted: bool, hidden: bool, lang: str) -> Response:
+    """The 202: what became of the report, and the thanks in the reader's language."""
+    response = current_app.json.response({"image_id": image_id, "counted": counted, "hidden": hidden, "lang": lang,
+                                          "message": THANKS[lang]})
+    response.status_code = 202
+    return response
 
 
 @bp.route("/reports")
@@ -88,5 +85,4 @@ class Reports(MethodView):
             refuse(svc.store.rate_windows[outcome.limited_by], outcome.retry_after_ms)
         count_report(outcome.counted)
         lang = negotiate(request, lang, svc.settings.default_lang)
-        body = answer_body(image_id, outcome.counted, outcome.state == "hidden", lang)
-        return current_app.response_class(body, status=202, mimetype="application/json")
+        return answer(image_id, outcome.counted, outcome.state == "hidden", lang)
