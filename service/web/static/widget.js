@@ -70,7 +70,7 @@
     ".imgmod-left{font-size:.85em;margin:0}" +
     ".imgmod-actions button{font:inherit;padding:.3em 1em;border-radius:6px;border:1px solid #888;background:#f4f4f4;" +
     "color:#111}.imgmod-actions .imgmod-send{background:#a61b1b;border-color:#a61b1b;color:#fff}";
-  // The contract's image id (v2), the very expression of the API's schema (service/web/schemas.py IMAGE_ID_PATTERN).
+  // The contract's image id (v2), the very expression of the API's schema (service/web/schemas/common.py IMAGE_ID_PATTERN).
   var ID_PATTERN = "^[\\p{L}\\p{N}][\\p{L}\\p{N}._:~/-]*$";
   var ID, ID_FORM = "1-200 letters and digits of any script, and . _ : ~ - /, starting with a letter or digit";
   try {
