@@ -31,6 +31,16 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     return node;
   }
 
+  // A heading over a text of its own direction (a notifier's or the site's words, in any language).
+  function titled(className, level, heading, tag, text) {
+    var box = el("div", className);
+    box.appendChild(el(level, "", heading));
+    var body = el(tag, "", text);
+    body.dir = "auto";
+    box.appendChild(body);
+    return box;
+  }
+
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (whole, name) {
       return values[name] === undefined ? whole : values[name];
@@ -671,12 +681,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     explanation.rows = 3;
     explanation.dir = "auto";
     form.appendChild(explanation);
-    var redress = el("div", "redress");
-    redress.appendChild(el("h5", "", nt.redress));
-    var text = el("p", "", t.redress);
-    text.dir = "auto";
-    redress.appendChild(text);
-    form.appendChild(redress);
+    form.appendChild(titled("redress", "h5", nt.redress, "p", t.redress));
     var send = el("button", "primary", nt.send);
     send.type = "submit";
     form.appendChild(send);
@@ -733,12 +738,7 @@ session cookie, and each action carries the session's CSRF token, kept in memory
     field(dl, nt.completeness, notice.complete ? nt.all_there : fill(nt.missing, {elements: elements(notice.missing)}),
       "completeness");
     info.appendChild(dl);
-    var said = el("div", "explanation");
-    said.appendChild(el("h4", "", nt.explanation));
-    var quote = el("blockquote", "", notice.explanation);
-    quote.dir = "auto";
-    said.appendChild(quote);
-    info.appendChild(said);
+    info.appendChild(titled("explanation", "h4", nt.explanation, "blockquote", notice.explanation));
     var images = el("div", "images");
     images.appendChild(el("h4", "", nt.images));
     var items = el("ul");
