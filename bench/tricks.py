@@ -17,7 +17,8 @@ from flask import Flask
 # (ensure_sync's memo, the report's hand-written JSON, the hand-built LogRecord, the one-pass header
 # scan) gained less than 3 % and were replaced by their plain versions; their variants went with
 # them (git log bench/tricks.py). Left: the view style of the hot views, the lean one imgmod keeps
-# (`documented_as`) against flask-smorest's own decorators running on every request.
+# (`documented_as`) against flask-smorest's own decorators running on every request, and the direct
+# Redis command path (DirectCommands, DirectScript) against redis-py's client and pool.
 PLAIN = {
     # The hot views with flask-smorest's decorators running (webargs loads the arguments; the
     # answers stay the views' own, so no dump is counted: a lower bound of that style's cost).
