@@ -17,11 +17,16 @@ from flask import Flask
 # (ensure_sync's memo, the report's hand-written JSON, the hand-built LogRecord, the one-pass header
 # scan) gained less than 3 % and were replaced by their plain versions; their variants went with
 # them (git log bench/tricks.py). Left: the view style of the hot views, the lean one imgmod keeps
-# (`documented_as`) against flask-smorest's own decorators running on every request.
+# (`documented_as`) against flask-smorest's own decorators running on every request, and the direct
+# Redis command path (DirectCommands, DirectScript) against redis-py's client and pool.
 PLAIN = {
     # The hot views with flask-smorest's decorators running (webargs loads the arguments; the
     # answers stay the views' own, so no dump is counted: a lower bound of that style's cost).
     "smorest_views": "flask-smorest's bp.arguments and bp.response on the report and lookup views",
+    # The store's lookups and scripts through redis-py's client and pool instead of DirectCommands'
+    # own connections: execute_command, and with `replicas` a non-transactional pipeline of the
+    # command and WAIT (one round trip, as DirectCommands sends them).
+    "direct": "redis-py's client.execute_command through its pool (a pipeline of the command and WAIT with replicas)",
 }
 LOADS = ("ingest", "single", "bulk")
 
@@ -33,6 +38,8 @@ def create_plain_app(trick: str) -> Flask:
 
     if trick == "smorest_views":
         _smorest_views()
+    elif trick == "direct":
+        _plain_commands()
     return create_app(load_settings())
 
 
@@ -71,6 +78,27 @@ def _smorest_views() -> None:
         return bulk(self)
 
     reports.Reports.post, images.Image.get, images.Images.get = post, get_one, get_many
+
+
+def _plain_commands() -> None:
+    """DirectCommands sending through the client it was made from, as any other redis-py call."""
+    from service.core import connections
+
+    def __init__(self, client):
+        self._client = client
+
+    def __call__(self, *args, replicas: int = 0):
+        if not replicas:
+            return self._client.execute_command(*args)
+        pipe = self._client.pipeline(transaction=False)
+        pipe.execute_command(*args)
+        pipe.execute_command("WAIT", replicas, connections.REPLICA_ACK_TIMEOUT_MS)
+        reply, acknowledged = pipe.execute()
+        if acknowledged < replicas:
+            raise connections.NotReplicated(f"{acknowledged} of {replicas} replicas acknowledged the write")
+        return reply
+
+    connections.DirectCommands.__init__, connections.DirectCommands.__call__ = __init__, __call__
 
 
 def phase(plan, processes, workdir, small, frontend_key: str, tricks=tuple(PLAIN)) -> dict:

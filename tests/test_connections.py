@@ -10,7 +10,7 @@ import pytest
 from redis.exceptions import DataError, TimeoutError
 
 from harness.wait import wait_until
-from service.core.connections import DirectCommands, client_for, connect
+from service.core.connections import REPLICA_ACK_TIMEOUT_MS, DirectCommands, NotReplicated, client_for, connect
 from tests.conftest import with_settings
 from tests.proxy import LateReplyProxy
 from tests.sentinels import SentinelGroup
@@ -31,6 +31,27 @@ def test_replies_are_what_the_client_reads(redis_server, redis_client):
     assert client.zmscore("scores", ["a", "صورة/1", "b"]) == [1.5, 2.0, None]
     assert direct("ECHO", "شكرا") == "شكرا"  # decoded text, as the app's client gives
     assert direct("ECHO", 7) == "7" and direct("ECHO", b"raw") == "raw"
+
+
+def test_a_script_replies_as_through_the_client(redis_server, redis_client):
+    """The same equivalence for the scripts: nested replies, integers, nil and text as evalsha gives them."""
+    script = "return {1, 'صورة', {KEYS[1], ARGV[1]}, false, redis.call('INCR', KEYS[1])}"
+    sha = redis_client.script_load(script)
+    client, direct = connect(redis_server.url), DirectCommands(connect(redis_server.url))
+    assert direct("EVALSHA", sha, 1, "n", 2.5) == [1, "صورة", ["n", "2.5"], None, 1]
+    assert client.evalsha(sha, 1, "n", 2.5) == [1, "صورة", ["n", "2.5"], None, 2]
+
+
+def test_with_replicas_a_write_is_applied_but_not_answered_as_done_until_they_hold_it(redis_server, redis_client):
+    """As the plain way (a non-transactional pipeline of the command and WAIT): the write is applied,
+    NotReplicated is raised when too few replicas acknowledge, and the next command reads its own reply."""
+    direct = DirectCommands(connect(redis_server.url))
+    with pytest.raises(NotReplicated):
+        direct("INCR", "acked", replicas=1)
+    pipe = connect(redis_server.url).pipeline(transaction=False)
+    assert pipe.execute_command("INCR", "acked").execute_command("WAIT", 1, REPLICA_ACK_TIMEOUT_MS).execute() == [2, 0]
+    assert direct("INCR", "acked") == 3
+    assert direct("INCR", "acked", replicas=0) == 4
 
 
 def test_an_argument_redis_cannot_carry_is_a_redis_data_error(redis_server):
