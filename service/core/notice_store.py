@@ -25,8 +25,8 @@ from typing import Sequence
 from redis import Redis
 
 from service.core.connections import DirectCommands
-from service.core.store import (AUDIT, HIDDEN, OUTBOX, PENDING, PREFIX, RATE_PREFIX, REVIEW, DirectScript, _load_script,
-                           _text, image_key)
+from service.core.store import AUDIT, HIDDEN, OUTBOX, PENDING, PREFIX, RATE_PREFIX, REVIEW, DirectScript, image_key
+from service.core.store.scripts import _load_script, _text
 
 NOTICE_PREFIX = PREFIX + "ntc:"
 NOTICE_TOKEN_PREFIX = PREFIX + "ntc:t:"  # token -> reference

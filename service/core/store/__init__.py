@@ -22,20 +22,21 @@ from service.core.store.keys import (AUDIT, GROUP_PREFIX, HIDDEN, INDEXES, MATCH
                                      ONCE_PREFIX, OUTBOX, PENDING, PREFIX, RATE_PREFIX, RECENT_AUTO_HIDES,
                                      RECONCILE_LOCK, RECORD_PREFIX, REPORTED, REVIEW, STATS, image_key)
 from service.core.store.matching import Matches, Matching, split_hashes
-from service.core.store.scripts import DirectScript, _guarded_text, _load_script, _lua, _reset_body, _script_text, _text, image_tag
+from service.core.store.scripts import (DirectScript, _guarded_text, _load_script, _lua, _reset_body, _script_text,
+                                        image_tag)
 from service.core.store.trust import Trust, TrustRules
 from service.core.store.upkeep import Claims, OutboxEvent, Upkeep
 
 if TYPE_CHECKING:
     from service.core.ratelimit import Window
 
-# What callers import from service.core.store (notice_store shares the script loading and reply decoding).
+# What callers import from service.core.store.
 __all__ = [
     "Store", "TrustRules", "Once", "Changed", "Repeated", "OutboxEvent", "Claims", "Matches", "ReportOutcome",
     "ProtectionOutcome", "ResetOutcome", "DirectScript", "image_tag", "split_hashes", "image_key",
     "PREFIX", "AUDIT", "HIDDEN", "PENDING", "REVIEW", "REPORTED", "INDEXES", "OUTBOX", "STATS", "RECONCILE_LOCK",
     "RECENT_AUTO_HIDES", "RECORD_PREFIX", "GROUP_PREFIX", "RATE_PREFIX", "ONCE_PREFIX", "MATCH_FINE",
-    "MATCH_NEAR_FINE", "MATCHED_FROM", "_load_script", "_text",
+    "MATCH_NEAR_FINE", "MATCHED_FROM",
 ]
 
 
