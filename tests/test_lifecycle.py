@@ -196,6 +196,35 @@ def test_a_stopping_worker_ends_its_command_listener_at_once_whatever_it_read_fi
     wait_until(lambda: not listener.is_alive(), seconds=20, what="the command listener to end")
 
 
+ORPHANED_SCHEDULER = """
+import signal, sys
+from redis import Redis
+from rq import Queue
+from workers.mixins import ImgmodScheduler
+
+signal.signal(signal.SIGTERM, lambda signum, frame: None)  # the worker's own handler, which a fork inherits
+connection = Redis.from_url(sys.argv[1])
+scheduler = ImgmodScheduler([Queue(sys.argv[2], connection=connection)], connection=connection)
+assert scheduler.acquire_locks()
+scheduler.parent_pid = -1  # not this process's parent: the worker that started it is gone
+scheduler.work()
+"""
+
+
+def test_a_scheduler_whose_worker_died_before_it_ran_stops_and_frees_its_lock(settings, redis_client):
+    """The worker may die between forking its scheduler and the scheduler's own stop handlers: the
+    stop (end_with_parent's SIGTERM) must not go to the handlers the fork inherited from the worker."""
+    lock = f"rq:scheduler-lock:{FOLLOWUP_QUEUE_NAME}"
+    scheduler = subprocess.Popen([sys.executable, "-c", ORPHANED_SCHEDULER, settings.redis_url, FOLLOWUP_QUEUE_NAME],
+                                 cwd=ROOT)
+    try:
+        assert scheduler.wait(timeout=30) == 0
+    finally:
+        scheduler.kill()
+        scheduler.wait()
+    assert not redis_client.exists(lock)
+
+
 def test_the_scheduler_of_a_worker_killed_with_sigkill_ends_and_frees_its_lock(settings, redis_client, tmp_path):
     """`kill -9` of `imgmod worker` used to leave its RQ scheduler child running, holding the lock."""
     import psutil

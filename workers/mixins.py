@@ -74,6 +74,11 @@ class ImgmodScheduler(RQScheduler):
         return super().start()
 
     def work(self):
+        # The fork inherited the worker's stop handlers, and RQ installs the scheduler's own only in
+        # work(): a stop before that (end_with_parent's, the worker having died meanwhile) went to the
+        # worker's handlers, and the orphaned scheduler ran on, holding its lock.
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
         end_with_parent(self.parent_pid)
         try:
             super().work()
